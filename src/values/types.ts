@@ -1,0 +1,25 @@
+/**
+ * Values as Helm's engine sees them. A JS `number` is Go's float64 (every number read from a
+ * YAML or JSON values file); a `bigint` is Go's int64 (numbers given with --set, and results of
+ * `int`, `len`, `add`). Keeping the two apart is what lets `{{x}}` print `1e+06` for a file value
+ * and `1000000` for a --set value, exactly as Helm does.
+ */
+export type Scalar = null | boolean | number | bigint | string;
+export type Value = Scalar | Value[] | ValueMap;
+export interface ValueMap {
+  [key: string]: Value;
+}
+
+export function isMap(v: unknown): v is ValueMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A user error: printed as one line, exit code 1. */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+/** A usage error (bad flags): printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
