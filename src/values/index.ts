@@ -1,0 +1,97 @@
+/**
+ * The values stage: chart defaults, then the user's -f files and --set flags in Helm 3's order,
+ * coalesced and checked against the schema.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { coalesceValues, mergeValueMaps } from './coalesce.js';
+import { loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
+import { cloneMap } from './maps.js';
+import { Provenance, type SourceOf } from './provenance.js';
+import { parseInto, type SetFlag } from './strvals.js';
+import type { ValueMap } from './types.js';
+import { validateValues } from './validate.js';
+
+export interface BuildValuesOptions {
+  chartDir: string;
+  /** -f/--values, in command-line order; `-` is standard input. */
+  valueFiles: string[];
+  set: string[];
+  setString: string[];
+  setFile: string[];
+  setJson: string[];
+  /** The JSON Schema to check the result against; no check when absent. */
+  schemaPath?: string;
+  stdin?: () => string;
+}
+
+export interface BuiltValues {
+  values: ValueMap;
+  /** Helm's coalescing warnings, one line each, for the CLI to print to stderr. */
+  warnings: string[];
+  /** Which file position or flag supplied a value path. */
+  sourceOf: SourceOf;
+}
+
+/** Builds `.Values` exactly as `helm template` does; throws UserError on any bad input. */
+export function buildValues(opts: BuildValuesOptions): BuiltValues {
+  const defaults = loadChartDefaults(opts.chartDir);
+
+  // pkg/cli/values/options.go MergeValues: files in order, then --set-json, --set,
+  // --set-string, --set-file, each parsed into the same map.
+  let user: ValueMap = {};
+  const userSources = new Provenance();
+  for (const file of opts.valueFiles) {
+    const loaded = loadValuesFile(file, opts.stdin);
+    userSources.overlay(loaded.positions, user, loaded.values);
+    user = mergeValueMaps(user, loaded.values);
+  }
+  user = cloneMap(user); // parseInto writes in place; keep the merged files untouched
+  const layers: [SetFlag, string[]][] = [
+    ['set-json', opts.setJson],
+    ['set', opts.set],
+    ['set-string', opts.setString],
+    ['set-file', opts.setFile],
+  ];
+  for (const [flag, args] of layers) {
+    for (const arg of args) {
+      parseInto(flag, arg, user, {
+        stdin: opts.stdin,
+        onAssign: (path, value, text) => userSources.recordTree(path, value, text),
+      });
+    }
+  }
+
+  const { values, warnings } = coalesceValues(user, defaults.values, chartName(opts.chartDir));
+  const sources = defaults.positions.clone();
+  sources.overlay(userSources, defaults.values, user);
+  const sourceOf: SourceOf = (path) => sources.sourceOf(path);
+  if (opts.schemaPath !== undefined) validateValues(values, opts.schemaPath, sourceOf);
+  return { values, warnings, sourceOf };
+}
+
+/** chart/values.yaml; a chart without one has no defaults, as in Helm. */
+function loadChartDefaults(chartDir: string): LoadedValues {
+  const file = join(chartDir, 'values.yaml');
+  if (!existsSync(file)) return { values: {}, source: file, positions: new Provenance() };
+  return loadValuesFile(file);
+}
+
+/** The chart's name from Chart.yaml (Helm prefixes warning paths with it). */
+function chartName(chartDir: string): string {
+  const file = join(chartDir, 'Chart.yaml');
+  if (existsSync(file)) {
+    const meta = parseValuesDocument(readText(file), file).values;
+    const name = meta['name'];
+    if (typeof name === 'string' && name !== '') return name;
+  }
+  return basename(chartDir);
+}
+
+export { isMap, UserError, UsageError, type Scalar, type Value, type ValueMap } from './types.js';
+export { parseValuesYaml, parseValuesDocument, loadValuesFile, type LoadedValues } from './load.js';
+export { parseInto, parseSet, typedVal, type SetFlag, type StrvalsOptions } from './strvals.js';
+export { coalesceValues, mergeValueMaps, type CoalesceResult } from './coalesce.js';
+export { compileValidator, validateValues, validatorFor, type ValuesValidator } from './validate.js';
+export { Provenance, type SourceOf } from './provenance.js';
+export { goFormatV, formatFloatG } from './gofmt.js';

@@ -1,0 +1,273 @@
+/**
+ * Values files: read and typed exactly as Helm 3 reads them (sigs.k8s.io/yaml over go-yaml v2,
+ * then a JSON round trip, so every number is a float64 and every map key a string). Errors are
+ * one line, `<file>:<line>:<col>: <what>`.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  isAlias,
+  isMap as isYamlMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Alias,
+  type Document,
+  type Node,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
+import { keyString, resolvePlain, type Resolved } from './goyaml.js';
+import { setKey } from './maps.js';
+import { Provenance } from './provenance.js';
+import { UserError, type Value, type ValueMap } from './types.js';
+
+export interface LoadedValues {
+  values: ValueMap;
+  /** The name errors and provenance use: the path as given, or `<stdin>`. */
+  source: string;
+  /** Where each value path was written, as `file:line:col`. */
+  positions: Provenance;
+}
+
+const TAG = 'tag:yaml.org,2002:';
+// A "billion laughs" guard: go-yaml also refuses documents whose aliases expand enormously.
+const MAX_NODES = 5_000_000;
+
+/** Parses a values document; see parseValuesDocument. */
+export function parseValuesYaml(text: string, source: string): ValueMap {
+  return parseValuesDocument(text, source).values;
+}
+
+/**
+ * Parses the first YAML document of `text` (go-yaml v2 ignores the rest) into a map of values,
+ * recording where each value path was written. An empty document is an empty map.
+ */
+export function parseValuesDocument(text: string, source: string): LoadedValues {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    version: '1.1',
+    schema: 'failsafe', // every scalar stays text; goyaml.ts types it
+    merge: false, // `<<` is handled below, with go-yaml's precedence
+    uniqueKeys: false, // duplicates are reported below, with our message
+    prettyErrors: false,
+    lineCounter: lines,
+  });
+  const positions = new Provenance();
+  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  if (!doc) return { values: {}, source, positions };
+  const conv = new Converter(doc, lines, source, positions);
+  const err = doc.errors[0];
+  if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
+  const root = doc.contents;
+  const top = root === null ? null : conv.value(root, []);
+  if (top === null) return { values: {}, source, positions };
+  if (!isValueMap(top)) {
+    throw new UserError(`${source}: top level must be a map of values, got ${Array.isArray(top) ? 'a list' : `a ${kindName(top)}`}`);
+  }
+  return { values: top, source, positions };
+}
+
+/** Reads a values file (`-` reads standard input through `stdin`). */
+export function loadValuesFile(path: string, stdin?: () => string): LoadedValues {
+  if (path.trim() === '-') return parseValuesDocument((stdin ?? readStdin)(), '<stdin>');
+  return parseValuesDocument(readText(path), path);
+}
+
+/** A file's text as UTF-8, with one-line errors naming the file. */
+export function readText(path: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UserError(`${path}: ${describeFsError(e)}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError(`${path}: not valid UTF-8`);
+  }
+}
+
+export function readStdin(): string {
+  return readFileSync(0, 'utf8');
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return `cannot read (${code ?? (e instanceof Error ? e.message : String(e))})`;
+}
+
+function isValueMap(v: Value): v is ValueMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function kindName(v: Value): string {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'boolean';
+  return 'number';
+}
+
+/** Turns the parsed document into Values, node by node, with go-yaml v2's decoding rules. */
+class Converter {
+  private produced = 0;
+  private readonly open = new Set<Node>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    private readonly source: string,
+    private readonly positions: Provenance,
+  ) {}
+
+  fail(offset: number, what: string): never {
+    throw new UserError(`${this.at(offset)}: ${what}`);
+  }
+
+  private at(offset: number): string {
+    const { line, col } = this.lines.linePos(offset);
+    return `${this.source}:${line}:${col}`;
+  }
+
+  private offsetOf(node: Node): number {
+    return node.range?.[0] ?? 0;
+  }
+
+  value(node: Node, path: readonly string[]): Value {
+    if (++this.produced > MAX_NODES) this.fail(this.offsetOf(node), 'document contains excessive aliasing');
+    if (isAlias(node)) return this.withTarget(node, (t) => this.value(t, path));
+    if (isScalar(node)) return this.scalar(node);
+    if (isSeq(node)) {
+      return node.items.map((item, i) => {
+        const p = [...path, String(i)];
+        if (item === null || !isNodeLike(item)) return null;
+        this.positions.record(p, this.at(this.offsetOf(item)));
+        return this.value(item, p);
+      });
+    }
+    if (isYamlMap(node)) {
+      const out: ValueMap = {};
+      this.mapInto(node, path, out);
+      return out;
+    }
+    return null;
+  }
+
+  /** Follows an alias, refusing one that points into itself. */
+  private withTarget<T>(alias: Alias, use: (target: Node) => T): T {
+    const target = alias.resolve(this.doc);
+    if (!target) this.fail(this.offsetOf(alias), `unknown anchor "${alias.source}"`);
+    if (this.open.has(target)) this.fail(this.offsetOf(alias), `anchor "${alias.source}" value contains itself`);
+    this.open.add(target);
+    try {
+      return use(target);
+    } finally {
+      this.open.delete(target);
+    }
+  }
+
+  /**
+   * go-yaml v2 decodes a mapping in order into one map: a later key overwrites an earlier one,
+   * and `<<` writes the merged map's keys there and then (for a list of maps, last to first).
+   */
+  private mapInto(node: YAMLMap, path: readonly string[], out: ValueMap): void {
+    this.open.add(node);
+    const written = new Set<string>();
+    try {
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        const valueNode = pair.value as Node | null;
+        if (keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.value === '<<' && !keyNode.tag) {
+          this.merge(valueNode, path, out, keyNode);
+          continue;
+        }
+        const key = this.key(keyNode, node);
+        if (written.has(key)) this.fail(keyNode ? this.offsetOf(keyNode) : this.offsetOf(node), `duplicate key "${key}"`);
+        written.add(key);
+        const p = [...path, key];
+        this.positions.record(p, this.at(keyNode ? this.offsetOf(keyNode) : this.offsetOf(node)));
+        setKey(out, key, valueNode === null ? null : this.value(valueNode, p));
+      }
+    } finally {
+      this.open.delete(node);
+    }
+  }
+
+  private merge(valueNode: Node | null, path: readonly string[], out: ValueMap, at: Node): void {
+    const wantMap = (): never => this.fail(this.offsetOf(valueNode ?? at), 'map merge requires map or sequence of maps as the value');
+    const mergeOne = (n: Node): void => {
+      if (isAlias(n)) return this.withTarget(n, (t) => (isYamlMap(t) ? this.mapInto(t, path, out) : wantMap()));
+      if (isYamlMap(n)) return this.mapInto(n, path, out);
+      wantMap();
+    };
+    if (valueNode === null) return wantMap();
+    if (isSeq(valueNode)) {
+      const items = valueNode.items.filter(isNodeLike);
+      for (let i = items.length - 1; i >= 0; i--) mergeOne(items[i] as Node);
+      return;
+    }
+    mergeOne(valueNode);
+  }
+
+  /** A map key as sigs.k8s.io/yaml writes it into JSON. */
+  private key(node: Node | null, map: YAMLMap): string {
+    if (node === null) return this.fail(this.offsetOf(map), 'a map key cannot be empty');
+    if (isAlias(node)) return this.withTarget(node, (t) => this.key(t, map));
+    if (!isScalar(node)) this.fail(this.offsetOf(node), 'a map or list cannot be a map key');
+    const r = this.resolve(node);
+    const s = keyString(r);
+    if (s === undefined) {
+      this.fail(this.offsetOf(node), r.kind === 'null' ? 'a map key cannot be null' : `unsupported map key ${String(node.value)}`);
+    }
+    return s;
+  }
+
+  private scalar(node: Scalar): Value {
+    const r = this.resolve(node);
+    switch (r.kind) {
+      case 'null':
+        return null;
+      case 'bool':
+      case 'str':
+        return r.value;
+      case 'int':
+      case 'uint':
+        return Number(r.value); // the JSON round trip makes every number a float64
+      case 'float':
+        if (!Number.isFinite(r.value)) {
+          this.fail(this.offsetOf(node), `${String(node.value)} is not a valid value (Helm converts values to JSON, which has no infinity or NaN)`);
+        }
+        return r.value;
+    }
+  }
+
+  /** go-yaml v2's decoder: quoted and block scalars are strings, plain ones are resolved. */
+  private resolve(node: Scalar): Resolved {
+    const text = String(node.value ?? '');
+    const tag = node.tag;
+    if (tag === undefined) {
+      return node.type === 'PLAIN' ? resolvePlain(text) : { kind: 'str', value: text };
+    }
+    if (tag === `${TAG}binary`) {
+      return { kind: 'str', value: Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8') };
+    }
+    const wanted = { [`${TAG}bool`]: 'bool', [`${TAG}int`]: 'int', [`${TAG}float`]: 'float' }[tag];
+    // !!str, non-specific `!`, and tags go-yaml cannot resolve keep the text.
+    if (wanted === undefined) return { kind: 'str', value: text };
+    const r = resolvePlain(text);
+    if (r.kind === wanted || (wanted === 'int' && r.kind === 'uint')) return r;
+    if (wanted === 'float' && (r.kind === 'int' || r.kind === 'uint')) return { kind: 'float', value: Number(r.value) };
+    return this.fail(this.offsetOf(node), `cannot decode ${shortKind(r)} \`${text}\` as a !!${wanted}`);
+  }
+}
+
+function shortKind(r: Resolved): string {
+  return r.kind === 'uint' ? '!!int' : `!!${r.kind}`;
+}
+
+function isNodeLike(n: unknown): n is Node {
+  return typeof n === 'object' && n !== null;
+}

@@ -1,0 +1,35 @@
+/**
+ * Own-property access for ValueMaps. Values come from user files and flags, so a key may be
+ * `__proto__` or `constructor`: plain `m[k]` would read the prototype and `m[k] = v` would call
+ * the `__proto__` setter instead of storing a value.
+ */
+import { isMap, type Value, type ValueMap } from './types.js';
+
+export function hasKey(m: ValueMap, k: string): boolean {
+  return Object.hasOwn(m, k);
+}
+
+export function getKey(m: ValueMap, k: string): Value | undefined {
+  return Object.hasOwn(m, k) ? m[k] : undefined;
+}
+
+export function setKey(m: ValueMap, k: string, v: Value): void {
+  if (k === '__proto__') {
+    Object.defineProperty(m, k, { value: v, writable: true, enumerable: true, configurable: true });
+  } else {
+    m[k] = v;
+  }
+}
+
+/** A deep copy: maps and lists are new, scalars are shared (they are immutable). */
+export function cloneValue(v: Value): Value {
+  if (Array.isArray(v)) return v.map(cloneValue);
+  if (isMap(v)) return cloneMap(v);
+  return v;
+}
+
+export function cloneMap(m: ValueMap): ValueMap {
+  const out: ValueMap = {};
+  for (const k of Object.keys(m)) setKey(out, k, cloneValue(m[k]));
+  return out;
+}

@@ -1,0 +1,181 @@
+/**
+ * Merged values checked against the chart's JSON Schema (draft-07), reporting every violation
+ * at once, one line each, with the file position or flag that supplied the value:
+ *   values.api.replicas: expected integer, got string "x" (from my.yaml:12:3)
+ * A schema node may carry `"x-message": "..."`; it is appended to that node's lines.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { formatFloatG } from './gofmt.js';
+import { describeFsError } from './load.js';
+import { getKey } from './maps.js';
+import type { SourceOf } from './provenance.js';
+import { isMap, UserError, type Value, type ValueMap } from './types.js';
+
+/** Lines describing every violation of the schema (empty when the values are valid). */
+export type ValuesValidator = (values: ValueMap, sourceOf?: SourceOf) => string[];
+
+const cache = new Map<string, ValuesValidator>();
+
+/** Compiles `schema` once; the result can check any number of value sets. */
+export function compileValidator(schema: object): ValuesValidator {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false });
+  const check = ajv.compile(schema);
+  return (values, sourceOf) => {
+    if (check(toJson(values))) return [];
+    return describeErrors(check.errors ?? [], values, sourceOf);
+  };
+}
+
+/** Throws a UserError listing every violation of the schema at `schemaPath`, one per line. */
+export function validateValues(values: ValueMap, schemaPath: string, sourceOf?: SourceOf): void {
+  const lines = validatorFor(schemaPath)(values, sourceOf);
+  if (lines.length > 0) throw new UserError(lines.join('\n'));
+}
+
+/** The compiled validator for a schema file, compiled once per process. */
+export function validatorFor(schemaPath: string): ValuesValidator {
+  const key = resolve(schemaPath);
+  let v = cache.get(key);
+  if (!v) {
+    let schema: unknown;
+    try {
+      schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
+    } catch (e) {
+      throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e)}`);
+    }
+    if (typeof schema !== 'object' || schema === null) throw new UserError(`${schemaPath}: a schema must be a JSON object`);
+    try {
+      v = compileValidator(schema);
+    } catch (e) {
+      throw new UserError(`${schemaPath}: invalid schema: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    cache.set(key, v);
+  }
+  return v;
+}
+
+/** JSON data for ajv: int64 values (bigint) become numbers, so `integer` accepts them. */
+function toJson(v: Value): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(toJson);
+  if (isMap(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: toJson(v[k] as Value), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return v;
+}
+
+function describeErrors(errors: ErrorObject[], values: ValueMap, sourceOf?: SourceOf): string[] {
+  // anyOf/oneOf get one line of their own; the failures inside their branches would only confuse.
+  const groups = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
+  const lines = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if') continue; // the failing then/else branch reports itself
+    if (groups.some((g) => e.schemaPath.startsWith(g))) continue;
+    const line = describeError(e, values, sourceOf);
+    if (line) lines.add(line);
+  }
+  return [...lines];
+}
+
+function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf): string {
+  const path = pointerToPath(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  const value = valueAt(values, path);
+  let what: string;
+  let advice = '';
+  let withSource = true;
+  switch (e.keyword) {
+    case 'required':
+      path.push(String(params['missingProperty']));
+      what = 'required';
+      withSource = false;
+      break;
+    case 'additionalProperties':
+      path.push(String(params['additionalProperty']));
+      what = 'unknown key';
+      break;
+    case 'type': {
+      const types = String(params['type']).split(',');
+      what = `expected ${types.join(' or ')}, got ${describe(value)}`;
+      // --set types `123` and `true`; a string field wants --set-string for those.
+      if (types.includes('string') && (typeof value === 'bigint' || typeof value === 'boolean') && sourceOf?.(path)?.startsWith('--set ')) {
+        advice = '; use --set-string to pass it as text';
+      }
+      break;
+    }
+    case 'enum':
+      what = `must be one of ${(params['allowedValues'] as unknown[]).map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`;
+      break;
+    case 'const':
+      what = `must be ${JSON.stringify(params['allowedValue'])}, got ${describe(value)}`;
+      break;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      what = `must be ${String(params['comparison'])} ${String(params['limit'])}, got ${describe(value)}`;
+      break;
+    case 'pattern':
+      what = `must match pattern ${JSON.stringify(params['pattern'])}, got ${describe(value)}`;
+      break;
+    case 'anyOf':
+      what = `does not match any of the allowed forms, got ${describe(value)}`;
+      break;
+    case 'oneOf':
+      what = params['passingSchemas'] ? 'matches more than one of the allowed forms' : `does not match any of the allowed forms, got ${describe(value)}`;
+      break;
+    default:
+      what = e.message ?? e.keyword;
+  }
+  const from = withSource ? sourceOf?.(path) : undefined;
+  const hint = (e.parentSchema as Record<string, unknown> | undefined)?.['x-message'];
+  const tip = typeof hint === 'string' ? `; ${hint}` : '';
+  return `${formatPath(values, path)}: ${what}${from ? ` (from ${from})` : ''}${advice}${tip}`;
+}
+
+function pointerToPath(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function valueAt(root: ValueMap, path: readonly string[]): Value | undefined {
+  let v: Value | undefined = root;
+  for (const seg of path) {
+    if (Array.isArray(v)) v = v[Number(seg)];
+    else if (v !== undefined && isMap(v)) v = getKey(v, seg);
+    else return undefined;
+  }
+  return v;
+}
+
+/** `values.api.replicas`, `values.servers[0].port`, `values.nodeSelector["kubernetes.io/role"]`. */
+function formatPath(root: ValueMap, path: readonly string[]): string {
+  let out = 'values';
+  let v: Value | undefined = root;
+  for (const seg of path) {
+    if (Array.isArray(v)) {
+      out += `[${seg}]`;
+      v = v[Number(seg)];
+    } else {
+      out += /^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
+      v = v !== undefined && isMap(v) ? getKey(v, seg) : undefined;
+    }
+  }
+  return out;
+}
+
+function describe(v: Value | undefined): string {
+  if (v === undefined || v === null) return 'null';
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  if (typeof v === 'bigint') return `integer ${v}`;
+  if (typeof v === 'number') return `number ${formatFloatG(v, 64)}`;
+  if (typeof v === 'boolean') return `boolean ${v}`;
+  return Array.isArray(v) ? 'a list' : 'a map';
+}

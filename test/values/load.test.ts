@@ -1,0 +1,129 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadValuesFile, parseValuesDocument, parseValuesYaml } from '../../src/values/load.js';
+import { UserError } from '../../src/values/types.js';
+
+const errorOf = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a UserError');
+};
+const tmp = (name: string, text: string): string => {
+  const file = join(mkdtempSync(join(tmpdir(), 'load-')), name);
+  writeFileSync(file, text);
+  return file;
+};
+
+describe('YAML 1.1 typing as go-yaml v2 then JSON (Helm 3)', () => {
+  it('types scalars', () => {
+    const v = parseValuesYaml(
+      [
+        'yes1: yes', 'no1: No', 'on1: on', 'off1: OFF', 'y1: y', 'tilde: ~', 'empty:', 'nul: Null',
+        'oct: 0123', 'hex: 0x1F', 'bin: 0b101', 'under: 1_000', 'exp: 1e3', 'dot: .5', 'eight: 08',
+        'float: 1.0', 'big: 1000000', 'neg: -7', 'date: 2001-12-14', 'sexa: 1:30', 'quoted: "yes"',
+        "single: '0123'", 'block: |', '  text', 'str: !!str 5', 'custom: !foo 7', 'fl: !!float 3',
+      ].join('\n'),
+      'x.yaml',
+    );
+    expect(v).toEqual({
+      yes1: true, no1: false, on1: true, off1: false, y1: true, tilde: null, empty: null, nul: null,
+      oct: 83, hex: 31, bin: 5, under: 1000, exp: 1000, dot: 0.5, eight: 8,
+      float: 1, big: 1000000, neg: -7, date: '2001-12-14', sexa: '1:30', quoted: 'yes',
+      single: '0123', block: 'text\n', str: '5', custom: '7', fl: 3,
+    });
+    // Every number from a file is a float64 (a JS number), never an int64 (bigint).
+    for (const n of [v['oct'], v['big'], v['neg']]) expect(typeof n).toBe('number');
+  });
+
+  it('turns non-string keys into strings as sigs.k8s.io/yaml does', () => {
+    expect(parseValuesYaml('1: a\n1.5: b\non: d\n0x10: e\n1e6: f\n0.1: g\n', 'k.yaml')).toEqual({
+      '1': 'a', '1.5': 'b', true: 'd', '16': 'e', '1e+06': 'f', '0.1': 'g',
+    });
+    // Keys equal once stringified are duplicates too (YAML 1.1 reads `on` as true).
+    expect(errorOf(() => parseValuesYaml('true: c\non: d\n', 'k.yaml'))).toBe('k.yaml:2:1: duplicate key "true"');
+  });
+
+  it('expands anchors, aliases and << merges with go-yaml v2 precedence', () => {
+    const v = parseValuesYaml('base: &b {p: 1, q: 2}\nm:\n  q: 9\n  <<: *b\nk:\n  <<: [{r: 1}, {r: 2, s: 3}]\n  s: 4\nc: *b\nn: 1\n', 'm.yaml');
+    expect(v).toEqual({ base: { p: 1, q: 2 }, m: { q: 2, p: 1 }, k: { r: 1, s: 4 }, c: { p: 1, q: 2 }, false: 1 });
+  });
+
+  it('reads only the first document, and an empty or null document is an empty map', () => {
+    expect(parseValuesYaml('a: 1\n---\nb: 2\n', 'd.yaml')).toEqual({ a: 1 });
+    expect(parseValuesYaml('', 'e.yaml')).toEqual({});
+    expect(parseValuesYaml('# only a comment\n', 'e.yaml')).toEqual({});
+    expect(parseValuesYaml('~\n', 'e.yaml')).toEqual({});
+  });
+
+  it('keeps keys that shadow Object.prototype as plain data', () => {
+    const v = parseValuesYaml('__proto__: {polluted: true}\nconstructor: 1\n', 'p.yaml');
+    expect(Object.keys(v)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('errors are one line: <file>:<line>:<col>: <what>', () => {
+  it('duplicate keys', () => {
+    expect(errorOf(() => parseValuesYaml('a: 1\nb:\n  c: 1\n  c: 2\n', 'my.yaml'))).toBe('my.yaml:4:3: duplicate key "c"');
+  });
+
+  it('syntax errors', () => {
+    const msg = errorOf(() => parseValuesYaml('a: [1, 2\nb: 3\n', 'bad.yaml'));
+    expect(msg).toMatch(/^bad\.yaml:\d+:\d+: \S/);
+    expect(msg).not.toContain('\n');
+    expect(errorOf(() => parseValuesYaml('a:\n\tb: 1\n', 'tab.yaml'))).toMatch(/^tab\.yaml:2:1: /);
+  });
+
+  it('top level that is not a map', () => {
+    expect(errorOf(() => parseValuesYaml('- a\n- b\n', 'list.yaml'))).toBe('list.yaml: top level must be a map of values, got a list');
+    expect(errorOf(() => parseValuesYaml('hello\n', 's.yaml'))).toBe('s.yaml: top level must be a map of values, got a string');
+  });
+
+  it('values JSON cannot hold, unknown anchors, wrong explicit tags', () => {
+    expect(errorOf(() => parseValuesYaml('a:\n  b: .inf\n', 'i.yaml'))).toMatch(/^i\.yaml:2:6: \.inf is not a valid value/);
+    expect(errorOf(() => parseValuesYaml('a: *nope\n', 'n.yaml'))).toBe('n.yaml:1:4: unknown anchor "nope"');
+    expect(errorOf(() => parseValuesYaml('a: !!int x\n', 't.yaml'))).toBe('t.yaml:1:10: cannot decode !!str `x` as a !!int');
+    expect(errorOf(() => parseValuesYaml('~: 1\n', 'k.yaml'))).toBe('k.yaml:1:1: a map key cannot be null');
+  });
+
+  it('files that cannot be read', () => {
+    expect(errorOf(() => loadValuesFile('/nope/missing.yaml'))).toBe('/nope/missing.yaml: no such file');
+    const dir = mkdtempSync(join(tmpdir(), 'load-'));
+    expect(errorOf(() => loadValuesFile(dir))).toBe(`${dir}: is a directory, not a file`);
+    const bin = join(dir, 'bin.yaml');
+    writeFileSync(bin, Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]));
+    expect(errorOf(() => loadValuesFile(bin))).toBe(`${bin}: not valid UTF-8`);
+    if (process.getuid?.() !== 0) {
+      const locked = tmp('locked.yaml', 'a: 1\n');
+      chmodSync(locked, 0o000);
+      expect(errorOf(() => loadValuesFile(locked))).toBe(`${locked}: permission denied`);
+    }
+  });
+});
+
+describe('loadValuesFile', () => {
+  it('reads a file and records where each value path was written', () => {
+    const file = tmp('my.yaml', 'api:\n  image: x\n  replicas: 2\nlist:\n  - a\n  - b\n');
+    const loaded = loadValuesFile(file);
+    expect(loaded.values).toEqual({ api: { image: 'x', replicas: 2 }, list: ['a', 'b'] });
+    expect(loaded.source).toBe(file);
+    expect(loaded.positions.sourceOf(['api', 'replicas'])).toBe(`${file}:3:3`);
+    expect(loaded.positions.sourceOf(['list', '1'])).toBe(`${file}:6:5`);
+    // A path below a recorded one falls back to the nearest recorded ancestor.
+    expect(loaded.positions.sourceOf(['api', 'replicas', 'deeper'])).toBe(`${file}:3:3`);
+    expect(loaded.positions.sourceOf(['missing'])).toBeUndefined();
+  });
+
+  it("reads '-' from stdin", () => {
+    const loaded = loadValuesFile('-', () => 'a: 1\n');
+    expect(loaded).toMatchObject({ values: { a: 1 }, source: '<stdin>' });
+    expect(parseValuesDocument('a: 1\n', 'x').positions.sourceOf(['a'])).toBe('x:1:1');
+  });
+});
