@@ -1,0 +1,341 @@
+/**
+ * Go's printers, as Helm's engine uses them: `fmt`'s `%v` (what `{{ x }}` prints), `strconv.Quote`
+ * (`%q`, sprig's `quote`) and `encoding/json.Marshal` (Helm's `toJson`).
+ *
+ * Values follow src/values/types.ts: a JS `number` is a Go float64, a `bigint` a Go int64.
+ * Go's behaviour is that of the Go release Helm 3.15 is built with (Go 1.22): json.Marshal writes
+ * U+0008 and U+000C as `\b` and `\f` (Go 1.19 to 1.21 wrote `\u0008`, `\u000c`), and Unicode
+ * tables are those of the running Node.js (Go 1.21+ ships Unicode 15).
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Floats
+
+/** The shortest decimal digits of a finite `a > 0` and its decimal exponent: a = d.ddd × 10^exp. */
+function shortestDigits(a: number): { digits: string; exp: number } {
+  // toExponential() without an argument gives the shortest round-tripping digits (the closest
+  // when several are as short), as Go's strconv does for precision -1.
+  const s = a.toExponential();
+  const e = s.indexOf('e');
+  const digits = e > 1 ? s[0] + s.slice(2, e) : s.slice(0, e);
+  return { digits, exp: Number(s.slice(e + 1)) };
+}
+
+function expSuffix(exp: number): string {
+  const abs = exp < 0 ? -exp : exp;
+  return (exp < 0 ? 'e-' : 'e+') + (abs < 10 ? '0' + abs : String(abs));
+}
+
+/**
+ * Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which is also what `%v` prints for a float64 (with
+ * `+Inf`, `-Inf`, `NaN`): the shortest digits, in exponent form when the decimal exponent is
+ * below -4 or at least 6 (1e+06, 1.234567e+06, 1e-05), the exponent with at least two digits.
+ */
+export function formatFloatG(f: number): string {
+  if (f !== f) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const a = f < 0 ? -f : f;
+  // Decimal exponent in [-4, 5]: fixed notation with the shortest digits, which is what JS prints.
+  if (a >= 1e-4 && a < 1e6) return String(f);
+  const { digits, exp } = shortestDigits(a);
+  const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
+  return (f < 0 ? '-' : '') + mant + expSuffix(exp);
+}
+
+/**
+ * A float64 as encoding/json writes it: fixed notation, exponent form (`1e+21`, `1e-7`) only below
+ * 1e-6 or from 1e21. `undefined` for NaN and infinities, which json.Marshal refuses.
+ */
+export function formatJsonFloat(f: number): string | undefined {
+  if (f !== f || f === Infinity || f === -Infinity) return undefined;
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  // JS switches to exponent form at exactly the same thresholds, and writes the exponent as Go
+  // does after encoding/json's clean-up (e-07 -> e-7).
+  return String(f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strings
+
+/**
+ * Go's string order (bytes of UTF-8), for sorting map keys as fmt and encoding/json do. It equals
+ * UTF-16 order except that characters above U+FFFF sort after U+E000..U+FFFF.
+ */
+export function compareGoStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        const xs = x <= 0xdfff;
+        const ys = y <= 0xdfff;
+        if (xs !== ys) return xs ? 1 : -1;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+function sortedKeys(m: object): string[] {
+  return Object.keys(m).sort(compareGoStrings);
+}
+
+/** Go's unicode.IsPrint (letters, marks, numbers, punctuation, symbols, ASCII space). */
+const PRINT_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+const QUOTE_PLAIN_RE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const HEX = '0123456789abcdef';
+
+function hexPad(n: number, width: number): string {
+  let s = n.toString(16);
+  while (s.length < width) s = '0' + s;
+  return s;
+}
+
+/** Go's strconv.Quote (`%q`): printable characters as they are, the others escaped. */
+export function goQuote(s: string): string {
+  if (QUOTE_PLAIN_RE.test(s)) return '"' + s + '"';
+  const parts: string[] = ['"'];
+  let start = 0;
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    let c = s.charCodeAt(i);
+    let w = 1;
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
+      i++;
+      continue;
+    }
+    let esc: string | undefined;
+    if (c < 0x80) {
+      switch (c) {
+        case 0x22: esc = '\\"'; break;
+        case 0x5c: esc = '\\\\'; break;
+        case 0x07: esc = '\\a'; break;
+        case 0x08: esc = '\\b'; break;
+        case 0x0c: esc = '\\f'; break;
+        case 0x0a: esc = '\\n'; break;
+        case 0x0d: esc = '\\r'; break;
+        case 0x09: esc = '\\t'; break;
+        case 0x0b: esc = '\\v'; break;
+        default: esc = '\\x' + HEX[c >> 4] + HEX[c & 15];
+      }
+    } else {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const lo = s.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+          w = 2;
+        }
+      }
+      if (c >= 0xd800 && c <= 0xdfff) {
+        // A lone surrogate has no UTF-8 form; Go's strings from JSON/YAML carry U+FFFD instead.
+        esc = '\ufffd';
+      } else if (!PRINT_RE.test(w === 2 ? s.slice(i, i + 2) : s[i]!)) {
+        esc = c < 0x10000 ? '\\u' + hexPad(c, 4) : '\\U' + hexPad(c, 8);
+      }
+    }
+    if (esc !== undefined) {
+      if (start < i) parts.push(s.slice(start, i));
+      parts.push(esc);
+      start = i + w;
+    }
+    i += w;
+  }
+  if (start < n) parts.push(s.slice(start));
+  parts.push('"');
+  return parts.join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// %v
+
+function isPlainMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function formatInto(v: unknown, parts: string[]): void {
+  switch (typeof v) {
+    case 'string':
+      parts.push(v);
+      return;
+    case 'number':
+      parts.push(formatFloatG(v));
+      return;
+    case 'bigint':
+      parts.push(v.toString());
+      return;
+    case 'boolean':
+      parts.push(v ? 'true' : 'false');
+      return;
+    case 'undefined':
+      parts.push('<nil>');
+      return;
+    default:
+  }
+  if (v === null) {
+    parts.push('<nil>');
+  } else if (Array.isArray(v)) {
+    parts.push('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) parts.push(' ');
+      formatInto(v[i], parts);
+    }
+    parts.push(']');
+  } else if (isPlainMap(v)) {
+    parts.push('map[');
+    const keys = sortedKeys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (i > 0) parts.push(' ');
+      parts.push(k, ':');
+      formatInto(v[k], parts);
+    }
+    parts.push(']');
+  } else {
+    parts.push(String(v));
+  }
+}
+
+/**
+ * What `{{ v }}` prints: Go's `%v`. Floats as formatFloatG, int64 in decimal, lists `[a b]`, maps
+ * `map[a:1 b:2]` in sorted key order, null inside a list or map `<nil>`. A null or missing value
+ * itself prints nothing (text/template prints `<no value>`, which Helm removes).
+ */
+export function formatValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+      return formatFloatG(v);
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+      return '';
+    default:
+  }
+  if (v === null) return '';
+  const parts: string[] = [];
+  formatInto(v, parts);
+  return parts.join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// encoding/json
+
+/** Thrown inside the JSON writer where json.Marshal returns an error. */
+class JsonUnsupported extends Error {}
+
+/** Characters json.Marshal escapes (HTML-safe by default), plus surrogates to check pairing. */
+const JSON_PLAIN_RE = /^[^\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]*$/;
+
+/** A string as encoding/json writes it, quotes included. */
+export function jsonString(s: string): string {
+  if (JSON_PLAIN_RE.test(s)) return '"' + s + '"';
+  const parts: string[] = ['"'];
+  let start = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    let esc: string;
+    if (c < 0x20) {
+      switch (c) {
+        case 0x0a: esc = '\\n'; break;
+        case 0x0d: esc = '\\r'; break;
+        case 0x09: esc = '\\t'; break;
+        case 0x08: esc = '\\b'; break;
+        case 0x0c: esc = '\\f'; break;
+        default: esc = '\\u00' + HEX[c >> 4] + HEX[c & 15];
+      }
+    } else if (c === 0x22) esc = '\\"';
+    else if (c === 0x5c) esc = '\\\\';
+    else if (c === 0x3c) esc = '\\u003c';
+    else if (c === 0x3e) esc = '\\u003e';
+    else if (c === 0x26) esc = '\\u0026';
+    else if (c === 0x2028) esc = '\\u2028';
+    else if (c === 0x2029) esc = '\\u2029';
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      if (c <= 0xdbff && i + 1 < n) {
+        const lo = s.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          i++;
+          continue;
+        }
+      }
+      esc = '\\ufffd'; // invalid UTF-8 in Go
+    } else continue;
+    if (start < i) parts.push(s.slice(start, i));
+    parts.push(esc);
+    start = i + 1;
+  }
+  if (start < n) parts.push(s.slice(start));
+  parts.push('"');
+  return parts.join('');
+}
+
+function jsonInto(v: unknown, parts: string[]): void {
+  switch (typeof v) {
+    case 'string':
+      parts.push(jsonString(v));
+      return;
+    case 'number': {
+      const t = formatJsonFloat(v);
+      if (t === undefined) throw new JsonUnsupported();
+      parts.push(t);
+      return;
+    }
+    case 'bigint':
+      parts.push(v.toString());
+      return;
+    case 'boolean':
+      parts.push(v ? 'true' : 'false');
+      return;
+    case 'undefined':
+      parts.push('null');
+      return;
+    default:
+  }
+  if (v === null) {
+    parts.push('null');
+  } else if (Array.isArray(v)) {
+    parts.push('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) parts.push(',');
+      jsonInto(v[i], parts);
+    }
+    parts.push(']');
+  } else if (isPlainMap(v)) {
+    parts.push('{');
+    const keys = sortedKeys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (i > 0) parts.push(',');
+      parts.push(jsonString(k), ':');
+      jsonInto(v[k], parts);
+    }
+    parts.push('}');
+  } else {
+    throw new JsonUnsupported();
+  }
+}
+
+/**
+ * Helm's `toJson`: Go's json.Marshal (keys sorted, `<`, `>`, `&`, U+2028, U+2029 escaped), or ""
+ * where Marshal fails (NaN, infinities), as Helm swallows the error.
+ */
+export function toJson(v: unknown): string {
+  const parts: string[] = [];
+  try {
+    jsonInto(v, parts);
+  } catch (e) {
+    if (e instanceof JsonUnsupported) return '';
+    throw e;
+  }
+  return parts.join('');
+}

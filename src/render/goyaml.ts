@@ -1,0 +1,1211 @@
+/**
+ * Helm's `toYaml`: sigs.k8s.io/yaml.Marshal with the trailing newline trimmed, byte for byte.
+ *
+ * sigs.k8s.io/yaml.Marshal is json.Marshal, then gopkg.in/yaml.v2 Unmarshal of that JSON into an
+ * interface{}, then yaml.v2 Marshal. This module models the three steps without building the
+ * intermediate texts:
+ *
+ * - JSON: NaN and infinities make Marshal fail; numbers become JSON number texts.
+ * - YAML read of the JSON: a number text that ParseInt or ParseUint accepts becomes an integer
+ *   (printed as such: 1000000, 10000000000), any other a float64 (printed by FormatFloat 'g', so
+ *   1e+21, 1.23456789123e+08). Strings come back as they went, except that a raw U+0085 (NEL,
+ *   which JSON leaves unescaped) is a line break to the YAML reader: it folds like one inside the
+ *   double-quoted scalar. Characters the YAML reader refuses (U+007F..U+009F but U+0085, U+FFFE,
+ *   U+FFFF), a map key whose JSON form is longer than 1024 characters or holds a NEL, and a NEL
+ *   followed by `---`/`...` and a blank make the conversion fail.
+ * - yaml.v2 emitter: a port of its encoder (stringv, isBase60Float, resolve) and of libyaml's
+ *   emitter rules (yaml_emitter_analyze_scalar, select_scalar_style, the plain/single/double/
+ *   literal writers with their folding at column 80, write_indent and the indicator spacing).
+ *
+ * Any failure yields "", as Helm's toYaml swallows the error. Nesting is limited by the JS stack
+ * (some 3500 levels; yaml.v2 fails beyond 10000).
+ */
+import { compareGoStrings, formatFloatG, formatJsonFloat } from './gofmt.js';
+
+/** Thrown where sigs.k8s.io/yaml.Marshal would return an error. */
+class YamlFailure extends Error {}
+
+const BEST_WIDTH = 80;
+const BEST_INDENT = 2;
+/** yaml.v2's scanner limit on flow nesting (max_flow_level). */
+const MAX_FLOW_LEVEL = 10000;
+
+// ---------------------------------------------------------------------------------------------
+// Character classes (libyaml's, on code points)
+
+/** libyaml's is_printable; characters above U+FFFF are not printable for it. */
+function isPrintable(c: number): boolean {
+  return (
+    c === 0x0a ||
+    (c >= 0x20 && c <= 0x7e) ||
+    (c >= 0xa0 && c <= 0xd7ff) ||
+    (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff)
+  );
+}
+
+function isBreak(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
+function isBlankZ(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0 || isBreak(c);
+}
+
+/** Code point at i of a string without lone surrogates. */
+function cpAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff ? 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00) : c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JSON round trip of strings
+
+/** Characters the YAML reader refuses when they arrive raw in the JSON text. */
+const READER_REJECTS_RE = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** A run of blanks and line breaks holding a NEL, as the double-quoted scalar scanner folds it. */
+const NEL_RUN_RE = / *\u0085[ \u0085]*/g;
+
+/** Anything the JSON round trip may change or refuse: C1 controls (NEL among them), surrogates, U+FFFE/F. */
+const ROUND_TRIP_SENSITIVE_RE = /[\u007f-\u009f\ud800-\udfff\ufffe\uffff]/;
+
+/** A string as it comes back from json.Marshal + the YAML reader; throws where that fails. */
+function roundTrip(s: string, isKey: boolean): string {
+  if (ROUND_TRIP_SENSITIVE_RE.test(s)) {
+    if (LONE_SURROGATE_RE.test(s)) s = s.replace(LONE_SURROGATES_RE, '\ufffd');
+    if (READER_REJECTS_RE.test(s)) throw new YamlFailure();
+    if (s.indexOf('\u0085') >= 0) {
+      if (isKey) throw new YamlFailure(); // a NEL puts the key's ':' on another line
+      s = s.replace(NEL_RUN_RE, foldNelRun);
+    }
+  }
+  if (isKey && s.length > 170) checkKey(s);
+  return s;
+}
+
+/** The double-quoted scalar scanner's folding of a run of spaces and NELs. */
+function foldNelRun(run: string, offset: number, whole: string): string {
+  let nels = 0;
+  for (let i = 0; i < run.length; i++) if (run.charCodeAt(i) === 0x85) nels++;
+  if (run.charCodeAt(run.length - 1) === 0x85) {
+    // The reader is at column 0 here: a document marker followed by a blank is an error.
+    const at = offset + run.length;
+    const marker = whole.slice(at, at + 3);
+    if ((marker === '---' || marker === '...') && at + 3 < whole.length) {
+      const next = whole.charCodeAt(at + 3);
+      if (next === 0x20 || next === 0x85) throw new YamlFailure();
+    }
+  }
+  return nels === 1 ? ' ' : '\n'.repeat(nels - 1);
+}
+
+/**
+ * A map key must be a simple key to the YAML reader: its `:` at most 1024 characters after its
+ * opening quote, i.e. its JSON form at most 1024 characters long.
+ */
+function checkKey(s: string): void {
+  let len = 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20) len += c === 0x0a || c === 0x0d || c === 0x09 || c === 0x08 || c === 0x0c ? 2 : 6;
+    else if (c === 0x22 || c === 0x5c) len += 2;
+    else if (c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) len += 6;
+    else if (c >= 0xdc00 && c <= 0xdfff) continue; // second half of a pair: one character
+    else len += 1;
+  }
+  if (len > 1024) throw new YamlFailure();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers: JSON text -> yaml.v2 resolve -> yaml.v2 encoder
+
+const INT64_MAX_TEXT = '9223372036854775807';
+const INT64_MIN_ABS_TEXT = '9223372036854775808';
+const UINT64_MAX_TEXT = '18446744073709551615';
+
+/** Whether the digit string d (no sign, no leading zeros) is at most the digit string max. */
+function digitsAtMost(d: string, max: string): boolean {
+  return d.length < max.length || (d.length === max.length && d <= max);
+}
+
+/** A float64 as yaml.v2 prints it after reading back its JSON text. */
+function yamlFloat(f: number): string {
+  const t = formatJsonFloat(f);
+  if (t === undefined) throw new YamlFailure();
+  if (t.indexOf('.') < 0 && t.indexOf('e') < 0) {
+    // An integer text: int when ParseInt takes it, uint when ParseUint does, else a float.
+    if (t === '-0') return '0';
+    if (t.charCodeAt(0) === 0x2d) {
+      if (digitsAtMost(t.slice(1), INT64_MIN_ABS_TEXT)) return t;
+    } else if (digitsAtMost(t, INT64_MAX_TEXT) || digitsAtMost(t, UINT64_MAX_TEXT)) {
+      return t;
+    }
+  }
+  return formatFloatG(f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// yaml.v2 resolve: would the plain form of a string read back as something else?
+
+const RESOLVE_MAP = new Set([
+  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
+  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
+  '', '~', 'null', 'Null', 'NULL',
+  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF',
+]);
+const YAML_STYLE_FLOAT_RE = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+/** What strconv.ParseFloat accepts from a string starting with '.' (underscores between digits). */
+const DOT_FLOAT_RE = /^\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?$/;
+const BASE60_FLOAT_RE = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const UNDERSCORE_RE = /_/g;
+
+/** Whether Go's strconv.ParseUint(s, base, 64) succeeds (base 0: prefixes 0b 0o 0x 0). */
+function goParseUintOk(s: string, base: number): boolean {
+  if (s.length === 0) return false;
+  if (base === 0) {
+    base = 10;
+    if (s.charCodeAt(0) === 0x30) {
+      const p = s.length >= 3 ? s.charCodeAt(1) | 0x20 : 0;
+      if (p === 0x62) { base = 2; s = s.slice(2); }
+      else if (p === 0x6f) { base = 8; s = s.slice(2); }
+      else if (p === 0x78) { base = 16; s = s.slice(2); }
+      else { base = 8; s = s.slice(1); }
+    }
+  }
+  let value = 0;
+  let big: bigint | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let d: number;
+    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+    else if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) d = (c | 0x20) - 0x61 + 10;
+    else return false; // '_' never reaches here: yaml.v2 removed them
+    if (d >= base) return false;
+    if (big === undefined && value < 0x100000000) {
+      value = value * base + d; // exact: below 2^38
+    } else {
+      big = (big ?? BigInt(value)) * BigInt(base) + BigInt(d);
+    }
+  }
+  return big === undefined || big <= 0xffffffffffffffffn;
+}
+
+/** Whether Go's strconv.ParseInt(s, base, 64) succeeds. */
+function goParseIntOk(s: string, base: number): boolean {
+  if (s.length === 0) return false;
+  let neg = false;
+  const c = s.charCodeAt(0);
+  if (c === 0x2b || c === 0x2d) {
+    neg = c === 0x2d;
+    s = s.slice(1);
+  }
+  if (!goParseUintOk(s, base)) return false;
+  // Range: magnitude below 2^63 (at most 2^63 when negative).
+  let mag: bigint;
+  try {
+    mag = BigInt(base === 2 ? '0b' + s : base === 0 ? prefixed(s) : s);
+  } catch {
+    return false;
+  }
+  return neg ? mag <= 0x8000000000000000n : mag < 0x8000000000000000n;
+}
+
+/** A base-0 Go integer literal in the form BigInt() reads. */
+function prefixed(s: string): string {
+  if (s.length >= 3 && s.charCodeAt(0) === 0x30) {
+    const p = s.charCodeAt(1) | 0x20;
+    if (p === 0x62 || p === 0x6f || p === 0x78) return '0' + String.fromCharCode(p) + s.slice(2);
+  }
+  if (s.length > 1 && s.charCodeAt(0) === 0x30) return '0o' + s.slice(1);
+  return s;
+}
+
+/** Whether yaml.v2's resolve("", s) yields another tag than !!str. */
+function resolvesToNonString(s: string): boolean {
+  if (s.length === 0) return true;
+  const c = s.charCodeAt(0);
+  let hint: number; // 0 none, 1 map only, 2 '.', 3 digit or sign
+  if (c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) hint = 3;
+  else if (c === 0x2e) hint = 2;
+  else if ('yYnNtTfFoO~'.indexOf(s[0]!) >= 0) hint = 1;
+  else return false;
+  if (RESOLVE_MAP.has(s)) return true;
+  if (hint === 1) return false;
+  if (hint === 2) return DOT_FLOAT_RE.test(s) && Number.isFinite(Number(s.replace(UNDERSCORE_RE, '')));
+  if (isGoTimestamp(s)) return true;
+  const plain = s.indexOf('_') >= 0 ? s.replace(UNDERSCORE_RE, '') : s;
+  if (goParseIntOk(plain, 0) || goParseUintOk(plain, 0)) return true;
+  if (YAML_STYLE_FLOAT_RE.test(plain) && Number.isFinite(Number(plain))) return true;
+  if (plain.startsWith('0b')) {
+    const rest = plain.slice(2);
+    return goParseIntOk(rest, 2) || goParseUintOk(rest, 2);
+  }
+  if (plain.startsWith('-0b')) return goParseIntOk('-' + plain.slice(3), 2);
+  return false;
+}
+
+/** yaml.v2's isBase60Float: quoted on output though yaml.v2 no longer reads it as a number. */
+function isBase60Float(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (!(c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) || s.indexOf(':') < 0) return false;
+  return BASE60_FLOAT_RE.test(s);
+}
+
+// yaml.v2 parseTimestamp: YYYY- then one of these time.Parse layouts (Go 1.20+ rules).
+//   "2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00",
+//   "2006-1-2 15:4:5.999999999", "2006-1-2"
+
+function isDigitAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** time's getnum(s, false) at position i: one or two digits; returns [value, next] or undefined. */
+function getnum(s: string, i: number): [number, number] | undefined {
+  if (!isDigitAt(s, i)) return undefined;
+  if (!isDigitAt(s, i + 1)) return [s.charCodeAt(i) - 0x30, i + 1];
+  return [(s.charCodeAt(i) - 0x30) * 10 + s.charCodeAt(i + 1) - 0x30, i + 2];
+}
+
+function daysIn(month: number, year: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function isGoTimestamp(s: string): boolean {
+  let i = 0;
+  while (i < s.length && isDigitAt(s, i)) i++;
+  if (i !== 4 || i === s.length || s.charCodeAt(i) !== 0x2d) return false;
+  const year = Number(s.slice(0, 4));
+  const mo = getnum(s, 5);
+  if (!mo || mo[0] < 1 || mo[0] > 12 || s.charCodeAt(mo[1]) !== 0x2d) return false;
+  const dy = getnum(s, mo[1] + 1);
+  if (!dy) return false;
+  const dayOk = dy[0] >= 1 && dy[0] <= daysIn(mo[0], year);
+  let p = dy[1];
+  if (p === s.length) return dayOk; // "2006-1-2"
+  const sep = s.charCodeAt(p);
+  let tz: boolean;
+  if (sep === 0x54 || sep === 0x74) {
+    tz = true;
+    p++;
+  } else if (sep === 0x20) {
+    tz = false;
+    while (p < s.length && s.charCodeAt(p) === 0x20) p++; // a layout space matches any run of spaces
+  } else {
+    return false;
+  }
+  const hh = getnum(s, p);
+  if (!hh || hh[0] >= 24 || s.charCodeAt(hh[1]) !== 0x3a) return false;
+  const mm = getnum(s, hh[1] + 1);
+  if (!mm || mm[0] >= 60 || s.charCodeAt(mm[1]) !== 0x3a) return false;
+  const ss = getnum(s, mm[1] + 1);
+  if (!ss || ss[0] >= 60) return false;
+  p = ss[1];
+  // Optional fraction: '.' or ',' and digits.
+  const f = s.charCodeAt(p);
+  if ((f === 0x2e || f === 0x2c) && isDigitAt(s, p + 1)) {
+    p += 2;
+    while (isDigitAt(s, p)) p++;
+  }
+  if (tz) {
+    if (s.charCodeAt(p) === 0x5a) {
+      p++;
+    } else {
+      // ±hh:mm, two digits each, hour at most 24, minute at most 60.
+      if (s.length - p < 6 || s.charCodeAt(p + 3) !== 0x3a) return false;
+      const sign = s.charCodeAt(p);
+      if (!isDigitAt(s, p + 1) || !isDigitAt(s, p + 2) || !isDigitAt(s, p + 4) || !isDigitAt(s, p + 5)) return false;
+      const th = Number(s.slice(p + 1, p + 3));
+      const tm = Number(s.slice(p + 4, p + 6));
+      if (th > 24 || tm > 60 || (sign !== 0x2b && sign !== 0x2d)) return false;
+      p += 6;
+    }
+  }
+  return p === s.length && dayOk;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalar analysis (yaml_emitter_analyze_scalar, block context)
+
+interface Analysis {
+  /** Characters (code points), the unit of the emitter's column. */
+  length: number;
+  multiline: boolean;
+  blockPlainAllowed: boolean;
+  singleQuotedAllowed: boolean;
+  blockAllowed: boolean;
+}
+
+/** Words, paths, versions: nothing in them matters to the analysis. */
+const SIMPLE_SCALAR_RE = /^[A-Za-z0-9_/][A-Za-z0-9_./-]*$/;
+
+function analyze(s: string): Analysis {
+  if (SIMPLE_SCALAR_RE.test(s)) {
+    return { length: s.length, multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+  }
+  const n = s.length;
+  if (n === 0) return { length: 0, multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  let length = 0;
+  let blockIndicators = false;
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let previousSpace = false;
+  let previousBreak = false;
+  if (n >= 3 && (s.startsWith('---') || s.startsWith('...'))) blockIndicators = true;
+  let precededByWhitespace = true;
+  for (let i = 0; i < n; ) {
+    const c = cpAt(s, i);
+    const next = i + (c > 0xffff ? 2 : 1);
+    const nc = next < n ? s.charCodeAt(next) : -1;
+    const followedByWhitespace = next >= n || nc === 0x20 || nc === 0x09;
+    if (i === 0) {
+      switch (c) {
+        case 0x23: case 0x2c: case 0x5b: case 0x5d: case 0x7b: case 0x7d: case 0x26: case 0x2a:
+        case 0x21: case 0x7c: case 0x3e: case 0x27: case 0x22: case 0x25: case 0x40: case 0x60:
+          blockIndicators = true;
+          break;
+        case 0x3f: case 0x3a: case 0x2d:
+          if (followedByWhitespace) blockIndicators = true;
+          break;
+        default:
+      }
+    } else if ((c === 0x3a && followedByWhitespace) || (c === 0x23 && precededByWhitespace)) {
+      blockIndicators = true;
+    }
+    if (!isPrintable(c)) special = true;
+    if (c === 0x20) {
+      if (i === 0) leadingSpace = true;
+      if (next === n) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (next === n) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = isBlankZ(c);
+    i = next;
+    length++;
+  }
+  let blockPlainAllowed = true;
+  let singleQuotedAllowed = true;
+  let blockAllowed = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
+  if (trailingSpace) blockAllowed = false;
+  if (breakSpace) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+  }
+  if (spaceBreak || special) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+    blockAllowed = false;
+  }
+  if (lineBreaks || blockIndicators) blockPlainAllowed = false;
+  return { length, multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+}
+
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c < 0x800 ? 1 : c >= 0xd800 && c <= 0xdbff ? 1 : c >= 0xdc00 && c <= 0xdfff ? 0 : 2;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map key order (yaml.v2 sorter.go keyList.Less, for string keys)
+
+const LETTER_RE = /^\p{L}$/u;
+const DIGIT_RE = /^\p{Nd}$/u;
+
+function isLetter(c: number): boolean {
+  if (c < 0x80) return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+  return LETTER_RE.test(String.fromCodePoint(c));
+}
+
+function isDigit(c: number): boolean {
+  if (c < 0x80) return c >= 0x30 && c <= 0x39;
+  return c > 0xff && DIGIT_RE.test(String.fromCodePoint(c));
+}
+
+interface SortKey {
+  /** The key as yaml.v2 sees it. */
+  key: string;
+  /** The caller's key (they differ only where the JSON round trip rewrites a key). */
+  orig: string;
+  cps: number[];
+}
+
+function toCodePoints(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = cpAt(s, i);
+    out.push(c);
+    if (c > 0xffff) i++;
+  }
+  return out;
+}
+
+/** int64 arithmetic of keyList.Less's digit runs, exact (it wraps on overflow like Go). */
+function digitRunValue(cps: number[], from: number, seed: number): { value: bigint | number; end: number } {
+  let end = from;
+  while (end < cps.length && isDigit(cps[end]!)) end++;
+  if (end - from <= 9) {
+    let v = seed;
+    for (let j = from; j < end; j++) v = v * 10 + (cps[j]! - 0x30);
+    return { value: v, end };
+  }
+  let v = BigInt(seed);
+  for (let j = from; j < end; j++) v = BigInt.asIntN(64, v * 10n + BigInt(cps[j]! - 0x30));
+  return { value: v, end };
+}
+
+function keyLess(ar: number[], br: number[]): boolean {
+  const n = ar.length < br.length ? ar.length : br.length;
+  for (let i = 0; i < n; i++) {
+    const a = ar[i]!;
+    const b = br[i]!;
+    if (a === b) continue;
+    const al = isLetter(a);
+    const bl = isLetter(b);
+    if (al && bl) return a < b;
+    if (al || bl) return bl;
+    let seed = 0;
+    if (a === 0x30 || b === 0x30) {
+      for (let j = i - 1; j >= 0 && isDigit(ar[j]!); j--) {
+        if (ar[j] !== 0x30) {
+          seed = 1;
+          break;
+        }
+      }
+    }
+    const av = digitRunValue(ar, i, seed);
+    const bv = digitRunValue(br, i, seed);
+    if (typeof av.value === 'number' && typeof bv.value === 'number') {
+      if (av.value !== bv.value) return av.value < bv.value;
+    } else {
+      const x = BigInt(av.value);
+      const y = BigInt(bv.value);
+      if (x !== y) return x < y;
+    }
+    if (av.end !== bv.end) return av.end < bv.end;
+    return a < b;
+  }
+  return ar.length < br.length;
+}
+
+/** yaml.v2's key order for two strings (exported for tests). */
+export function yamlKeyLess(a: string, b: string): boolean {
+  return keyLess(toCodePoints(a), toCodePoints(b));
+}
+
+/**
+ * Go's sort.Sort (pdqsort, Go 1.19 to 1.22), ported as is. keyLess is not transitive for every
+ * key set ("1q" < "9x" < "12-" < "1q"), and then the order depends on the algorithm and on the
+ * order the keys come in; in Go that is the random map iteration order, so Helm's own output
+ * varies from run to run for such keys. Sorting the keys, in JSON (byte) order, with Go's
+ * algorithm gives one of the outputs Helm can give, and the one for every sane key set.
+ */
+class KeySorter {
+  constructor(private readonly data: SortKey[]) {}
+
+  private less(i: number, j: number): boolean {
+    return keyLess(this.data[i]!.cps, this.data[j]!.cps);
+  }
+
+  private swap(i: number, j: number): void {
+    const d = this.data;
+    const t = d[i]!;
+    d[i] = d[j]!;
+    d[j] = t;
+  }
+
+  sort(): void {
+    const n = this.data.length;
+    if (n <= 1) return;
+    this.pdqsort(0, n, 32 - Math.clz32(n));
+  }
+
+  private insertionSort(a: number, b: number): void {
+    for (let i = a + 1; i < b; i++) {
+      for (let j = i; j > a && this.less(j, j - 1); j--) this.swap(j, j - 1);
+    }
+  }
+
+  private siftDown(lo: number, hi: number, first: number): void {
+    let root = lo;
+    for (;;) {
+      let child = 2 * root + 1;
+      if (child >= hi) return;
+      if (child + 1 < hi && this.less(first + child, first + child + 1)) child++;
+      if (!this.less(first + root, first + child)) return;
+      this.swap(first + root, first + child);
+      root = child;
+    }
+  }
+
+  private heapSort(a: number, b: number): void {
+    const first = a;
+    const hi = b - a;
+    for (let i = Math.floor((hi - 1) / 2); i >= 0; i--) this.siftDown(i, hi, first);
+    for (let i = hi - 1; i >= 0; i--) {
+      this.swap(first, first + i);
+      this.siftDown(0, i, first);
+    }
+  }
+
+  private pdqsort(a: number, b: number, limit: number): void {
+    const maxInsertion = 12;
+    let wasBalanced = true;
+    let wasPartitioned = true;
+    for (;;) {
+      const length = b - a;
+      if (length <= maxInsertion) {
+        this.insertionSort(a, b);
+        return;
+      }
+      if (limit === 0) {
+        this.heapSort(a, b);
+        return;
+      }
+      if (!wasBalanced) {
+        this.breakPatterns(a, b);
+        limit--;
+      }
+      let [pivot, hint] = this.choosePivot(a, b);
+      if (hint === DECREASING) {
+        this.reverseRange(a, b);
+        pivot = b - 1 - (pivot - a);
+        hint = INCREASING;
+      }
+      if (wasBalanced && wasPartitioned && hint === INCREASING) {
+        if (this.partialInsertionSort(a, b)) return;
+      }
+      if (a > 0 && !this.less(a - 1, pivot)) {
+        a = this.partitionEqual(a, b, pivot);
+        continue;
+      }
+      const [mid, alreadyPartitioned] = this.partition(a, b, pivot);
+      wasPartitioned = alreadyPartitioned;
+      const leftLen = mid - a;
+      const rightLen = b - mid;
+      const balanceThreshold = Math.floor(length / 8);
+      if (leftLen < rightLen) {
+        wasBalanced = leftLen >= balanceThreshold;
+        this.pdqsort(a, mid, limit);
+        a = mid + 1;
+      } else {
+        wasBalanced = rightLen >= balanceThreshold;
+        this.pdqsort(mid + 1, b, limit);
+        b = mid;
+      }
+    }
+  }
+
+  private partition(a: number, b: number, pivot: number): [number, boolean] {
+    this.swap(a, pivot);
+    let i = a + 1;
+    let j = b - 1;
+    while (i <= j && this.less(i, a)) i++;
+    while (i <= j && !this.less(j, a)) j--;
+    if (i > j) {
+      this.swap(j, a);
+      return [j, true];
+    }
+    this.swap(i, j);
+    i++;
+    j--;
+    for (;;) {
+      while (i <= j && this.less(i, a)) i++;
+      while (i <= j && !this.less(j, a)) j--;
+      if (i > j) break;
+      this.swap(i, j);
+      i++;
+      j--;
+    }
+    this.swap(j, a);
+    return [j, false];
+  }
+
+  private partitionEqual(a: number, b: number, pivot: number): number {
+    this.swap(a, pivot);
+    let i = a + 1;
+    let j = b - 1;
+    for (;;) {
+      while (i <= j && !this.less(a, i)) i++;
+      while (i <= j && this.less(a, j)) j--;
+      if (i > j) break;
+      this.swap(i, j);
+      i++;
+      j--;
+    }
+    return i;
+  }
+
+  private partialInsertionSort(a: number, b: number): boolean {
+    const maxSteps = 5;
+    const shortestShifting = 50;
+    let i = a + 1;
+    for (let step = 0; step < maxSteps; step++) {
+      while (i < b && !this.less(i, i - 1)) i++;
+      if (i === b) return true;
+      if (b - a < shortestShifting) return false;
+      this.swap(i, i - 1);
+      if (i - a >= 2) {
+        for (let j = i - 1; j >= 1; j--) {
+          if (!this.less(j, j - 1)) break;
+          this.swap(j, j - 1);
+        }
+      }
+      if (b - i >= 2) {
+        for (let j = i + 1; j < b; j++) {
+          if (!this.less(j, j - 1)) break;
+          this.swap(j, j - 1);
+        }
+      }
+    }
+    return false;
+  }
+
+  private breakPatterns(a: number, b: number): void {
+    const length = b - a;
+    if (length < 8) return;
+    let random = BigInt(length); // Go's xorshift on a uint64
+    const modulus = BigInt(2 ** (32 - Math.clz32(length)));
+    for (let idx = a + Math.floor(length / 4) * 2 - 1; idx <= a + Math.floor(length / 4) * 2 + 1; idx++) {
+      random = BigInt.asUintN(64, random ^ (random << 13n));
+      random ^= random >> 17n;
+      random = BigInt.asUintN(64, random ^ (random << 5n));
+      let other = Number(random & (modulus - 1n));
+      if (other >= length) other -= length;
+      this.swap(idx, a + other);
+    }
+  }
+
+  private choosePivot(a: number, b: number): [number, number] {
+    const shortestNinther = 50;
+    const maxSwaps = 4 * 3;
+    const l = b - a;
+    const swaps = { n: 0 };
+    const q = Math.floor(l / 4);
+    let i = a + q;
+    let j = a + q * 2;
+    let k = a + q * 3;
+    if (l >= 8) {
+      if (l >= shortestNinther) {
+        i = this.median(i - 1, i, i + 1, swaps);
+        j = this.median(j - 1, j, j + 1, swaps);
+        k = this.median(k - 1, k, k + 1, swaps);
+      }
+      j = this.median(i, j, k, swaps);
+    }
+    if (swaps.n === 0) return [j, INCREASING];
+    if (swaps.n === maxSwaps) return [j, DECREASING];
+    return [j, UNKNOWN];
+  }
+
+  private median(a: number, b: number, c: number, swaps: { n: number }): number {
+    if (this.less(b, a)) {
+      swaps.n++;
+      [a, b] = [b, a];
+    }
+    if (this.less(c, b)) {
+      swaps.n++;
+      [b, c] = [c, b];
+    }
+    if (this.less(b, a)) {
+      swaps.n++;
+      [a, b] = [b, a];
+    }
+    return b;
+  }
+
+  private reverseRange(a: number, b: number): void {
+    for (let i = a, j = b - 1; i < j; i++, j--) this.swap(i, j);
+  }
+}
+
+const UNKNOWN = 0;
+const INCREASING = 1;
+const DECREASING = 2;
+
+// ---------------------------------------------------------------------------------------------
+// The emitter
+
+const enum Style {
+  Plain,
+  Single,
+  Double,
+  Literal,
+}
+
+const SPACES: string[] = [];
+const BREAK_SPACES: string[] = [];
+function spaces(n: number): string {
+  let s = SPACES[n];
+  if (s === undefined) {
+    s = ' '.repeat(n);
+    if (n < 256) SPACES[n] = s;
+  }
+  return s;
+}
+/** A line break and n spaces. */
+function breakSpaces(n: number): string {
+  let s = BREAK_SPACES[n];
+  if (s === undefined) {
+    s = '\n' + ' '.repeat(n);
+    if (n < 256) BREAK_SPACES[n] = s;
+  }
+  return s;
+}
+
+function doubleEscape(c: number): string {
+  switch (c) {
+    case 0x00: return '\\0';
+    case 0x07: return '\\a';
+    case 0x08: return '\\b';
+    case 0x09: return '\\t';
+    case 0x0a: return '\\n';
+    case 0x0b: return '\\v';
+    case 0x0c: return '\\f';
+    case 0x0d: return '\\r';
+    case 0x1b: return '\\e';
+    case 0x22: return '\\"';
+    case 0x5c: return '\\\\';
+    case 0x85: return '\\N';
+    case 0xa0: return '\\_';
+    case 0x2028: return '\\L';
+    case 0x2029: return '\\P';
+    default: {
+      const width = c <= 0xff ? 2 : c <= 0xffff ? 4 : 8;
+      let h = c.toString(16).toUpperCase();
+      while (h.length < width) h = '0' + h;
+      return (width === 2 ? '\\x' : width === 4 ? '\\u' : '\\U') + h;
+    }
+  }
+}
+
+class Emitter {
+  private readonly out: string[] = [];
+  private column = 0;
+  private indent = -1;
+  private readonly indents: number[] = [];
+  private whitespace = true;
+  private indention = true;
+
+  text(): string {
+    return this.out.join('');
+  }
+
+  private putBreak(): void {
+    this.out.push('\n');
+    this.column = 0;
+  }
+
+  writeIndent(): void {
+    const indent = this.indent < 0 ? 0 : this.indent;
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
+      this.out.push(breakSpaces(indent));
+      this.column = indent;
+    } else if (this.column < indent) {
+      this.out.push(spaces(indent - this.column));
+      this.column = indent;
+    }
+    this.whitespace = true;
+    this.indention = true;
+  }
+
+  private writeIndicator(ind: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+    if (needWhitespace && !this.whitespace) {
+      this.out.push(' ' + ind);
+      this.column += 1 + ind.length;
+    } else {
+      this.out.push(ind);
+      this.column += ind.length;
+    }
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+  }
+
+  private increaseIndent(flow: boolean, indentless: boolean): void {
+    this.indents.push(this.indent);
+    if (this.indent < 0) this.indent = flow ? BEST_INDENT : 0;
+    else if (!indentless) this.indent += BEST_INDENT;
+  }
+
+  private popIndent(): void {
+    this.indent = this.indents.pop()!;
+  }
+
+  setRootIndent(): void {
+    this.indent = -1;
+  }
+
+  /** A plain scalar that cannot fold: numbers, booleans, null, short strings, simple keys. */
+  private plainWord(t: string, length = t.length): void {
+    if (!this.whitespace) {
+      this.out.push(' ' + t);
+      this.column += 1 + length;
+    } else {
+      this.out.push(t);
+      this.column += length;
+    }
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  node(v: unknown, mapping: boolean, depth: number): void {
+    switch (typeof v) {
+      case 'string':
+        this.scalar(roundTrip(v, false), undefined, false);
+        return;
+      case 'number':
+        this.plainWord(yamlFloat(v));
+        return;
+      case 'bigint':
+        this.plainWord(v.toString());
+        return;
+      case 'boolean':
+        this.plainWord(v ? 'true' : 'false');
+        return;
+      case 'undefined':
+        this.plainWord('null');
+        return;
+      default:
+    }
+    if (v === null) {
+      this.plainWord('null');
+      return;
+    }
+    if (depth >= MAX_FLOW_LEVEL) throw new YamlFailure();
+    if (Array.isArray(v)) {
+      if (v.length === 0) {
+        this.writeIndicator('[', true, true, false);
+        this.writeIndicator(']', false, false, false);
+        return;
+      }
+      this.increaseIndent(false, mapping && !this.indention);
+      for (let i = 0; i < v.length; i++) {
+        this.writeIndent();
+        this.writeIndicator('-', true, false, true);
+        this.node(v[i], false, depth + 1);
+      }
+      this.popIndent();
+      return;
+    }
+    if (typeof v !== 'object') throw new YamlFailure();
+    const m = v as Record<string, unknown>;
+    const keys = Object.keys(m);
+    if (keys.length === 0) {
+      this.writeIndicator('{', true, true, false);
+      this.writeIndicator('}', false, false, false);
+      return;
+    }
+    // The keys as yaml.v2 gets them: in JSON's (byte) order, a rewritten key that meets another
+    // taking its place with the later value, then sorted by Go's sort.Sort.
+    keys.sort(compareGoStrings);
+    const sorted: SortKey[] = [];
+    let seen: Map<string, SortKey> | undefined;
+    for (const orig of keys) {
+      const key = roundTrip(orig, true);
+      if (key !== orig || seen) {
+        seen ??= new Map(sorted.map((sk) => [sk.key, sk]));
+        const prev = seen.get(key);
+        if (prev) {
+          prev.orig = orig;
+          continue;
+        }
+      }
+      const sk: SortKey = { key, orig, cps: toCodePoints(key) };
+      sorted.push(sk);
+      seen?.set(key, sk);
+    }
+    new KeySorter(sorted).sort();
+    this.increaseIndent(false, false);
+    for (let i = 0; i < sorted.length; i++) {
+      const key = sorted[i]!.key;
+      const a = analyze(key);
+      this.writeIndent();
+      if (!a.multiline && (key.length <= 42 || utf8Length(key) <= 128)) {
+        this.scalar(key, a, true);
+        this.writeIndicator(':', false, false, false);
+      } else {
+        this.writeIndicator('?', true, false, true);
+        this.scalar(key, a, false);
+        this.writeIndent();
+        this.writeIndicator(':', true, false, true);
+      }
+      this.node(m[sorted[i]!.orig], true, depth + 1);
+    }
+    this.popIndent();
+  }
+
+  /** yaml.v2 stringv + yaml_emitter_emit_scalar for a string. */
+  private scalar(s: string, analysis: Analysis | undefined, simpleKey: boolean): void {
+    const a = analysis ?? analyze(s);
+    let style: Style;
+    if (s.indexOf('\n') >= 0) style = Style.Literal;
+    else if (resolvesToNonString(s) || isBase60Float(s)) style = Style.Double;
+    else style = Style.Plain;
+    if (simpleKey && a.multiline) style = Style.Double;
+    if (style === Style.Plain && !a.blockPlainAllowed) style = Style.Single;
+    if (style === Style.Single && !a.singleQuotedAllowed) style = Style.Double;
+    if (style === Style.Literal && (!a.blockAllowed || simpleKey)) style = Style.Double;
+    this.increaseIndent(true, false);
+    switch (style) {
+      case Style.Plain:
+        // Plain scalars hold no line breaks, and fold only at a space past column 80.
+        if (simpleKey || this.column + a.length <= BEST_WIDTH) this.plainWord(s, a.length);
+        else this.writePlain(s, true);
+        break;
+      case Style.Single:
+        this.writeSingle(s, !simpleKey);
+        break;
+      case Style.Double:
+        this.writeDouble(s, !simpleKey);
+        break;
+      case Style.Literal:
+        this.writeLiteral(s);
+        break;
+    }
+    this.popIndent();
+  }
+
+  private writePlain(s: string, allowBreaks: boolean): void {
+    const out = this.out;
+    if (!this.whitespace) {
+      out.push(' ');
+      this.column++;
+    }
+    let spaces = false;
+    let breaks = false;
+    let start = 0;
+    const n = s.length;
+    for (let i = 0; i < n; ) {
+      const c = s.charCodeAt(i);
+      if (c === 0x20) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && s.charCodeAt(i + 1) !== 0x20) {
+          if (start < i) out.push(s.slice(start, i));
+          this.writeIndent();
+          start = i + 1;
+        } else {
+          this.column++;
+        }
+        i++;
+        spaces = true;
+      } else if (isBreak(c)) {
+        // Unreachable for plain scalars (line breaks rule plain out); kept as libyaml has it.
+        if (start < i) out.push(s.slice(start, i));
+        if (!breaks && c === 0x0a) this.putBreak();
+        this.writeBreak(s, i);
+        i++;
+        start = i;
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) {
+          if (start < i) out.push(s.slice(start, i));
+          start = i;
+          this.writeIndent();
+        }
+        i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+        this.column++;
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+    }
+    if (start < n) out.push(s.slice(start));
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  /** libyaml's write_break for a break character at i (the caller has flushed up to i). */
+  private writeBreak(s: string, i: number): void {
+    if (s.charCodeAt(i) === 0x0a) {
+      this.putBreak();
+    } else {
+      this.out.push(s[i]!);
+      this.column = 0;
+    }
+  }
+
+  private writeSingle(s: string, allowBreaks: boolean): void {
+    const out = this.out;
+    this.writeIndicator("'", true, false, false);
+    let spaces = false;
+    let breaks = false;
+    let start = 0;
+    const n = s.length;
+    for (let i = 0; i < n; ) {
+      const c = s.charCodeAt(i);
+      if (c === 0x20) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < n - 1 && s.charCodeAt(i + 1) !== 0x20) {
+          if (start < i) out.push(s.slice(start, i));
+          this.writeIndent();
+          start = i + 1;
+        } else {
+          this.column++;
+        }
+        i++;
+        spaces = true;
+      } else if (isBreak(c)) {
+        if (start < i) out.push(s.slice(start, i));
+        if (!breaks && c === 0x0a) this.putBreak();
+        this.writeBreak(s, i);
+        i++;
+        start = i;
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) {
+          if (start < i) out.push(s.slice(start, i));
+          start = i;
+          this.writeIndent();
+        }
+        if (c === 0x27) {
+          if (start < i) out.push(s.slice(start, i));
+          out.push("''");
+          this.column += 2;
+          i++;
+          start = i;
+        } else {
+          i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+          this.column++;
+        }
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+    }
+    if (start < n) out.push(s.slice(start));
+    this.writeIndicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeDouble(s: string, allowBreaks: boolean): void {
+    const out = this.out;
+    let spaces = false;
+    this.writeIndicator('"', true, false, false);
+    // libyaml's is_bom looks at the start of the value, whatever the position: a value that
+    // starts with U+FEFF has every character escaped.
+    const bom = s.charCodeAt(0) === 0xfeff;
+    let start = 0;
+    const n = s.length;
+    for (let i = 0; i < n; ) {
+      const c = cpAt(s, i);
+      const w = c > 0xffff ? 2 : 1;
+      if (bom || !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c) {
+        if (start < i) out.push(s.slice(start, i));
+        const e = doubleEscape(c);
+        out.push(e);
+        this.column += e.length;
+        i += w;
+        start = i;
+        spaces = false;
+      } else if (c === 0x20) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < n - 1) {
+          if (start < i) out.push(s.slice(start, i));
+          this.writeIndent();
+          if (s.charCodeAt(i + 1) === 0x20) {
+            out.push('\\');
+            this.column++;
+          }
+          start = i + 1;
+        } else {
+          this.column++;
+        }
+        i++;
+        spaces = true;
+      } else {
+        i += w;
+        this.column++;
+        spaces = false;
+      }
+    }
+    if (start < n) out.push(s.slice(start));
+    this.writeIndicator('"', false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeLiteral(s: string): void {
+    const out = this.out;
+    this.writeIndicator('|', true, false, false);
+    // Block scalar hints: an indentation indicator when the text starts with a space or a break;
+    // chomping '-' without a final break, '+' with two or more (or a lone break), none for one.
+    const first = s.charCodeAt(0);
+    if (first === 0x20 || isBreak(first)) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    const n = s.length;
+    const last = s.charCodeAt(n - 1);
+    let chomp = '';
+    if (!isBreak(last)) chomp = '-';
+    else if (n === 1) chomp = '+';
+    else if (isBreak(s.charCodeAt(n - 2))) chomp = '+';
+    if (chomp !== '') this.writeIndicator(chomp, false, false, false);
+    this.putBreak();
+    this.indention = true;
+    this.whitespace = true;
+    let breaks = true;
+    let start = 0;
+    for (let i = 0; i < n; ) {
+      const c = s.charCodeAt(i);
+      if (isBreak(c)) {
+        if (start < i) out.push(s.slice(start, i));
+        this.writeBreak(s, i);
+        i++;
+        start = i;
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) {
+          if (start < i) out.push(s.slice(start, i));
+          start = i;
+          this.writeIndent();
+        }
+        i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+        this.column++;
+        this.indention = false;
+        breaks = false;
+      }
+    }
+    if (start < n) out.push(s.slice(start));
+  }
+}
+
+/**
+ * Helm's `toYaml`: the value as sigs.k8s.io/yaml.Marshal prints it (keys in yaml.v2 order, block
+ * style, go-yaml quoting and folding), without the final newline; "" where Marshal fails.
+ */
+export function toYaml(v: unknown): string {
+  const e = new Emitter();
+  try {
+    e.node(v, false, 0);
+  } catch (err) {
+    if (err instanceof YamlFailure) return '';
+    throw err;
+  }
+  // Document end: a line break unless the output already ends at column 0.
+  e.setRootIndent();
+  e.writeIndent();
+  const text = e.text();
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
