@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildValues, type BuildValuesOptions } from '../../src/values/index.js';
 import { UserError, type ValueMap } from '../../src/values/types.js';
 
-const chartDir = fileURLToPath(new URL('../fixtures/values/chart', import.meta.url));
-const schemaPath = fileURLToPath(new URL('../fixtures/values/schema.json', import.meta.url));
+const chartDir = fileURLToPath(new URL('../fixtures/values-stage-chart', import.meta.url));
+const schemaPath = fileURLToPath(new URL('../fixtures/values-stage-schema.json', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'build-'));
 const file = (name: string, text: string): string => {
   const p = join(dir, name);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileValidator, validateValues } from '../../src/values/validate.js';
 import { UserError, type ValueMap } from '../../src/values/types.js';
 
-const schemaPath = fileURLToPath(new URL('../fixtures/values/schema.json', import.meta.url));
+const schemaPath = fileURLToPath(new URL('../fixtures/values-stage-schema.json', import.meta.url));
 const valid = (): ValueMap => ({ api: { image: 'x', replicas: 2 } });
 
 describe('validateValues', () => {
