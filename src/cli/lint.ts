@@ -1,0 +1,45 @@
+/** `lint`: flags in, the values, render and lint stages, one line per finding out. */
+import { formatFinding, lintRelease } from '../lint/index.js';
+import { UserError } from '../values/types.js';
+import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+
+interface IO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export interface LintFlags {
+  values: string[];
+  set: string[];
+  setString: string[];
+  setFile: string[];
+  setJson: string[];
+  namespace: string;
+  kubeVersion: string;
+  apiVersions: string[];
+  chart?: string;
+}
+
+export async function lintCommand(release: string, flags: LintFlags, io: IO): Promise<void> {
+  const findings = await lintRelease({
+    chartDir: flags.chart ?? DEFAULT_CHART_DIR,
+    schemaPath: DEFAULT_SCHEMA,
+    valueFiles: flags.values,
+    set: flags.set,
+    setString: flags.setString,
+    setFile: flags.setFile,
+    setJson: flags.setJson,
+    release,
+    namespace: flags.namespace,
+    kubeVersion: flags.kubeVersion,
+    apiVersions: flags.apiVersions,
+  });
+  if (findings.length === 0) {
+    io.out('lint: no findings\n');
+    return;
+  }
+  // The findings are the command's output (stdout, like helm lint and kubeconform); the summary
+  // is the one-line error that makes the exit code 1.
+  io.out(findings.map((f) => `${formatFinding(f)}\n`).join(''));
+  throw new UserError(`lint: ${findings.length} finding${findings.length === 1 ? '' : 's'}`);
+}

@@ -1,0 +1,49 @@
+/** `package` and `repo index`: flags in, stage calls, files out. */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageChart } from '../package/chart-archive.js';
+import { buildIndex } from '../package/repo-index.js';
+import { UserError } from '../values/types.js';
+import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+
+interface IO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** Write through a temporary name and rename, so a reader never sees half a file. */
+export function writeAtomic(path: string, data: Buffer | string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new UserError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export async function packageCommand(
+  opts: { destination: string; version?: string; appVersion?: string; chart?: string },
+  io: IO,
+): Promise<void> {
+  const archive = await packageChart({
+    chartDir: opts.chart ?? DEFAULT_CHART_DIR,
+    schemaPath: DEFAULT_SCHEMA,
+    ...(opts.version ? { version: opts.version } : {}),
+    ...(opts.appVersion ? { appVersion: opts.appVersion } : {}),
+  });
+  try {
+    mkdirSync(opts.destination, { recursive: true });
+  } catch (e) {
+    throw new UserError(`${opts.destination}: cannot create folder: ${(e as NodeJS.ErrnoException).code ?? ''}`);
+  }
+  const path = join(opts.destination, archive.fileName);
+  writeAtomic(path, archive.bytes);
+  io.out(`Successfully packaged chart and saved it to: ${path}\n`);
+}
+
+export async function repoIndexCommand(dir: string, opts: { url?: string; merge?: string }, io: IO): Promise<void> {
+  const text = await buildIndex({ dir, ...opts });
+  writeAtomic(join(dir, 'index.yaml'), text);
+  void io;
+}

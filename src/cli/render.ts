@@ -1,0 +1,98 @@
+/** `render`: flags in, the values and render stages, manifests out (stdout or --output-dir). */
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { outputDirLayout, renderRelease } from '../render/release.js';
+import { printManifests } from '../render/manifests.js';
+import { kubectlLookup } from '../render/lookup.js';
+import { buildValues } from '../values/index.js';
+import { UsageError, UserError } from '../values/types.js';
+import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+
+export interface RenderFlags {
+  values: string[];
+  set: string[];
+  setString: string[];
+  setFile: string[];
+  setJson: string[];
+  namespace: string;
+  showOnly: string[];
+  outputDir?: string;
+  kubeVersion: string;
+  apiVersions: string[];
+  chart?: string;
+  lookup?: boolean;
+  debug?: boolean;
+}
+
+interface IO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** Helm's rule for release names: DNS-1123 label characters, at most 53 of them. */
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Stage every file in a fresh folder beside the target, then move them into place. */
+function writeOutputDir(dir: string, files: { path: string; content: string }[]): void {
+  const target = resolve(dir);
+  let stage: string;
+  try {
+    mkdirSync(target, { recursive: true });
+    stage = mkdtempSync(join(target, '.dify-chart-'));
+  } catch (e) {
+    throw new UserError(`--output-dir ${dir}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    for (const f of files) {
+      const p = join(stage, f.path);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, f.content);
+    }
+    for (const f of files) {
+      const final = join(target, f.path);
+      mkdirSync(dirname(final), { recursive: true });
+      renameSync(join(stage, f.path), final);
+    }
+  } catch (e) {
+    throw new UserError(`--output-dir ${dir}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+export async function renderCommand(release: string, flags: RenderFlags, io: IO): Promise<void> {
+  if (!RELEASE_NAME.test(release) || release.length > 53) {
+    throw new UsageError(`release name "${release}" is invalid: use at most 53 lowercase letters, digits and '-'`);
+  }
+  const chartDir = flags.chart ?? DEFAULT_CHART_DIR;
+  const { values, warnings } = buildValues({
+    chartDir,
+    schemaPath: DEFAULT_SCHEMA,
+    valueFiles: flags.values,
+    set: flags.set,
+    setString: flags.setString,
+    setFile: flags.setFile,
+    setJson: flags.setJson,
+  });
+  const result = renderRelease(chartDir, values, {
+    name: release,
+    namespace: flags.namespace,
+    kubeVersion: flags.kubeVersion,
+    apiVersions: flags.apiVersions,
+    showOnly: flags.showOnly,
+    ...(flags.lookup ? { lookup: kubectlLookup() } : {}),
+  });
+  for (const w of warnings) io.err(`${w}\n`);
+  if (flags.outputDir) {
+    writeOutputDir(flags.outputDir, outputDirLayout(result.manifests));
+    for (const f of outputDirLayout(result.manifests)) io.out(`wrote ${join(flags.outputDir, f.path)}\n`);
+  } else {
+    io.out(printManifests(result.manifests));
+  }
+  if (result.generated > 0) {
+    io.err(
+      `note: ${result.generated} secret value(s) were generated for this render and will differ on the next one; ` +
+        `pin them in a values file (see README "Secrets"), render with --lookup to keep the ones in the cluster, or install with helm\n`,
+    );
+  }
+}

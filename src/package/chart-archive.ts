@@ -1,0 +1,78 @@
+/** `dify-chart package`: the chart's templates compiled to Go, laid out as a Helm chart archive. */
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseDocument } from 'yaml';
+import { compileChart } from '../compile/compiler.js';
+import { loadChart } from '../render/chart.js';
+import { parseValuesYaml } from '../values/load.js';
+import { UserError } from '../values/types.js';
+import { writeTgz, type ArchiveEntry } from './archive.js';
+
+export interface PackageOptions {
+  chartDir: string;
+  schemaPath: string;
+  version?: string;
+  appVersion?: string;
+}
+
+export interface ChartArchive {
+  name: string;
+  version: string;
+  fileName: string;
+  bytes: Buffer;
+}
+
+/** Read a chart file, refusing links and anything that resolves outside the chart folder. */
+function readChartFile(root: string, path: string): Buffer {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) throw new UserError(`${path}: no such file`);
+  if (st.isSymbolicLink()) throw new UserError(`${path}: refusing to package a symbolic link`);
+  if (!st.isFile()) throw new UserError(`${path}: not a regular file`);
+  const rel = relative(realpathSync(root), realpathSync(path));
+  if (rel.startsWith('..')) throw new UserError(`${path}: resolves outside the chart folder`);
+  return readFileSync(path);
+}
+
+export const HELMIGNORE = ['# Patterns to ignore when building packages.', '.DS_Store', '.git/', '*.swp', '*.bak', '*.tmp', '*~', ''].join('\n');
+
+export function updatedChartYaml(text: string, version?: string, appVersion?: string): string {
+  if (!version && !appVersion) return text;
+  const doc = parseDocument(text);
+  if (version) doc.set('version', version);
+  if (appVersion) doc.set('appVersion', appVersion);
+  return doc.toString();
+}
+
+/** Every entry of the archive, in memory. */
+export function chartEntries(opts: PackageOptions): { name: string; version: string; entries: ArchiveEntry[] } {
+  const chart = loadChart(opts.chartDir);
+  for (const t of chart.templates) readChartFile(opts.chartDir, t.srcPath);
+  const name = String(chart.raw.name ?? '');
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new UserError(`Chart.yaml: invalid chart name "${name}"`);
+  const version = opts.version ?? String(chart.raw.version ?? '');
+  if (!/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) {
+    throw new UserError(`--version: "${version}" is not a semantic version`);
+  }
+  const valuesPath = join(opts.chartDir, 'values.yaml');
+  const valuesText = readChartFile(opts.chartDir, valuesPath);
+  const defaults = parseValuesYaml(valuesText.toString('utf8'), valuesPath);
+  const compiled = compileChart(chart.templates, defaults);
+  const at = (p: string) => `${name}/${p}`;
+  const entries: ArchiveEntry[] = [
+    { path: at('Chart.yaml'), content: Buffer.from(updatedChartYaml(chart.chartYaml, opts.version, opts.appVersion)) },
+    { path: at('values.yaml'), content: valuesText },
+    { path: at('values.schema.json'), content: readFileSync(opts.schemaPath) },
+    { path: at('.helmignore'), content: Buffer.from(HELMIGNORE) },
+    { path: at('templates/_helpers.tpl'), content: Buffer.from(compiled.helpers) },
+  ];
+  for (const [tname, text] of compiled.templates) entries.push({ path: at(tname), content: Buffer.from(text) });
+  const readme = join(opts.chartDir, 'README.md');
+  if (lstatSync(readme, { throwIfNoEntry: false })) entries.push({ path: at('README.md'), content: readChartFile(opts.chartDir, readme) });
+  return { name, version, entries };
+}
+
+export async function packageChart(opts: PackageOptions): Promise<ChartArchive> {
+  const { name, version, entries } = chartEntries(opts);
+  const bytes = await writeTgz(entries);
+  return { name, version, fileName: `${name}-${version}.tgz`, bytes };
+}

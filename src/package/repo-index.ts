@@ -1,0 +1,82 @@
+/** `dify-chart repo index`: index.yaml for a folder of chart archives, as `helm repo index` writes it. */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { toYaml } from '../render/goyaml.js';
+import { isMap, UserError, type Value, type ValueMap } from '../values/types.js';
+import { readTgz } from './archive.js';
+
+export interface IndexOptions {
+  dir: string;
+  url?: string;
+  /** An existing index.yaml whose entries are kept unless this folder has the same version. */
+  merge?: string;
+  /** The time written as `created` for new entries and as `generated` (injectable for tests). */
+  now?: Date;
+}
+
+/** Go's RFC3339Nano as Helm prints times: trailing zeros of the fraction dropped. */
+export function rfc3339Nano(d: Date): string {
+  const iso = d.toISOString();
+  return iso.replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
+}
+
+function compareSemverDesc(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([^+]*))?/.exec(v) ?? [];
+    return { nums: [Number(m[1] ?? 0), Number(m[2] ?? 0), Number(m[3] ?? 0)], pre: m[4] ?? '' };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) if (x.nums[i] !== y.nums[i]) return y.nums[i]! - x.nums[i]!;
+  if (x.pre === y.pre) return 0;
+  if (!x.pre) return -1;
+  if (!y.pre) return 1;
+  return x.pre < y.pre ? 1 : -1;
+}
+
+async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
+  const entries = await readTgz(archive);
+  const chartYaml = entries.find((e) => /^[^/]+\/Chart\.yaml$/.test(e.path));
+  if (!chartYaml) throw new UserError(`${file}: no Chart.yaml in the archive`);
+  const meta = parse(chartYaml.content.toString('utf8')) as unknown;
+  if (!isMap(meta)) throw new UserError(`${file}: Chart.yaml is not a map`);
+  return meta;
+}
+
+export async function buildIndex(opts: IndexOptions): Promise<string> {
+  const now = rfc3339Nano(opts.now ?? new Date());
+  const entries = new Map<string, ValueMap[]>();
+  const files = readdirSync(opts.dir).filter((f) => f.endsWith('.tgz')).sort();
+  for (const file of files) {
+    const bytes = readFileSync(join(opts.dir, file));
+    const meta = await chartYamlOf(bytes, file);
+    const base = opts.url ? opts.url.replace(/\/+$/, '') + '/' : '';
+    const entry: ValueMap = { ...meta, created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [base + file] };
+    const name = String(meta.name);
+    entries.set(name, [...(entries.get(name) ?? []), entry]);
+  }
+  if (opts.merge) {
+    let old: unknown;
+    try {
+      old = parse(readFileSync(opts.merge, 'utf8'));
+    } catch (e) {
+      throw new UserError(`--merge ${opts.merge}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const oldEntries = isMap(old) && isMap(old.entries) ? old.entries : {};
+    for (const [name, list] of Object.entries(oldEntries)) {
+      if (!Array.isArray(list)) continue;
+      const current = entries.get(name) ?? [];
+      for (const e of list) {
+        if (isMap(e) && !current.some((c) => c.version === e.version)) current.push(e);
+      }
+      entries.set(name, current);
+    }
+  }
+  const out: ValueMap = {};
+  for (const [name, list] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    out[name] = list.sort((a, b) => compareSemverDesc(String(a.version), String(b.version))) as Value[];
+  }
+  return toYaml({ apiVersion: 'v1', entries: out, generated: now }) + '\n';
+}

@@ -1,0 +1,345 @@
+/**
+ * The closed set of template functions. Each one has the name, argument order and output of its
+ * Go template / sprig / Helm counterpart, so the compiler maps a call to the Go function of the
+ * same name, and the conformance suite holds both to the same bytes.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import { formatValue, goQuote, toJson } from './gofmt.js';
+import { toYaml } from './goyaml.js';
+import { strslice, strval } from './strval.js';
+import { goEmpty, goTruth } from './truth.js';
+import { isMap, type Value, type ValueMap } from '../values/types.js';
+import { emptyLookup, type LookupFn } from './lookup.js';
+
+/** Where `lookup` reads live objects: nowhere (as `helm template`) unless `render --lookup`. */
+export const lookupResolver: { fn: LookupFn } = { fn: emptyLookup };
+
+/** A render-time failure raised by `required`, `fail` or a helper given the wrong kind of value. */
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+export type HelperFn = (...args: unknown[]) => unknown;
+
+/** Counts values made up by `randAlphaNum`, so the CLI can tell the user to pin them. */
+export const generatedSecrets = { count: 0 };
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function toInt(v: unknown): bigint {
+  // cast.ToInt64 as sprig uses it: invalid input gives 0, never an error.
+  switch (typeof v) {
+    case 'bigint':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+    case 'boolean':
+      return v ? 1n : 0n;
+    case 'string': {
+      const s = v.replace(/\.0*$/, '');
+      try {
+        if (/^[-+]?0[0-7]+$/.test(s)) return BigInt(s.replace(/^([-+]?)0/, '$10o')); // base-0 octal
+        if (/^[-+]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|\d+)$/.test(s)) {
+          const neg = s.startsWith('-');
+          const n = BigInt(s.replace(/^[-+]/, ''));
+          return neg ? -n : n;
+        }
+      } catch {
+        return 0n;
+      }
+      return 0n;
+    }
+    default:
+      return 0n;
+  }
+}
+
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'invalid';
+  if (Array.isArray(v)) return 'slice';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return 'float64';
+    case 'bigint':
+      return 'int64';
+    case 'object':
+      return 'map';
+    default:
+      return 'func';
+  }
+}
+
+/** Go's comparison rules, loosened only where a template literal (always a JS number) meets an int. */
+function basicEq(a: unknown, b: unknown): boolean {
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) {
+    return Number(a) === Number(b);
+  }
+  if (a === undefined) a = null;
+  if (b === undefined) b = null;
+  if (a === null || b === null) return a === b;
+  if (typeof a !== typeof b || typeof a === 'object') {
+    throw new TemplateError(`error calling eq: incompatible types for comparison`);
+  }
+  return a === b;
+}
+
+function compare(name: string, a: unknown, b: unknown): number {
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) {
+    const x = Number(a);
+    const y = Number(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  throw new TemplateError(`error calling ${name}: incompatible types for comparison`);
+}
+
+function indent(spaces: unknown, s: unknown): string {
+  const pad = ' '.repeat(Number(toInt(spaces)));
+  return pad + String(strval(s)).replaceAll('\n', '\n' + pad);
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+function truncBytes(n: bigint, s: string): string {
+  // sprig slices bytes; for the ASCII names the chart truncates this equals slicing characters.
+  const c = Number(n);
+  const len = s.length;
+  if (c < 0 && len + c > 0) return s.slice(len + c);
+  if (c >= 0 && len > c) return s.slice(0, c);
+  return s;
+}
+
+/** Go's url.QueryEscape, which text/template's urlquery applies. */
+function queryEscape(s: string): string {
+  let out = '';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    const ch = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_.~]/.test(ch)) out += ch;
+    else if (ch === ' ') out += '+';
+    else out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/** Go's fmt for the verbs the chart uses. */
+export function sprintf(format: string, args: unknown[]): string {
+  let out = '';
+  let argi = 0;
+  for (let i = 0; i < format.length; i++) {
+    const ch = format[i]!;
+    if (ch !== '%') {
+      out += ch;
+      continue;
+    }
+    const verb = format[++i];
+    if (verb === '%') {
+      out += '%';
+      continue;
+    }
+    if (argi >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    const a = args[argi++];
+    switch (verb) {
+      case 'v':
+        out += a === null || a === undefined ? '<nil>' : formatValue(a);
+        break;
+      case 's':
+        if (typeof a === 'string') out += a;
+        else if (a === null || a === undefined) out += '%!s(<nil>)';
+        else if (Array.isArray(a) || isMap(a)) out += formatValue(a);
+        else out += `%!s(${kindOf(a)}=${formatValue(a)})`;
+        break;
+      case 'd':
+        if (typeof a === 'bigint') out += a.toString();
+        else if (a === null || a === undefined) out += '%!d(<nil>)';
+        else out += `%!d(${kindOf(a)}=${formatValue(a)})`;
+        break;
+      case 'q':
+        out += typeof a === 'string' ? goQuote(a) : `%!q(${kindOf(a)}=${formatValue(a)})`;
+        break;
+      default:
+        throw new TemplateError(`printf: verb %${verb ?? ''} is not part of the dialect`);
+    }
+  }
+  if (argi < args.length) {
+    out += '%!(EXTRA ' + args.slice(argi).map((a) => `${kindOf(a)}=${formatValue(a)}`).join(', ') + ')';
+  }
+  return out;
+}
+
+function semverParts(v: string): [number, number, number, string] {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(v.trim());
+  if (!m) throw new TemplateError(`semverCompare: invalid semantic version ${goQuote(v)}`);
+  return [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0), m[4] ?? ''];
+}
+
+function semverCmp(a: string, b: string): number {
+  const x = semverParts(a);
+  const y = semverParts(b);
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] as number) < (y[i] as number) ? -1 : 1;
+  if (x[3] === y[3]) return 0;
+  if (x[3] === '') return 1;
+  if (y[3] === '') return -1;
+  return x[3] < y[3] ? -1 : 1;
+}
+
+/** Masterminds/semver constraints of the forms the chart uses: `>=1.29.0-0`, `<2`, `=`, comma = and. */
+function semverCompare(constraint: string, version: string): boolean {
+  return constraint.split(',').every((part) => {
+    const m = /^\s*(>=|<=|!=|>|<|=)?\s*(\S+)\s*$/.exec(part);
+    if (!m) throw new TemplateError(`semverCompare: invalid constraint ${goQuote(constraint)}`);
+    // A constraint without a prerelease excludes prerelease versions, as Masterminds does.
+    let v = version;
+    if (!m[2]!.includes('-')) v = v.replace(/-.*$/, '');
+    const c = semverCmp(v, m[2]!);
+    switch (m[1] ?? '=') {
+      case '>=':
+        return c >= 0;
+      case '<=':
+        return c <= 0;
+      case '>':
+        return c > 0;
+      case '<':
+        return c < 0;
+      case '!=':
+        return c !== 0;
+      default:
+        return c === 0;
+    }
+  });
+}
+
+/** Plain functions, called with positional arguments only. `include` is bound by the engine. */
+export const HELPERS: Record<string, HelperFn> = {
+  toYaml: (v) => toYaml(v),
+  toJson: (v) => toJson(v),
+  indent: (n, s) => indent(n, s),
+  nindent: (n, s) => '\n' + indent(n, s),
+  quote: (...xs) =>
+    xs
+      .filter((x) => x !== null && x !== undefined)
+      .map((x) => goQuote(strval(x)))
+      .join(' '),
+  squote: (...xs) =>
+    xs
+      .filter((x) => x !== null && x !== undefined)
+      .map((x) => `'${strval(x)}'`)
+      .join(' '),
+  default: (d, ...given) => (given.length === 0 || goEmpty(given[0]) ? d : given[0]),
+  required: (msg, v) => {
+    if (v === null || v === undefined || v === '') throw new TemplateError(strval(msg));
+    return v;
+  },
+  fail: (msg) => {
+    throw new TemplateError(strval(msg));
+  },
+  b64enc: (s) => Buffer.from(strval(s), 'utf8').toString('base64'),
+  sha256sum: (s) => createHash('sha256').update(strval(s), 'utf8').digest('hex'),
+  trunc: (n, s) => truncBytes(toInt(n), strval(s)),
+  trimSuffix: (suf, s) => {
+    const str = strval(s);
+    const x = strval(suf);
+    return x !== '' && str.endsWith(x) ? str.slice(0, str.length - x.length) : str;
+  },
+  trimPrefix: (pre, s) => {
+    const str = strval(s);
+    const x = strval(pre);
+    return x !== '' && str.startsWith(x) ? str.slice(x.length) : str;
+  },
+  trim: (s) => strval(s).replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/g, ''),
+  lower: (s) => strval(s).toLowerCase(),
+  upper: (s) => strval(s).toUpperCase(),
+  replace: (o, n, s) => strval(s).replaceAll(strval(o), strval(n)),
+  printf: (f, ...args) => sprintf(strval(f), args),
+  dict: (...kv) => {
+    const m: ValueMap = {};
+    for (let i = 0; i < kv.length; i += 2) m[strval(kv[i])] = (i + 1 < kv.length ? kv[i + 1] : '') as Value;
+    return m;
+  },
+  list: (...xs) => xs,
+  get: (m, k) => {
+    if (!isMap(m)) throw new TemplateError(`error calling get: expected a map, got ${kindOf(m)}`);
+    const key = strval(k);
+    return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : '';
+  },
+  hasKey: (m, k) => isMap(m) && Object.prototype.hasOwnProperty.call(m, strval(k)),
+  index: (x, ...keys) => {
+    let cur: unknown = x;
+    for (const k of keys) {
+      if (Array.isArray(cur)) {
+        const i = Number(toInt(k));
+        if (i < 0 || i >= cur.length) throw new TemplateError(`error calling index: index out of range: ${i}`);
+        cur = cur[i];
+      } else if (isMap(cur)) {
+        const key = strval(k);
+        cur = Object.prototype.hasOwnProperty.call(cur, key) ? cur[key] : null;
+      } else {
+        throw new TemplateError(`error calling index: index of untyped nil`);
+      }
+    }
+    return cur;
+  },
+  eq: (a, ...bs) => bs.some((b) => basicEq(a, b)),
+  ne: (a, b) => !basicEq(a, b),
+  lt: (a, b) => compare('lt', a, b) < 0,
+  le: (a, b) => compare('le', a, b) <= 0,
+  gt: (a, b) => compare('gt', a, b) > 0,
+  ge: (a, b) => compare('ge', a, b) >= 0,
+  and: (...xs) => {
+    for (const x of xs) if (!goTruth(x)) return x;
+    return xs[xs.length - 1];
+  },
+  or: (...xs) => {
+    for (const x of xs) if (goTruth(x)) return x;
+    return xs[xs.length - 1];
+  },
+  not: (x) => !goTruth(x),
+  empty: (x) => goEmpty(x),
+  ternary: (a, b, c) => (c === true ? a : b),
+  join: (sep, l) => strslice(l).join(strval(sep)),
+  toString: (x: unknown) => strval(x),
+  int: (x) => toInt(x),
+  add: (...xs) => xs.reduce<bigint>((acc: bigint, x: unknown) => acc + toInt(x), 0n),
+  sub: (a, b) => toInt(a) - toInt(b),
+  len: (x) => {
+    if (typeof x === 'string') return BigInt(byteLength(x));
+    if (Array.isArray(x)) return BigInt(x.length);
+    if (isMap(x)) return BigInt(Object.keys(x).length);
+    throw new TemplateError(`error calling len: len of ${x === null || x === undefined ? 'untyped nil' : kindOf(x)}`);
+  },
+  contains: (sub, s) => strval(s).includes(strval(sub)),
+  hasPrefix: (p, s) => strval(s).startsWith(strval(p)),
+  hasSuffix: (x, s) => strval(s).endsWith(strval(x)),
+  kindIs: (k, x) => kindOf(x) === strval(k),
+  splitList: (sep, s) => strval(s).split(strval(sep)),
+  sortAlpha: (l) => strslice(l).sort(),
+  keys: (...ms) => ms.flatMap((m) => (isMap(m) ? Object.keys(m) : [])).sort(),
+  coalesce: (...xs) => {
+    for (const x of xs) if (!goEmpty(x)) return x;
+    return null;
+  },
+  urlquery: (...xs) => queryEscape(xs.map((x) => (x === null || x === undefined ? '<nil>' : formatValue(x))).join('')),
+  randAlphaNum: (n) => {
+    let s = '';
+    const count = Number(toInt(n));
+    generatedSecrets.count++;
+    for (let i = 0; i < count; i++) s += ALNUM[randomInt(ALNUM.length)];
+    return s;
+  },
+  lookup: (apiVersion, kind, ns, name) => lookupResolver.fn(strval(apiVersion), strval(kind), strval(ns), strval(name)),
+  semverCompare: (c, v) => semverCompare(strval(c), strval(v)),
+};
+
+/** Block helpers: Go's if/unless/with/range under Handlebars' names. */
+export const BLOCK_HELPERS = ['if', 'unless', 'with', 'each'] as const;
+
+/** Every name a template may call; `include` is bound per engine because it needs the partials. */
+export const HELPER_NAMES: ReadonlySet<string> = new Set([...Object.keys(HELPERS), 'include']);

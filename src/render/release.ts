@@ -1,0 +1,74 @@
+/**
+ * A release render end to end: engine output → YAML documents in Helm's install order → the text
+ * `helm template` prints (or the files `--output-dir` writes). Values arrive already merged and
+ * validated; this stage knows nothing of how.
+ */
+import { Engine } from './engine.js';
+import { loadChart, type ChartSource } from './chart.js';
+import { renderContext, type ReleaseOptions } from './context.js';
+import { assertParses, orderManifests, outputDirLayout, printManifests, type Manifest } from './manifests.js';
+import { generatedSecrets, lookupResolver } from './helpers.js';
+import { emptyLookup, type LookupFn } from './lookup.js';
+import { UserError, type ValueMap } from '../values/types.js';
+
+export interface RenderRequest extends ReleaseOptions {
+  /** `--show-only` template paths, e.g. `templates/api.yaml`. */
+  showOnly?: string[];
+  /** Read live objects for `lookup` (default: none, as `helm template`). */
+  lookup?: LookupFn;
+}
+
+export interface RenderResult {
+  manifests: Manifest[];
+  /** How many secret values `randAlphaNum` generated (the user should pin them). */
+  generated: number;
+}
+
+interface LoadedChart {
+  chart: ChartSource;
+  engine: Engine;
+}
+
+const cache = new Map<string, LoadedChart>();
+
+/** Load and compile a chart once per process (the warm path renders many releases). */
+export function loadRenderer(chartDir: string): LoadedChart {
+  let hit = cache.get(chartDir);
+  if (!hit) {
+    const chart = loadChart(chartDir);
+    hit = { chart, engine: new Engine(chart.templates) };
+    cache.set(chartDir, hit);
+  }
+  return hit;
+}
+
+export function renderRelease(chartDir: string, values: ValueMap, req: RenderRequest): RenderResult {
+  const { chart, engine } = loadRenderer(chartDir);
+  const chartName = chart.metadata.Name;
+  const before = generatedSecrets.count;
+  lookupResolver.fn = req.lookup ?? emptyLookup;
+  let rendered;
+  try {
+    rendered = engine.render(renderContext(values, chart.metadata, req), chartName);
+  } finally {
+    lookupResolver.fn = emptyLookup;
+  }
+  const files = rendered.filter((r) => !r.name.endsWith('/NOTES.txt')).map((r) => ({ path: r.name, content: r.content }));
+  let manifests = orderManifests(files);
+  for (const m of manifests) assertParses(m);
+  if (req.showOnly && req.showOnly.length > 0) {
+    const wanted = req.showOnly.map((p) => (p.startsWith(`${chartName}/`) ? p : `${chartName}/${p}`));
+    for (const w of wanted) {
+      if (!files.some((f) => f.path === w)) throw new UserError(`could not find template ${w.slice(chartName.length + 1)} in chart`);
+    }
+    manifests = manifests.filter((m) => wanted.includes(m.source));
+  }
+  return { manifests, generated: generatedSecrets.count - before };
+}
+
+/** The text `helm template` would print. */
+export function renderChartText(chartDir: string, values: ValueMap, req: RenderRequest): string {
+  return printManifests(renderRelease(chartDir, values, req).manifests);
+}
+
+export { outputDirLayout };

@@ -1,0 +1,98 @@
+/**
+ * The compiler proven construct by construct: small templates rendered by the TypeScript engine
+ * and, compiled to Go, by Go's text/template + sprig; the bytes must agree.
+ */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packageChart } from '../../src/package/chart-archive.js';
+import { renderChartText } from '../../src/render/release.js';
+import { parseValuesYaml } from '../../src/values/load.js';
+import { goRender, requireGo } from '../conformance/gorender.js';
+
+const CHART_YAML = 'apiVersion: v2\nname: dify\nversion: 0.1.0\nappVersion: "1.0"\n';
+const VALUES = `
+api:
+  image:
+    repository: langgenius/dify-api
+    tag: "1.7.1"
+  env: {}
+  list: []
+m: {z: 1, a: 2, M: 3}
+l: [a, b, c]
+nums: {a: 1000000, b: 0.5, c: 10000000000, d: 1.0, e: 0}
+tricky: ["yes", "0123", "a: b", "#x", "multi\\nline", "{{ x }}", "üñí"]
+emptyMap: {}
+falsy: {f: false, z: 0, s: "", n: null}
+`;
+
+/**
+ * name → template source. Each exercises one construct of the dialect. A snippet runs twice: as
+ * a template of its own (its output is valid YAML) and as a partial whose output is wrapped in a
+ * block scalar (for output that is not YAML by itself).
+ */
+const DIRECT = new Set(['paths', 'eachMap', 'printing', 'yaml', 'nested']);
+const SNIPPETS: Record<string, string> = {
+  paths: 'a: {{Values.api.image.repository}}:{{Values.api.image.tag}}\nb: {{Release.Name}}/{{Release.Namespace}}/{{Chart.Name}}\n',
+  missing: 'a: [{{Values.nope.deeper.still}}] [{{Values.api.env.x.y}}] [{{Values.falsy.f.x}}] [{{Values.falsy.n.x}}]\n',
+  missingIf: '{{#if Values.nope.deeper}}yes{{else}}no{{/if}}\n{{#with Values.nope.x}}{{this.y.z}}{{else}}none{{/with}}\n',
+  eachMap: '{{#each Values.m}}\n- {{@key}}: {{this}}\n{{/each}}\n',
+  eachList:
+    '{{#each Values.l}}\n{{@index}} {{this}}{{#if @first}} first{{/if}}{{#if @last}} last{{/if}} {{../Values.api.image.tag}} {{@root.Release.Name}}\n{{/each}}\n',
+  eachElse: '{{#each Values.emptyMap}}x{{else}}empty{{/each}} {{#each Values.api.list}}x{{else}}none{{/each}}\n',
+  nested:
+    '{{#with Values.api}}\n{{#each this.image}}\n{{@key}}={{this}} ({{../image.tag}}) {{@root.Chart.Version}}\n{{/each}}\n{{/with}}\n',
+  printing: 'n: {{Values.nums.a}} {{Values.nums.b}} {{Values.nums.c}} {{Values.nums.d}} {{Values.nums.e}} {{true}} {{int Values.nums.a}}\n',
+  yaml: 'v:\n{{indent 2 (toYaml Values)}}\nj: {{toJson Values.tricky}}\n',
+  quoting: '{{#each Values.tricky}}\n- {{quote this}} {{squote this}}\n{{/each}}\n',
+  braces: 'literal: {{"{{"}} and \\{{ not an action }} and {\n{{#if true}}{{/if}}x{{Values.l}}\n',
+  trim: 'a:   {{~Values.api.image.tag~}}   :b\n  {{#if true}}\n  standalone\n  {{/if}}\n',
+  helpers:
+    '{{trunc 5 "abcdefgh"}} {{trimSuffix "-" "a-"}} {{lower "AbC"}} {{upper "x"}} {{replace "." "-" "a.b.c"}} {{printf "%s-%d-%v" "a" (int 3) Values.nums.b}}\n{{b64enc "hi"}} {{sha256sum "x"}} {{join "," Values.l}} {{len Values.l}} {{add 1 2}} {{sub 5 2}} {{ternary "y" "n" true}}\n{{default "d" Values.falsy.s}} {{default "d" Values.falsy.z}} {{coalesce Values.falsy.s "c"}} {{empty Values.emptyMap}} {{hasKey Values.m "a"}} {{get Values.m "a"}} [{{get Values.m "q"}}]\n{{and 1 "" 3}} {{or 0 "" "x"}} {{not 0}} {{eq "a" "a"}} {{ne "a" "b"}} {{kindIs "map" Values.m}} {{contains "b" "abc"}} {{hasPrefix "a" "abc"}}\n{{toString Values.nums.a}} {{urlquery "a b&c/d"}} {{join "," (sortAlpha (keys Values.m))}} {{toYaml (dict "b" 1 "a" (list 1 "x"))}}\n',
+  partials: '{{include "t.labels" (dict "root" @root "component" "api")}}\n{{include "t.name" @root}}\n',
+};
+
+const PARTIALS =
+  '{{#*inline "t.name"}}{{trunc 63 (printf "%s-%s" Release.Name Chart.Name)}}{{/inline}}\n' +
+  '{{#*inline "t.labels"}}\napp: {{include "t.name" this.root}}\ncomponent: {{this.component}}\nimage: {{this.root.Values.api.image.tag}}\n{{/inline}}\n';
+
+let chartDir: string;
+let tgz: string;
+let haveGo = false;
+
+beforeAll(async () => {
+  haveGo = requireGo();
+  const dir = mkdtempSync(join(tmpdir(), 'dify-diff-'));
+  chartDir = join(dir, 'chart');
+  mkdirSync(join(chartDir, 'templates'), { recursive: true });
+  writeFileSync(join(chartDir, 'Chart.yaml'), CHART_YAML);
+  writeFileSync(join(chartDir, 'values.yaml'), VALUES);
+  writeFileSync(join(chartDir, 'templates', '_helpers.hbs'), PARTIALS);
+  let snippets = '';
+  for (const [name, src] of Object.entries(SNIPPETS)) {
+    if (DIRECT.has(name)) writeFileSync(join(chartDir, 'templates', `${name}.yaml.hbs`), src);
+    snippets += `{{#*inline "s.${name}"}}${src}{{/inline}}\n`;
+    writeFileSync(join(chartDir, 'templates', `wrapped-${name}.yaml.hbs`), `x: |\n  >>>\n{{indent 2 (include "s.${name}" @root)}}\n`);
+  }
+  writeFileSync(join(chartDir, 'templates', '_snippets.hbs'), snippets);
+  const schema = join(dir, 'schema.json');
+  writeFileSync(schema, '{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}');
+  const archive = await packageChart({ chartDir, schemaPath: schema });
+  tgz = join(dir, archive.fileName);
+  writeFileSync(tgz, archive.bytes);
+}, 120_000);
+
+describe('compiled templates print what the Handlebars engine prints', () => {
+  const names = [...Object.keys(SNIPPETS).filter((n) => DIRECT.has(n)), ...Object.keys(SNIPPETS).map((n) => `wrapped-${n}`)];
+  for (const name of names) {
+    it(name, () => {
+      if (!haveGo) return;
+      const defaults = parseValuesYaml(VALUES, 'values.yaml');
+      const ts = renderChartText(chartDir, defaults, { name: 'release-name', namespace: 'default', showOnly: [`templates/${name}.yaml`] });
+      const go = goRender(tgz, [], { showOnly: `templates/${name}.yaml` });
+      expect(go.stderr).toBe('');
+      expect(ts).toBe(go.stdout);
+    });
+  }
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { Engine, type TemplateFile } from '../../src/render/engine.js';
+import { renderContext } from '../../src/render/context.js';
+import type { ValueMap } from '../../src/values/types.js';
+
+function render(source: string, values: ValueMap, partials = ''): string {
+  const files: TemplateFile[] = [{ name: 'templates/t.yaml', srcPath: 't.yaml.hbs', source }];
+  if (partials) files.push({ name: 'templates/_helpers', srcPath: '_helpers.hbs', source: partials });
+  const engine = new Engine(files);
+  const ctx = renderContext(values, { Name: 'dify', Version: '0.1.0' }, { name: 'rel', namespace: 'ns' });
+  return engine.render(ctx, 'dify')[0]!.content;
+}
+
+describe('Go truthiness in if/unless/with', () => {
+  const cases: [string, unknown, boolean][] = [
+    ['false', false, false],
+    ['zero', 0, false],
+    ['bigint zero', 0n, false],
+    ['empty string', '', false],
+    ['null', null, false],
+    ['empty list', [], false],
+    ['empty map', {}, false],
+    ['true', true, true],
+    ['one', 1, true],
+    ['string "false"', 'false', true],
+    ['string "0"', '0', true],
+    ['non-empty list', [0], true],
+    ['non-empty map', { a: null }, true],
+  ];
+  for (const [name, v, truthy] of cases) {
+    it(`${name} is ${truthy ? 'true' : 'false'}`, () => {
+      const values = { v } as ValueMap;
+      expect(render('{{#if Values.v}}T{{else}}F{{/if}}', values)).toBe(truthy ? 'T' : 'F');
+      expect(render('{{#unless Values.v}}F{{else}}T{{/unless}}', values)).toBe(truthy ? 'T' : 'F');
+      expect(render('{{#with Values.v}}T{{else}}F{{/with}}', values)).toBe(truthy ? 'T' : 'F');
+    });
+  }
+  it('a missing value is false, even through missing maps', () => {
+    expect(render('{{#if Values.a.b.c}}T{{else}}F{{/if}}', {})).toBe('F');
+  });
+  it('else if chains', () => {
+    const t = '{{#if Values.a}}A{{else if Values.b}}B{{else}}C{{/if}}';
+    expect(render(t, { a: 0, b: 'x' })).toBe('B');
+    expect(render(t, { a: 0, b: '' })).toBe('C');
+  });
+});
+
+describe('each', () => {
+  it('visits map keys in sorted (byte) order with @key', () => {
+    expect(render('{{#each Values.m}}{{@key}}={{this}};{{/each}}', { m: { z: 1, a: 2, M: 3 } })).toBe('M=3;a=2;z=1;');
+  });
+  it('gives @index over lists and runs else when empty', () => {
+    expect(render('{{#each Values.l}}{{@index}}:{{this}} {{/each}}', { l: ['x', 'y'] })).toBe('0:x 1:y ');
+    expect(render('{{#each Values.l}}x{{else}}empty{{/each}}', { l: [] })).toBe('empty');
+    expect(render('{{#each Values.m}}x{{else}}empty{{/each}}', { m: {} })).toBe('empty');
+  });
+  it('offers @first/@last and ../ and @root', () => {
+    const t = '{{#each Values.l}}{{#if @first}}[{{/if}}{{this}}{{../Values.sep}}{{@root.Release.Name}}{{#if @last}}]{{/if}}{{/each}}';
+    expect(render(t, { l: ['a', 'b'], sep: '-' })).toBe('[a-relb-rel]');
+  });
+});
+
+describe('printing follows Go %v', () => {
+  it('prints float64 values from files as Go does', () => {
+    expect(render('{{Values.a}} {{Values.b}} {{Values.c}} {{Values.d}}', { a: 1000000, b: 0.5, c: 10000000000, d: 1 })).toBe(
+      '1e+06 0.5 1e+10 1',
+    );
+  });
+  it('prints int64 values (--set) as integers, and missing values as nothing', () => {
+    expect(render('{{Values.a}}|{{Values.missing}}|{{Values.t}}', { a: 1000000n, t: true })).toBe('1000000||true');
+  });
+});
+
+describe('helpers', () => {
+  it('include renders a partial with its argument as @root', () => {
+    const partials = '{{#*inline "x.name"}}{{@root.Release.Name}}-{{Values.n}}{{/inline}}';
+    expect(render('{{include "x.name" @root}}', { n: 'a' }, partials)).toBe('rel-a');
+    expect(render('{{nindent 2 (include "x.name" this)}}', { n: 'b' }, partials)).toBe('\n  rel-b');
+  });
+  it('quote, default, required', () => {
+    expect(render('{{quote Values.a}}|{{quote Values.missing}}|{{default "d" Values.e}}', { a: 'x"y', e: '' })).toBe('"x\\"y"||d');
+    expect(() => render('{{required "set a!" Values.a}}', {})).toThrow(/t\.yaml\.hbs:1:1: set a!/);
+  });
+});
+
+describe('the dialect', () => {
+  it('rejects unknown helpers with file:line:col and a hint', () => {
+    expect(() => render('a\n  {{nope 1}}', {})).toThrow(/t\.yaml\.hbs:2:5: unknown helper "nope" \(hint:/);
+  });
+  it('rejects hash arguments, partial calls and block params', () => {
+    expect(() => render('{{quote Values.a x=1}}', {})).toThrow(/hash arguments/);
+    expect(() => render('{{> foo}}', {})).toThrow(/use \{\{include/);
+    expect(() => render('{{#each Values.l as |x|}}{{x}}{{/each}}', {})).toThrow(/block parameters/);
+  });
+});
