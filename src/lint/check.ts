@@ -1,0 +1,83 @@
+/**
+ * The checks of `dify-chart lint` on rendered manifests: every object against the Kubernetes
+ * OpenAPI schemas (kube-schema.ts) and the chart's own rules (rules.ts). Knows nothing of how the
+ * manifests were rendered.
+ */
+import { parseAllDocuments } from 'yaml';
+import { validateObject } from './kube-schema.js';
+import { chartRules } from './rules.js';
+
+export interface Finding {
+  /** `templates/api.yaml` */
+  template: string;
+  /** `Deployment/my-dify-api` */
+  object: string;
+  message: string;
+}
+
+export interface RenderedDoc {
+  template: string;
+  object: Record<string, unknown>;
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.template}: ${f.object}: ${f.message}`;
+}
+
+/** The objects of `helm template`-style output, each with the template it came from. */
+export function splitManifests(text: string, file = 'manifests'): { docs: RenderedDoc[]; findings: Finding[] } {
+  const docs: RenderedDoc[] = [];
+  const findings: Finding[] = [];
+  // Every document starts with `---` and a `# Source: <chart>/templates/<file>` line.
+  const parts = text.split(/^---[ \t]*$/m);
+  for (const part of parts) {
+    if (part.trim() === '') continue;
+    const src = /^# Source: (?:[^/\n]+\/)?(.+)$/m.exec(part);
+    const template = src ? src[1]!.trim() : file;
+    for (const doc of parseAllDocuments(part, { version: '1.1' })) {
+      if (doc.errors.length > 0) {
+        findings.push({ template, object: '-', message: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
+        continue;
+      }
+      const value = doc.toJS() as unknown;
+      if (value === null || value === undefined) continue;
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        findings.push({ template, object: '-', message: 'document is not a Kubernetes object (not a map)' });
+        continue;
+      }
+      docs.push({ template, object: value as Record<string, unknown> });
+    }
+  }
+  return { docs, findings };
+}
+
+function objectName(obj: Record<string, unknown>): string {
+  const kind = typeof obj['kind'] === 'string' && obj['kind'] !== '' ? obj['kind'] : '<no kind>';
+  const meta = obj['metadata'];
+  const name = meta && typeof meta === 'object' && typeof (meta as Record<string, unknown>)['name'] === 'string' ? String((meta as Record<string, unknown>)['name']) : '<no name>';
+  return `${kind}/${name}`;
+}
+
+/** Schema and rule findings of rendered objects, in manifest order. */
+export async function lintObjects(docs: RenderedDoc[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const seen = new Map<string, string>();
+  for (const { template, object } of docs) {
+    const id = objectName(object);
+    const push = (message: string) => findings.push({ template, object: id, message });
+    if (typeof object['apiVersion'] !== 'string' || typeof object['kind'] !== 'string') {
+      push('apiVersion and kind are required');
+      continue;
+    }
+    const key = `${String(object['apiVersion']).split('/').length > 1 ? String(object['apiVersion']).split('/')[0] : ''}/${id}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) push(`duplicate object (also rendered by ${earlier})`);
+    else seen.set(key, template);
+    const schemaErrors = await validateObject(object);
+    if (schemaErrors === null) push(`no schema for ${String(object['apiVersion'])} ${String(object['kind'])}`);
+    else for (const e of schemaErrors) push(e);
+    for (const m of chartRules(object)) push(m);
+  }
+  return findings;
+}
+
