@@ -1,0 +1,50 @@
+/**
+ * Every manifest of every fixture validates against the Kubernetes API schema (kubernetes-models,
+ * generated from the Kubernetes OpenAPI; Gateway API and External Secrets from their published CRDs).
+ */
+import { describe, expect, it } from 'vitest';
+import * as apps from 'kubernetes-models/apps/v1';
+import * as autoscaling from 'kubernetes-models/autoscaling/v2';
+import * as batch from 'kubernetes-models/batch/v1';
+import * as core from 'kubernetes-models/v1';
+import * as networking from 'kubernetes-models/networking.k8s.io/v1';
+import * as policy from 'kubernetes-models/policy/v1';
+import * as gateway from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
+import * as eso from '@kubernetes-models/external-secrets/external-secrets.io/v1';
+import { engineAvailable, fixtures, render } from './render.js';
+
+const MODELS: Record<string, Record<string, any>> = {
+  v1: core,
+  'apps/v1': apps,
+  'autoscaling/v2': autoscaling,
+  'batch/v1': batch,
+  'networking.k8s.io/v1': networking,
+  'policy/v1': policy,
+  'gateway.networking.k8s.io/v1': gateway,
+  'external-secrets.io/v1': eso,
+};
+
+describe.skipIf(!engineAvailable)('Kubernetes API schema', () => {
+  for (const fixture of fixtures) {
+    it(fixture, () => {
+      const { text, objects } = render(fixture);
+      expect(text).not.toMatch(/[ \t]+\n/); // no trailing whitespace
+      expect(objects.length).toBeGreaterThan(0);
+      const names = new Set<string>();
+      for (const obj of objects) {
+        const Model = MODELS[obj.apiVersion]?.[obj.kind];
+        expect(Model, `${obj.apiVersion} ${obj.kind} has a model`).toBeTruthy();
+        expect(() => new Model(obj).validate(), `${obj.kind}/${obj.metadata.name}`).not.toThrow();
+        const id = `${obj.kind}/${obj.metadata.name}`;
+        expect(names.has(id), `${id} is unique`).toBe(false);
+        names.add(id);
+        expect(obj.metadata.name.length).toBeLessThanOrEqual(63);
+        expect(obj.metadata.labels?.['app.kubernetes.io/name']).toBeTruthy();
+        expect(obj.metadata.labels?.['app.kubernetes.io/instance']).toBe('release-name');
+        expect(obj.metadata.labels?.['app.kubernetes.io/component']).toBeTruthy();
+        expect(obj.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('Helm');
+        expect(obj.metadata.labels?.['app.kubernetes.io/part-of']).toBe('dify');
+      }
+    });
+  }
+});

@@ -1,0 +1,82 @@
+/**
+ * Renders fixtures through the real engine (`bin/dify-chart render`), once per fixture, and parses
+ * the manifests. DIFY_CHART_RENDER_CMD may name another script taking the same `-f` flags (a
+ * chart author's scratch renderer while the engine is being built); CI uses the engine.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
+export const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+const override = process.env.DIFY_CHART_RENDER_CMD;
+export const engineAvailable = Boolean(override) || existsSync(join(ROOT, 'dist', 'cli', 'main.js'));
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+  [k: string]: any;
+}
+
+export interface Rendered {
+  text: string;
+  objects: K8sObject[];
+}
+
+const cache = new Map<string, Rendered>();
+
+export function render(fixture: string): Rendered {
+  const hit = cache.get(fixture);
+  if (hit) return hit;
+  const file = join(FIXTURES, fixture);
+  const args = override ? [override, '-f', file] : [join(ROOT, 'bin', 'dify-chart'), 'render', 'release-name', '-f', file];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`render of ${fixture} failed (${r.status}): ${r.stderr}`);
+  const objects: K8sObject[] = [];
+  for (const doc of parseAllDocuments(r.stdout)) {
+    if (doc.errors.length > 0) throw new Error(`${fixture}: invalid YAML: ${doc.errors[0]!.message}`);
+    const js = doc.toJS() as K8sObject | null;
+    if (js) objects.push(js);
+  }
+  const out = { text: r.stdout, objects };
+  cache.set(fixture, out);
+  return out;
+}
+
+export function fixtureValues(fixture: string): string {
+  return readFileSync(join(FIXTURES, fixture), 'utf8');
+}
+
+export const find = (objs: K8sObject[], kind: string, nameSuffix: string): K8sObject | undefined =>
+  objs.find((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
+
+/** The env of the first container of a workload, as name -> value or `secret:<name>/<key>`. */
+export function containerEnv(obj: K8sObject): Map<string, string> {
+  const c = obj.spec.template.spec.containers[0];
+  const env = new Map<string, string>();
+  for (const e of c.env ?? []) {
+    if (e.valueFrom?.secretKeyRef) env.set(e.name, `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
+    else env.set(e.name, e.value ?? '');
+  }
+  return env;
+}
+
+/** The env a container sees: ConfigMaps of envFrom (found among `objs`) overlaid by `env`. */
+export function effectiveEnv(objs: K8sObject[], obj: K8sObject): Map<string, string> {
+  const c = obj.spec.template.spec.containers[0];
+  const env = new Map<string, string>();
+  for (const src of c.envFrom ?? []) {
+    const cm = src.configMapRef && objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === src.configMapRef.name);
+    if (cm) for (const [k, v] of Object.entries(cm.data ?? {})) env.set(k, String(v));
+  }
+  for (const [k, v] of containerEnv(obj)) env.set(k, v);
+  return env;
+}
