@@ -1,0 +1,115 @@
+/**
+ * The release workflow's gh-pages step, run for real: the shell of the step "Update index.yaml
+ * and artifacthub-repo.yml on gh-pages" from .github/workflows/release.yml, against a local bare
+ * repository standing in for GitHub, for two releases in a row. The first creates gh-pages; the
+ * second merges with `dify-chart repo index --merge`, keeping the first entry exactly (its own
+ * release-download URL, digest and `created`).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packageChart } from '../../src/package/chart-archive.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const STEP = 'Update index.yaml and artifacthub-repo.yml on gh-pages';
+const REPO = 'example-owner/dify-chart';
+
+interface Entry {
+  version: string;
+  created: string;
+  digest: string;
+  urls: string[];
+}
+interface Index {
+  apiVersion: string;
+  entries: Record<string, Entry[]>;
+}
+
+function stepScript(): string {
+  const wf = parse(readFileSync(join(ROOT, '.github', 'workflows', 'release.yml'), 'utf8')) as {
+    jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+  };
+  const step = wf.jobs['release']!.steps.find((s) => s.name === STEP);
+  expect(step?.run, `release.yml has the step "${STEP}"`).toBeTypeOf('string');
+  return step!.run!;
+}
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+let sandbox = '';
+let origin = '';
+let env: NodeJS.ProcessEnv = {};
+
+beforeAll(() => {
+  // The CLI the step runs is this checkout's bin/dify-chart, which runs the built dist/ (npm test builds it).
+  expect(existsSync(join(ROOT, 'dist', 'cli', 'main.js')), 'dist/ is built (npm run build)').toBe(true);
+  sandbox = mkdtempSync(join(tmpdir(), 'dify-publish-'));
+  const home = join(sandbox, 'home');
+  mkdirSync(home);
+  env = {
+    PATH: process.env['PATH'],
+    HOME: home,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+    GITHUB_REPOSITORY: REPO,
+  };
+  origin = join(sandbox, 'origin.git');
+  const seed = join(sandbox, 'seed');
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', origin], { env });
+  execFileSync('git', ['init', '-q', '-b', 'main', seed], { env });
+  copyFileSync(join(ROOT, 'artifacthub-repo.yml'), join(seed, 'artifacthub-repo.yml'));
+  writeFileSync(join(seed, '.gitignore'), 'bin\ndist/\n');
+  execFileSync('git', ['add', '.'], { cwd: seed, env });
+  execFileSync('git', ['commit', '-q', '-m', 'main'], { cwd: seed, env });
+  execFileSync('git', ['push', '-q', origin, 'main'], { cwd: seed, env });
+}, 60_000);
+
+async function release(version: string): Promise<{ index: Index; archiveDigest: string }> {
+  // A fresh checkout of main for every run, as actions/checkout gives each workflow run.
+  const checkout = mkdtempSync(join(sandbox, 'checkout-'));
+  execFileSync('git', ['clone', '-q', '--depth', '1', `file://${origin}`, checkout], { env });
+  symlinkSync(join(ROOT, 'bin'), join(checkout, 'bin'));
+  const archive = await packageChart({ chartDir: join(ROOT, 'chart'), schemaPath: join(ROOT, 'schema', 'values.schema.json'), version });
+  mkdirSync(join(checkout, 'dist'), { recursive: true });
+  writeFileSync(join(checkout, 'dist', archive.fileName), archive.bytes);
+  const runnerTemp = mkdtempSync(join(sandbox, 'runner-'));
+  const r = spawnSync('bash', ['-e', '-c', stepScript()], {
+    cwd: checkout,
+    env: { ...env, VERSION: version, RUNNER_TEMP: runnerTemp },
+    encoding: 'utf8',
+  });
+  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  const index = parse(git(origin, 'show', 'gh-pages:index.yaml')) as Index;
+  return { index, archiveDigest: createHash('sha256').update(archive.bytes).digest('hex') };
+}
+
+describe('release.yml publishes the Helm repository index on gh-pages', () => {
+  it('creates gh-pages on the first release, then merges the second keeping the first entry as it was', async () => {
+    const first = await release('0.1.0');
+    expect(first.index.apiVersion).toBe('v1');
+    const e1 = first.index.entries['dify']!;
+    expect(e1.map((e) => e.version)).toEqual(['0.1.0']);
+    expect(e1[0]!.urls).toEqual([`https://github.com/${REPO}/releases/download/dify-0.1.0/dify-0.1.0.tgz`]);
+    expect(e1[0]!.digest).toBe(first.archiveDigest);
+    expect(git(origin, 'show', 'gh-pages:artifacthub-repo.yml')).toBe(readFileSync(join(ROOT, 'artifacthub-repo.yml'), 'utf8').trim());
+    expect(git(origin, 'ls-tree', '--name-only', 'gh-pages').split('\n').sort()).toEqual(['.nojekyll', 'artifacthub-repo.yml', 'index.yaml']);
+
+    const second = await release('0.2.0');
+    const e2 = second.index.entries['dify']!;
+    expect(e2.map((e) => e.version)).toEqual(['0.2.0', '0.1.0']);
+    expect(e2[0]!.urls).toEqual([`https://github.com/${REPO}/releases/download/dify-0.2.0/dify-0.2.0.tgz`]);
+    expect(e2[0]!.digest).toBe(second.archiveDigest);
+    // The first release's entry is kept exactly: its URL, digest and created time.
+    expect(e2[1]).toEqual(e1[0]);
+    expect(git(origin, 'log', '--format=%s', 'gh-pages').split('\n')).toEqual(['Release dify-0.2.0', 'Release dify-0.1.0']);
+    // main is untouched.
+    expect(git(origin, 'log', '--format=%s', 'main')).toBe('main');
+  }, 120_000);
+});
