@@ -1,8 +1,8 @@
 /** `render`: flags in, the values and render stages, manifests out (stdout or --output-dir). */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { outputDirLayout, renderRelease } from '../render/release.js';
-import { printManifests } from '../render/manifests.js';
+import { renderRelease } from '../render/release.js';
+import { outputDirLayout, outputDirLog, printManifests } from '../render/manifests.js';
 import { kubectlLookup } from '../render/lookup.js';
 import { buildValues } from '../values/index.js';
 import { UsageError, UserError } from '../values/types.js';
@@ -79,15 +79,14 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
     namespace: flags.namespace,
     kubeVersion: flags.kubeVersion,
     apiVersions: flags.apiVersions,
-    showOnly: flags.showOnly,
     ...(flags.lookup ? { lookup: kubectlLookup() } : {}),
   });
   for (const w of warnings) io.err(`${w}\n`);
   if (flags.outputDir) {
     writeOutputDir(flags.outputDir, outputDirLayout(result.manifests));
-    for (const f of outputDirLayout(result.manifests)) io.out(`wrote ${join(flags.outputDir, f.path)}\n`);
+    io.out(outputDirLog(flags.outputDir, result.manifests));
   } else {
-    io.out(printManifests(result.manifests));
+    io.out(printManifests(result.manifests, { showOnly: flags.showOnly }));
   }
   if (result.generated > 0) {
     io.err(

@@ -125,7 +125,10 @@ export class Engine {
     this.registerHelpers();
     const known: Record<string, boolean> = { __print: true, include: true };
     for (const name of Object.keys(HELPERS)) known[name] = true;
-    const options = { noEscape: true, knownHelpers: known, knownHelpersOnly: true, strict: false, assumeObjects: false };
+    // The AST was already through Handlebars' whitespace control (parseTemplate); compile()
+    // would run it again on each partial's program as if it were a file of its own, so the
+    // standalone-line pass is switched off here. The Go compiler sees the same single pass.
+    const options = { noEscape: true, knownHelpers: known, knownHelpersOnly: true, ignoreStandalone: true };
     for (const file of files) {
       const base = file.name.split('/').pop() ?? file.name;
       const isPartials = base.startsWith('_');

@@ -6,10 +6,10 @@
 import { Engine } from './engine.js';
 import { loadChart, type ChartSource } from './chart.js';
 import { renderContext, type ReleaseOptions } from './context.js';
-import { assertParses, orderManifests, outputDirLayout, printManifests, type Manifest } from './manifests.js';
+import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
 import { generatedSecrets, lookupResolver } from './helpers.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
-import { UserError, type ValueMap } from '../values/types.js';
+import type { ValueMap } from '../values/types.js';
 
 export interface RenderRequest extends ReleaseOptions {
   /** `--show-only` template paths, e.g. `templates/api.yaml`. */
@@ -54,21 +54,12 @@ export function renderRelease(chartDir: string, values: ValueMap, req: RenderReq
     lookupResolver.fn = emptyLookup;
   }
   const files = rendered.filter((r) => !r.name.endsWith('/NOTES.txt')).map((r) => ({ path: r.name, content: r.content }));
-  let manifests = orderManifests(files);
+  const manifests = orderManifests(files);
   for (const m of manifests) assertParses(m);
-  if (req.showOnly && req.showOnly.length > 0) {
-    const wanted = req.showOnly.map((p) => (p.startsWith(`${chartName}/`) ? p : `${chartName}/${p}`));
-    for (const w of wanted) {
-      if (!files.some((f) => f.path === w)) throw new UserError(`could not find template ${w.slice(chartName.length + 1)} in chart`);
-    }
-    manifests = manifests.filter((m) => wanted.includes(m.source));
-  }
   return { manifests, generated: generatedSecrets.count - before };
 }
 
 /** The text `helm template` would print. */
 export function renderChartText(chartDir: string, values: ValueMap, req: RenderRequest): string {
-  return printManifests(renderRelease(chartDir, values, req).manifests);
+  return printManifests(renderRelease(chartDir, values, req).manifests, { showOnly: req.showOnly ?? [] });
 }
-
-export { outputDirLayout };

@@ -37,12 +37,12 @@ const SNIPPETS: Record<string, string> = {
   paths: 'a: {{Values.api.image.repository}}:{{Values.api.image.tag}}\nb: {{Release.Name}}/{{Release.Namespace}}/{{Chart.Name}}\n',
   missing: 'a: [{{Values.nope.deeper.still}}] [{{Values.api.env.x.y}}] [{{Values.falsy.f.x}}] [{{Values.falsy.n.x}}]\n',
   missingIf: '{{#if Values.nope.deeper}}yes{{else}}no{{/if}}\n{{#with Values.nope.x}}{{this.y.z}}{{else}}none{{/with}}\n',
-  eachMap: '{{#each Values.m}}\n- {{@key}}: {{this}}\n{{/each}}\n',
+  eachMap: 'm:\n{{#each Values.m}}\n  - {{@key}}: {{this}}\n{{/each}}\n',
   eachList:
     '{{#each Values.l}}\n{{@index}} {{this}}{{#if @first}} first{{/if}}{{#if @last}} last{{/if}} {{../Values.api.image.tag}} {{@root.Release.Name}}\n{{/each}}\n',
   eachElse: '{{#each Values.emptyMap}}x{{else}}empty{{/each}} {{#each Values.api.list}}x{{else}}none{{/each}}\n',
   nested:
-    '{{#with Values.api}}\n{{#each this.image}}\n{{@key}}={{this}} ({{../image.tag}}) {{@root.Chart.Version}}\n{{/each}}\n{{/with}}\n',
+    '{{#with Values.api}}\n{{#each this.image}}\n{{@key}}: "{{this}} ({{../image.tag}}) {{@root.Chart.Version}}"\n{{/each}}\n{{/with}}\n',
   printing: 'n: {{Values.nums.a}} {{Values.nums.b}} {{Values.nums.c}} {{Values.nums.d}} {{Values.nums.e}} {{true}} {{int Values.nums.a}}\n',
   yaml: 'v:\n{{indent 2 (toYaml Values)}}\nj: {{toJson Values.tricky}}\n',
   quoting: '{{#each Values.tricky}}\n- {{quote this}} {{squote this}}\n{{/each}}\n',
@@ -90,7 +90,7 @@ describe('compiled templates print what the Handlebars engine prints', () => {
       if (!haveGo) return;
       const defaults = parseValuesYaml(VALUES, 'values.yaml');
       const ts = renderChartText(chartDir, defaults, { name: 'release-name', namespace: 'default', showOnly: [`templates/${name}.yaml`] });
-      const go = goRender(tgz, [], { showOnly: `templates/${name}.yaml` });
+      const go = goRender(tgz, [], { showOnly: [`templates/${name}.yaml`] });
       expect(go.stderr).toBe('');
       expect(ts).toBe(go.stdout);
     });

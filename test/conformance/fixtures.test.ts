@@ -42,7 +42,7 @@ describe('every fixture renders the same bytes in both engines', () => {
     it(fixture, () => {
       if (!haveGo) return;
       const file = join(FIXTURES, fixture);
-      const { values } = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [file] });
+      const { values } = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [file], set: [], setString: [], setFile: [], setJson: [] });
       const ts = renderChartText(CHART, values, { name: 'release-name', namespace: 'default' });
       const go = goRender(tgz, [file], {});
       expect(go.stderr).toBe('');
