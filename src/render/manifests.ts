@@ -1,0 +1,463 @@
+/**
+ * From rendered template files to what `helm template` (Helm 3.15) prints: documents split as
+ * releaseutil.SplitManifests splits them, hooks set apart, kinds in Helm's install order, each
+ * printed under a `# Source:` header; plus `--show-only` and `--output-dir` as Helm does them.
+ */
+import { posix } from 'node:path';
+import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
+import { compareGoStrings } from '../values/gofmt.js';
+import { keyString, resolvePlain } from '../values/goyaml.js';
+import { UserError } from '../values/types.js';
+
+/** Helm's releaseutil.InstallOrder. Unknown kinds come after these, alphabetically. */
+export const INSTALL_ORDER: readonly string[] = [
+  'PriorityClass',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
+];
+
+/** The `helm.sh/hook` events Helm knows; a document naming any other is dropped. */
+export const HOOK_EVENTS: ReadonlySet<string> = new Set([
+  'pre-install',
+  'post-install',
+  'pre-delete',
+  'post-delete',
+  'pre-upgrade',
+  'post-upgrade',
+  'pre-rollback',
+  'post-rollback',
+  'test',
+  'test-success',
+]);
+
+const HOOK_ANNOTATION = 'helm.sh/hook';
+const RANK = new Map(INSTALL_ORDER.map((k, i) => [k, i]));
+
+/** One rendered template file, named as Helm names it (`dify/templates/api.yaml`). */
+export interface TemplateOutput {
+  path: string;
+  content: string;
+}
+
+/** One YAML document of the release. */
+export interface Manifest {
+  /** The template it came from, `dify/templates/api.yaml`. */
+  source: string;
+  /** The document, whitespace-trimmed as Helm trims it. */
+  content: string;
+  /** `kind` as Helm's SimpleHead reads it ("" when absent). */
+  kind: string;
+  /** Set when the document is a Helm hook: hooks print after every other manifest. */
+  hookEvents?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Splitting
+
+// Go's unicode.IsSpace (strings.TrimSpace). JS's trim() differs: it trims U+FEFF, not U+0085.
+const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const TRIM = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
+
+/** strings.TrimSpace. */
+export function goTrimSpace(s: string): string {
+  return s.replace(TRIM, '');
+}
+
+// releaseutil's separator `(?:^|\s*\n)---\s*`, with Go's \s ([\t\n\f\r ]).
+const SEPARATOR = /(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*/g;
+
+/**
+ * releaseutil.SplitManifests, in document order: the text is trimmed, split at `---` lines
+ * (a `---` line's trailing text becomes the next document's start), empty pieces dropped, the
+ * rest trimmed. A piece of only comments is a document; so is one of only exotic whitespace
+ * (it trims to "").
+ */
+export function splitManifests(text: string): string[] {
+  const whole = goTrimSpace(text);
+  const pieces: string[] = [];
+  SEPARATOR.lastIndex = 0;
+  let from = 0;
+  for (let m = SEPARATOR.exec(whole); m; m = SEPARATOR.exec(whole)) {
+    pieces.push(whole.slice(from, m.index));
+    from = m.index + m[0].length;
+  }
+  pieces.push(whole.slice(from));
+  return pieces.filter((p) => p !== '').map(goTrimSpace);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kinds and hooks
+
+// Top-level `kind:` lines (block mappings at column 0; anything else is caught by assertParses).
+const KIND_LINE = /^(?:kind|"kind"|'kind')[ \t]*:(?:[ \t]+([^\n]*))?$/gm;
+
+/** A plain or quoted scalar's text as sigs.k8s.io/yaml hands it to a Go string field. */
+function scalarText(raw: string): string {
+  const t = raw.trim();
+  const dq = /^"((?:[^"\\]|\\.)*)"/.exec(t);
+  if (dq) {
+    try {
+      return JSON.parse(`"${dq[1]}"`) as string;
+    } catch {
+      return dq[1]!;
+    }
+  }
+  const sq = /^'((?:[^']|'')*)'/.exec(t);
+  if (sq) return sq[1]!.replace(/''/g, "'");
+  const plain = t.replace(/(^|[ \t])#.*$/, '').trimEnd();
+  const r = resolvePlain(plain);
+  return r.kind === 'null' ? '' : (keyString(r) ?? '');
+}
+
+/** The document's kind by a cheap line scan ("" when there is none; the last of duplicates, as go-yaml). */
+export function kindOf(doc: string): string {
+  let last: RegExpMatchArray | undefined;
+  for (const m of doc.matchAll(KIND_LINE)) last = m;
+  return last ? scalarText(last[1] ?? '') : '';
+}
+
+function parseFirst(doc: string): { node: Node | null; error?: string } {
+  const docs = parseAllDocuments(doc, { version: '1.1', schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
+  const first = Array.isArray(docs) ? docs[0] : undefined;
+  if (!first) return { node: null };
+  const err = first.errors[0];
+  if (err) return { node: null, error: err.message.split('\n')[0] ?? err.message };
+  let missing: string | undefined;
+  visit(first, {
+    Alias(_key, alias) {
+      if (!alias.resolve(first)) missing ??= `unknown anchor '${alias.source}' referenced`;
+    },
+  });
+  if (missing) return { node: null, error: missing };
+  return { node: (first.contents as Node | null) ?? null };
+}
+
+/** A mapping's value for a key (the last of duplicates, as go-yaml keeps it). */
+function get(map: Node | null | undefined, key: string): Node | null | undefined {
+  if (!isYamlMap(map)) return undefined;
+  let found: Node | null | undefined;
+  for (const pair of map.items) {
+    const k = pair.key as Node | null;
+    if (isScalar(k) && nodeText(k) === key) found = (pair.value as Node | null) ?? null;
+  }
+  return found;
+}
+
+/** A scalar node as a Go string field receives it: plain scalars resolved as go-yaml does. */
+function nodeText(n: Scalar): string {
+  const src = String(n.value);
+  return n.type === 'PLAIN' ? scalarText(src) : src;
+}
+
+function isNull(n: Node | null | undefined): boolean {
+  return n === null || n === undefined || (isScalar(n) && n.type === 'PLAIN' && resolvePlain(String(n.value)).kind === 'null');
+}
+
+/** The hook events of a document that carries `helm.sh/hook` (a YAML parse, only for those). */
+function hookOf(doc: string): string[] | undefined | 'unknown' {
+  if (!doc.includes(HOOK_ANNOTATION)) return undefined;
+  const { node } = parseFirst(doc);
+  const annotations = get(get(node, 'metadata'), 'annotations');
+  if (!isYamlMap(annotations) || annotations.items.length === 0) return undefined;
+  const value = get(annotations, HOOK_ANNOTATION);
+  if (value === undefined) return undefined;
+  const text = isScalar(value) ? nodeText(value) : '';
+  const events = text.split(',').map((e) => e.trim().toLowerCase());
+  return events.every((e) => HOOK_EVENTS.has(e)) ? events : 'unknown';
+}
+
+/** Helm's lessByKind as a comparator: install order, unknown kinds last and alphabetical. */
+export function compareKinds(a: string, b: string): number {
+  const ra = RANK.get(a);
+  const rb = RANK.get(b);
+  if (ra === undefined && rb === undefined) return a === b ? 0 : compareGoStrings(a, b);
+  if (ra === undefined) return 1;
+  if (rb === undefined) return -1;
+  return ra - rb;
+}
+
+/**
+ * releaseutil.SortManifests: files in path order (partials, NOTES.txt and blank files skipped),
+ * each split into documents; hooks (with known events) set apart, unknown hooks dropped; both
+ * groups stably sorted by kind. Returns the manifests then the hooks, in print order.
+ */
+export function orderManifests(files: TemplateOutput[]): Manifest[] {
+  const generic: Manifest[] = [];
+  const hooks: Manifest[] = [];
+  const sorted = [...files].sort((a, b) => compareGoStrings(a.path, b.path));
+  for (const f of sorted) {
+    const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+    if (base.startsWith('_') || f.path.endsWith('NOTES.txt') || goTrimSpace(f.content) === '') continue;
+    for (const content of splitManifests(f.content)) {
+      const m: Manifest = { source: f.path, content, kind: kindOf(content) };
+      const hook = hookOf(content);
+      if (hook === 'unknown') continue;
+      if (hook) hooks.push({ ...m, hookEvents: hook });
+      else generic.push(m);
+    }
+  }
+  const byKind = (a: Manifest, b: Manifest): number => compareKinds(a.kind, b.kind);
+  return [...generic.sort(byKind), ...hooks.sort(byKind)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parse check
+
+function shapeError(top: Node | null): string | undefined {
+  if (isNull(top)) return undefined;
+  if (!isYamlMap(top)) return `the document is ${isSeq(top) ? 'a list' : 'a scalar'}, not a mapping`;
+  const scalarField = (n: Node | null | undefined, what: string): string | undefined =>
+    n === undefined || n === null || isScalar(n) ? undefined : `${what} must be a string`;
+  const meta = get(top, 'metadata');
+  const errs = [scalarField(get(top, 'kind'), 'kind'), scalarField(get(top, 'apiVersion'), 'apiVersion')];
+  if (!isNull(meta)) {
+    if (!isYamlMap(meta)) return 'metadata must be a mapping';
+    errs.push(scalarField(get(meta, 'name'), 'metadata.name'));
+    const ann = get(meta, 'annotations');
+    if (!isNull(ann)) {
+      if (!isYamlMap(ann)) return 'metadata.annotations must be a mapping';
+      for (const p of ann.items) errs.push(scalarField(p.value as Node | null, 'every annotation value'));
+    }
+  }
+  return errs.find((e) => e !== undefined);
+}
+
+/**
+ * Throws the error Helm would hit reading the document's head: YAML that does not parse, or a
+ * document that is not a mapping, or whose kind/apiVersion/metadata have the wrong shape.
+ * Message: `template dify/templates/x.yaml produced invalid YAML: <reason>`.
+ */
+export function assertParses(m: Manifest): void {
+  const { node, error } = parseFirst(m.content);
+  const reason = error ?? shapeError(node);
+  if (reason) throw new UserError(`template ${m.source} produced invalid YAML: ${reason}`);
+  const kindNode = get(node, 'kind');
+  const kind = isScalar(kindNode) && !isNull(kindNode) ? nodeText(kindNode) : '';
+  if (kind !== m.kind) {
+    throw new Error(`template ${m.source}: the kind scan read "${m.kind}" where the YAML says "${kind}"; write kind: on one line`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+function header(m: Manifest): string {
+  return `---\n# Source: ${m.source}\n${m.content}\n`;
+}
+
+export interface PrintOptions {
+  /** `--show-only` patterns, e.g. `templates/api.yaml` or `templates/*.yaml`. */
+  showOnly?: string[];
+}
+
+/**
+ * The text `helm template` prints: every manifest as `---\n# Source: <path>\n<doc>\n`, that block
+ * trimmed and ended with one newline (no manifests print "\n"), then the hooks the same way.
+ */
+export function printManifests(manifests: Manifest[], opts: PrintOptions = {}): string {
+  const main = manifests.filter((m) => !m.hookEvents).map(header).join('');
+  const hooks = manifests.filter((m) => m.hookEvents).map(header).join('');
+  const text = `${goTrimSpace(main)}\n${hooks}`;
+  return opts.showOnly && opts.showOnly.length > 0 ? selectShowOnly(text, opts.showOnly) : text;
+}
+
+const SOURCE = /# Source: [^/]+\/([^\n]+)/;
+
+/**
+ * `--show-only` as cmd/helm/template.go does it: the printed text is split again, each document's
+ * Source path without the chart name (`templates/api.yaml`) is matched with Go's filepath.Match,
+ * pattern by pattern, each printed as `---\n<doc>\n`. A pattern matching nothing is an error.
+ */
+export function selectShowOnly(printed: string, patterns: string[]): string {
+  const docs = splitManifests(printed);
+  const out: string[] = [];
+  for (const pattern of patterns) {
+    let missing = true;
+    for (const doc of docs) {
+      const m = SOURCE.exec(doc);
+      if (!m || !goPathMatch(pattern, m[1]!)) continue;
+      out.push(`---\n${doc}\n`);
+      missing = false;
+    }
+    if (missing) throw new UserError(`could not find template ${pattern} in chart`);
+  }
+  return out.join('');
+}
+
+export interface OutputFile {
+  /** Relative to the output directory: `dify/templates/api.yaml` (`<release>/dify/...` with --release-name). */
+  path: string;
+  content: string;
+}
+
+/**
+ * The files `helm template --output-dir DIR` writes: one per template, its documents (manifests,
+ * then hooks) each as `---\n# Source: <path>\n<doc>\n`, in print order.
+ */
+export function outputDirLayout(manifests: Manifest[], opts: { releaseName?: string } = {}): OutputFile[] {
+  const files = new Map<string, string>();
+  for (const m of [...manifests.filter((x) => !x.hookEvents), ...manifests.filter((x) => x.hookEvents)]) {
+    files.set(m.source, (files.get(m.source) ?? '') + header(m));
+  }
+  const prefix = opts.releaseName ? `${opts.releaseName}/` : '';
+  return [...files].map(([source, content]) => ({ path: prefix + source, content }));
+}
+
+/** What `helm template --output-dir DIR` prints: `wrote DIR/<path>` per document, then a blank line. */
+export function outputDirLog(dir: string, manifests: Manifest[], opts: { releaseName?: string } = {}): string {
+  const base = opts.releaseName ? posix.join(dir, opts.releaseName) : dir; // filepath.Join cleans
+  const order = [...manifests.filter((x) => !x.hookEvents), ...manifests.filter((x) => x.hookEvents)];
+  return order.map((m) => `wrote ${base}/${m.source}\n`).join('') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go's path/filepath.Match (Unix): `*` any run of non-'/' characters, `?` one non-'/' character,
+// `[...]`/`[^...]` classes with ranges, `\` escapes. A malformed pattern matches nothing.
+
+type Chunk = { star: boolean; chunk: string[] };
+
+function chunks(pattern: string[]): Chunk[] {
+  const out: Chunk[] = [];
+  let i = 0;
+  while (i < pattern.length) {
+    let star = false;
+    while (pattern[i] === '*') {
+      star = true;
+      i++;
+    }
+    const start = i;
+    let inClass = false;
+    for (; i < pattern.length; i++) {
+      const c = pattern[i];
+      if (c === '\\') i++;
+      else if (c === '[') inClass = true;
+      else if (c === ']') inClass = false;
+      else if (c === '*' && !inClass) break;
+    }
+    out.push({ star, chunk: pattern.slice(start, Math.min(i, pattern.length)) });
+  }
+  return out;
+}
+
+/** One class member: a character, `\`-escaped or not (never a bare `-` or `]`). */
+function classChar(c: string[], i: number): [string, number] | undefined {
+  let ch = c[i];
+  if (ch === undefined || ch === '-' || ch === ']') return undefined;
+  if (ch === '\\') {
+    ch = c[++i];
+    if (ch === undefined) return undefined;
+  }
+  return i + 1 < c.length ? [ch, i + 1] : undefined; // the class must still be closed
+}
+
+/** Matches a chunk at the start of `s`: the rest of `s`, false, or 'bad' for a malformed chunk. */
+function matchChunk(c: string[], s: string[]): string[] | false | 'bad' {
+  let ok = true;
+  let si = 0;
+  for (let i = 0; i < c.length; ) {
+    const ch = c[i]!;
+    if (si >= s.length) ok = false;
+    if (ch === '[') {
+      const r = ok ? s[si++]! : '';
+      i++;
+      const negated = c[i] === '^';
+      if (negated) i++;
+      let hit = false;
+      let first = true;
+      for (;;) {
+        if (c[i] === ']' && !first) {
+          i++;
+          break;
+        }
+        const lo = classChar(c, i);
+        if (!lo) return 'bad';
+        let hi = lo;
+        if (c[lo[1]] === '-') {
+          const h = classChar(c, lo[1] + 1);
+          if (!h) return 'bad';
+          hi = h;
+        }
+        if (ok && r.codePointAt(0)! >= lo[0].codePointAt(0)! && r.codePointAt(0)! <= hi[0].codePointAt(0)!) hit = true;
+        i = hi[1];
+        first = false;
+      }
+      if (hit === negated) ok = false;
+    } else if (ch === '?') {
+      if (ok && s[si++] === '/') ok = false;
+      i++;
+    } else {
+      let lit = ch;
+      if (ch === '\\') {
+        lit = c[++i]!;
+        if (lit === undefined) return 'bad';
+      }
+      if (ok && s[si++] !== lit) ok = false;
+      i++;
+    }
+  }
+  return ok ? s.slice(si) : false;
+}
+
+/** filepath.Match(pattern, name), an error counting as no match (as Helm's --show-only does). */
+export function goPathMatch(pattern: string, name: string): boolean {
+  const parts = chunks([...pattern]);
+  let s = [...name];
+  for (let k = 0; k < parts.length; k++) {
+    const { star, chunk } = parts[k]!;
+    const last = k === parts.length - 1;
+    if (star && chunk.length === 0) return !s.includes('/'); // a trailing star
+    let r = matchChunk(chunk, s);
+    if (r === 'bad') return false;
+    if (r && (r.length === 0 || !last)) {
+      s = r;
+      continue;
+    }
+    let found = false;
+    if (star) {
+      for (let i = 0; i < s.length && s[i] !== '/'; i++) {
+        r = matchChunk(chunk, s.slice(i + 1));
+        if (r === 'bad') return false;
+        if (r && !(last && r.length > 0)) {
+          s = r;
+          found = true;
+          break;
+        }
+      }
+    }
+    if (!found) return false;
+  }
+  return s.length === 0;
+}
