@@ -1,5 +1,7 @@
 /** The env of each component is what the Dify reference lists for it, in each configuration. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.setConfig({ testTimeout: 120_000 });
 import { containerEnv, effectiveEnv, engineAvailable, find, render } from './render.js';
 
 const SECRET = 'secret:release-name-dify-credentials';

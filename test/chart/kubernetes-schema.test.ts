@@ -2,7 +2,9 @@
  * Every manifest of every fixture validates against the Kubernetes API schema (kubernetes-models,
  * generated from the Kubernetes OpenAPI; Gateway API and External Secrets from their published CRDs).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.setConfig({ testTimeout: 120_000 });
 import * as apps from 'kubernetes-models/apps/v1';
 import * as autoscaling from 'kubernetes-models/autoscaling/v2';
 import * as batch from 'kubernetes-models/batch/v1';

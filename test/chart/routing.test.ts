@@ -1,5 +1,7 @@
 /** One routing table drives nginx, the Ingress and the HTTPRoute; a disabled component leaves no trace. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.setConfig({ testTimeout: 120_000 });
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,7 @@
 /** No credential ever reaches a ConfigMap, and nothing public is a default. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.setConfig({ testTimeout: 120_000 });
 import { parse } from 'yaml';
 import { engineAvailable, fixtureValues, fixtures, render } from './render.js';
 
