@@ -3,7 +3,8 @@
  * and artifacthub-repo.yml on gh-pages" from .github/workflows/release.yml, against a local bare
  * repository standing in for GitHub, for two releases in a row. The first creates gh-pages; the
  * second merges with `dify-chart repo index --merge`, keeping the first entry exactly (its own
- * release-download URL, digest and `created`).
+ * release-download URL, digest and `created`). Re-runs: a listed version changes nothing; a release
+ * whose index update failed is indexed from the release's own archive.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -65,24 +66,42 @@ beforeAll(() => {
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', origin], { env });
   execFileSync('git', ['init', '-q', '-b', 'main', seed], { env });
   copyFileSync(join(ROOT, 'artifacthub-repo.yml'), join(seed, 'artifacthub-repo.yml'));
-  writeFileSync(join(seed, '.gitignore'), 'bin\ndist/\n');
+  writeFileSync(join(seed, '.gitignore'), 'bin\ndist/\nnode_modules\n');
   execFileSync('git', ['add', '.'], { cwd: seed, env });
   execFileSync('git', ['commit', '-q', '-m', 'main'], { cwd: seed, env });
   execFileSync('git', ['push', '-q', origin, 'main'], { cwd: seed, env });
 }, 60_000);
 
-async function release(version: string): Promise<{ index: Index; archiveDigest: string }> {
+/**
+ * One run of the step. `released`: the GitHub Release exists but this run did not package (a
+ * re-run): dist/ is empty and a stand-in `gh` serves the release's archive.
+ */
+async function release(version: string, opts: { released?: boolean } = {}): Promise<{ index: Index; archiveDigest: string }> {
   // A fresh checkout of main for every run, as actions/checkout gives each workflow run.
   const checkout = mkdtempSync(join(sandbox, 'checkout-'));
   execFileSync('git', ['clone', '-q', '--depth', '1', `file://${origin}`, checkout], { env });
+  // What `npm ci` gives the job: this checkout's CLI and node_modules.
   symlinkSync(join(ROOT, 'bin'), join(checkout, 'bin'));
+  symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
   const archive = await packageChart({ chartDir: join(ROOT, 'chart'), schemaPath: join(ROOT, 'schema', 'values.schema.json'), version });
-  mkdirSync(join(checkout, 'dist'), { recursive: true });
-  writeFileSync(join(checkout, 'dist', archive.fileName), archive.bytes);
   const runnerTemp = mkdtempSync(join(sandbox, 'runner-'));
+  let path = env['PATH'];
+  if (opts.released) {
+    const assets = join(runnerTemp, 'assets');
+    const fakeBin = join(runnerTemp, 'fake-bin');
+    mkdirSync(assets);
+    mkdirSync(fakeBin);
+    writeFileSync(join(assets, archive.fileName), archive.bytes);
+    // gh release download TAG --pattern FILE --dir DIR
+    writeFileSync(join(fakeBin, 'gh'), `#!/bin/sh\n[ "$1 $2 $3" = "release download dify-${version}" ] || exit 9\nmkdir -p "$7" && cp "${assets}/$5" "$7/"\n`, { mode: 0o755 });
+    path = `${fakeBin}:${path}`;
+  } else {
+    mkdirSync(join(checkout, 'dist'), { recursive: true });
+    writeFileSync(join(checkout, 'dist', archive.fileName), archive.bytes);
+  }
   const r = spawnSync('bash', ['-e', '-c', stepScript()], {
     cwd: checkout,
-    env: { ...env, VERSION: version, RUNNER_TEMP: runnerTemp },
+    env: { ...env, PATH: path, VERSION: version, RUNNER_TEMP: runnerTemp },
     encoding: 'utf8',
   });
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -91,7 +110,7 @@ async function release(version: string): Promise<{ index: Index; archiveDigest: 
 }
 
 describe('release.yml publishes the Helm repository index on gh-pages', () => {
-  it('creates gh-pages on the first release, then merges the second keeping the first entry as it was', async () => {
+  it('creates gh-pages, merges the next release keeping old entries as they were, and re-runs safely', async () => {
     const first = await release('0.1.0');
     expect(first.index.apiVersion).toBe('v1');
     const e1 = first.index.entries['dify']!;
@@ -111,5 +130,18 @@ describe('release.yml publishes the Helm repository index on gh-pages', () => {
     expect(git(origin, 'log', '--format=%s', 'gh-pages').split('\n')).toEqual(['Release dify-0.2.0', 'Release dify-0.1.0']);
     // main is untouched.
     expect(git(origin, 'log', '--format=%s', 'main')).toBe('main');
+
+    // A re-run for a version the index already lists changes nothing.
+    const again = await release('0.2.0');
+    expect(again.index).toEqual(second.index);
+    expect(git(origin, 'log', '--format=%s', 'gh-pages').split('\n')).toEqual(['Release dify-0.2.0', 'Release dify-0.1.0']);
+
+    // A re-run after the release was created but before the index was pushed: the index is
+    // completed from the release's own archive.
+    const retried = await release('0.3.0', { released: true });
+    const e3 = retried.index.entries['dify']!;
+    expect(e3.map((e) => e.version)).toEqual(['0.3.0', '0.2.0', '0.1.0']);
+    expect(e3[0]!.digest).toBe(retried.archiveDigest);
+    expect(e3.slice(1)).toEqual(e2);
   }, 120_000);
 });
