@@ -69,12 +69,15 @@ export async function lintObjects(docs: RenderedDoc[]): Promise<Finding[]> {
       push('apiVersion and kind are required');
       continue;
     }
-    const key = `${String(object['apiVersion']).split('/').length > 1 ? String(object['apiVersion']).split('/')[0] : ''}/${id}`;
+    // Two objects of the same group, kind and name would overwrite each other on apply.
+    const apiVersion = object['apiVersion'];
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const key = `${group}/${id}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) push(`duplicate object (also rendered by ${earlier})`);
     else seen.set(key, template);
     const schemaErrors = await validateObject(object);
-    if (schemaErrors === null) push(`no schema for ${String(object['apiVersion'])} ${String(object['kind'])}`);
+    if (schemaErrors === null) push(`no schema for ${apiVersion} ${object['kind']}`);
     else for (const e of schemaErrors) push(e);
     for (const m of chartRules(object)) push(m);
   }

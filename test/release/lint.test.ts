@@ -161,3 +161,11 @@ describe('lint checks', () => {
     for (const k of ['DB_HOST', 'INDEXING_MAX_SEGMENTATION_TOKENS_LENGTH', 'nginx.conf', 'KEY_PREFIX']) expect(SECRET_KEY_PATTERN.test(k), k).toBe(false);
   });
 });
+
+describe('lint: duplicates', () => {
+  it('reports two objects of the same group, kind and name', async () => {
+    const cm = (src: string) => `---\n# Source: dify/templates/${src}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\ndata: {}\n`;
+    const { docs } = splitManifests(cm('a.yaml') + cm('b.yaml'));
+    expect((await lintObjects(docs)).map(formatFinding)).toEqual(['templates/b.yaml: ConfigMap/same: duplicate object (also rendered by templates/a.yaml)']);
+  });
+});
