@@ -5,10 +5,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../values/types.js';
-import { renderCommand } from './render.js';
-import { packageCommand, repoIndexCommand } from './package.js';
-import { docsCommand } from './docs.js';
-import { lintCommand } from './lint.js';
+// Commands load on use: a cold `render` must not pay for archives, docs or Kubernetes models.
+import type { renderCommand } from './render.js';
+import type { packageCommand } from './package.js';
+import type { docsCommand } from './docs.js';
+import type { lintCommand } from './lint.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -37,7 +38,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--lookup', "resolve `lookup` against the cluster of your kubeconfig (via kubectl), as helm install does, so generated secrets stay stable")
     .option('--debug', 'print stack traces for internal errors (secret values are never printed)')
     .action(async (release: string, opts: Parameters<typeof renderCommand>[1]) => {
-      await renderCommand(release, opts, io);
+      await (await import('./render.js')).renderCommand(release, opts, io);
     });
 
   program
@@ -48,7 +49,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--app-version <version>', "override the chart's appVersion")
     .option('--chart <dir>', 'chart folder to package (default: the chart shipped with dify-chart)')
     .action(async (opts: Parameters<typeof packageCommand>[0]) => {
-      await packageCommand(opts, io);
+      await (await import('./package.js')).packageCommand(opts, io);
     });
 
   const repo = program.command('repo').description('Helm repository tools');
@@ -59,7 +60,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--url <url>', 'URL of the chart repository (prefix of every archive URL)')
     .option('--merge <file>', 'merge the entries of this existing index.yaml')
     .action(async (dir: string, opts: { url?: string; merge?: string }) => {
-      await repoIndexCommand(dir, opts, io);
+      await (await import('./package.js')).repoIndexCommand(dir, opts, io);
     });
 
   program
@@ -70,7 +71,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--schema <file>', 'values schema whose descriptions fill keys without a comment')
     .option('--readme <file>', 'README to update (default: <chart>/README.md)')
     .action(async (opts: Parameters<typeof docsCommand>[0]) => {
-      await docsCommand(opts, io);
+      await (await import('./docs.js')).docsCommand(opts, io);
     });
 
   program
@@ -87,7 +88,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
     .option('--chart <dir>', 'chart folder to lint (default: the chart shipped with dify-chart)')
     .action(async (release: string, opts: Parameters<typeof lintCommand>[1]) => {
-      await lintCommand(release, opts, io);
+      await (await import('./lint.js')).lintCommand(release, opts, io);
     });
 
   return program;

@@ -7,6 +7,7 @@ import { kubectlLookup } from '../render/lookup.js';
 import { buildValues } from '../values/index.js';
 import { UsageError, UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+import { loadPrebuilt } from '../build/prebuilt.js';
 
 export interface RenderFlags {
   values: string[];
@@ -65,7 +66,9 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
     throw new UsageError(`release name "${release}" is invalid: use at most 53 lowercase letters, digits and '-'`);
   }
   const chartDir = flags.chart ?? DEFAULT_CHART_DIR;
+  const prebuilt = await loadPrebuilt(chartDir, DEFAULT_SCHEMA);
   const { values, warnings } = buildValues({
+    ...(prebuilt ? { prepared: prebuilt.values } : {}),
     chartDir,
     schemaPath: DEFAULT_SCHEMA,
     valueFiles: flags.values,
@@ -80,7 +83,7 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
     kubeVersion: flags.kubeVersion,
     apiVersions: flags.apiVersions,
     ...(flags.lookup ? { lookup: kubectlLookup() } : {}),
-  });
+  }, prebuilt?.render);
   for (const w of warnings) io.err(`${w}\n`);
   if (flags.outputDir) {
     writeOutputDir(flags.outputDir, outputDirLayout(result.manifests));

@@ -1,4 +1,5 @@
 /** Reading a chart folder: Chart.yaml as Helm's metadata object, and the template sources. */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -64,4 +65,31 @@ export function loadChart(dir: string): ChartSource {
     templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8') });
   }
   return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates };
+}
+
+/**
+ * A digest of everything a render depends on in the chart folder (plus extra files such as the
+ * schema): build-time artifacts are used only while this still matches.
+ */
+export function chartFingerprint(chartDir: string, extraFiles: string[] = []): string {
+  const hash = createHash('sha256');
+  const tdir = join(chartDir, 'templates');
+  const files = [
+    join(chartDir, 'Chart.yaml'),
+    join(chartDir, 'values.yaml'),
+    ...readdirSync(tdir)
+      .filter((f) => f.endsWith(TEMPLATE_EXT))
+      .sort()
+      .map((f) => join(tdir, f)),
+    ...extraFiles,
+  ];
+  for (const f of files) {
+    hash.update(f.slice(chartDir.length)).update('\0');
+    try {
+      hash.update(readFileSync(f)).update('\0');
+    } catch {
+      hash.update('<missing>\0');
+    }
+  }
+  return hash.digest('hex');
 }

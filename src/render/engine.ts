@@ -3,16 +3,33 @@
  * nothing of how values were loaded; it takes a chart's templates and a render context and
  * returns the text of every template.
  */
-import Handlebars from 'handlebars';
+import type HandlebarsNS from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime.js';
+import { createRequire } from 'node:module';
 import { formatValue } from './gofmt.js';
 import { HELPERS, TemplateError, type HelperFn } from './helpers.js';
 import { goTruth } from './truth.js';
-import { isHelperPath, parseTemplate, partialsOf } from './dialect.js';
 import { isMap, UserError, type ValueMap } from '../values/types.js';
 
-type Program = hbs.AST.Program;
-type Expression = hbs.AST.Expression;
-type HelperOptions = Handlebars.HelperOptions;
+// The runtime build is the full package minus the compiler; its typings do not say so.
+const Handlebars = HandlebarsRuntime as unknown as typeof HandlebarsNS;
+type HelperOptions = HandlebarsNS.HelperOptions;
+type TemplateSpec = Parameters<typeof HandlebarsNS.template>[0];
+// Handlebars' own prototype-access guard, built once rather than on every template call.
+const { createProtoAccessControl } = createRequire(import.meta.url)('handlebars/dist/cjs/handlebars/internal/proto-access.js') as {
+  createProtoAccessControl: (options: object) => unknown;
+};
+type TemplateDelegate = HandlebarsNS.TemplateDelegate;
+
+/**
+ * A chart's templates compiled to Handlebars template specs (src/render/precompile.ts does it,
+ * at build time for the shipped chart, at start-up for any other). Only Handlebars' small
+ * runtime is needed to render them.
+ */
+export interface PrecompiledChart {
+  templates: { name: string; srcPath: string; spec: object }[];
+  partials: { name: string; srcPath: string; spec: object }[];
+}
 
 export interface TemplateFile {
   /** Path inside the chart as Helm names it, e.g. `templates/api.yaml`. */
@@ -47,55 +64,7 @@ export interface RenderedTemplate {
 
 const MAX_INCLUDE_DEPTH = 1000;
 
-/** Engine-side rewrite: every `{{x}}` prints through Go's %v, zero-argument helper paths become calls. */
-function rewrite(program: Program, file: string): Program {
-  const call = (e: Expression): Expression => {
-    if (isHelperPath(e)) {
-      return { type: 'SubExpression', path: e, params: [], hash: undefined, loc: e.loc } as unknown as Expression;
-    }
-    if (e.type === 'SubExpression') fixCall(e as hbs.AST.SubExpression);
-    return e;
-  };
-  const fixCall = (c: { path: Expression; params: Expression[]; hash: hbs.AST.Hash; loc: hbs.AST.SourceLocation }) => {
-    c.params = c.params.map(call);
-    const name = (c.path as hbs.AST.PathExpression).original;
-    if (name === 'required' || name === 'fail') {
-      // Carry the call site so the failure can name file:line:col.
-      const loc = `${file}:${c.loc.start.line}:${c.loc.start.column + 1}`;
-      const pair = { type: 'HashPair', key: '__loc', value: { type: 'StringLiteral', value: loc, original: loc } };
-      c.hash = { type: 'Hash', pairs: [pair], loc: c.loc } as unknown as hbs.AST.Hash;
-    }
-  };
-  const visit = (p: Program | undefined): void => {
-    if (!p) return;
-    p.body = p.body.map((st) => {
-      if (st.type === 'MustacheStatement') {
-        const m = st as hbs.AST.MustacheStatement;
-        let inner: Expression;
-        if (m.params.length > 0 || isHelperPath(m.path as Expression)) {
-          const sub = { type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as unknown as hbs.AST.SubExpression;
-          fixCall(sub);
-          inner = sub;
-        } else {
-          inner = m.path as Expression;
-        }
-        const printPath = { type: 'PathExpression', data: false, depth: 0, parts: ['__print'], original: '__print', loc: m.loc };
-        return { ...m, path: printPath, params: [inner], hash: undefined } as unknown as hbs.AST.Statement;
-      }
-      if (st.type === 'BlockStatement' || st.type === 'DecoratorBlock') {
-        const b = st as hbs.AST.BlockStatement;
-        b.params = b.params.map(call);
-        visit(b.program);
-        visit(b.inverse);
-      }
-      return st;
-    });
-  };
-  visit(program);
-  return program;
-}
-
-function positional(fn: HelperFn): Handlebars.HelperDelegate {
+function positional(fn: HelperFn): HandlebarsNS.HelperDelegate {
   return function (this: unknown, ...args: unknown[]): unknown {
     const options = args.pop() as HelperOptions;
     if (options.hash && typeof options.hash.__loc === 'string') {
@@ -110,39 +79,25 @@ function positional(fn: HelperFn): Handlebars.HelperDelegate {
   };
 }
 
-export interface CompiledChart {
-  templates: { file: TemplateFile; render: Handlebars.TemplateDelegate }[];
-  partials: Map<string, Handlebars.TemplateDelegate>;
-}
-
 export class Engine {
   private readonly hb = Handlebars.create();
-  private readonly partials = new Map<string, Handlebars.TemplateDelegate>();
-  private readonly templates: { file: TemplateFile; render: Handlebars.TemplateDelegate }[] = [];
+  private readonly partials = new Map<string, TemplateDelegate>();
+  private readonly templates: { name: string; srcPath: string; render: TemplateDelegate }[] = [];
   private includeDepth = 0;
+  /** Handed to every template call so Handlebars skips its per-call helper re-wrapping. */
+  private readonly shared: { helpers: Record<string, unknown>; protoAccessControl: unknown };
 
-  constructor(files: TemplateFile[]) {
+  constructor(chart: PrecompiledChart) {
     this.registerHelpers();
-    const known: Record<string, boolean> = { __print: true, include: true };
-    for (const name of Object.keys(HELPERS)) known[name] = true;
-    // The AST was already through Handlebars' whitespace control (parseTemplate); compile()
-    // would run it again on each partial's program as if it were a file of its own, so the
-    // standalone-line pass is switched off here. The Go compiler sees the same single pass.
-    const options = { noEscape: true, knownHelpers: known, knownHelpersOnly: true, ignoreStandalone: true };
-    for (const file of files) {
-      const base = file.name.split('/').pop() ?? file.name;
-      const isPartials = base.startsWith('_');
-      const ast = rewrite(parseTemplate(file.source, file.srcPath, isPartials), file.srcPath);
-      if (isPartials) {
-        for (const [name, program] of partialsOf(ast)) {
-          if (this.partials.has(name)) throw new UserError(`${file.srcPath}: partial "${name}" is defined twice`);
-          this.partials.set(name, this.hb.compile(program, options));
-        }
-      } else {
-        this.templates.push({ file, render: this.hb.compile(ast, options) });
-      }
+    this.shared = { helpers: { ...this.hb.helpers }, protoAccessControl: createProtoAccessControl({}) };
+    for (const p of chart.partials) {
+      if (this.partials.has(p.name)) throw new UserError(`${p.srcPath}: partial "${p.name}" is defined twice`);
+      this.partials.set(p.name, this.hb.template(p.spec as TemplateSpec));
     }
-    this.templates.sort((a, b) => (a.file.name < b.file.name ? -1 : a.file.name > b.file.name ? 1 : 0));
+    for (const t of chart.templates) {
+      this.templates.push({ name: t.name, srcPath: t.srcPath, render: this.hb.template(t.spec as TemplateSpec) });
+    }
+    this.templates.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   private registerHelpers(): void {
@@ -190,13 +145,29 @@ export class Engine {
     });
   }
 
+  /**
+   * Runtime options for a template call. Handlebars re-wraps every registered helper on each
+   * top-level call (hundreds of `include`s per render); a call marked `partial` takes the
+   * helpers as given instead, so they are passed once-prepared, and `@root` is set by hand.
+   */
+  private callOptions(root: unknown): HandlebarsNS.RuntimeOptions {
+    return {
+      partial: true,
+      helpers: this.shared.helpers as Record<string, HandlebarsNS.HelperDelegate>,
+      partials: {},
+      decorators: {},
+      data: { root },
+      ...({ hooks: {}, protoAccessControl: this.shared.protoAccessControl } as object),
+    };
+  }
+
   private include(name: string, ctx: unknown): string {
     const partial = this.partials.get(name);
     if (!partial) throw new TemplateError(`include: no template "${name}" associated with the chart`);
     if (this.includeDepth >= MAX_INCLUDE_DEPTH) throw new TemplateError(`rendering template has a nested reference name: ${name}`);
     this.includeDepth++;
     try {
-      return partial(ctx);
+      return partial(ctx, this.callOptions(ctx));
     } finally {
       this.includeDepth--;
     }
@@ -204,22 +175,22 @@ export class Engine {
 
   /** Names of the renderable templates, e.g. `templates/api.yaml`, in sorted order. */
   templateNames(): string[] {
-    return this.templates.map((t) => t.file.name);
+    return this.templates.map((t) => t.name);
   }
 
   /** Render every template (NOTES.txt included) with Helm's top-level objects. */
   render(ctx: RenderContext, chartName: string): RenderedTemplate[] {
     const out: RenderedTemplate[] = [];
-    for (const { file, render } of this.templates) {
-      const name = `${chartName}/${file.name}`;
+    for (const { name: file, srcPath, render } of this.templates) {
+      const name = `${chartName}/${file}`;
       const top = { ...ctx, Template: { Name: name, BasePath: `${chartName}/templates` } };
       try {
-        out.push({ name, content: render(top) });
+        out.push({ name, content: render(top, this.callOptions(top)) });
       } catch (e) {
         if (e instanceof TemplateError) {
           // required/fail carry their own call site; other failures are located by template.
           const located = /^\S+:\d+:\d+: /.test(e.message);
-          throw new UserError(located ? e.message : `${file.srcPath}: ${e.message}`);
+          throw new UserError(located ? e.message : `${srcPath}: ${e.message}`);
         }
         throw e;
       }

@@ -3,8 +3,9 @@
  * `helm template` prints (or the files `--output-dir` writes). Values arrive already merged and
  * validated; this stage knows nothing of how.
  */
-import { Engine } from './engine.js';
-import { loadChart, type ChartSource } from './chart.js';
+import { Engine, type ChartMetadata, type PrecompiledChart } from './engine.js';
+import { loadChart } from './chart.js';
+import { precompileChart } from './precompile.js';
 import { renderContext, type ReleaseOptions } from './context.js';
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
 import { generatedSecrets, lookupResolver } from './helpers.js';
@@ -25,31 +26,41 @@ export interface RenderResult {
 }
 
 interface LoadedChart {
-  chart: ChartSource;
+  metadata: ChartMetadata;
   engine: Engine;
+}
+
+/** A chart whose templates were precompiled at build time (see src/build). */
+export interface PrebuiltChart {
+  metadata: ChartMetadata;
+  chart: PrecompiledChart;
 }
 
 const cache = new Map<string, LoadedChart>();
 
 /** Load and compile a chart once per process (the warm path renders many releases). */
-export function loadRenderer(chartDir: string): LoadedChart {
+export function loadRenderer(chartDir: string, prebuilt?: PrebuiltChart): LoadedChart {
   let hit = cache.get(chartDir);
   if (!hit) {
-    const chart = loadChart(chartDir);
-    hit = { chart, engine: new Engine(chart.templates) };
+    if (prebuilt) {
+      hit = { metadata: prebuilt.metadata, engine: new Engine(prebuilt.chart) };
+    } else {
+      const chart = loadChart(chartDir);
+      hit = { metadata: chart.metadata, engine: new Engine(precompileChart(chart.templates)) };
+    }
     cache.set(chartDir, hit);
   }
   return hit;
 }
 
-export function renderRelease(chartDir: string, values: ValueMap, req: RenderRequest): RenderResult {
-  const { chart, engine } = loadRenderer(chartDir);
-  const chartName = chart.metadata.Name;
+export function renderRelease(chartDir: string, values: ValueMap, req: RenderRequest, prebuilt?: PrebuiltChart): RenderResult {
+  const { metadata, engine } = loadRenderer(chartDir, prebuilt);
+  const chartName = metadata.Name;
   const before = generatedSecrets.count;
   lookupResolver.fn = req.lookup ?? emptyLookup;
   let rendered;
   try {
-    rendered = engine.render(renderContext(values, chart.metadata, req), chartName);
+    rendered = engine.render(renderContext(values, metadata, req), chartName);
   } finally {
     lookupResolver.fn = emptyLookup;
   }

@@ -9,8 +9,8 @@ import { loadValuesFile, parseValuesDocument, readText, type LoadedValues } from
 import { cloneMap } from './maps.js';
 import { Provenance, type SourceOf } from './provenance.js';
 import { parseInto, type SetFlag } from './strvals.js';
-import type { ValueMap } from './types.js';
-import { validateValues } from './validate.js';
+import { UserError, type ValueMap } from './types.js';
+import { validateValues, type ValuesValidator } from './validate.js';
 
 export interface BuildValuesOptions {
   chartDir: string;
@@ -23,6 +23,11 @@ export interface BuildValuesOptions {
   /** The JSON Schema to check the result against; no check when absent. */
   schemaPath?: string;
   stdin?: () => string;
+  /**
+   * The chart's defaults and validator prepared at build time (dist/generated), used instead of
+   * parsing values.yaml and compiling the schema at every start. Defaults carry no positions.
+   */
+  prepared?: { defaults: ValueMap; validator: ValuesValidator; chartName: string };
 }
 
 export interface BuiltValues {
@@ -35,7 +40,9 @@ export interface BuiltValues {
 
 /** Builds `.Values` exactly as `helm template` does; throws UserError on any bad input. */
 export function buildValues(opts: BuildValuesOptions): BuiltValues {
-  const defaults = loadChartDefaults(opts.chartDir);
+  const defaults: LoadedValues = opts.prepared
+    ? { values: opts.prepared.defaults, source: join(opts.chartDir, 'values.yaml'), positions: new Provenance() }
+    : loadChartDefaults(opts.chartDir);
 
   // pkg/cli/values/options.go MergeValues: files in order, then --set-json, --set,
   // --set-string, --set-file, each parsed into the same map.
@@ -62,11 +69,14 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     }
   }
 
-  const { values, warnings } = coalesceValues(user, defaults.values, chartName(opts.chartDir));
+  const { values, warnings } = coalesceValues(user, defaults.values, opts.prepared?.chartName ?? chartName(opts.chartDir));
   const sources = defaults.positions.clone();
   sources.overlay(userSources, defaults.values, user);
   const sourceOf: SourceOf = (path) => sources.sourceOf(path);
-  if (opts.schemaPath !== undefined) validateValues(values, opts.schemaPath, sourceOf);
+  if (opts.prepared) {
+    const lines = opts.prepared.validator(values, sourceOf);
+    if (lines.length > 0) throw new UserError(lines.join('\n'));
+  } else if (opts.schemaPath !== undefined) validateValues(values, opts.schemaPath, sourceOf);
   return { values, warnings, sourceOf };
 }
 
@@ -92,6 +102,6 @@ export { isMap, UserError, UsageError, type Scalar, type Value, type ValueMap } 
 export { parseValuesYaml, parseValuesDocument, loadValuesFile, type LoadedValues } from './load.js';
 export { parseInto, parseSet, typedVal, type SetFlag, type StrvalsOptions } from './strvals.js';
 export { coalesceValues, mergeValueMaps, type CoalesceResult } from './coalesce.js';
-export { compileValidator, validateValues, validatorFor, type ValuesValidator } from './validate.js';
+export { compileValidator, validateValues, validatorFor, validatorFromCheck, AJV_OPTIONS, type ValuesValidator, type CheckFn } from './validate.js';
 export { Provenance, type SourceOf } from './provenance.js';
 export { goFormatV, formatFloatG } from './gofmt.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type Options } from 'ajv';
 import { formatFloatG } from './gofmt.js';
 import { describeFsError } from './load.js';
 import { getKey } from './maps.js';
@@ -18,14 +18,26 @@ export type ValuesValidator = (values: ValueMap, sourceOf?: SourceOf) => string[
 
 const cache = new Map<string, ValuesValidator>();
 
-/** Compiles `schema` once; the result can check any number of value sets. */
-export function compileValidator(schema: object): ValuesValidator {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false });
-  const check = ajv.compile(schema);
+/** ajv's options; the build reuses them to emit the same validator as standalone code. */
+export const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true, logger: false };
+
+/** An ajv validation function (compiled now, or generated standalone at build time). */
+export interface CheckFn {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** Wraps a compiled check into a validator that describes every violation. */
+export function validatorFromCheck(check: CheckFn): ValuesValidator {
   return (values, sourceOf) => {
     if (check(toJson(values))) return [];
     return describeErrors(check.errors ?? [], values, sourceOf);
   };
+}
+
+/** Compiles `schema` once; the result can check any number of value sets. */
+export function compileValidator(schema: object): ValuesValidator {
+  return validatorFromCheck(new Ajv(AJV_OPTIONS).compile(schema));
 }
 
 /** Throws a UserError listing every violation of the schema at `schemaPath`, one per line. */

@@ -30,9 +30,11 @@ describe('dify-chart package', () => {
     }
     expect(paths.every((p) => p.startsWith('dify/') && !p.includes('..'))).toBe(true);
     // ustar header of the first entry: mode, uid, gid fields
-    expect(tar.subarray(100, 107).toString()).toBe('0000644');
-    expect(tar.subarray(108, 115).toString()).toBe('0000000');
-    expect(tar.subarray(116, 123).toString()).toBe('0000000');
+    const octal = (from: number, to: number) => parseInt(tar.subarray(from, to).toString().trim(), 8);
+    expect(octal(100, 108)).toBe(0o644);
+    expect(octal(108, 116)).toBe(0);
+    expect(octal(116, 124)).toBe(0);
+    expect(octal(136, 148)).toBe(315532800); // mtime
   });
 
   it('applies --version and --app-version to Chart.yaml', async () => {
@@ -40,7 +42,7 @@ describe('dify-chart package', () => {
     expect(a.fileName).toBe('dify-9.8.7.tgz');
     const chartYaml = (await readTgz(a.bytes)).find((e) => e.path === 'dify/Chart.yaml')!.content.toString();
     expect(chartYaml).toMatch(/^version: 9\.8\.7$/m);
-    expect(chartYaml).toMatch(/^appVersion: 1\.2\.3$/m);
+    expect(chartYaml).toMatch(/^appVersion: "?1\.2\.3"?$/m);
   });
 
   it('refuses chart files that are symbolic links', async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type TemplateFile } from '../../src/render/engine.js';
 import { renderContext } from '../../src/render/context.js';
+import { precompileChart } from '../../src/render/precompile.js';
 import type { ValueMap } from '../../src/values/types.js';
 
 function render(source: string, values: ValueMap, partials = ''): string {
   const files: TemplateFile[] = [{ name: 'templates/t.yaml', srcPath: 't.yaml.hbs', source }];
   if (partials) files.push({ name: 'templates/_helpers', srcPath: '_helpers.hbs', source: partials });
-  const engine = new Engine(files);
+  const engine = new Engine(precompileChart(files));
   const ctx = renderContext(values, { Name: 'dify', Version: '0.1.0' }, { name: 'rel', namespace: 'ns' });
   return engine.render(ctx, 'dify')[0]!.content;
 }

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// `npm run bench`: cold render, package, the Go reference renderer and `node -e 0`, measured side
+// by side (median/min/max wall time); warm in-process renders per second; the scaling series;
+// peak memory. A benchmark, not a test: it prints figures and never fails on them.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin', 'dify-chart');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const work = mkdtempSync(join(tmpdir(), 'dify-bench-'));
+const FULL = join(ROOT, 'bench', 'values-full.yaml');
+
+function time(cmd, args, opts = {}) {
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+    samples.push(ms);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], max: samples[samples.length - 1] };
+}
+
+function peakKiB(cmd, args) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const last = r.stderr.trim().split('\n').pop();
+  return r.status === 0 ? Number(last) : NaN;
+}
+
+const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const rows = [];
+const row = (name, t, extra = '') => rows.push(`| ${name} | ${fmt(t.median)} | ${fmt(t.min)} | ${fmt(t.max)} | ${extra} |`);
+
+const node0 = time(process.execPath, ['-e', '0']);
+const render = time(process.execPath, [BIN, 'render', '-f', FULL]);
+const pkg = time(process.execPath, [BIN, 'package', '--destination', work]);
+
+// The Go reference renderer (test/conformance/gorender) on the packaged archive, same values.
+// `npm test` builds it into node_modules/.cache; without Go it is left out of the table.
+function findGoRenderer() {
+  const dir = join(ROOT, 'node_modules', '.cache', 'dify-chart', 'gorender');
+  if (!existsSync(dir)) return '';
+  const bins = readdirSync(dir)
+    .map((h) => join(dir, h, 'gorender'))
+    .filter((b) => existsSync(b))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return bins[0] ?? '';
+}
+const goBin = findGoRenderer();
+const tgz = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')) ?? '');
+const goT = goBin ? time(goBin, ['-f', FULL, tgz]) : undefined;
+
+row('`node -e 0`', node0);
+row('`dify-chart render` (cold, full chart)', render, `${fmt(render.median / (goT?.median ?? NaN))}x Go; node + ${fmt(render.median - node0.median)} ms`);
+if (goT) row('Go text/template + sprig (gorender, packaged chart)', goT);
+row('`dify-chart package` (cold)', pkg);
+
+// Warm, in-process: the library API with the chart loaded once.
+const { loadPrebuilt } = await import(join(ROOT, 'dist', 'build', 'prebuilt.js'));
+const { buildValues } = await import(join(ROOT, 'dist', 'values', 'index.js'));
+const { renderRelease } = await import(join(ROOT, 'dist', 'render', 'release.js'));
+const CHART = join(ROOT, 'chart');
+const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+const pb = await loadPrebuilt(CHART, SCHEMA);
+const flags = { set: [], setString: [], setFile: [], setJson: [] };
+const renderOnce = (file) => {
+  const { values } = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [file], ...flags, ...(pb ? { prepared: pb.values } : {}) });
+  return renderRelease(CHART, values, { name: 'bench', namespace: 'default' }, pb?.render);
+};
+for (let i = 0; i < 20; i++) renderOnce(FULL);
+const warmN = 200;
+let t0 = performance.now();
+for (let i = 0; i < warmN; i++) renderOnce(FULL);
+const warmMs = (performance.now() - t0) / warmN;
+
+// Scaling: time per item as the values grow.
+const series = [];
+for (const [label, make] of [
+  ['extraEnv entries', (n) => ({ api: { extraEnv: Array.from({ length: n }, (_, i) => ({ name: `E${i}`, value: `v${i}` })) } })],
+  ['routes', (n) => ({ routes: [{ path: '/', component: 'web' }, ...Array.from({ length: n - 1 }, (_, i) => ({ path: `/r${i}`, component: 'api' }))] })],
+  ['ingress hosts', (n) => ({ ingress: { enabled: true, hosts: Array.from({ length: n }, (_, i) => `h${i}.example.com`) } })],
+]) {
+  const cells = [];
+  for (const n of [10, 100, 1000, 10000]) {
+    const f = join(work, `scale-${label.replace(/\W/g, '')}-${n}.yaml`);
+    writeFileSync(f, JSON.stringify(make(n)));
+    try {
+      renderOnce(f);
+      const reps = n >= 10000 ? 2 : n >= 1000 ? 5 : 20;
+      t0 = performance.now();
+      for (let i = 0; i < reps; i++) renderOnce(f);
+      const ms = (performance.now() - t0) / reps;
+      cells.push({ n, ms });
+    } catch (e) {
+      cells.push({ n, ms: NaN, err: String(e.message).split('\n')[0] });
+    }
+  }
+  series.push({ label, cells });
+}
+
+const mem = peakKiB(process.execPath, [BIN, 'render', '-f', FULL]);
+
+console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}, ${new Date().toISOString()}`);
+console.log(`Runs per command: ${RUNS}\n`);
+console.log('| command | median ms | min ms | max ms | notes |\n|---|---|---|---|---|');
+console.log(rows.join('\n'));
+console.log(`\nWarm in-process render (values + render, full chart): ${warmMs.toFixed(2)} ms each, ${(1000 / warmMs).toFixed(0)} renders/s`);
+console.log(`Peak memory of a cold render: ${(mem / 1024).toFixed(1)} MiB`);
+console.log('\nScaling (ms per render, and per item above the 10-item baseline):');
+for (const s of series) {
+  const base = s.cells[0];
+  console.log(
+    `- ${s.label}: ` +
+      s.cells
+        .map((c) => (c.err ? `${c.n}: error (${c.err})` : `${c.n}: ${c.ms.toFixed(1)} ms (${c.n > base.n ? (((c.ms - base.ms) / (c.n - base.n)) * 1000).toFixed(1) + ' µs/item' : 'base'})`))
+        .join(', '),
+  );
+}

@@ -1,0 +1,9 @@
+/** Where the shipped chart, its schema and the build's generated modules live (from dist/<stage>/). */
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const DEFAULT_CHART_DIR = join(ROOT, 'chart');
+export const DEFAULT_SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+export const GENERATED_DIR = join(ROOT, 'dist', 'generated');
