@@ -18,20 +18,27 @@ export interface Prebuilt {
   values: { defaults: ValueMap; validator: ValuesValidator; chartName: string };
 }
 
-interface ChartModule {
+export interface ChartModule {
   fingerprint: string;
   metadata: ChartMetadata;
   defaults: ValueMap;
   chart: PrecompiledChart;
 }
 
-interface ValidatorModule {
+export interface ValidatorModule {
   fingerprint: string;
   default: CheckFn;
 }
 
-export async function loadPrebuilt(chartDir: string, schemaPath: string): Promise<Prebuilt | undefined> {
-  if (chartDir !== DEFAULT_CHART_DIR || schemaPath !== DEFAULT_SCHEMA) return undefined;
+/** The bundled CLI (dist/cli/dify-chart.cjs) carries the generated modules inside itself. */
+let bundled: { chart: ChartModule; validator: ValidatorModule } | undefined;
+
+export function setPrebuiltModules(modules: { chart: ChartModule; validator: ValidatorModule }): void {
+  bundled = modules;
+}
+
+async function importGenerated(): Promise<{ chart: ChartModule; validator: ValidatorModule } | undefined> {
+  if (bundled) return bundled;
   const chartFile = join(GENERATED_DIR, 'chart.js');
   const validatorFile = join(GENERATED_DIR, 'values-validator.js');
   if (!existsSync(chartFile) || !existsSync(validatorFile)) return undefined;
@@ -39,6 +46,14 @@ export async function loadPrebuilt(chartDir: string, schemaPath: string): Promis
     import(pathToFileURL(chartFile).href),
     import(pathToFileURL(validatorFile).href),
   ])) as [ChartModule, ValidatorModule];
+  return { chart, validator };
+}
+
+export async function loadPrebuilt(chartDir: string, schemaPath: string): Promise<Prebuilt | undefined> {
+  if (chartDir !== DEFAULT_CHART_DIR || schemaPath !== DEFAULT_SCHEMA) return undefined;
+  const modules = await importGenerated();
+  if (!modules) return undefined;
+  const { chart, validator } = modules;
   const fingerprint = chartFingerprint(chartDir, [schemaPath]);
   if (chart.fingerprint !== fingerprint || validator.fingerprint !== fingerprint) return undefined;
   return {

@@ -4,6 +4,7 @@
  * printed under a `# Source:` header; plus `--show-only` and `--output-dir` as Helm does them.
  */
 import { posix } from 'node:path';
+import { load as jsYamlLoad } from 'js-yaml';
 import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
 import { compareGoStrings } from '../values/gofmt.js';
 import { keyString, resolvePlain } from '../values/goyaml.js';
@@ -236,6 +237,34 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
 // ---------------------------------------------------------------------------------------------
 // Parse check
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+const isScalarValue = (v: unknown): boolean => v === null || v === undefined || typeof v !== 'object' || v instanceof Date;
+
+/**
+ * The common case, fast: js-yaml (several times faster than the composing parser below) loads
+ * the document and the head has the shape Helm needs. Anything it does not accept goes through
+ * the exact check, which decides and words the error as Helm does.
+ */
+function quickHeadOk(m: Manifest): boolean {
+  let doc: unknown;
+  try {
+    doc = jsYamlLoad(m.content);
+  } catch {
+    return false;
+  }
+  if (doc === null || doc === undefined) return m.kind === '';
+  if (!isPlainObject(doc)) return false;
+  if (!isScalarValue(doc.kind) || !isScalarValue(doc.apiVersion)) return false;
+  // The cheap kind scan must agree with the YAML (plain identifiers only; YAML 1.1 oddities go the long way).
+  if (typeof doc.kind === 'string' ? !/^[A-Za-z][A-Za-z0-9]*$/.test(doc.kind) || doc.kind !== m.kind : doc.kind !== undefined) return false;
+  const meta = doc.metadata;
+  if (meta === null || meta === undefined) return true;
+  if (!isPlainObject(meta) || !isScalarValue(meta.name)) return false;
+  const ann = meta.annotations;
+  if (ann === null || ann === undefined) return true;
+  return isPlainObject(ann) && Object.values(ann).every(isScalarValue);
+}
+
 function shapeError(top: Node | null): string | undefined {
   if (isNull(top)) return undefined;
   if (!isYamlMap(top)) return `the document is ${isSeq(top) ? 'a list' : 'a scalar'}, not a mapping`;
@@ -261,6 +290,7 @@ function shapeError(top: Node | null): string | undefined {
  * Message: `template dify/templates/x.yaml produced invalid YAML: <reason>`.
  */
 export function assertParses(m: Manifest): void {
+  if (quickHeadOk(m)) return;
   const { node, error } = parseFirst(m.content);
   const reason = error ?? shapeError(node);
   if (reason) throw new UserError(`template ${m.source} produced invalid YAML: ${reason}`);
