@@ -37,7 +37,6 @@ import {
   tempDir,
   volumeMounts,
   waitForPort,
-  type K8sObject,
   type Managed,
   type Release,
   type RewriteRule,

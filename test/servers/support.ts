@@ -376,9 +376,15 @@ export async function waitForPort(port: number, proc: Managed, timeoutMs = 10_00
 }
 
 /** Runs a command to completion (with a timeout), as spawnSync does but returning one record. */
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}) {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string; uid?: number; gid?: number } = {},
+) {
   const r = spawnSync(cmd, args, {
     encoding: 'utf8',
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     env: opts.env ?? process.env,
     cwd: opts.cwd,
     timeout: opts.timeoutMs ?? 20_000,
@@ -388,13 +394,16 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error, all: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}` };
 }
 
-/** `cmd args` as another user when root (runuser), else as is. */
-export function asUser(user: string, cmd: string, args: string[]): [string, string[]] {
-  if (!isRoot) return [cmd, args];
-  const runuser = findTool('runuser');
-  if (runuser) return [runuser, ['-u', user, '--', cmd, ...args]];
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return ['su', [user, '-s', '/bin/sh', '-c', [cmd, ...args].map(q).join(' ')]];
+/**
+ * spawn options running a program as another OS user when this process is root (initdb and
+ * postgres refuse root), nothing otherwise. Node sets the ids itself (and drops root's groups), so
+ * signals reach the server directly, with no runuser/su in between.
+ */
+export function asUser(user: string): { uid?: number; gid?: number } {
+  if (!isRoot) return {};
+  const ids = userIds(user);
+  if (!ids) throw new Error(`running as root and there is no ${user} user to run as`);
+  return ids;
 }
 
 // ---------------------------------------------------------------------------------------------
