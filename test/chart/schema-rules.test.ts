@@ -1,0 +1,79 @@
+/**
+ * The schema's rejections: each contradiction or missing setting fails with a message saying what to
+ * change (the rule's x-message).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildValues } from '../../src/values/index.js';
+import { ROOT } from './render.js';
+
+const CHART = join(ROOT, 'chart');
+const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+
+function build(setJson: string[]): void {
+  buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [], set: [], setString: [], setFile: [], setJson });
+}
+
+function rejects(setJson: string[]): string {
+  try {
+    build(setJson);
+  } catch (e) {
+    return String((e as Error).message);
+  }
+  throw new Error(`accepted: ${setJson.join(' ')}`);
+}
+
+const EXTERNAL_PG = ['externalPostgresql={"enabled":true,"host":"pg","password":{"value":"pw"}}'];
+
+/** [what, --set-json values, the message expected] */
+const RULES: [string, string[], string][] = [
+  ['two databases', EXTERNAL_PG, 'keep one database (set postgresql.enabled=false'],
+  ['no database', ['postgresql.enabled=false'], 'no database: enable postgresql (in-cluster) or externalPostgresql'],
+  ['external PostgreSQL without host', ['postgresql.enabled=false', 'externalPostgresql={"enabled":true}'], 'externalPostgresql.enabled needs externalPostgresql.host and a password'],
+  ['two Redis', ['externalRedis={"enabled":true,"host":"r"}'], 'keep one Redis (set redis.enabled=false'],
+  ['no Redis', ['redis.enabled=false'], 'no Redis: enable redis (in-cluster) or externalRedis'],
+  ['external Redis without host', ['redis.enabled=false', 'externalRedis.enabled=true'], 'externalRedis.enabled needs externalRedis.host'],
+  ['local storage shared by several api replicas', ['api.replicaCount=2'], 'several api replicas cannot share a ReadWriteOnce file volume'],
+  ['local storage with api autoscaling', ['api.autoscaling.enabled=true'], 'api autoscaling with local file storage needs storage.local.accessModes [ReadWriteMany]'],
+  ['s3 without keys', ['storage.type="s3"'], 'storage.type=s3 needs storage.s3.accessKey and storage.s3.secretKey'],
+  ['qdrant without url', ['weaviate.enabled=false', 'vectorStore.type="qdrant"'], 'vectorStore.type=qdrant needs vectorStore.qdrant.url'],
+  ['in-cluster Weaviate next to an external one', ['vectorStore.weaviate.endpoint="http://w:8080"'], 'weaviate.enabled runs an in-cluster Weaviate'],
+  ['in-cluster Weaviate next to another store', ['vectorStore.type="qdrant"', 'vectorStore.qdrant.url="http://q:6333"'], 'weaviate.enabled runs an in-cluster Weaviate'],
+  ['weaviate with no endpoint and no in-cluster one', ['weaviate.enabled=false'], 'vectorStore.type=weaviate without weaviate.enabled needs vectorStore.weaviate.endpoint'],
+  ['resend without key', ['mail.type="resend"'], 'mail.type=resend needs mail.resend.apiKey'],
+  ['sendgrid without key', ['mail.type="sendgrid"'], 'mail.type=sendgrid needs mail.sendgrid.apiKey'],
+  ['smtp without server', ['mail.type="smtp"'], 'mail.type=smtp needs mail.smtp.server'],
+  ['externalSecrets without a store', ['externalSecrets.enabled=true'], 'externalSecrets.enabled needs externalSecrets.secretStoreRef.name'],
+  ['remoteRef without externalSecrets', ['dify.secretKey.remoteRef.key="dify/app"'], "remoteRef.key is set but externalSecrets.enabled is false: set externalSecrets.enabled=true"],
+  ['httpRoute without a parent', ['httpRoute.enabled=true'], 'httpRoute.enabled needs at least one httpRoute.parentRefs entry'],
+];
+
+describe('schema rejections say what to change', () => {
+  it('the defaults are accepted', () => {
+    expect(() => build([])).not.toThrow();
+  });
+  for (const [what, setJson, message] of RULES)
+    it(what, () => {
+      expect(rejects(setJson)).toContain(message);
+    });
+
+  it('remoteRef with externalSecrets enabled is accepted', () => {
+    expect(() => build(['dify.secretKey.remoteRef.key="dify/app"', 'externalSecrets={"enabled":true,"secretStoreRef":{"name":"vault","kind":"SecretStore"}}'])).not.toThrow();
+  });
+
+  it('the remoteRef rule covers every credential of the schema', () => {
+    const schema = JSON.parse(readFileSync(SCHEMA, 'utf8'));
+    const paths: string[][] = [];
+    const walk = (node: any, path: string[]): void => {
+      if (node?.$ref === '#/definitions/credential') paths.push(path);
+      else for (const [k, v] of Object.entries(node?.properties ?? {})) walk(v, [...path, k]);
+    };
+    walk(schema, []);
+    expect(paths.length).toBeGreaterThan(10);
+    for (const path of paths) {
+      const json = JSON.stringify({ remoteRef: { key: 'x' } });
+      expect(rejects([`${path.join('.')}=${json}`]), path.join('.')).toContain('remoteRef.key is set but externalSecrets.enabled is false');
+    }
+  });
+});
