@@ -13,7 +13,8 @@
  *     203.0.113.10, every probed private address → a neutral name for its reverse lookup).
  * Everything else is the rendered text.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,7 +250,18 @@ async function startSquid(release: Release, what: string): Promise<Running> {
   const setup = squidOverride(release, root, ports, stubs.sandbox, text, what);
   const parse = run(SQUID, ['-k', 'parse', '-f', setup.conf]);
   if (parse.status !== 0 || /FATAL|ERROR/.test(parse.all)) throw new Error(`${what}: squid -k parse of the overridden config failed (${parse.status}):\n${parse.all}`);
-  const proc = startProcess(`squid (${what})`, SQUID, ['-N', '-f', setup.conf], { graceMs: 300 });
+  // A service name of its own (-n): squid names its shared memory segments after it, so squids of
+  // parallel runs, or of another user, never collide in /dev/shm.
+  const service = `difytest${randomBytes(6).toString('hex')}`;
+  const proc = startProcess(`squid (${what})`, SQUID, ['-N', '-n', service, '-f', setup.conf], {
+    // squid waits shutdown_lifetime (30 s) on SIGTERM: soon SIGKILL, which leaves its segments behind.
+    graceMs: 300,
+    afterStop: () => {
+      for (const f of existsSync('/dev/shm') ? readdirSync('/dev/shm') : []) {
+        if (f.startsWith(`${service}-`)) rmSync(join('/dev/shm', f), { force: true });
+      }
+    },
+  });
   const diagProc = { ...proc, output: () => `${proc.output()}\n--- cache.log ---\n${tail(join(root, 'cache.log'))}` };
   await waitForPort(ports.forward, diagProc, 15_000);
   if (setup.reversePort) await waitForPort(setup.reversePort, diagProc, 15_000);

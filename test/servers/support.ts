@@ -23,7 +23,6 @@ export const fixtures = readdirSync(FIXTURES)
 export const RELEASE = 'release-name';
 export const NAMESPACE = 'dify';
 
-export const isCI = process.env.CI === 'true';
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 // ---------------------------------------------------------------------------------------------
@@ -62,7 +61,7 @@ export function requireTool(name: string): string | false {
   const p = findTool(name);
   if (p) return p;
   const reason = `${name} not found (PATH, /usr/sbin, /usr/lib/postgresql/*/bin); .ci/run installs it from Debian's packages`;
-  if (isCI) throw new Error(`CI=true and ${reason}`);
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
   console.warn(`skipping: ${reason}`);
   return false;
 }
@@ -296,10 +295,17 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
 /**
  * Starts a long-running server in its own process group. stop() sends SIGTERM, then SIGKILL to
  * the group and to every descendant (helpers that leave the group, e.g. squid's pinger) after
- * `graceMs`. Every started process is stopped by stopAll() (call it in afterAll).
+ * `graceMs`, then runs `afterStop` (cleanup of what a killed server leaves behind). Every started
+ * process is stopped by stopAll() (call it in afterAll).
  */
-export function startProcess(name: string, cmd: string, args: string[], opts: SpawnOptions & { graceMs?: number } = {}): Managed {
-  const child = spawn(cmd, args, { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions & { graceMs?: number; afterStop?: () => void } = {},
+): Managed {
+  const { graceMs: grace, afterStop, ...spawnOpts } = opts;
+  const child = spawn(cmd, args, { ...spawnOpts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (b: Buffer) => {
     out += b.toString();
@@ -314,7 +320,7 @@ export function startProcess(name: string, cmd: string, args: string[], opts: Sp
       resolve(-1);
     });
   });
-  const graceMs = opts.graceMs ?? 2000;
+  const graceMs = grace ?? 2000;
   let stopping: Promise<void> | undefined;
   const m: Managed = {
     name,
@@ -325,13 +331,15 @@ export function startProcess(name: string, cmd: string, args: string[], opts: Sp
       stopping ??= (async () => {
         running.delete(m);
         const pid = child.pid;
-        if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-        const family = descendants(pid);
-        killQuietly(pid, 'SIGTERM');
-        const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
-        if (!done) killQuietly(-pid, 'SIGKILL');
-        for (const p of [...family, ...descendants(pid)]) killQuietly(p, 'SIGKILL');
-        if (!done) await Promise.race([exited, sleep(2000)]);
+        if (pid !== undefined && child.exitCode === null && child.signalCode === null) {
+          const family = descendants(pid);
+          killQuietly(pid, 'SIGTERM');
+          const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+          if (!done) killQuietly(-pid, 'SIGKILL');
+          for (const p of [...family, ...descendants(pid)]) killQuietly(p, 'SIGKILL');
+          if (!done) await Promise.race([exited, sleep(2000)]);
+        }
+        afterStop?.();
       })();
       return stopping;
     },
