@@ -11,7 +11,8 @@
  *   - one added line: `hosts_file <temp>/hosts`, so test names resolve without DNS
  *     (an allowed domain → 127.0.0.2, a non-allowed one → 127.0.0.3, a "public" one →
  *     203.0.113.10, every probed private address → a neutral name for its reverse lookup).
- * Everything else is the rendered text.
+ * Everything else is the rendered text. squid runs as `squid -N -n <unique service name> -f conf`
+ * (the pod runs `squid -N -d 1 -f conf`; -n only names its shared memory segments).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
