@@ -6,7 +6,7 @@
 import type HandlebarsNS from 'handlebars';
 import HandlebarsRuntime from 'handlebars/runtime.js';
 import { createRequire } from 'node:module';
-import { formatValue } from './gofmt.js';
+import { formatValue } from '../go/fmt.js';
 import { HELPERS, TemplateError, type HelperFn } from './helpers.js';
 import { goTruth } from './truth.js';
 import { isMap, UserError, type ValueMap } from '../values/types.js';

@@ -20,7 +20,7 @@
  * Any failure yields "", as Helm's toYaml swallows the error. Nesting is limited by the JS stack
  * (some 3500 levels; yaml.v2 fails beyond 10000).
  */
-import { compareGoStrings, formatFloatG, formatJsonFloat } from './gofmt.js';
+import { compareGoStrings, formatFloatG, formatJsonFloat } from '../go/fmt.js';
 
 /** Thrown where sigs.k8s.io/yaml.Marshal would return an error. */
 class YamlFailure extends Error {}

@@ -4,7 +4,7 @@
  * same name, and the conformance suite holds both to the same bytes.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { formatValue, goQuote, toJson } from './gofmt.js';
+import { formatValue, goQuote, toJson } from '../go/fmt.js';
 import { toYaml } from './goyaml.js';
 import { strslice, strval } from './strval.js';
 import { goEmpty, goTruth } from './truth.js';

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { load as jsYamlLoad } from 'js-yaml';
 import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
-import { compareGoStrings } from '../values/gofmt.js';
+import { compareGoStrings } from '../go/fmt.js';
 import { keyString, resolvePlain } from '../values/goyaml.js';
 import { UserError } from '../values/types.js';
 

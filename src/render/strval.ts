@@ -1,4 +1,4 @@
-import { formatValue } from './gofmt.js';
+import { formatValue } from '../go/fmt.js';
 
 /**
  * sprig's strval: the string form sprig functions give their arguments (`fmt.Sprintf("%v")` for

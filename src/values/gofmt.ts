@@ -3,6 +3,7 @@
  * chart values with `%v`, and go-yaml turns float map keys into strings with
  * `FormatFloat(f, 'g', -1, 32)`; both must read exactly as Helm's do.
  */
+import { compareGoStrings, formatFloatG as formatFloat64 } from '../go/fmt.js';
 import { isMap, type Value } from './types.js';
 
 /** `%v` of a value as Go prints an `interface{}` holding it (maps sorted by key, like fmt). */
@@ -19,26 +20,20 @@ export function goFormatV(v: Value): string {
   return String(v);
 }
 
-/** Go sorts strings by bytes (UTF-8), which is code point order, not UTF-16 unit order. */
-export function compareGoStrings(a: string, b: string): number {
-  const ba = Buffer.from(a, 'utf8');
-  const bb = Buffer.from(b, 'utf8');
-  return Buffer.compare(ba, bb);
-}
-
 /**
  * strconv.FormatFloat(f, 'g', -1, bits): the shortest digits that read back as the same
  * float64 (or float32), in %e form when the exponent is < -4 or >= 6 (Go's rule for the
  * shortest precision), with at least two exponent digits.
  */
 export function formatFloatG(f: number, bits: 32 | 64): string {
+  if (bits === 64) return formatFloat64(f);
   if (Number.isNaN(f)) return 'NaN';
   if (f === Infinity) return '+Inf';
   if (f === -Infinity) return '-Inf';
   const neg = f < 0 || Object.is(f, -0);
   const abs = Math.abs(f);
   if (abs === 0) return neg ? '-0' : '0';
-  const shortest = bits === 64 ? abs : shortestFloat32(abs);
+  const shortest = shortestFloat32(abs);
   const [mant, expText] = shortest.toExponential().split('e') as [string, string];
   const digits = mant.replace('.', '');
   const exp = Number(expText);

@@ -3,7 +3,7 @@
  * with values of the exact Go types Helm's engine sees: float64 (JS number) and int64 (bigint).
  */
 import { describe, expect, it } from 'vitest';
-import { compareGoStrings, formatFloatG, formatValue, goQuote, toJson } from '../../src/render/gofmt.js';
+import { compareGoStrings, formatFloatG, formatValue, goQuote, toJson } from '../../src/go/fmt.js';
 import { toYaml } from '../../src/render/goyaml.js';
 import { jsonAsGo122, loadOracle, parseYaml11, seededRandom, type OracleNode } from '../support/gooracle/index.js';
 

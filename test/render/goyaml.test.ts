@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatValue, goQuote, toJson } from '../../src/render/gofmt.js';
+import { formatValue, goQuote, toJson } from '../../src/go/fmt.js';
 import { toYaml, yamlKeyLess } from '../../src/render/goyaml.js';
 import {
   jsonAsGo122,
