@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import * as eso from '@kubernetes-models/external-secrets/external-secrets.io/v1';
-import { ROOT, engineAvailable, FIXTURES, fixtures, render, type K8sObject } from './render.js';
+import { ROOT, engineAvailable, FIXTURES, fixtureValues, fixtures, render, type K8sObject } from './render.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -98,9 +98,19 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
     expect(checksum(renderWith('external-secrets.yaml', 'externalSecrets.refreshInterval=5m'))).not.toBe(base);
   });
 
+  for (const fixture of fixtures)
+    it(`${fixture}: an ExternalSecret exactly when a remoteRef is in use, fetching every key the pods read from it`, () => {
+      const { objects } = render(fixture);
+      const uses = /remoteRef:/.test(fixtureValues(fixture));
+      const es = objects.filter((o) => o.kind === 'ExternalSecret');
+      expect(es.length, fixture).toBe(uses ? 1 : 0);
+      const read = [...secretRefs(objects)].filter((r) => r.startsWith('release-name-dify-external/')).map((r) => r.split('/')[1]);
+      const fetched = uses ? es[0]!.spec.data.map((d: any) => d.secretKey) : [];
+      expect(new Set(read)).toEqual(new Set(fetched));
+      if (uses) expect(() => new eso.ExternalSecret(es[0] as any).validate()).not.toThrow();
+    });
+
   it('no remoteRef in use: no ExternalSecret, even with externalSecrets.enabled', () => {
-    for (const fixture of fixtures.filter((f) => f !== 'external-secrets.yaml'))
-      expect(render(fixture).objects.some((o) => o.kind === 'ExternalSecret'), fixture).toBe(false);
     const objs = renderWith('defaults.yaml', 'externalSecrets.enabled=true', 'externalSecrets.secretStoreRef.name=vault');
     expect(objs.some((o) => o.kind === 'ExternalSecret')).toBe(false);
   });
