@@ -68,6 +68,8 @@ const RULES: [string, string[], string][] = [
   ['opensearch without host', ['weaviate.enabled=false', 'vectorStore.type="opensearch"'], 'vectorStore.type=opensearch needs vectorStore.opensearch.host'],
   ['opensearch basic auth without password', ['weaviate.enabled=false', 'vectorStore.type="opensearch"', 'vectorStore.opensearch.host="os"'], 'vectorStore.opensearch.authMethod=basic needs vectorStore.opensearch.password'],
   ['qdrant without url or in-cluster Qdrant', ['weaviate.enabled=false', 'vectorStore.type="qdrant"'], 'or qdrant.enabled=true (in-cluster)'],
+  ['Sentinel without nodes', ['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel.enabled=true'], 'externalRedis.sentinel.enabled needs externalRedis.enabled=true (and redis.enabled=false), at least one externalRedis.sentinel.nodes entry'],
+  ['Sentinel next to the in-cluster Redis', ['externalRedis.sentinel={"enabled":true,"nodes":["s:26379"]}'], 'externalRedis.sentinel.enabled needs externalRedis.enabled=true'],
   ['httpRoute without a parent', ['httpRoute.enabled=true'], 'httpRoute.enabled needs at least one httpRoute.parentRefs entry'],
 ];
 
@@ -82,6 +84,7 @@ describe('schema rejections say what to change', () => {
 
   it('every selection of a fixture is accepted: in-cluster MinIO + Qdrant, each storage type and vector store', () => {
     expect(() => build(['storage.type="s3"', 'minio.enabled=true', 'weaviate.enabled=false', 'qdrant.enabled=true', 'vectorStore.type="qdrant"', 'api.replicaCount=3', 'worker.replicaCount=3', 'pluginDaemon.storage.type="objectStorage"'])).not.toThrow();
+    expect(() => build(['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel={"enabled":true,"nodes":["s:26379"]}'])).not.toThrow();
     expect(() => build(['weaviate.enabled=false', 'vectorStore.type="opensearch"', 'vectorStore.opensearch.host="os"', 'vectorStore.opensearch.authMethod="aws_managed_iam"'])).not.toThrow();
   });
 

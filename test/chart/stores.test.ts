@@ -180,3 +180,32 @@ describe.skipIf(!engineAvailable)('in-cluster MinIO and Qdrant', () => {
     expect(secret.data?.QDRANT_API_KEY).toBeUndefined();
   });
 });
+
+describe.skipIf(!engineAvailable)('Redis Sentinel', () => {
+  it('redis-sentinel.yaml: api, worker and plugin daemon use the Sentinels; the broker URL lists every node', () => {
+    const w = workloads('redis-sentinel.yaml');
+    const broker = ['redis-sentinel-0', 'redis-sentinel-1', 'redis-sentinel-2'].map((n) => `sentinel://dify:$(REDIS_PASSWORD)@${n}.redis.svc:26379/3`).join(';');
+    for (const [name, e] of [['api', w.api], ['worker', w.worker], ['plugin', w.plugin]] as const) {
+      expect(e.get('REDIS_USE_SENTINEL'), name).toBe('true');
+      expect(e.get('REDIS_SENTINELS'), name).toBe('redis-sentinel-0.redis.svc:26379,redis-sentinel-1.redis.svc:26379,redis-sentinel-2.redis.svc:26379');
+      expect(e.get('REDIS_SENTINEL_SERVICE_NAME'), name).toBe('dify-master');
+      expect(e.get('REDIS_SENTINEL_PASSWORD'), name).toBe('secret:redis-sentinel/password');
+      expect(e.get('REDIS_PASSWORD'), name).toBe(`${OWN}/REDIS_PASSWORD`);
+    }
+    for (const [name, e] of [['api', w.api], ['worker', w.worker]] as const) {
+      expect(e.get('CELERY_USE_SENTINEL'), name).toBe('true');
+      expect(e.get('CELERY_SENTINEL_MASTER_NAME'), name).toBe('dify-master');
+      expect(e.get('CELERY_SENTINEL_PASSWORD'), name).toBe('secret:redis-sentinel/password');
+      expect(e.get('CELERY_BROKER_URL'), name).toBe(broker);
+    }
+    // REDIS_PASSWORD is defined before the broker URL that expands it.
+    const names = w.apiObj.spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(names.indexOf('REDIS_PASSWORD')).toBeLessThan(names.indexOf('CELERY_BROKER_URL'));
+    expect(w.objects.some((o) => o.kind === 'StatefulSet' && o.metadata.name.endsWith('-redis'))).toBe(false);
+  });
+
+  it('without Sentinel nothing of it is set', () => {
+    const w = workloads('defaults.yaml');
+    for (const k of w.api.keys()) expect(k).not.toMatch(/SENTINEL/);
+  });
+});
