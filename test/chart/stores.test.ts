@@ -18,12 +18,13 @@ function workloads(fixture: string) {
     if (!o) throw new Error(`${fixture}: no Deployment ${suffix}`);
     return o;
   };
-  const api = get('-api'), worker = get('-worker'), plugin = get('-plugin-daemon');
+  const api = get('-api'), worker = get('-worker'), plugin = get('-plugin-daemon'), beat = get('-beat');
   return {
     objects,
     api: effectiveEnv(objects, api),
     worker: effectiveEnv(objects, worker),
     plugin: effectiveEnv(objects, plugin),
+    beat: effectiveEnv(objects, beat),
     volumes: (o: K8sObject) => (o.spec.template.spec.volumes ?? []).map((v: any) => v.name) as string[],
     apiObj: api,
     workerObj: worker,
@@ -99,7 +100,10 @@ describe.skipIf(!engineAvailable)('object storage', () => {
   for (const [fixture, type, env, pluginType, pluginEnv] of STORAGE)
     it(`${fixture}: STORAGE_TYPE=${type}, plugin daemon ${pluginType}`, () => {
       const w = workloads(fixture);
-      for (const [name, e] of [['api', w.api], ['worker', w.worker]] as const) {
+      // beat and the migration Job initialise the object store too: same settings and credentials.
+      const job = w.objects.find((o) => o.kind === 'Job' && o.metadata.name.includes('-migrate-'));
+      const migrate = job ? effectiveEnv(w.objects, job) : w.api;
+      for (const [name, e] of [['api', w.api], ['worker', w.worker], ['beat', w.beat], ['migration', migrate]] as const) {
         expect(e.get('STORAGE_TYPE'), name).toBe(type);
         for (const [k, v] of Object.entries(env)) expect(e.get(k), `${name} ${k}`).toBe(v);
         // Nothing of another backend.
