@@ -110,6 +110,27 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
       if (uses) expect(() => new eso.ExternalSecret(es[0] as any).validate()).not.toThrow();
     });
 
+  for (const fixture of fixtures)
+    it(`${fixture}: every secretKeyRef to the chart's Secret names a key it holds`, () => {
+      const { objects } = render(fixture);
+      const own = objects.find((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-credentials'));
+      const name = own?.metadata.name ?? 'release-name-dify-credentials';
+      for (const ref of secretRefs(objects)) {
+        const [secret, key] = ref.split('/') as [string, string];
+        if (secret === name) expect(own?.data?.[key], `${fixture}: ${ref}`).toBeTruthy();
+      }
+    });
+
+  it('the CRD validation is effective: a wrong decodingStrategy or creationPolicy is rejected', () => {
+    const es = render('external-secrets.yaml').objects.find((o) => o.kind === 'ExternalSecret')!;
+    const bad1 = structuredClone(es);
+    bad1.spec.data[0].remoteRef.decodingStrategy = 'Nope';
+    expect(() => new eso.ExternalSecret(bad1 as any).validate()).toThrow(/decodingStrategy/);
+    const bad2 = structuredClone(es);
+    bad2.spec.target.creationPolicy = 'Sometimes';
+    expect(() => new eso.ExternalSecret(bad2 as any).validate()).toThrow(/creationPolicy/);
+  });
+
   it('no remoteRef in use: no ExternalSecret, even with externalSecrets.enabled', () => {
     const objs = renderWith('defaults.yaml', 'externalSecrets.enabled=true', 'externalSecrets.secretStoreRef.name=vault');
     expect(objs.some((o) => o.kind === 'ExternalSecret')).toBe(false);
