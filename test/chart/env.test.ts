@@ -122,13 +122,17 @@ describe.skipIf(!engineAvailable)('component env', () => {
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     expect(api.get('DB_HOST')).toBe('pg.example.internal');
     expect(api.get('DB_PORT')).toBe('6432');
-    expect(api.get('DB_USERNAME')).toBe('dify_app');
+    expect(api.get('DB_USERNAME')).toBe('secret:pg-credentials/username');
+    expect(api.get('REDIS_USERNAME')).toBe('secret:dify-prod-credentials/REDIS_USERNAME');
     expect(api.get('DB_DATABASE')).toBe('dify_prod');
     expect(api.get('DB_PASSWORD')).toBe('secret:pg-credentials/password');
     expect(api.get('REDIS_PASSWORD')).toBe('secret:redis-credentials/REDIS_PASSWORD');
     expect(api.get('REDIS_USE_SSL')).toBe('true');
     expect(api.get('REDIS_DB')).toBe('2');
-    expect(api.get('CELERY_BROKER_URL')).toBe('rediss://dify:$(REDIS_PASSWORD)@redis.example.internal:6380/3');
+    expect(api.get('CELERY_BROKER_URL')).toBe('rediss://$(REDIS_USERNAME):$(REDIS_PASSWORD)@redis.example.internal:6380/3');
+    // Both are defined before the URL that expands them.
+    const order = find(objects, 'Deployment', '-api')!.spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(order.indexOf('REDIS_USERNAME')).toBeLessThan(order.indexOf('CELERY_BROKER_URL'));
     expect(api.get('STORAGE_TYPE')).toBe('s3');
     expect(api.get('S3_USE_AWS_MANAGED_IAM')).toBe('true');
     expect(api.has('S3_ACCESS_KEY')).toBe(false);
@@ -146,6 +150,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(plugin.get('DB_DATABASE')).toBe('dify_plugins');
     expect(plugin.get('DB_SSL_MODE')).toBe('require');
     expect(plugin.get('DB_PASSWORD')).toBe('secret:pg-credentials/password');
+    expect(plugin.get('DB_USERNAME')).toBe('secret:pg-credentials/username');
+    expect(plugin.get('REDIS_USERNAME')).toBe('secret:dify-prod-credentials/REDIS_USERNAME');
   });
 
   it('credentials from existing Secrets are not copied into the chart Secret', () => {

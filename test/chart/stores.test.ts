@@ -188,13 +188,14 @@ describe.skipIf(!engineAvailable)('in-cluster MinIO and Qdrant', () => {
 describe.skipIf(!engineAvailable)('Redis Sentinel', () => {
   it('redis-sentinel.yaml: api, worker and plugin daemon use the Sentinels; the broker URL lists every node', () => {
     const w = workloads('redis-sentinel.yaml');
-    const broker = ['redis-sentinel-0', 'redis-sentinel-1', 'redis-sentinel-2'].map((n) => `sentinel://dify:$(REDIS_PASSWORD)@${n}.redis.svc:26379/3`).join(';');
+    const broker = ['redis-sentinel-0', 'redis-sentinel-1', 'redis-sentinel-2'].map((n) => `sentinel://$(REDIS_USERNAME):$(REDIS_PASSWORD)@${n}.redis.svc:26379/3`).join(';');
     for (const [name, e] of [['api', w.api], ['worker', w.worker], ['plugin', w.plugin]] as const) {
       expect(e.get('REDIS_USE_SENTINEL'), name).toBe('true');
       expect(e.get('REDIS_SENTINELS'), name).toBe('redis-sentinel-0.redis.svc:26379,redis-sentinel-1.redis.svc:26379,redis-sentinel-2.redis.svc:26379');
       expect(e.get('REDIS_SENTINEL_SERVICE_NAME'), name).toBe('dify-master');
       expect(e.get('REDIS_SENTINEL_PASSWORD'), name).toBe('secret:redis-sentinel/password');
       expect(e.get('REDIS_PASSWORD'), name).toBe(`${OWN}/REDIS_PASSWORD`);
+      expect(e.get('REDIS_USERNAME'), name).toBe('secret:redis-acl/user');
     }
     for (const [name, e] of [['api', w.api], ['worker', w.worker]] as const) {
       expect(e.get('CELERY_USE_SENTINEL'), name).toBe('true');
