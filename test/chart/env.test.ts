@@ -140,6 +140,7 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(api.get('QDRANT_API_KEY')).toBe('secret:qdrant/api-key');
     expect(api.get('MAIL_TYPE')).toBe('smtp');
     expect(api.get('SMTP_PORT')).toBe('587');
+    expect(api.get('MAIL_DEFAULT_SEND_FROM')).toBe('secret:dify-prod-credentials/MAIL_DEFAULT_SEND_FROM');
     expect(api.get('SMTP_PASSWORD')).toBe('secret:dify-prod-credentials/SMTP_PASSWORD');
     expect(api.get('INIT_PASSWORD')).toBe('secret:dify-prod-credentials/INIT_PASSWORD');
     expect(api.get('MIGRATION_ENABLED')).toBe('true');

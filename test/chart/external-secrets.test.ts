@@ -59,6 +59,7 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
       REDIS_PASSWORD: { key: 'dify/redis', property: 'password', decodingStrategy: 'None' },
       PLUGIN_DIFY_INNER_API_KEY: { key: 'dify/plugin-inner', decodingStrategy: 'None' },
       SENDGRID_API_KEY: { key: 'dify/mail', property: 'sendgrid', decodingStrategy: 'None' },
+      MAIL_DEFAULT_SEND_FROM: { key: 'dify/mail', property: 'sender', decodingStrategy: 'None' },
     });
     // Every key the pods read from <fullname>-external is fetched, and nothing more.
     const fromExternal = [...secretRefs(objects)].filter((r) => r.startsWith('release-name-dify-external/')).map((r) => r.split('/')[1]);

@@ -70,6 +70,7 @@ const RULES: [string, string[], string][] = [
   ['qdrant without url or in-cluster Qdrant', ['weaviate.enabled=false', 'vectorStore.type="qdrant"'], 'or qdrant.enabled=true (in-cluster)'],
   ['Sentinel without nodes', ['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel.enabled=true'], 'externalRedis.sentinel.enabled needs externalRedis.enabled=true (and redis.enabled=false), at least one externalRedis.sentinel.nodes entry'],
   ['Sentinel next to the in-cluster Redis', ['externalRedis.sentinel={"enabled":true,"nodes":["s:26379"]}'], 'externalRedis.sentinel.enabled needs externalRedis.enabled=true'],
+  ['mail without a sender', ['mail.type="sendgrid"', 'mail.sendgrid.apiKey.value="SG.x"'], 'a mail.type needs mail.defaultSendFrom'],
   ['httpRoute without a parent', ['httpRoute.enabled=true'], 'httpRoute.enabled needs at least one httpRoute.parentRefs entry'],
 ];
 
