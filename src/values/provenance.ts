@@ -31,16 +31,19 @@ export class Provenance {
     else if (isMap(value)) for (const k of Object.keys(value)) this.recordTree([...path, k], value[k] as Value, label);
   }
 
-  /** The label at `path`, else the label of its longest recorded prefix. */
+  /**
+   * The label at `path`, else the label of its longest recorded prefix, else (for a map written
+   * only through deeper paths, like `--set a.b=1` for `a`) the first label recorded inside it.
+   */
   sourceOf(path: readonly string[]): string | undefined {
     let node: PNode | undefined = this.root;
     let best: string | undefined;
     for (const seg of path) {
       node = node.kids?.get(seg);
-      if (!node) break;
+      if (!node) return best;
       if (node.label !== undefined) best = node.label;
     }
-    return best;
+    return best ?? firstLabel(node);
   }
 
   /**
@@ -80,6 +83,15 @@ function overlayNode(dst: PNode, src: PNode | undefined, base: ValueMap, top: Va
       dst.kids?.delete(k);
     }
   }
+}
+
+function firstLabel(n: PNode): string | undefined {
+  if (n.label !== undefined) return n.label;
+  for (const k of n.kids?.values() ?? []) {
+    const l = firstLabel(k);
+    if (l !== undefined) return l;
+  }
+  return undefined;
 }
 
 function cloneNode(n: PNode): PNode {

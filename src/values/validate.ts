@@ -83,20 +83,37 @@ function toJson(v: Value): unknown {
 function describeErrors(errors: ErrorObject[], values: ValueMap, sourceOf?: SourceOf): string[] {
   // anyOf/oneOf get one line of their own; the failures inside their branches would only confuse.
   const groups = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
+  // A rule `{if, then, "x-message"}` explains every failure inside its then/else branch.
+  const ruleHints = new Map<string, string>();
+  for (const e of errors) {
+    const hint = e.keyword === 'if' ? hintOf(e.parentSchema) : undefined;
+    if (hint !== undefined) ruleHints.set(e.schemaPath.replace(/\/if$/, '/'), hint);
+  }
   const lines = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'if') continue; // the failing then/else branch reports itself
     if (groups.some((g) => e.schemaPath.startsWith(g))) continue;
-    const line = describeError(e, values, sourceOf);
+    if (e.schemaPath.includes('/propertyNames/')) continue; // the propertyNames error names the key
+    let rule: string | undefined;
+    for (const [prefix, hint] of ruleHints) if (e.schemaPath.startsWith(prefix)) rule = hint;
+    const line = describeError(e, values, sourceOf, rule);
     if (line) lines.add(line);
   }
   return [...lines];
 }
 
-function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf): string {
+function hintOf(schema: unknown): string | undefined {
+  const hint = (schema as Record<string, unknown> | undefined)?.['x-message'];
+  return typeof hint === 'string' ? hint : undefined;
+}
+
+const plural = (n: unknown, one: string): string => `${String(n)} ${one}${n === 1 ? '' : 's'}`;
+
+function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf, rule?: string): string {
   const path = pointerToPath(e.instancePath);
   const params = e.params as Record<string, unknown>;
   const value = valueAt(values, path);
+  const hint = hintOf(e.parentSchema) ?? rule;
   let what: string;
   let advice = '';
   let withSource = true;
@@ -106,10 +123,14 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf): s
       what = 'required';
       withSource = false;
       break;
-    case 'additionalProperties':
-      path.push(String(params['additionalProperty']));
+    case 'additionalProperties': {
+      const key = String(params['additionalProperty']);
+      path.push(key);
       what = 'unknown key';
+      const near = closest(key, Object.keys(((e.parentSchema as Record<string, unknown> | undefined)?.['properties'] ?? {}) as object));
+      if (near !== undefined) advice = `; did you mean "${near}"?`;
       break;
+    }
     case 'type': {
       const types = String(params['type']).split(',');
       what = `expected ${types.join(' or ')}, got ${describe(value)}`;
@@ -131,22 +152,80 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf): s
     case 'exclusiveMaximum':
       what = `must be ${String(params['comparison'])} ${String(params['limit'])}, got ${describe(value)}`;
       break;
+    case 'multipleOf':
+      what = `must be a multiple of ${String(params['multipleOf'])}, got ${describe(value)}`;
+      break;
+    case 'minLength':
+      what = params['limit'] === 1 ? 'must not be empty' : `must be at least ${plural(params['limit'], 'character')} long, got ${describe(value)}`;
+      break;
+    case 'maxLength':
+      what = `must be at most ${plural(params['limit'], 'character')} long, got ${describe(value)}`;
+      break;
+    case 'minItems':
+      what = `must have at least ${plural(params['limit'], 'item')}, got ${Array.isArray(value) ? plural(value.length, 'item') : describe(value)}`;
+      break;
+    case 'maxItems':
+      what = `must have at most ${plural(params['limit'], 'item')}, got ${Array.isArray(value) ? plural(value.length, 'item') : describe(value)}`;
+      break;
+    case 'minProperties':
+      what = `must have at least ${plural(params['limit'], 'key')}`;
+      break;
+    case 'maxProperties':
+      what = `must have at most ${plural(params['limit'], 'key')}`;
+      break;
+    case 'uniqueItems':
+      what = `must not repeat an item (items ${String(params['j'])} and ${String(params['i'])} are equal)`;
+      break;
     case 'pattern':
       what = `must match pattern ${JSON.stringify(params['pattern'])}, got ${describe(value)}`;
       break;
+    case 'propertyNames': {
+      path.push(String(params['propertyName']));
+      const pattern = (e.schema as Record<string, unknown> | undefined)?.['pattern'];
+      what = typeof pattern === 'string' ? `key name must match pattern ${JSON.stringify(pattern)}` : 'is not an allowed key name';
+      break;
+    }
     case 'anyOf':
       what = `does not match any of the allowed forms, got ${describe(value)}`;
       break;
     case 'oneOf':
       what = params['passingSchemas'] ? 'matches more than one of the allowed forms' : `does not match any of the allowed forms, got ${describe(value)}`;
       break;
+    case 'not':
+    case 'false schema':
+      // A rule written as "this combination is not allowed": its x-message says which and why.
+      if (hint !== undefined) return `${formatPath(values, path)}: ${hint}`;
+      what = 'is not allowed here';
+      break;
     default:
       what = e.message ?? e.keyword;
   }
   const from = withSource ? sourceOf?.(path) : undefined;
-  const hint = (e.parentSchema as Record<string, unknown> | undefined)?.['x-message'];
-  const tip = typeof hint === 'string' ? `; ${hint}` : '';
+  const tip = hint !== undefined ? `; ${hint}` : '';
   return `${formatPath(values, path)}: ${what}${from ? ` (from ${from})` : ''}${advice}${tip}`;
+}
+
+/** The known key nearest to a misspelt one (a few edits away, or differing only in case). */
+function closest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0.5 : editDistance(key, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(1, Math.min(3, Math.floor(key.length / 3))) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
 }
 
 function pointerToPath(pointer: string): string[] {
