@@ -17,8 +17,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   const program = new Command('dify-chart')
     .description('Render and package the Dify Helm chart; output is byte-identical to Helm')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError(false);
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(usageLine(s)) })
+    .showHelpAfterError(false)
+    .allowExcessArguments(false); // inherited by every command: `render a b` is a usage error
 
   program
     .command('render')
@@ -94,6 +95,20 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   return program;
 }
 
+/** Commander's message as our one line: `Error: unknown option '--x' (did you mean --set?)`. */
+function usageLine(s: string): string {
+  const text = s.trim().replace(/^error: /, '').replace(/\n\(Did you mean (.*)\)$/, ' (did you mean $1)');
+  return `Error: ${text.replace(/\s*\n\s*/g, ' ')}\n`;
+}
+
+/** Every line of a message with the `Error: ` prefix: one error per line, each greppable. */
+function errorLines(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => `Error: ${line}\n`)
+    .join('');
+}
+
 export async function main(argv: string[], io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) }): Promise<number> {
   const program = buildProgram(io);
   const debug = argv.includes('--debug');
@@ -106,11 +121,11 @@ export async function main(argv: string[], io = { out: (s: string) => void proce
       return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof UsageError) {
-      io.err(`Error: ${e.message}\n`);
+      io.err(errorLines(e.message));
       return 2;
     }
     if (e instanceof UserError) {
-      io.err(`Error: ${e.message}\n`);
+      io.err(errorLines(e.message));
       return 1;
     }
     io.err(`Error: internal error: ${(e as Error).message}\n`);
