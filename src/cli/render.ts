@@ -32,6 +32,8 @@ interface IO {
 
 /** Helm's rule for release names: DNS-1123 label characters, at most 53 of them. */
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A namespace is a DNS-1123 label (it is printed unquoted into every object's metadata). */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Stage every file in a fresh folder beside the target, then move them into place. */
 function writeOutputDir(dir: string, files: { path: string; content: string }[]): void {
@@ -63,7 +65,10 @@ function writeOutputDir(dir: string, files: { path: string; content: string }[])
 
 export async function renderCommand(release: string, flags: RenderFlags, io: IO): Promise<void> {
   if (!RELEASE_NAME.test(release) || release.length > 53) {
-    throw new UsageError(`release name "${release}" is invalid: use at most 53 lowercase letters, digits and '-'`);
+    throw new UsageError(`release name ${JSON.stringify(release)} is invalid: use at most 53 lowercase letters, digits and '-'`);
+  }
+  if (!NAMESPACE.test(flags.namespace) || flags.namespace.length > 63) {
+    throw new UsageError(`--namespace ${JSON.stringify(flags.namespace)} is invalid: use at most 63 lowercase letters, digits and '-'`);
   }
   const chartDir = flags.chart ?? DEFAULT_CHART_DIR;
   const prebuilt = await loadPrebuilt(chartDir, DEFAULT_SCHEMA);
