@@ -1,7 +1,8 @@
 /** `lint`: flags in, the values, render and lint stages, one line per finding out. */
 import { formatFinding, lintRelease } from '../lint/index.js';
 import { UserError } from '../values/types.js';
-import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+import { DEFAULT_CHART_DIR } from './paths.js';
+import { schemaFor } from './render.js';
 
 interface IO {
   out: (s: string) => void;
@@ -23,7 +24,7 @@ export interface LintFlags {
 export async function lintCommand(release: string, flags: LintFlags, io: IO): Promise<void> {
   const findings = await lintRelease({
     chartDir: flags.chart ?? DEFAULT_CHART_DIR,
-    schemaPath: DEFAULT_SCHEMA,
+    schemaPath: schemaFor(flags.chart),
     valueFiles: flags.values,
     set: flags.set,
     setString: flags.setString,

@@ -1,5 +1,5 @@
 /** `render`: flags in, the values and render stages, manifests out (stdout or --output-dir). */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { renderRelease } from '../render/release.js';
 import { outputDirLayout, outputDirLog, printManifests } from '../render/manifests.js';
@@ -34,6 +34,13 @@ interface IO {
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A namespace is a DNS-1123 label (it is printed unquoted into every object's metadata). */
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The schema a chart's values are checked with: the shipped one, or `<chart>/values.schema.json` as Helm does. */
+export function schemaFor(chart: string | undefined): string | undefined {
+  if (chart === undefined || resolve(chart) === resolve(DEFAULT_CHART_DIR)) return DEFAULT_SCHEMA;
+  const own = join(chart, 'values.schema.json');
+  return existsSync(own) ? own : undefined;
+}
 
 /** Stage every file in a fresh folder beside the target, then move them into place. */
 function writeOutputDir(dir: string, files: { path: string; content: string }[]): void {
@@ -75,7 +82,7 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
   const { values, warnings } = buildValues({
     ...(prebuilt ? { prepared: prebuilt.values } : {}),
     chartDir,
-    schemaPath: DEFAULT_SCHEMA,
+    schemaPath: schemaFor(flags.chart),
     valueFiles: flags.values,
     set: flags.set,
     setString: flags.setString,
