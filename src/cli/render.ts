@@ -1,5 +1,5 @@
 /** `render`: flags in, the values and render stages, manifests out (stdout or --output-dir). */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { renderRelease } from '../render/release.js';
 import { outputDirLayout, outputDirLog, printManifests } from '../render/manifests.js';
@@ -42,15 +42,41 @@ export function schemaFor(chart: string | undefined): string | undefined {
   return existsSync(own) ? own : undefined;
 }
 
-/** Stage every file in a fresh folder beside the target, then move them into place. */
+/** An fs error code as words, for `--output-dir DIR: cannot write: <why>`. */
+function whyNotWritable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'EEXIST':
+      return 'a part of the path exists and is not a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on device';
+    default:
+      return code ?? (e as Error).message;
+  }
+}
+
+/**
+ * Stage every file in a fresh folder inside the target, check that every final path can take a
+ * file, then move them into place: a failure leaves the folder as it was.
+ */
 function writeOutputDir(dir: string, files: { path: string; content: string }[]): void {
   const target = resolve(dir);
-  let stage: string;
+  const fail = (e: unknown): never => {
+    throw new UserError(`--output-dir ${dir}: cannot write: ${whyNotWritable(e)}`);
+  };
+  let stage = '';
   try {
     mkdirSync(target, { recursive: true });
     stage = mkdtempSync(join(target, '.dify-chart-'));
   } catch (e) {
-    throw new UserError(`--output-dir ${dir}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    fail(e);
   }
   try {
     for (const f of files) {
@@ -59,12 +85,17 @@ function writeOutputDir(dir: string, files: { path: string; content: string }[])
       writeFileSync(p, f.content);
     }
     for (const f of files) {
+      const st = lstatSync(join(target, f.path), { throwIfNoEntry: false });
+      if (st && !st.isFile()) throw new UserError(`--output-dir ${dir}: cannot write ${f.path}: it exists and is not a regular file`);
+    }
+    for (const f of files) {
       const final = join(target, f.path);
       mkdirSync(dirname(final), { recursive: true });
       renameSync(join(stage, f.path), final);
     }
   } catch (e) {
-    throw new UserError(`--output-dir ${dir}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof UserError) throw e;
+    fail(e);
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
