@@ -46,6 +46,7 @@ export function updatedChartYaml(text: string, version?: string, appVersion?: st
 /** Every entry of the archive, in memory. */
 export function chartEntries(opts: PackageOptions): { name: string; version: string; entries: ArchiveEntry[] } {
   const chart = loadChart(opts.chartDir);
+  readChartFile(opts.chartDir, join(opts.chartDir, 'Chart.yaml'));
   for (const t of chart.templates) readChartFile(opts.chartDir, t.srcPath);
   const name = String(chart.raw.name ?? '');
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new UserError(`Chart.yaml: invalid chart name "${name}"`);
