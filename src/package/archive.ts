@@ -62,7 +62,13 @@ export async function readTgz(data: Buffer): Promise<ArchiveEntry[]> {
       if (h.type === 'file') out.push({ path: h.name, content });
     }
   })();
-  x.end(gunzipSync(data));
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(data);
+  } catch (e) {
+    throw new UserError(`not a gzip archive: ${(e as Error).message}`);
+  }
+  x.end(tar);
   await reading;
   return out;
 }

@@ -37,7 +37,13 @@ function compareSemverDesc(a: string, b: string): number {
 }
 
 async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
-  const entries = await readTgz(archive);
+  let entries;
+  try {
+    entries = await readTgz(archive);
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`);
+    throw e;
+  }
   const chartYaml = entries.find((e) => /^[^/]+\/Chart\.yaml$/.test(e.path));
   if (!chartYaml) throw new UserError(`${file}: no Chart.yaml in the archive`);
   const meta = parse(chartYaml.content.toString('utf8')) as unknown;
