@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { renderRelease } from '../render/release.js';
 import { outputDirLayout, outputDirLog, printManifests } from '../render/manifests.js';
 import { kubectlLookup } from '../render/lookup.js';
+import { parseKubeVersion } from '../render/context.js';
 import { buildValues } from '../values/index.js';
 import { UsageError, UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
@@ -108,6 +109,7 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
   if (!NAMESPACE.test(flags.namespace) || flags.namespace.length > 63) {
     throw new UsageError(`--namespace ${JSON.stringify(flags.namespace)} is invalid: use at most 63 lowercase letters, digits and '-'`);
   }
+  parseKubeVersion(flags.kubeVersion); // a usage error before any values error
   const chartDir = flags.chart ?? DEFAULT_CHART_DIR;
   const prebuilt = await loadPrebuilt(chartDir, DEFAULT_SCHEMA);
   const { values, warnings } = buildValues({

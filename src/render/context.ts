@@ -30,7 +30,7 @@ export interface ReleaseOptions {
 
 export function parseKubeVersion(v: string): { Version: string; Major: string; Minor: string; GitVersion: string } {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?([-+].*)?$/.exec(v.trim());
-  if (!m) throw new UsageError(`--kube-version: invalid Kubernetes version "${v}" (expected e.g. 1.30.0)`);
+  if (!m) throw new UsageError(`--kube-version: invalid Kubernetes version ${JSON.stringify(v)} (expected e.g. 1.30.0)`);
   const version = `v${m[1]}.${m[2]}.${m[3] ?? '0'}${m[4] ?? ''}`;
   return { Version: version, Major: m[1]!, Minor: m[2]!, GitVersion: version };
 }
