@@ -1,5 +1,6 @@
 /** Helm's top-level template objects (Release, Capabilities) from render options. */
-import { UsageError, type ValueMap } from '../values/types.js';
+import { UsageError, UserError, type ValueMap } from '../values/types.js';
+import { HELPERS } from './helpers.js';
 import type { ChartMetadata, RenderContext } from './engine.js';
 
 /** The Kubernetes version `helm template` assumes when not told otherwise (Helm 3.15's client-go). */
@@ -35,13 +36,28 @@ export function parseKubeVersion(v: string): { Version: string; Major: string; M
   return { Version: version, Major: m[1]!, Minor: m[2]!, GitVersion: version };
 }
 
+/** Helm's check of Chart.yaml's kubeVersion against the target Kubernetes (pkg/action/install.go). */
+export function assertKubeVersion(chart: ChartMetadata, kubeVersion: string): void {
+  const constraint = (chart as { KubeVersion?: unknown }).KubeVersion;
+  if (typeof constraint !== 'string' || constraint === '') return;
+  let ok = false;
+  try {
+    ok = HELPERS.semverCompare!(constraint, kubeVersion) === true;
+  } catch {
+    ok = false; // an invalid constraint is incompatible, as chartutil.IsCompatibleRange says
+  }
+  if (!ok) throw new UserError(`chart requires kubeVersion: ${constraint} which is incompatible with Kubernetes ${kubeVersion}`);
+}
+
 export function renderContext(values: ValueMap, chart: ChartMetadata, opts: ReleaseOptions): RenderContext {
+  const kube = parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION);
+  assertKubeVersion(chart, kube.Version);
   return {
     Values: values,
     Release: { Name: opts.name, Namespace: opts.namespace, Service: 'Helm', IsInstall: true, IsUpgrade: false, Revision: 1n },
     Chart: chart,
     Capabilities: {
-      KubeVersion: parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION),
+      KubeVersion: kube,
       APIVersions: [...DEFAULT_API_VERSIONS, ...(opts.apiVersions ?? [])],
       HelmVersion: { Version: 'v3.15.0' },
     },
