@@ -82,7 +82,8 @@ function toJson(v: Value): unknown {
 
 function describeErrors(errors: ErrorObject[], values: ValueMap, sourceOf?: SourceOf): string[] {
   // anyOf/oneOf get one line of their own; the failures inside their branches would only confuse.
-  const groups = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
+  // So does `contains`: its failures are every item that did not match, which is expected.
+  const groups = errors.filter((e) => ['anyOf', 'oneOf', 'contains'].includes(e.keyword)).map((e) => `${e.schemaPath}/`);
   // A rule `{if, then, "x-message"}` explains every failure inside its then/else branch.
   const ruleHints = new Map<string, string>();
   for (const e of errors) {
@@ -173,6 +174,13 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf, ru
     case 'maxProperties':
       what = `must have at most ${plural(params['limit'], 'key')}`;
       break;
+    case 'contains': {
+      const n = (params['minContains'] as number | undefined) ?? 1;
+      const want = (e.schema as Record<string, unknown> | undefined)?.['const'];
+      const item = want !== undefined ? `${JSON.stringify(want)}` : 'an allowed item';
+      what = n === 1 ? `must contain ${item}` : `must contain at least ${n} of ${item}`;
+      break;
+    }
     case 'uniqueItems':
       what = `must not repeat an item (items ${String(params['j'])} and ${String(params['i'])} are equal)`;
       break;
