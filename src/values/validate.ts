@@ -90,10 +90,14 @@ function describeErrors(errors: ErrorObject[], values: ValueMap, sourceOf?: Sour
     const hint = e.keyword === 'if' ? hintOf(e.parentSchema) : undefined;
     if (hint !== undefined) ruleHints.set(e.schemaPath.replace(/\/if$/, '/'), hint);
   }
+  // A value of the wrong type gets that one line, not also its enum, pattern or range failures.
+  const inGroup = (e: ErrorObject): boolean => groups.some((g) => e.schemaPath.startsWith(g));
+  const mistyped = new Set(errors.filter((e) => e.keyword === 'type' && !inGroup(e)).map((e) => e.instancePath));
   const lines = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'if') continue; // the failing then/else branch reports itself
-    if (groups.some((g) => e.schemaPath.startsWith(g))) continue;
+    if (e.keyword !== 'type' && mistyped.has(e.instancePath)) continue;
+    if (inGroup(e)) continue;
     if (e.schemaPath.includes('/propertyNames/')) continue; // the propertyNames error names the key
     let rule: string | undefined;
     for (const [prefix, hint] of ruleHints) if (e.schemaPath.startsWith(prefix)) rule = hint;
@@ -213,15 +217,16 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf, ru
   return `${formatPath(values, path)}: ${what}${from ? ` (from ${from})` : ''}${advice}${tip}`;
 }
 
-/** The known key nearest to a misspelt one (a few edits away, or differing only in case). */
+/** The known key nearest to a misspelt one: differing only in case, or a few edits away. */
 function closest(key: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = k.toLowerCase() === key.toLowerCase() ? 0.5 : editDistance(key, k);
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
-  return bestDistance <= Math.max(1, Math.min(3, Math.floor(key.length / 3))) ? best : undefined;
+  const allowed = key.length < 3 ? 0 : Math.min(3, Math.max(1, Math.floor(key.length / 3)));
+  return bestDistance <= allowed ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {
