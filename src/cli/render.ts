@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { renderRelease } from '../render/release.js';
-import { outputDirLayout, outputDirLog, printManifests } from '../render/manifests.js';
+import { goPathMatch, outputDirLayout, outputDirLog, printManifests, type Manifest } from '../render/manifests.js';
 import { kubectlLookup } from '../render/lookup.js';
 import { parseKubeVersion } from '../render/context.js';
 import { buildValues } from '../values/index.js';
@@ -102,6 +102,19 @@ function writeOutputDir(dir: string, files: { path: string; content: string }[])
   }
 }
 
+/**
+ * `--show-only` for `--output-dir`: only the matching templates are written, and a pattern that
+ * matches nothing fails before anything is (Helm wrote every file, then failed).
+ */
+function onlyShown(manifests: Manifest[], patterns: string[]): Manifest[] {
+  if (patterns.length === 0) return manifests;
+  const inChart = (m: Manifest): string => m.source.slice(m.source.indexOf('/') + 1);
+  for (const p of patterns) {
+    if (!manifests.some((m) => goPathMatch(p, inChart(m)))) throw new UserError(`could not find template ${p} in chart`);
+  }
+  return manifests.filter((m) => patterns.some((p) => goPathMatch(p, inChart(m))));
+}
+
 export async function renderCommand(release: string, flags: RenderFlags, io: IO): Promise<void> {
   if (!RELEASE_NAME.test(release) || release.length > 53) {
     throw new UsageError(`release name ${JSON.stringify(release)} is invalid: use at most 53 lowercase letters, digits and '-'`);
@@ -131,8 +144,9 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
   }, prebuilt?.render);
   for (const w of warnings) io.err(`${w}\n`);
   if (flags.outputDir) {
-    writeOutputDir(flags.outputDir, outputDirLayout(result.manifests));
-    io.out(outputDirLog(flags.outputDir, result.manifests));
+    const shown = onlyShown(result.manifests, flags.showOnly);
+    writeOutputDir(flags.outputDir, outputDirLayout(shown));
+    io.out(outputDirLog(flags.outputDir, shown));
   } else {
     io.out(printManifests(result.manifests, { showOnly: flags.showOnly }));
   }
