@@ -81,8 +81,9 @@ class Parser {
   }
 
   private fail(what: string): never {
-    const shown = this.arg.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
-    throw new UserError(`--${this.flag} "${shown}": ${what}`);
+    // One line whatever the argument holds: keys and values inside `what` are escaped too.
+    const oneLine = (s: string) => s.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+    throw new UserError(`--${this.flag} "${oneLine(this.arg)}": ${oneLine(what)}`);
   }
 
   private read(): string | undefined {
