@@ -197,6 +197,15 @@ describe('--output-dir', () => {
     expect(byFile(parseDocs(joined.join('')))).toEqual(byFile(baseObjects));
   }, T);
 
+  it('--show-only picks the files --output-dir writes', async () => {
+    const dir = join(tempDir(), 'out');
+    const r = await cli(['render', '-f', PINNED, '-s', 'templates/api.yaml', '--output-dir', dir]);
+    expect(r.code).toBe(0);
+    const n = sources(base.stdout).filter((s) => s === 'dify/templates/api.yaml').length;
+    expect(r.stdout).toBe(`wrote ${dir}/dify/templates/api.yaml\n`.repeat(n) + '\n');
+    expect(readdirSync(join(dir, 'dify', 'templates'))).toEqual(['api.yaml']);
+  }, T);
+
   it('a failing render (schema error) leaves an existing output folder byte for byte untouched', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'dify', 'templates'), { recursive: true });

@@ -66,7 +66,16 @@ export function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (rel: string): void => {
     const abs = join(dir, rel);
-    const st = lstatSync(abs);
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      st = undefined; // ENOENT, or ENOTDIR under a file
+    }
+    if (!st) {
+      out[rel || '.'] = 'missing';
+      return;
+    }
     const mode = (st.mode & 0o7777).toString(8);
     if (st.isSymbolicLink()) out[rel] = `link ${readlinkSync(abs)}`;
     else if (st.isDirectory()) {
