@@ -31,6 +31,8 @@ export interface LoadedValues {
 }
 
 const TAG = 'tag:yaml.org,2002:';
+/** Characters YAML does not allow raw in a stream (go-yaml's yaml_reader check). */
+const NOT_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 // A "billion laughs" guard: go-yaml also refuses documents whose aliases expand enormously.
 const MAX_NODES = 5_000_000;
 
@@ -44,6 +46,14 @@ export function parseValuesYaml(text: string, source: string): ValueMap {
  * recording where each value path was written. An empty document is an empty map.
  */
 export function parseValuesDocument(text: string, source: string): LoadedValues {
+  const bad = NOT_PRINTABLE.exec(text);
+  if (bad) {
+    // go-yaml's reader refuses these anywhere in the stream (comments too), and so does Helm.
+    const before = text.slice(0, bad.index).split('\n');
+    const col = Array.from(before[before.length - 1] ?? '').length + 1;
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    throw new UserError(`${source}:${before.length}:${col}: control characters are not allowed (U+${code}); write it as an escape in a double-quoted string`);
+  }
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, {
     version: '1.1',
