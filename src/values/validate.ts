@@ -119,6 +119,10 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf, ru
   const params = e.params as Record<string, unknown>;
   const value = valueAt(values, path);
   const hint = hintOf(e.parentSchema) ?? rule;
+  // A secret (`writeOnly` in the schema, or a scalar given where a credential map goes) is never
+  // printed: not its value, not the --set text that carried it.
+  const secret = isSecret(e.parentSchema, value);
+  const describe = (v: Value | undefined): string => (secret && v !== null && v !== undefined && !isMap(v) ? `${kindOf(v)} (hidden: a secret)` : describeValue(v));
   let what: string;
   let advice = '';
   let withSource = true;
@@ -212,7 +216,8 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf, ru
     default:
       what = e.message ?? e.keyword;
   }
-  const from = withSource ? sourceOf?.(path) : undefined;
+  let from = withSource ? sourceOf?.(path) : undefined;
+  if (secret && from?.startsWith('--')) from = from.replace(/=[\s\S]*$/, '=<hidden>');
   const tip = hint !== undefined ? `; ${hint}` : '';
   return `${formatPath(values, path)}: ${what}${from ? ` (from ${from})` : ''}${advice}${tip}`;
 }
@@ -275,7 +280,21 @@ function formatPath(root: ValueMap, path: readonly string[]): string {
   return out;
 }
 
-function describe(v: Value | undefined): string {
+function kindOf(v: Value): string {
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'bigint') return 'an integer';
+  return typeof v === 'number' ? 'a number' : 'a boolean';
+}
+
+function isSecret(schema: unknown, value: Value | undefined): boolean {
+  const s = schema as Record<string, unknown> | undefined;
+  if (s?.['writeOnly'] === true) return true;
+  const valueSchema = (s?.['properties'] as Record<string, Record<string, unknown>> | undefined)?.['value'];
+  return valueSchema?.['writeOnly'] === true && (value === undefined || value === null || !isMap(value));
+}
+
+function describeValue(v: Value | undefined): string {
   if (v === undefined || v === null) return 'null';
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   if (typeof v === 'bigint') return `integer ${v}`;
