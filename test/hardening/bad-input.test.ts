@@ -7,7 +7,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, PINNED, snapshot, tempDir } from '../cli/run.js';
+import { CHART, cli, PINNED, snapshot, tempDir } from '../cli/run.js';
 
 const T = 60_000;
 const isRoot = process.getuid?.() === 0;
@@ -175,6 +175,14 @@ const cases: Case[] = [
     args: ['--chart', chart],
     code: 1,
     lines: [`${join(chart, 'templates', 'ingress.yaml.hbs')}:6:17: ingress.host is required: the public host name of Dify`],
+  },
+  {
+    name: 'an Ingress no route reaches',
+    args: ['-f', PINNED, '--set', 'ingress.enabled=true,web.enabled=false', '--set-json', 'routes=[{"path":"/","component":"web"}]'],
+    code: 1,
+    lines: [
+      `${join(CHART, 'templates', 'ingress.yaml.hbs')}:3:1: ingress.enabled: no route of the routing table reaches an enabled component, so the Ingress would have no paths; enable a component a route points to, or set ingress.enabled=false`,
+    ],
   },
   { name: 'unknown --show-only template', args: ['-f', PINNED, '--show-only', 'templates/nope.yaml'], code: 1, lines: ['could not find template templates/nope.yaml in chart'] },
   {
