@@ -356,7 +356,9 @@ export function compileChart(files: TemplateFile[], defaults: Value): CompiledTe
   const defines: string[] = [];
   for (const [name, { file, program }] of [...partialAsts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const body = new TemplateCompiler(defaults, shapes.get(name) ?? null).program(program);
-    defines.push(`{{- /* ${name}, from ${file.srcPath} */ -}}\n{{ define ${goString(name)} }}${body}{{ end }}\n`);
+    // The chart-relative source, not srcPath: the archive must not depend on where the chart sits.
+    const from = `templates/${file.srcPath.split(/[\\/]/).pop()}`;
+    defines.push(`{{- /* ${name}, from ${from} */ -}}\n{{ define ${goString(name)} }}${body}{{ end }}\n`);
   }
   return { templates, helpers: defines.join('') };
 }
