@@ -271,6 +271,21 @@ describe('strings the schema refuses get its message', () => {
       'values.dify.secretKey.existingSecret.key: must match pattern "^[-._a-zA-Z0-9]*$", got string "k: v" (from FILE:1:66); a key of a Secret: letters, digits, \'-\', \'_\' and \'.\'',
     ],
     [
+      'priorityClassName',
+      { web: { priorityClassName: 'high\n  evil: true' } },
+      'values.web.priorityClassName: must match pattern "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$", got string "high\\n  evil: true" (from FILE:1:9); a PriorityClass name: lowercase letters, digits, \'-\' and \'.\'',
+    ],
+    [
+      'storage.local.existingClaim',
+      { storage: { local: { existingClaim: 'data # mine' } } },
+      'values.storage.local.existingClaim: must match pattern "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$", got string "data # mine" (from FILE:1:22); a PersistentVolumeClaim name: lowercase letters, digits, \'-\' and \'.\'',
+    ],
+    [
+      'pdb.minAvailable',
+      { api: { pdb: { minAvailable: '1\nevil: true' } } },
+      'values.api.pdb.minAvailable: must match pattern "^([0-9]+%?)?$", got string "1\\nevil: true" (from FILE:1:16); minAvailable is a number of pods or a percentage such as "50%" (empty: unset)',
+    ],
+    [
       'extraConfig key',
       { dify: { extraConfig: { 'A: b\nC': 'x' } } },
       'values.dify.extraConfig["A: b\\nC"]: key name must match pattern "^[A-Za-z_][A-Za-z0-9_]*$" (from FILE:1:25); extraConfig maps environment variable names to string values (quote numbers and booleans)',
