@@ -243,6 +243,33 @@ describe("strings go-yaml cannot print (DEL, C1 controls, U+FFFE)", () => {
   }, T);
 });
 
+describe('strings that would inject into the nginx and squid configurations are refused', () => {
+  const cases: [string, object, string, string][] = [
+    ['squid allowedDomains', { ssrfProxy: { allowedDomains: ['.ok.example.com\nhttp_access allow all'] } }, 'values.ssrfProxy.allowedDomains[0]', 'a squid dstdomain entry'],
+    ['squid allowedNetworks', { ssrfProxy: { allowedNetworks: ['10.0.0.0/8 all'] } }, 'values.ssrfProxy.allowedNetworks[0]', 'a network in CIDR form'],
+    ['squid deniedNetworks', { ssrfProxy: { deniedNetworks: ['all\nhttp_access allow all'] } }, 'values.ssrfProxy.deniedNetworks[0]', 'a network in CIDR form'],
+    ['nginx server_name', { proxy: { serverName: 'dify.example.com; include /etc/passwd' } }, 'values.proxy.serverName', 'server_name of nginx'],
+    ['nginx resolver', { proxy: { resolver: '10.0.0.1;\n  location /x { return 200; }' } }, 'values.proxy.resolver', 'resolver of nginx'],
+    ['nginx client_max_body_size', { proxy: { clientMaxBodySize: '100M; allow all' } }, 'values.proxy.clientMaxBodySize', 'an nginx size'],
+    ['nginx timeouts', { proxy: { proxyReadTimeout: '60s;' } }, 'values.proxy.proxyReadTimeout', 'an nginx time'],
+    ['nginx worker_processes', { proxy: { workerProcesses: 'auto;\nuser root' } }, 'values.proxy.workerProcesses', 'auto or a number'],
+  ];
+  for (const [name, values, at, hint] of cases) {
+    it(name, async () => {
+      const file = join(tempDir('dify-refused-'), 'v.yaml');
+      writeFileSync(file, asciiJson(values));
+      const r = await cli(['render', '-f', PINNED, '-f', file]);
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(1);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.startsWith(`Error: ${at}: must match pattern `)).toBe(true);
+      expect(lines[0]).toContain(`(from ${file}:1:`);
+      expect(lines[0]).toContain(`; ${hint}`);
+    }, T);
+  }
+});
+
 describe('strings the schema refuses get its message', () => {
   it('the packaged chart carries the same schema, so helm install refuses them too', async () => {
     const entries = await readTgz(readFileSync(tgz));
