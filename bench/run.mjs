@@ -87,7 +87,7 @@ for (const [label, make] of [
   ['ingress hosts', (n) => ({ ingress: { enabled: true, hosts: Array.from({ length: n }, (_, i) => `h${i}.example.com`) } })],
 ]) {
   const cells = [];
-  for (const n of [10, 100, 1000, 10000]) {
+  for (const n of [10, 100, 1000, ...(label === "ingress hosts" ? [] : [10000])]) {
     const f = join(work, `scale-${label.replace(/\W/g, '')}-${n}.yaml`);
     writeFileSync(f, JSON.stringify(make(n)));
     try {
