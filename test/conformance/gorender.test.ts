@@ -10,43 +10,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { splitManifests } from '../../src/render/manifests.js';
 import { goRender, goToolchain, requireGo } from './gorender.js';
+import { QUIRKS_TOYAML } from '../fixtures/helm-engine-quirks.js';
 
 const MINI = join(import.meta.dirname, 'testdata', 'minichart');
 
-/** `toYaml` of the quirks file's values, as /work/shared/helm-engine-quirks.md records it. */
-const QUIRKS_TOYAML = `long: this is a very long string with many words that goes past eighty characters
-  for sure and more words here
-map:
-  M: 3
-  a: 2
-  z: 1
-nums:
-  a: 1000000
-  b: 0.5
-  c: 10000000000
-  d: 1
-  e: 0
-tricky:
-- "yes"
-- "on"
-- "0123"
-- "1e6"
-- ""
-- 'a: b'
-- '#x'
-- "null"
-- "~"
-- |-
-  multi
-  line
-- 'trailing '
-- ' leading'
-- üñí
-- '@x'
-- '\`x\`'
-- "12:30"
-- "0x1F"
-- '-'`;
+
 
 let haveGo = false;
 let tmp = '';

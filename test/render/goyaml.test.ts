@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatValue, goQuote, toJson } from '../../src/go/fmt.js';
 import { toYaml, yamlKeyLess } from '../../src/render/goyaml.js';
+import { QUIRKS_TOYAML_INDENT4, QUIRKS_VALUES } from '../fixtures/helm-engine-quirks.js';
 import {
   jsonAsGo122,
   loadOracle,
@@ -31,48 +32,7 @@ if (!status.available) {
 }
 const oracle = status.available ? status.oracle : undefined;
 
-// ---------------------------------------------------------------------------------------------
-// The example of /work/shared/helm-engine-quirks.md, verbatim.
 
-const QUIRKS_VALUES = `long: "this is a very long string with many words that goes past eighty characters for sure and more words here"
-tricky: ["yes", "on", "0123", "1e6", "", "a: b", "#x", "null", "~", "multi\\nline", "trailing ", " leading", "üñí", "@x", "\`x\`", "12:30", "0x1F", "-"]
-nums: {a: 1000000, b: 0.5, c: 10000000000, d: 1.0, e: -0}
-map: {z: 1, a: 2, M: 3}
-`;
-
-const QUIRKS_TOYAML_INDENT4 = `    long: this is a very long string with many words that goes past eighty characters
-      for sure and more words here
-    map:
-      M: 3
-      a: 2
-      z: 1
-    nums:
-      a: 1000000
-      b: 0.5
-      c: 10000000000
-      d: 1
-      e: 0
-    tricky:
-    - "yes"
-    - "on"
-    - "0123"
-    - "1e6"
-    - ""
-    - 'a: b'
-    - '#x'
-    - "null"
-    - "~"
-    - |-
-      multi
-      line
-    - 'trailing '
-    - ' leading'
-    - üñí
-    - '@x'
-    - '\`x\`'
-    - "12:30"
-    - "0x1F"
-    - '-'`;
 
 /** Helm's indent: every line prefixed. */
 function indent(n: number, s: string): string {
