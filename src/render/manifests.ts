@@ -9,6 +9,7 @@ import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Nod
 import { compareGoStrings } from '../go/fmt.js';
 import { keyString, resolvePlain } from '../values/goyaml.js';
 import { UserError } from '../values/types.js';
+import { NON_FINITE, simpleHeadOk } from './yamlhead.js';
 
 /** Helm's releaseutil.InstallOrder. Unknown kinds come after these, alphabetically. */
 export const INSTALL_ORDER: readonly string[] = [
@@ -161,6 +162,19 @@ function parseFirst(doc: string): { node: Node | null; error?: string } {
     Alias(_key, alias) {
       if (!alias.resolve(first)) missing ??= `unknown anchor '${alias.source}' referenced`;
     },
+    Scalar(key, scalar) {
+      // YAML 1.2's `\/` escape, which go-yaml (1.1) does not know.
+      if (scalar.type === 'QUOTE_DOUBLE' && scalar.range) {
+        for (const esc of doc.slice(scalar.range[0], scalar.range[1]).matchAll(/\\(.)/gs)) {
+          if (esc[1] === '/') missing ??= 'found unknown escape character';
+        }
+      }
+      // sigs.k8s.io/yaml goes through JSON, which has no infinities or NaN (map keys become text).
+      const text = String(scalar.value);
+      if (key !== 'key' && scalar.type === 'PLAIN' && NON_FINITE.test(text)) {
+        missing ??= `json: unsupported value: ${/nan/i.test(text) ? 'NaN' : text.startsWith('-') ? '-Inf' : '+Inf'}`;
+      }
+    },
   });
   if (missing) return { node: null, error: missing };
   return { node: (first.contents as Node | null) ?? null };
@@ -241,11 +255,14 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 const isScalarValue = (v: unknown): boolean => v === null || v === undefined || typeof v !== 'object' || v instanceof Date;
 
 /**
- * The common case, fast: js-yaml (several times faster than the composing parser below) loads
- * the document and the head has the shape Helm needs. Anything it does not accept goes through
+ * The common case, fast: the line scanner of yamlhead.ts, else js-yaml (several times faster than
+ * the composing parser below) loads the document and the head has the shape Helm needs. Anything it does not accept goes through
  * the exact check, which decides and words the error as Helm does.
  */
 function quickHeadOk(m: Manifest): boolean {
+  if (simpleHeadOk(m.content, m.kind)) return true;
+  // What js-yaml reads but go-yaml or JSON refuse (\/ escapes; .inf/.nan) goes the exact way.
+  if (m.content.includes('\\/') || /\.(?:inf|Inf|INF|nan|NaN|NAN)/.test(m.content)) return false;
   let doc: unknown;
   try {
     doc = jsYamlLoad(m.content);

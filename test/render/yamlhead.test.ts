@@ -1,0 +1,163 @@
+/**
+ * The output check's fast path (src/render/yamlhead.ts) against go-yaml itself: whatever the line
+ * scanner accepts, sigs.k8s.io/yaml (Helm's reader, through the Go oracle) must read without
+ * error, as a mapping whose kind is the one the scanner reports and whose head has Helm's shape.
+ * Random documents are built from line fragments chosen to sit on the edges of the subset.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assertParses, kindOf, splitManifests } from '../../src/render/manifests.js';
+import { renderChartText } from '../../src/render/release.js';
+import { simpleHeadOk } from '../../src/render/yamlhead.js';
+import { buildValues } from '../../src/values/index.js';
+import { loadOracle, seededRandom } from '../support/gooracle/index.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CHART = join(ROOT, 'chart');
+const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
+
+const status = loadOracle();
+if (!status.available) {
+  if (process.env.CI === 'true') {
+    it('needs the Go oracle in CI', () => {
+      throw new Error(`Go oracle unavailable: ${status.reason}`);
+    });
+  } else {
+    it.skip(`Go oracle unavailable (${status.reason}): differential tests skipped`, () => {});
+  }
+}
+const oracle = status.available ? status.oracle : undefined;
+
+/** What Helm's SimpleHead needs, checked on go-yaml's reading (as JSON). */
+function headProblem(json: string, kind: string): string | undefined {
+  const doc = JSON.parse(json) as unknown;
+  if (doc === null) return kind === '' ? undefined : `null document, kind scan "${kind}"`;
+  if (typeof doc !== 'object' || Array.isArray(doc)) return 'not a mapping';
+  const top = doc as Record<string, unknown>;
+  const isText = (v: unknown) => v === undefined || v === null || typeof v !== 'object';
+  if (!isText(top.kind) || !isText(top.apiVersion)) return 'kind/apiVersion not scalar';
+  if ((top.kind ?? '') !== kind && String(top.kind ?? '') !== kind) return `kind ${JSON.stringify(top.kind)} vs scan "${kind}"`;
+  const meta = top.metadata;
+  if (meta === undefined || meta === null) return undefined;
+  if (typeof meta !== 'object' || Array.isArray(meta)) return 'metadata not a mapping';
+  const m = meta as Record<string, unknown>;
+  if (!isText(m.name)) return 'metadata.name not scalar';
+  const ann = m.annotations;
+  if (ann === undefined || ann === null) return undefined;
+  if (typeof ann !== 'object' || Array.isArray(ann)) return 'annotations not a mapping';
+  return Object.values(ann).every(isText) ? undefined : 'annotation value not scalar';
+}
+
+/** Runs the accepted documents through go-yaml; returns the failures. */
+function disagreements(docs: string[]): string[] {
+  const accepted = docs.filter((d) => simpleHeadOk(d, kindOf(d)) === true);
+  if (accepted.length === 0) return [];
+  const read = oracle!.multi(accepted);
+  const out: string[] = [];
+  accepted.forEach((d, i) => {
+    const r = read[i]!;
+    if ('error' in r) {
+      out.push(`accepted but go-yaml refuses (${r.error}):\n${d}`);
+      return;
+    }
+    const root = r.nodes.find((n) => n.path.length === 0);
+    const problem = root ? headProblem(root.json || 'null', kindOf(d)) : 'no root node';
+    if (problem) out.push(`accepted but ${problem}:\n${d}`);
+  });
+  return out;
+}
+
+const KEYS = ['a', 'kind', 'apiVersion', 'metadata', 'name', 'annotations', 'b.c/d-e', '1', 'on', 'y'];
+const VALUES = [
+  '', 'x', 'Deployment', 'Service', 'v1', '"q"', '"a\\x41\\u00e9\\U0001F600"', '"\\uD800"', '"\\U00110000"', '"\\q"', '"\\/ \\e \\N \\_ \\L \\P \\0"',
+  '"unterminated', "'it''s'", "'bad' x", '{}', '[]', '{a: 1}', '[1, 2]', '|', '|-', '>+', '|2', '# c', 'x # c', 'x#c', 'a: b', 'a:', 'a:b',
+  '-1', '- x', '-', '&anc x', '*anc', '!!str x', '%x', '@x', '`x', '?x', ':x', ',x', ']x', '~', 'null', '.inf', '-.Inf', '.NaN', '+.INF', '"\\\'"', '0x1F', '2001-01-01', 'yes',
+  'a, b', 'x  ', '\u00e9\u00e8', '\u0085', '\u2028', '\ufeff', 'a\tb', 'é: x',
+];
+const LINE_SHAPES: ((k: string, v: string) => string)[] = [
+  (k, v) => `${k}:${v === '' ? '' : ' ' + v}`,
+  (_k, v) => `-${v === '' ? '' : ' ' + v}`,
+  (k, v) => `- ${k}:${v === '' ? '' : ' ' + v}`,
+  (_k, v) => v,
+  () => '# comment',
+  () => '',
+  () => '...',
+  () => '- - x',
+  (k) => `"${k}": x`,
+  (k) => `${k} : x`,
+  (_k, v) => `-  ${v}`,
+];
+
+function randomDoc(rand: () => number): string {
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const lines: string[] = [];
+  const n = 1 + Math.floor(rand() * 8);
+  let indent = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    if (r < 0.3) indent += 2;
+    else if (r < 0.5) indent = Math.max(0, indent - 2);
+    else if (r < 0.55) indent += 1;
+    else if (r < 0.6) indent = 0;
+    lines.push(' '.repeat(indent) + pick(LINE_SHAPES)(pick(KEYS), pick(VALUES)));
+  }
+  return lines.join('\n');
+}
+
+describe.runIf(oracle)('the fast output check never accepts what go-yaml refuses', () => {
+  it('holds on 40,000 random documents built from edge-case lines', () => {
+    const rand = seededRandom(20261124);
+    const docs = Array.from({ length: 40000 }, () => randomDoc(rand));
+    const accepted = docs.filter((d) => simpleHeadOk(d, kindOf(d)) === true).length;
+    // Enough of them must be accepted for the comparison to mean something.
+    expect(accepted).toBeGreaterThan(1000);
+    expect(disagreements(docs)).toEqual([]);
+  });
+
+  it('holds on hand-picked edges, and refuses the ones go-yaml refuses', () => {
+    const docs = [
+      'kind: Deployment\nmetadata:\n  name: x\n  annotations:\n    a: |\n      text\n    b: "q"\nspec:\n- a\n- b: c\n  d:\n  - e\n',
+      'a: |\n    more\n  less\n',
+      'a: |\n\n      x\n   y\n',
+      'a:\n- x\nb:\n  - y\n  -\n    z: 1\n',
+      'kind: y\n',
+      'kind: Pod\nkind: Service\n',
+      'metadata:\n  annotations:\n    a:\n      b: c\n',
+      'a: "\\x41\\u00e9"\n',
+      'a: "\\ud800"\n',
+      'a: x\n  b: y\n',
+    ];
+    expect(disagreements(docs)).toEqual([]);
+    expect(simpleHeadOk(docs[0]!, 'Deployment')).toBe(true);
+    expect(simpleHeadOk('kind: Pod\nkind: Service\n', 'Service')).toBe(true);
+    for (const refused of [docs[1], docs[6], docs[8], docs[9]]) expect(simpleHeadOk(refused!, kindOf(refused!))).toBeUndefined();
+  });
+
+  it('the full check behind it refuses, as go-yaml does, what js-yaml would let through', () => {
+    const docs = ['a: "x\\/y"', 'a: "x\\\\/y"', 'a: .inf', 'a:\n- -.Inf', '.inf: 1', 'a: ".inf"', 'a: .NaN', 'a: .nan'];
+    const read = oracle!.multi(docs);
+    docs.forEach((content, i) => {
+      let ours = true;
+      try {
+        assertParses({ source: 't', content, kind: '' });
+      } catch {
+        ours = false;
+      }
+      expect({ content, parses: ours }).toEqual({ content, parses: !('error' in read[i]!) });
+    });
+  });
+
+  it('takes every document of every fixture, each of which go-yaml reads as accepted', () => {
+    const docs: string[] = [];
+    for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.yaml'))) {
+      const { values } = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [join(FIXTURES, f)], set: [], setString: [], setFile: [], setJson: [] });
+      const text = renderChartText(CHART, values, { name: 'fast', namespace: 'default' });
+      docs.push(...splitManifests(text).map((d) => d.replace(/^# Source: .*\n/, '')));
+    }
+    const slow = docs.filter((d) => simpleHeadOk(d, kindOf(d)) !== true);
+    expect(slow).toEqual([]);
+    expect(disagreements(docs)).toEqual([]);
+  }, 120_000);
+});
