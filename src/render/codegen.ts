@@ -16,10 +16,21 @@ type BlockStatement = hbs.AST.BlockStatement;
 
 /**
  * Names the generated code expects in scope (bound by the chart module's factory, see
- * `chartModuleSource`): helpers, the path step, Go truth, %v printing, range keys, include and
+ * `chartModuleSource`): helpers, the path steps, Go truth, %v printing, range keys, include and
  * the located call used by `required`/`fail`.
  */
-export const RUNTIME_NAMES = ['H', 'get', 'T', 'P', 'K', 'inc', 'at'] as const;
+export const RUNTIME_NAMES = ['H', 'get', 'own', 'T', 'P', 'K', 'inc', 'at'] as const;
+
+/** Prototypes a value can have (maps, lists, strings, numbers, booleans, int64 as bigint). */
+const VALUE_PROTOTYPES: object[] = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype, BigInt.prototype];
+
+/**
+ * Whether reading key `k` from a value could find an inherited property: only then does the
+ * step need the own-property check (`get`); for any other key a plain read (`own`) is the same.
+ */
+function inheritable(k: string): boolean {
+  return VALUE_PROTOTYPES.some((p) => k in p);
+}
 
 interface Scope {
   /** JavaScript variable holding this scope's dot. */
@@ -121,7 +132,7 @@ class FunctionWriter {
 
   private chain(base: string, parts: string[]): string {
     let out = base;
-    for (const part of parts) out = `get(${out},${js(part)})`;
+    for (const part of parts) out = `${inheritable(part) ? 'get' : 'own'}(${out},${js(part)})`;
     return out;
   }
 

@@ -22,6 +22,7 @@ interface CompiledEntry {
 export interface TemplateRuntime {
   H: Record<string, HelperFn>;
   get: (o: unknown, k: string) => unknown;
+  own: (o: unknown, k: string) => unknown;
   T: (v: unknown) => boolean;
   P: (v: unknown) => string;
   K: (v: unknown) => string[] | null;
@@ -77,6 +78,11 @@ function get(o: unknown, k: string): unknown {
   return hasOwn.call(o, k) ? r : undefined;
 }
 
+/** A path step for a key no value inherits (codegen decides): a plain read, nil-safe. */
+function own(o: unknown, k: string): unknown {
+  return o === null || o === undefined ? o : (o as Record<string, unknown>)[k];
+}
+
 /** `{{ x }}`: Go's %v, and nothing for a missing value (Helm prints "" for `<no value>`). */
 function print(v: unknown): string {
   return v === undefined || v === null ? '' : formatValue(v);
@@ -108,6 +114,7 @@ export class Engine {
     const runtime: TemplateRuntime = {
       H: HELPERS,
       get,
+      own,
       T: goTruth,
       P: print,
       K: rangeKeys,

@@ -6,6 +6,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { formatValue, goQuote, toJson } from '../go/fmt.js';
 import { toYaml } from './goyaml.js';
+import { goTrimSpace } from '../go/strings.js';
 import { strslice, strval } from './strval.js';
 import { goEmpty, goTruth } from './truth.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
@@ -254,7 +255,7 @@ export const HELPERS: Record<string, HelperFn> = {
     const x = strval(pre);
     return x !== '' && str.startsWith(x) ? str.slice(x.length) : str;
   },
-  trim: (s) => strval(s).replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/g, ''),
+  trim: (s) => goTrimSpace(strval(s)),
   lower: (s) => strval(s).toLowerCase(),
   upper: (s) => strval(s).toUpperCase(),
   replace: (o, n, s) => strval(s).replaceAll(strval(o), strval(n)),

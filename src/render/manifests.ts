@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { load as jsYamlLoad } from 'js-yaml';
 import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
+import { goTrimSpace } from '../go/strings.js';
 import { keyString, resolvePlain } from '../values/goyaml.js';
 import { UserError } from '../values/types.js';
 import { NON_FINITE, simpleHeadOk } from './yamlhead.js';
@@ -89,32 +90,38 @@ export interface Manifest {
 // ---------------------------------------------------------------------------------------------
 // Splitting
 
-// Go's unicode.IsSpace (strings.TrimSpace). JS's trim() differs: it trims U+FEFF, not U+0085.
-const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const TRIM = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
+export { goTrimSpace };
 
-/** strings.TrimSpace. */
-export function goTrimSpace(s: string): string {
-  return s.replace(TRIM, '');
+/** RE2's \s. */
+const isRe2Space = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+
+/** The leftmost `\s*\n---` at or after `from`: where the match starts and where its dashes are. */
+function nextSeparator(s: string, from: number): { start: number; dashes: number } | undefined {
+  const nl = s.indexOf('\n---', from);
+  if (nl < 0) return undefined;
+  let start = nl;
+  while (start > from && isRe2Space(s.charCodeAt(start - 1))) start--;
+  return { start, dashes: nl + 1 };
 }
-
-// releaseutil's separator `(?:^|\s*\n)---\s*`, with Go's \s ([\t\n\f\r ]).
-const SEPARATOR = /(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*/g;
 
 /**
  * releaseutil.SplitManifests, in document order: the text is trimmed, split at `---` lines
  * (a `---` line's trailing text becomes the next document's start), empty pieces dropped, the
  * rest trimmed. A piece of only comments is a document; so is one of only exotic whitespace
- * (it trims to "").
+ * (it trims to ""). The separator is releaseutil's `(?:^|\s*\n)---\s*` with Go's \s
+ * ([\t\n\f\r ]), found with indexOf: the regex itself retries its `\s*\n` at every position.
  */
 export function splitManifests(text: string): string[] {
   const whole = goTrimSpace(text);
   const pieces: string[] = [];
-  SEPARATOR.lastIndex = 0;
   let from = 0;
-  for (let m = SEPARATOR.exec(whole); m; m = SEPARATOR.exec(whole)) {
-    pieces.push(whole.slice(from, m.index));
-    from = m.index + m[0].length;
+  let sep = whole.startsWith('---') ? { start: 0, dashes: 0 } : nextSeparator(whole, 0);
+  while (sep) {
+    pieces.push(whole.slice(from, sep.start));
+    let after = sep.dashes + 3;
+    while (after < whole.length && isRe2Space(whole.charCodeAt(after))) after++;
+    from = after;
+    sep = nextSeparator(whole, from);
   }
   pieces.push(whole.slice(from));
   return pieces.filter((p) => p !== '').map(goTrimSpace);

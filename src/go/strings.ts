@@ -1,0 +1,22 @@
+/** Go's strings package, where JavaScript's string methods differ from it. */
+
+/** unicode.IsSpace for one UTF-16 unit (every Go space is in the BMP). JS's trim() also strips U+FEFF and keeps U+0085. */
+function isGoSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+  );
+}
+
+/** strings.TrimSpace (a scan from both ends: a regex with a `+$` branch is quadratic on long text). */
+export function goTrimSpace(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isGoSpace(s.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** Whether a UTF-16 unit is one of Go's spaces. */
+export { isGoSpace };
