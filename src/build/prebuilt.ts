@@ -4,12 +4,15 @@
  * chart is never rendered from stale artifacts; it is compiled at start-up instead).
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
 import { chartFingerprint } from '../render/chart.js';
 import type { ChartMetadata, PrecompiledChart } from '../render/engine.js';
 import type { PrebuiltChart } from '../render/release.js';
-import { validatorFromCheck, type CheckFn, type ValuesValidator } from '../values/validate.js';
+import { quickCheckFor } from '../values/quickcheck.js';
+import { AJV_OPTIONS, layeredValidator, type CheckFn, type ValuesValidator } from '../values/validate.js';
 import type { ValueMap } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, GENERATED_DIR } from './locations.js';
 
@@ -22,42 +25,47 @@ export interface ChartModule {
   fingerprint: string;
   metadata: ChartMetadata;
   defaults: ValueMap;
+  schema: object;
+  quickCheckable: boolean;
   chart: PrecompiledChart;
 }
 
-export interface ValidatorModule {
-  fingerprint: string;
-  default: CheckFn;
+/** The bundled CLI (dist/cli/dify-chart.cjs) carries the generated chart module inside itself. */
+let bundled: ChartModule | undefined;
+
+export function setPrebuiltModules(modules: { chart: ChartModule }): void {
+  bundled = modules.chart;
 }
 
-/** The bundled CLI (dist/cli/dify-chart.cjs) carries the generated modules inside itself. */
-let bundled: { chart: ChartModule; validator: ValidatorModule } | undefined;
-
-export function setPrebuiltModules(modules: { chart: ChartModule; validator: ValidatorModule }): void {
-  bundled = modules;
-}
-
-async function importGenerated(): Promise<{ chart: ChartModule; validator: ValidatorModule } | undefined> {
+async function importChartModule(): Promise<ChartModule | undefined> {
   if (bundled) return bundled;
   const chartFile = join(GENERATED_DIR, 'chart.js');
-  const validatorFile = join(GENERATED_DIR, 'values-validator.js');
-  if (!existsSync(chartFile) || !existsSync(validatorFile)) return undefined;
-  const [chart, validator] = (await Promise.all([
-    import(pathToFileURL(chartFile).href),
-    import(pathToFileURL(validatorFile).href),
-  ])) as [ChartModule, ValidatorModule];
-  return { chart, validator };
+  if (!existsSync(chartFile)) return undefined;
+  return (await import(pathToFileURL(chartFile).href)) as ChartModule;
+}
+
+/**
+ * ajv's full validator for the shipped schema: the standalone module the build wrote, when it
+ * matches the chart; else compiled now. Only needed when the quick check is not sure.
+ */
+function fullValidator(fingerprint: string, schema: object): CheckFn {
+  const file = join(GENERATED_DIR, 'values-validator.cjs');
+  if (existsSync(file)) {
+    const check = createRequire(file)(file) as CheckFn & { fingerprint?: string };
+    if (check.fingerprint === fingerprint) return check;
+  }
+  return new Ajv(AJV_OPTIONS).compile(schema);
 }
 
 export async function loadPrebuilt(chartDir: string, schemaPath: string): Promise<Prebuilt | undefined> {
   if (chartDir !== DEFAULT_CHART_DIR || schemaPath !== DEFAULT_SCHEMA) return undefined;
-  const modules = await importGenerated();
-  if (!modules) return undefined;
-  const { chart, validator } = modules;
+  const chart = await importChartModule();
+  if (!chart) return undefined;
   const fingerprint = chartFingerprint(chartDir, [schemaPath]);
-  if (chart.fingerprint !== fingerprint || validator.fingerprint !== fingerprint) return undefined;
+  if (chart.fingerprint !== fingerprint) return undefined;
+  const validator = layeredValidator(chart.quickCheckable ? quickCheckFor(chart.schema, true) : undefined, () => fullValidator(fingerprint, chart.schema));
   return {
     render: { metadata: chart.metadata, chart: chart.chart },
-    values: { defaults: chart.defaults, validator: validatorFromCheck(validator.default), chartName: chart.metadata.Name },
+    values: { defaults: chart.defaults, validator, chartName: chart.metadata.Name },
   };
 }

@@ -11,6 +11,7 @@ import { formatFloatG } from './gofmt.js';
 import { describeFsError } from './load.js';
 import { getKey } from './maps.js';
 import type { SourceOf } from './provenance.js';
+import type { QuickCheck } from './quickcheck.js';
 import { isMap, UserError, type Value, type ValueMap } from './types.js';
 
 /** Lines describing every violation of the schema (empty when the values are valid). */
@@ -32,6 +33,19 @@ export function validatorFromCheck(check: CheckFn): ValuesValidator {
   return (values, sourceOf) => {
     if (check(toJson(values))) return [];
     return describeErrors(check.errors ?? [], values, sourceOf);
+  };
+}
+
+/**
+ * The quick check (src/values/quickcheck.ts) in front of ajv: values it finds surely valid pass
+ * at once; anything else goes to ajv, built on first need by `full`, which decides and describes.
+ */
+export function layeredValidator(quick: QuickCheck | undefined, full: () => CheckFn): ValuesValidator {
+  let described: ValuesValidator | undefined;
+  return (values, sourceOf) => {
+    if (quick?.(toJson(values))) return [];
+    described ??= validatorFromCheck(full());
+    return described(values, sourceOf);
   };
 }
 
@@ -68,14 +82,28 @@ export function validatorFor(schemaPath: string): ValuesValidator {
   return v;
 }
 
-/** JSON data for ajv: int64 values (bigint) become numbers, so `integer` accepts them. */
+/**
+ * JSON data for ajv: int64 values (bigint) become numbers, so `integer` accepts them. Containers
+ * are copied only where something below them changed (values are not modified); a spread copy
+ * keeps a `__proto__` key an own property.
+ */
 function toJson(v: Value): unknown {
   if (typeof v === 'bigint') return Number(v);
-  if (Array.isArray(v)) return v.map(toJson);
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = toJson(v[i] as Value);
+      if (x !== v[i]) (out ??= [...v])[i] = x;
+    }
+    return out ?? v;
+  }
   if (isMap(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: toJson(v[k] as Value), enumerable: true, writable: true, configurable: true });
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const k of Object.keys(v)) {
+      const x = toJson(v[k] as Value);
+      if (x !== v[k]) (out ??= { ...v })[k] = x;
+    }
+    return out ?? v;
   }
   return v;
 }
