@@ -3,12 +3,21 @@
  * after a warm-up render, so the functions a render runs are cached compiled too. Lint's
  * Kubernetes models stay outside the bundle: they load only for `dify-chart lint`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { GENERATED_DIR } from './locations.js';
-import { BUNDLE, CODE_CACHE, loadBundle } from './bundle-loader.js';
+import { FIXTURES, GENERATED_DIR } from './locations.js';
+import { createRequire } from 'node:module';
+
+type Main = (argv: string[], io?: { out: (s: string) => void; err: (s: string) => void }) => Promise<number>;
+interface BundleLoader {
+  BUNDLE: string;
+  CODE_CACHE: string;
+  loadBundle(cache?: 'use' | 'none'): { main: Main; script: import('node:vm').Script } | undefined;
+}
+// The loader bin/dify-chart uses, so the cache is made exactly as it will be read.
+const { BUNDLE, CODE_CACHE, loadBundle } = createRequire(import.meta.url)('../../bin/bundle-loader.cjs') as BundleLoader;
 
 await build({
   entryPoints: [join(GENERATED_DIR, 'bundle-entry.js')],
@@ -21,20 +30,32 @@ await build({
   // The bundle sits in dist/cli/ like main.js did, so paths derived from import.meta.url hold.
   define: { 'import.meta.url': '__bundle_url' },
   banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+  charset: 'ascii',
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
 
-// Warm-up: a render from a values file and a failing one, discarding their output.
+// bin/bundle-loader.cjs reads the bundle as latin1, exact only for ASCII.
+if (/[^\x00-\x7f]/.test(readFileSync(BUNDLE, 'latin1'))) throw new Error(`bundle: ${BUNDLE} is not ASCII`);
+
+// Warm-up: renders whose compiled code the cache keeps. Every developer fixture, so that every
+// template's function is in the cache (a function first run after start-up would be compiled
+// then), plus --set and a failing render for the flag and error paths.
 const loaded = loadBundle('none');
 if (!loaded) throw new Error(`bundle: ${BUNDLE} did not export main`);
 const dir = mkdtempSync(join(tmpdir(), 'dify-chart-warm-'));
 const values = join(dir, 'values.yaml');
 writeFileSync(values, 'api:\n  extraEnv:\n    - name: A\n      value: "b"\ningress:\n  enabled: true\n');
 const sink = { out: () => undefined, err: () => undefined };
-await loaded.main(['render', 'warm-up', '-f', values, '--set', 'web.replicas=1'], sink);
-await loaded.main(['render', '--set', 'nope=1'], sink);
+const fixtures = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')) : [];
+for (const f of fixtures) await loaded.main(['render', 'warm-up', '-f', join(FIXTURES, f)], sink);
+// Code run only while the bundle loads may have had its bytecode flushed during those renders;
+// a second load of the same source (same functions, by V8's compilation cache) compiles it again.
+const again = loadBundle('none');
+if (!again) throw new Error(`bundle: ${BUNDLE} did not export main`);
+await again.main(['render', 'warm-up', '-f', values, '--set', 'web.replicas=1'], sink);
+await again.main(['render', '--set', 'nope=1'], sink);
 rmSync(dir, { recursive: true, force: true });
-writeFileSync(CODE_CACHE, loaded.script.createCachedData());
+writeFileSync(CODE_CACHE, again.script.createCachedData());
