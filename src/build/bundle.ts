@@ -57,5 +57,6 @@ const again = loadBundle('none');
 if (!again) throw new Error(`bundle: ${BUNDLE} did not export main`);
 await again.main(['render', 'warm-up', '-f', values, '--set', 'web.replicas=1'], sink);
 await again.main(['render', '--set', 'nope=1'], sink);
+await again.main(['package', '--destination', dir], sink);
 rmSync(dir, { recursive: true, force: true });
 writeFileSync(CODE_CACHE, again.script.createCachedData());

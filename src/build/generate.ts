@@ -3,6 +3,7 @@
  * cold `dify-chart render` does no template compiling, schema compiling or values.yaml parsing:
  *   dist/generated/chart.js             compiled templates, Chart.yaml metadata, defaults, schema
  *   dist/generated/values-validator.cjs the schema as standalone ajv code (for invalid values)
+ *   dist/generated/go-templates.json    the templates compiled to Go, for `package`
  * Both carry the chart's fingerprint; src/build/prebuilt.ts ignores them once the chart changes.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { chartFingerprint, loadChart } from '../render/chart.js';
 import { precompileChartSource } from '../render/precompile.js';
 import { parseValuesYaml } from '../values/load.js';
 import { AJV_OPTIONS } from '../values/validate.js';
+import { compileChart } from '../compile/compiler.js';
 import { quickCheckFor } from '../values/quickcheck.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, GENERATED_DIR } from './locations.js';
 
@@ -46,6 +48,10 @@ function generate(): void {
   ].join('\n');
   mkdirSync(GENERATED_DIR, { recursive: true });
   writeFileSync(join(GENERATED_DIR, 'chart.js'), chartModule);
+  // The Go templates `package` writes, compiled now rather than at each `package`.
+  const go = compileChart(chart.templates, defaults);
+  const goTemplates = { fingerprint, templates: [...go.templates], helpers: go.helpers };
+  writeFileSync(join(GENERATED_DIR, 'go-templates.json'), JSON.stringify(goTemplates));
   writeFileSync(join(GENERATED_DIR, 'values-validator.cjs'), validatorModule);
   rmSync(join(GENERATED_DIR, 'values-validator.js'), { force: true });
   // Entry of the single-file CLI (src/build/bundle.ts): the CLI with the generated modules inside.

@@ -3,16 +3,16 @@
  * standalone validator, used only while their fingerprint matches the chart on disk (so an edited
  * chart is never rendered from stale artifacts; it is compiled at start-up instead).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { CompiledTemplates } from '../compile/compiler.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ajv } from 'ajv';
 import { chartFingerprint } from '../render/chart.js';
 import type { ChartMetadata, PrecompiledChart } from '../render/engine.js';
 import type { PrebuiltChart } from '../render/release.js';
 import { quickCheckFor } from '../values/quickcheck.js';
-import { AJV_OPTIONS, layeredValidator, type CheckFn, type ValuesValidator } from '../values/validate.js';
+import { layeredValidator, newAjv, type CheckFn, type ValuesValidator } from '../values/validate.js';
 import type { ValueMap } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, GENERATED_DIR } from './locations.js';
 
@@ -54,7 +54,19 @@ function fullValidator(fingerprint: string, schema: object): CheckFn {
     const check = createRequire(file)(file) as CheckFn & { fingerprint?: string };
     if (check.fingerprint === fingerprint) return check;
   }
-  return new Ajv(AJV_OPTIONS).compile(schema);
+  return newAjv().compile(schema);
+}
+
+/**
+ * The shipped chart's templates as compiled to Go at build time, while they match the chart
+ * (and its schema) on disk; otherwise `package` compiles them itself.
+ */
+export function prebuiltGoTemplates(chartDir: string, schemaPath: string): CompiledTemplates | undefined {
+  const file = join(GENERATED_DIR, 'go-templates.json');
+  if (chartDir !== DEFAULT_CHART_DIR || schemaPath !== DEFAULT_SCHEMA || !existsSync(file)) return undefined;
+  const built = JSON.parse(readFileSync(file, 'utf8')) as { fingerprint: string; templates: [string, string][]; helpers: string };
+  if (built.fingerprint !== chartFingerprint(chartDir, [schemaPath])) return undefined;
+  return { templates: new Map(built.templates), helpers: built.helpers };
 }
 
 export async function loadPrebuilt(chartDir: string, schemaPath: string): Promise<Prebuilt | undefined> {

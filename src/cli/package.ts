@@ -2,6 +2,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageChart } from '../package/chart-archive.js';
+import { prebuiltGoTemplates } from '../build/prebuilt.js';
 import { buildIndex } from '../package/repo-index.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
@@ -26,9 +27,12 @@ export async function packageCommand(
   opts: { destination: string; version?: string; appVersion?: string; chart?: string },
   io: IO,
 ): Promise<void> {
+  const chartDir = opts.chart ?? DEFAULT_CHART_DIR;
+  const compiled = prebuiltGoTemplates(chartDir, DEFAULT_SCHEMA);
   const archive = await packageChart({
-    chartDir: opts.chart ?? DEFAULT_CHART_DIR,
+    chartDir,
     schemaPath: DEFAULT_SCHEMA,
+    ...(compiled ? { compiled } : {}),
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.appVersion ? { appVersion: opts.appVersion } : {}),
   });

@@ -2,7 +2,7 @@
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { compileChart } from '../compile/compiler.js';
+import { compileChart, type CompiledTemplates } from '../compile/compiler.js';
 import { loadChart } from '../render/chart.js';
 import { parseValuesYaml } from '../values/load.js';
 import { UserError } from '../values/types.js';
@@ -13,6 +13,8 @@ export interface PackageOptions {
   schemaPath: string;
   version?: string;
   appVersion?: string;
+  /** The templates already compiled to Go (by the build, for the shipped chart). */
+  compiled?: CompiledTemplates;
 }
 
 export interface ChartArchive {
@@ -56,8 +58,7 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   }
   const valuesPath = join(opts.chartDir, 'values.yaml');
   const valuesText = readChartFile(opts.chartDir, valuesPath);
-  const defaults = parseValuesYaml(valuesText.toString('utf8'), valuesPath);
-  const compiled = compileChart(chart.templates, defaults);
+  const compiled = opts.compiled ?? compileChart(chart.templates, parseValuesYaml(valuesText.toString('utf8'), valuesPath));
   const at = (p: string) => `${name}/${p}`;
   const entries: ArchiveEntry[] = [
     { path: at('Chart.yaml'), content: Buffer.from(updatedChartYaml(chart.chartYaml, opts.version, opts.appVersion)) },

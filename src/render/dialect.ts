@@ -3,7 +3,7 @@
  * engine and the Go compiler parse through here, so a template either works in both engines or
  * is rejected up front with file:line:col and a hint.
  */
-import Handlebars from 'handlebars';
+import { lazyRequire } from '../lazy.js';
 import { UserError } from '../values/types.js';
 import { HELPER_NAMES } from './helpers.js';
 
@@ -14,6 +14,9 @@ type PathExpression = hbs.AST.PathExpression;
 type SubExpression = hbs.AST.SubExpression;
 type MustacheStatement = hbs.AST.MustacheStatement;
 type BlockStatement = hbs.AST.BlockStatement;
+
+// Handlebars' parser is needed only to compile templates, never to render prebuilt ones.
+const handlebars = lazyRequire<typeof import('handlebars')>('handlebars');
 
 export const BLOCKS = new Set(['if', 'unless', 'with', 'each']);
 const DATA_VARS = new Set(['root', 'index', 'key', 'first', 'last']);
@@ -141,7 +144,7 @@ function checkProgram(file: string, program: Program, scopeDepth: number, topLev
 export function parseTemplate(source: string, file: string, partials: boolean): Program {
   let ast: Program;
   try {
-    ast = Handlebars.parse(source, { srcName: file });
+    ast = handlebars().parse(source, { srcName: file });
   } catch (e) {
     const msg = (e as Error).message;
     const m = /Parse error on line (\d+):/.exec(msg);

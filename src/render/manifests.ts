@@ -4,7 +4,7 @@
  * printed under a `# Source:` header; plus `--show-only` and `--output-dir` as Helm does them.
  */
 import { posix } from 'node:path';
-import { load as jsYamlLoad } from 'js-yaml';
+import { lazyRequire } from '../lazy.js';
 import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
 import { goTrimSpace } from '../go/strings.js';
@@ -266,13 +266,16 @@ const isScalarValue = (v: unknown): boolean => v === null || v === undefined || 
  * the composing parser below) loads the document and the head has the shape Helm needs. Anything it does not accept goes through
  * the exact check, which decides and words the error as Helm does.
  */
+// js-yaml is the second try, for documents the line scanner is not sure of.
+const jsYaml = lazyRequire<typeof import('js-yaml')>('js-yaml');
+
 function quickHeadOk(m: Manifest): boolean {
   if (simpleHeadOk(m.content, m.kind)) return true;
   // What js-yaml reads but go-yaml or JSON refuse (\/ escapes; .inf/.nan) goes the exact way.
   if (m.content.includes('\\/') || /\.(?:inf|Inf|INF|nan|NaN|NAN)/.test(m.content)) return false;
   let doc: unknown;
   try {
-    doc = jsYamlLoad(m.content);
+    doc = jsYaml().load(m.content);
   } catch {
     return false;
   }

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import type { ErrorObject, Options } from 'ajv';
+import { lazyRequire } from '../lazy.js';
 import { formatFloatG } from './gofmt.js';
 import { describeFsError } from './load.js';
 import { getKey } from './maps.js';
@@ -18,6 +19,14 @@ import { isMap, UserError, type Value, type ValueMap } from './types.js';
 export type ValuesValidator = (values: ValueMap, sourceOf?: SourceOf) => string[];
 
 const cache = new Map<string, ValuesValidator>();
+
+// ajv compiles schemas only off the fast path (another chart's schema, or values to explain).
+const ajv = lazyRequire<typeof import('ajv')>('ajv');
+
+/** An ajv instance with the options the build's standalone validator was made with. */
+export function newAjv(): import('ajv').Ajv {
+  return new (ajv().Ajv)(AJV_OPTIONS);
+}
 
 /** ajv's options; the build reuses them to emit the same validator as standalone code. */
 export const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true, logger: false };
@@ -51,7 +60,7 @@ export function layeredValidator(quick: QuickCheck | undefined, full: () => Chec
 
 /** Compiles `schema` once; the result can check any number of value sets. */
 export function compileValidator(schema: object): ValuesValidator {
-  return validatorFromCheck(new Ajv(AJV_OPTIONS).compile(schema));
+  return validatorFromCheck(newAjv().compile(schema));
 }
 
 /** Throws a UserError listing every violation of the schema at `schemaPath`, one per line. */

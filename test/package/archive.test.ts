@@ -5,11 +5,23 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readTgz } from '../../src/package/archive.js';
 import { packageChart } from '../../src/package/chart-archive.js';
+import { prebuiltGoTemplates } from '../../src/build/prebuilt.js';
+import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from '../../src/build/locations.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const opts = { chartDir: join(ROOT, 'chart'), schemaPath: join(ROOT, 'schema', 'values.schema.json') };
 
 describe('dify-chart package', () => {
+  it('writes the same bytes from the Go templates the build compiled as from compiling now', async () => {
+    const compiled = prebuiltGoTemplates(DEFAULT_CHART_DIR, DEFAULT_SCHEMA);
+    expect(compiled, 'npm run build writes dist/generated/go-templates.json').toBeDefined();
+    const fresh = await packageChart(opts);
+    const built = await packageChart({ ...opts, compiled: compiled! });
+    expect(built.bytes.equals(fresh.bytes)).toBe(true);
+    // Another chart folder (even a copy) never takes the shipped chart's templates.
+    expect(prebuiltGoTemplates(join(ROOT, 'test'), DEFAULT_SCHEMA)).toBeUndefined();
+  });
+
   it('is reproducible: the same inputs give the same bytes', async () => {
     const a = await packageChart(opts);
     const b = await packageChart(opts);
