@@ -8,7 +8,7 @@ import type { CompiledTemplates } from '../compile/compiler.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chartFingerprint } from '../render/chart.js';
+import { matchesBuild } from '../render/chart.js';
 import type { ChartMetadata, PrecompiledChart } from '../render/engine.js';
 import type { PrebuiltChart } from '../render/release.js';
 import { quickCheckFor } from '../values/quickcheck.js';
@@ -23,6 +23,7 @@ export interface Prebuilt {
 
 export interface ChartModule {
   fingerprint: string;
+  stamp: string;
   metadata: ChartMetadata;
   defaults: ValueMap;
   schema: object;
@@ -64,8 +65,8 @@ function fullValidator(fingerprint: string, schema: object): CheckFn {
 export function prebuiltGoTemplates(chartDir: string, schemaPath: string): CompiledTemplates | undefined {
   const file = join(GENERATED_DIR, 'go-templates.json');
   if (chartDir !== DEFAULT_CHART_DIR || schemaPath !== DEFAULT_SCHEMA || !existsSync(file)) return undefined;
-  const built = JSON.parse(readFileSync(file, 'utf8')) as { fingerprint: string; templates: [string, string][]; helpers: string };
-  if (built.fingerprint !== chartFingerprint(chartDir, [schemaPath])) return undefined;
+  const built = JSON.parse(readFileSync(file, 'utf8')) as { fingerprint: string; stamp: string; templates: [string, string][]; helpers: string };
+  if (!matchesBuild(chartDir, [schemaPath], built)) return undefined;
   return { templates: new Map(built.templates), helpers: built.helpers };
 }
 
@@ -73,9 +74,8 @@ export async function loadPrebuilt(chartDir: string, schemaPath: string): Promis
   if (chartDir !== DEFAULT_CHART_DIR || schemaPath !== DEFAULT_SCHEMA) return undefined;
   const chart = await importChartModule();
   if (!chart) return undefined;
-  const fingerprint = chartFingerprint(chartDir, [schemaPath]);
-  if (chart.fingerprint !== fingerprint) return undefined;
-  const validator = layeredValidator(chart.quickCheckable ? quickCheckFor(chart.schema, true) : undefined, () => fullValidator(fingerprint, chart.schema));
+  if (!matchesBuild(chartDir, [schemaPath], chart)) return undefined;
+  const validator = layeredValidator(chart.quickCheckable ? quickCheckFor(chart.schema, true) : undefined, () => fullValidator(chart.fingerprint, chart.schema));
   return {
     render: { metadata: chart.metadata, chart: chart.chart },
     values: { defaults: chart.defaults, validator, chartName: chart.metadata.Name },

@@ -1,6 +1,6 @@
 /** Reading a chart folder: Chart.yaml as Helm's metadata object, and the template sources. */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { UserError } from '../values/types.js';
@@ -67,23 +67,38 @@ export function loadChart(dir: string): ChartSource {
   return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates };
 }
 
+/** The files a render depends on: Chart.yaml, values.yaml, the templates, and `extraFiles`. */
+function fingerprintedFiles(chartDir: string, extraFiles: string[]): string[] {
+  const tdir = join(chartDir, 'templates');
+  const templates = readdirSync(tdir).filter((f) => f.endsWith(TEMPLATE_EXT)).sort();
+  return [join(chartDir, 'Chart.yaml'), join(chartDir, 'values.yaml'), ...templates.map((f) => join(tdir, f)), ...extraFiles];
+}
+
+/**
+ * A cheap stand-in for the fingerprint: each file's size and modification time. Equal stamps
+ * mean the files were not touched since the build; unequal ones only mean "compare digests".
+ */
+export function chartStamp(chartDir: string, extraFiles: string[] = []): string {
+  return fingerprintedFiles(chartDir, extraFiles)
+    .map((f) => {
+      const st = statSync(f, { throwIfNoEntry: false });
+      return `${f}\0${st ? `${st.size}:${st.mtimeMs}` : '<missing>'}`;
+    })
+    .join('\n');
+}
+
+/** Whether build-time artifacts made from these files still match them: by stamp, else by digest. */
+export function matchesBuild(chartDir: string, extraFiles: string[], built: { fingerprint: string; stamp: string }): boolean {
+  return chartStamp(chartDir, extraFiles) === built.stamp || chartFingerprint(chartDir, extraFiles) === built.fingerprint;
+}
+
 /**
  * A digest of everything a render depends on in the chart folder (plus extra files such as the
  * schema): build-time artifacts are used only while this still matches.
  */
 export function chartFingerprint(chartDir: string, extraFiles: string[] = []): string {
   const hash = createHash('sha256');
-  const tdir = join(chartDir, 'templates');
-  const files = [
-    join(chartDir, 'Chart.yaml'),
-    join(chartDir, 'values.yaml'),
-    ...readdirSync(tdir)
-      .filter((f) => f.endsWith(TEMPLATE_EXT))
-      .sort()
-      .map((f) => join(tdir, f)),
-    ...extraFiles,
-  ];
-  for (const f of files) {
+  for (const f of fingerprintedFiles(chartDir, extraFiles)) {
     hash.update(f.slice(chartDir.length)).update('\0');
     try {
       hash.update(readFileSync(f)).update('\0');
