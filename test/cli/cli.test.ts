@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, parseDocs, PINNED, snapshot, sources, tempDir, type CliResult, type K8sObject } from './run.js';
+import { cli, command, parseDocs, PINNED, snapshot, sources, tempDir, type CliResult, type K8sObject } from './run.js';
 
 const T = 60_000;
 
@@ -107,6 +107,19 @@ describe('render to stdout', () => {
     const long = await cli(['render', '--namespace', 'ns2', '-f', PINNED]);
     for (const o of parseDocs(long.stdout)) expect(o.metadata.namespace).toBe('ns2');
   }, T);
+});
+
+describe('run as a command', () => {
+  it('prints what `node bin/dify-chart` prints, and starts Node without NODE_EXTRA_CA_CERTS', async () => {
+    // A bundle Node cannot read makes it warn at start-up; run as a command, Node never sees it.
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(tempDir(), 'missing.pem') };
+    const viaNode = await cli(['render', '-f', PINNED], { env });
+    const viaCommand = await command(['render', '-f', PINNED], { env });
+    expect(viaNode.stderr).toContain('extra certs');
+    expect(viaCommand.stderr).toBe('');
+    expect(viaCommand.code).toBe(0);
+    expect(viaCommand.stdout).toBe(viaNode.stdout);
+  });
 });
 
 describe('values flags', () => {

@@ -36,8 +36,17 @@ export interface CliOptions {
 
 /** `node bin/dify-chart ...args`: exit code, stdout and stderr. */
 export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return run(process.execPath, [BIN, ...args], opts);
+}
+
+/** `bin/dify-chart ...args` run as a command (through its shell lines), as an installed CLI runs. */
+export function command(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return run(BIN, args, opts);
+}
+
+function run(file: string, args: string[], opts: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(file, args, {
       cwd: opts.cwd ?? ROOT,
       env: opts.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
