@@ -11,183 +11,239 @@
 
 /** Characters go-yaml reads as printable and not as a line break; anything else takes the slow path. */
 const UNUSUAL_CHAR = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
-const KEY = /^([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +(.*))?$/;
 const COMMENT_TAIL = '(?: +#.*)?';
 const DOUBLE_QUOTED = new RegExp(`^"((?:[^"\\\\]|\\\\(?:[0abtnvfre "'\\\\N_LP]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U00(?:0[0-9A-Fa-f]|10)[0-9A-Fa-f]{4}))*)"${COMMENT_TAIL}$`);
 const LONE_SURROGATE_ESCAPE = /\\(?:u|U0000)[dD][89a-fA-F]/;
 const SINGLE_QUOTED = new RegExp(`^'(?:[^']|'')*'${COMMENT_TAIL}$`);
 const EMPTY_FLOW = new RegExp(`^(?:\\{\\}|\\[\\])${COMMENT_TAIL}$`);
 const BLOCK_HEADER = new RegExp(`^[|>][-+]?${COMMENT_TAIL}$`);
-/** First characters a plain scalar may not start with (YAML indicators), `-` handled apart. */
-const INDICATOR_START = /^[?:,[\]{}#&*!|>'"%@`]/;
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9]*$/;
 /** Plain scalars go-yaml reads as infinite or NaN floats, which sigs.k8s.io/yaml cannot turn into JSON. */
 export const NON_FINITE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 type ValueKind = 'empty' | 'plain' | 'quoted' | 'flow' | 'block';
 
-/** What follows `key: ` or `- ` on one line; undefined when it is outside the subset. */
-function valueKind(v: string): ValueKind | undefined {
-  const t = v.trimEnd();
-  if (t === '' || t.startsWith('#')) return 'empty';
-  const c = t.charCodeAt(0);
-  if (c === 0x22 /* " */) return DOUBLE_QUOTED.test(t) && !LONE_SURROGATE_ESCAPE.test(t) ? 'quoted' : undefined;
-  if (c === 0x27 /* ' */) return SINGLE_QUOTED.test(t) ? 'quoted' : undefined;
-  if (c === 0x7b /* { */ || c === 0x5b /* [ */) return EMPTY_FLOW.test(t) ? 'flow' : undefined;
-  if (c === 0x7c /* | */ || c === 0x3e /* > */) return BLOCK_HEADER.test(t) ? 'block' : undefined;
-  if (INDICATOR_START.test(t)) return undefined;
-  if (c === 0x2d /* - */ && (t.length === 1 || t.charCodeAt(1) === 0x20)) return undefined;
-  if (t.includes(': ') || t.endsWith(':') || t.includes(' #') || NON_FINITE.test(t)) return undefined;
+/** Characters of a plain key this scanner accepts: [A-Za-z0-9_] first, then also `.`, `/` and `-`. */
+const KEY_FIRST = new Uint8Array(128);
+const KEY_REST = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  KEY_FIRST[c] = /[A-Za-z0-9_]/.test(ch) ? 1 : 0;
+  KEY_REST[c] = /[A-Za-z0-9_./-]/.test(ch) ? 1 : 0;
+}
+/** First characters a plain scalar may not start with (YAML indicators), `-` handled apart. */
+const INDICATOR = new Uint8Array(128);
+for (const ch of '?:,[]{}#&*!|>\'"%@`') INDICATOR[ch.charCodeAt(0)] = 1;
+
+/** The index of the colon of a `key:` starting at `from` (followed by a space or the end), or -1. */
+function keyColon(s: string, from: number, end: number): number {
+  const c0 = s.charCodeAt(from);
+  if (from >= end || c0 >= 128 || KEY_FIRST[c0] === 0) return -1;
+  let i = from + 1;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c < 128 && KEY_REST[c] === 1) i++;
+    else break;
+  }
+  if (i >= end || s.charCodeAt(i) !== 0x3a /* : */) return -1;
+  return i + 1 === end || s.charCodeAt(i + 1) === 0x20 ? i : -1;
+}
+
+/** What `s[from, end)` (after `key: ` or `- `, trailing spaces ignored) is; undefined when outside the subset. */
+function valueKind(s: string, from: number, end: number): ValueKind | undefined {
+  while (end > from && s.charCodeAt(end - 1) === 0x20) end--;
+  if (from >= end) return 'empty';
+  const c = s.charCodeAt(from);
+  if (c === 0x23 /* # */) return 'empty';
+  if (c === 0x22 /* " */) {
+    const t = s.slice(from, end);
+    return DOUBLE_QUOTED.test(t) && !LONE_SURROGATE_ESCAPE.test(t) ? 'quoted' : undefined;
+  }
+  if (c === 0x27 /* ' */) return SINGLE_QUOTED.test(s.slice(from, end)) ? 'quoted' : undefined;
+  if (c === 0x7b /* { */ || c === 0x5b /* [ */) return EMPTY_FLOW.test(s.slice(from, end)) ? 'flow' : undefined;
+  if (c === 0x7c /* | */ || c === 0x3e /* > */) return BLOCK_HEADER.test(s.slice(from, end)) ? 'block' : undefined;
+  if (c < 128 && INDICATOR[c] === 1) return undefined;
+  if (c === 0x2d /* - */ && (from + 1 === end || s.charCodeAt(from + 1) === 0x20)) return undefined;
+  // A plain scalar: no `: `, no ` #`, no trailing `:`, and not a float JSON cannot carry.
+  for (let i = from; i < end; i++) {
+    const x = s.charCodeAt(i);
+    if (x === 0x3a /* : */ && (i + 1 === end || s.charCodeAt(i + 1) === 0x20)) return undefined;
+    if (x === 0x23 /* # */ && s.charCodeAt(i - 1) === 0x20) return undefined;
+  }
+  if ((c === 0x2e || c === 0x2b || c === 0x2d) /* . + - */ && NON_FINITE.test(s.slice(from, end))) return undefined;
   return 'plain';
 }
 
 /** What a collection is in the document's head, so its entries can be held to Helm's shape. */
-type Role = 'top' | 'metadata' | 'annotations' | 'scalar' | undefined;
-
-interface Frame {
-  indent: number;
-  kind: 'map' | 'seq';
-  role: Role;
+const enum Role {
+  None,
+  Top,
+  Metadata,
+  Annotations,
+  Scalar,
 }
 
-interface Pending {
-  /** Column of the key (or dash) whose value is on the next lines. */
-  indent: number;
-  /** After `key:` a sequence may start at the key's own column. */
-  afterKey: boolean;
-  role: Role;
+const MAP = 0;
+const SEQ = 1;
+
+/** Whether `s[from, to)` is exactly `word`. */
+function isWord(s: string, from: number, to: number, word: string): boolean {
+  return to - from === word.length && s.startsWith(word, from);
 }
 
-/** The role of a key's value, given the role of the mapping it is in. */
-function childRole(parent: Role, key: string): Role {
-  if (parent === 'top') {
-    if (key === 'metadata') return 'metadata';
-    if (key === 'kind' || key === 'apiVersion') return 'scalar';
-  } else if (parent === 'metadata') {
-    if (key === 'annotations') return 'annotations';
-    if (key === 'name') return 'scalar';
-  } else if (parent === 'annotations') {
-    return 'scalar';
+/** The role of the value of the key `s[from, to)`, given the role of the mapping it is in. */
+function childRole(parent: Role, s: string, from: number, to: number): Role {
+  if (parent === Role.Top) {
+    if (isWord(s, from, to, 'metadata')) return Role.Metadata;
+    if (isWord(s, from, to, 'kind') || isWord(s, from, to, 'apiVersion')) return Role.Scalar;
+  } else if (parent === Role.Metadata) {
+    if (isWord(s, from, to, 'annotations')) return Role.Annotations;
+    if (isWord(s, from, to, 'name')) return Role.Scalar;
+  } else if (parent === Role.Annotations) {
+    return Role.Scalar;
   }
-  return undefined;
+  return Role.None;
 }
 
 /**
  * `true` when the document surely parses as go-yaml reads it, is a mapping (or empty), has the
  * head shape Helm needs and its `kind` equals `expectedKind` (the cheap line scan's answer).
- * `undefined` means "not sure": ask the full parser.
+ * `undefined` means "not sure": ask the full parser. Works on indices into the document, with
+ * the open collections in three parallel arrays, so a line costs no allocation.
  */
 export function simpleHeadOk(doc: string, expectedKind: string): true | undefined {
   if (UNUSUAL_CHAR.test(doc)) return undefined;
-  const stack: Frame[] = [];
-  let pending: Pending | undefined;
-  // Inside a block scalar: the parent's column, and the content's column once seen.
-  let block: { parent: number; indent: number; maxBlank: number } | undefined;
+  // Open collections, innermost last: column, MAP or SEQ, role.
+  const indents: number[] = [];
+  const kinds: number[] = [];
+  const roles: Role[] = [];
+  // A key or dash whose value is on the next lines: its column (-1: none), after a key?, role.
+  let pendingIndent = -1;
+  let pendingAfterKey = false;
+  let pendingRole = Role.None;
+  // Inside a block scalar: the parent's column (-1: not in one), the content's column once seen
+  // (-1 before), and the widest blank line before it.
+  let blockParent = -1;
+  let blockIndent = -1;
+  let blockMaxBlank = 0;
   let kind = '';
-  let start = 0;
   const end = doc.length;
+  let start = 0;
   while (start <= end) {
-    let nl = doc.indexOf('\n', start);
-    if (nl < 0) nl = end;
-    const line = doc.slice(start, nl);
-    start = nl + 1;
-    let indent = 0;
-    while (indent < line.length && line.charCodeAt(indent) === 0x20) indent++;
-    const blank = indent === line.length;
-    if (block) {
+    let eol = doc.indexOf('\n', start);
+    if (eol < 0) eol = end;
+    const lineStart = start;
+    start = eol + 1;
+    let p = lineStart;
+    while (p < eol && doc.charCodeAt(p) === 0x20) p++;
+    const indent = p - lineStart;
+    const blank = p === eol;
+    if (blockParent >= 0) {
       if (blank) {
-        if (block.indent < 0) block.maxBlank = Math.max(block.maxBlank, indent);
+        if (blockIndent < 0 && indent > blockMaxBlank) blockMaxBlank = indent;
         continue;
       }
-      if (block.indent < 0 && indent > block.parent) {
+      if (blockIndent < 0 && indent > blockParent) {
         // The first content line sets the block's indentation; blank lines before it may not exceed it.
-        if (block.maxBlank > indent) return undefined;
-        block.indent = indent;
+        if (blockMaxBlank > indent) return undefined;
+        blockIndent = indent;
         continue;
       }
-      if (block.indent >= 0 && indent >= block.indent) continue;
-      block = undefined;
+      if (blockIndent >= 0 && indent >= blockIndent) continue;
+      blockParent = -1;
     }
     if (blank) continue;
-    const rest = indent === 0 ? line : line.slice(indent);
-    if (rest.charCodeAt(0) === 0x23 /* # */) continue;
+    const c = doc.charCodeAt(p);
+    if (c === 0x23 /* # */) continue;
 
     // A node line: `- ...` or `key: ...`.
-    let type: 'map' | 'seq';
-    let key: string | undefined;
-    let value: string;
-    let valueColumn: number;
-    if (rest === '-' || rest.startsWith('- ')) {
-      type = 'seq';
-      value = rest.length > 1 ? rest.slice(2) : '';
-      if (value.startsWith(' ')) return undefined;
-      valueColumn = indent + 2;
+    let type: number;
+    let keyFrom = -1;
+    let keyTo = -1;
+    let valueFrom: number;
+    if (c === 0x2d /* - */ && (p + 1 === eol || doc.charCodeAt(p + 1) === 0x20)) {
+      type = SEQ;
+      valueFrom = p + 1 === eol ? eol : p + 2;
+      if (valueFrom < eol && doc.charCodeAt(valueFrom) === 0x20) return undefined;
     } else {
-      const m = KEY.exec(rest);
-      if (!m) return undefined;
-      type = 'map';
-      key = m[1]!;
-      value = m[2] ?? '';
-      valueColumn = indent;
+      const colon = keyColon(doc, p, eol);
+      if (colon < 0) return undefined;
+      type = MAP;
+      keyFrom = p;
+      keyTo = colon;
+      valueFrom = colon + 1;
+      while (valueFrom < eol && doc.charCodeAt(valueFrom) === 0x20) valueFrom++;
     }
 
     // Where the line belongs: a new collection under the pending key/dash, or an open one.
     let role: Role;
-    if (pending && (indent > pending.indent || (indent === pending.indent && type === 'seq' && pending.afterKey))) {
-      if (pending.role === 'scalar') return undefined;
-      if ((pending.role === 'metadata' || pending.role === 'annotations') && type !== 'map') return undefined;
-      role = pending.role;
-      stack.push({ indent, kind: type, role });
+    if (pendingIndent >= 0 && (indent > pendingIndent || (indent === pendingIndent && type === SEQ && pendingAfterKey))) {
+      if (pendingRole === Role.Scalar) return undefined;
+      if ((pendingRole === Role.Metadata || pendingRole === Role.Annotations) && type !== MAP) return undefined;
+      role = pendingRole;
+      indents.push(indent);
+      kinds.push(type);
+      roles.push(role);
     } else {
-      pending = undefined;
-      while (stack.length > 0) {
-        const top = stack[stack.length - 1]!;
-        const under = stack[stack.length - 2];
-        if (top.indent > indent || (top.indent === indent && top.kind !== type && under?.indent === indent)) stack.pop();
+      let n = indents.length;
+      while (n > 0) {
+        const top = indents[n - 1]!;
+        if (top > indent || (top === indent && kinds[n - 1] !== type && n > 1 && indents[n - 2] === indent)) n--;
         else break;
       }
-      const top = stack[stack.length - 1];
-      if (!top) {
-        if (indent !== 0 || type !== 'map') return undefined;
-        stack.push({ indent: 0, kind: 'map', role: 'top' });
-      } else if (top.indent !== indent || top.kind !== type) {
+      if (n < indents.length) indents.length = kinds.length = roles.length = n;
+      if (n === 0) {
+        if (indent !== 0 || type !== MAP) return undefined;
+        indents.push(0);
+        kinds.push(MAP);
+        roles.push(Role.Top);
+      } else if (indents[n - 1] !== indent || kinds[n - 1] !== type) {
         return undefined;
       }
-      role = stack[stack.length - 1]!.role;
+      role = roles[roles.length - 1]!;
     }
-    pending = undefined;
+    pendingIndent = -1;
+    if (role === Role.Scalar) return undefined;
 
     // A compact mapping as a sequence item: `- key: value`.
-    let keyRole: Role = type === 'map' ? childRole(role, key!) : undefined;
+    let keyRole: Role = type === MAP ? childRole(role, doc, keyFrom, keyTo) : Role.None;
     let keyColumn = indent;
-    if (type === 'seq') {
-      if (role === 'scalar') return undefined;
-      const m = KEY.exec(value);
-      if (m) {
-        keyColumn = valueColumn;
-        stack.push({ indent: keyColumn, kind: 'map', role: undefined });
-        key = m[1]!;
-        value = m[2] ?? '';
-        keyRole = undefined;
+    if (type === SEQ) {
+      const colon = valueFrom < eol ? keyColon(doc, valueFrom, eol) : -1;
+      if (colon >= 0) {
+        keyColumn = valueFrom - lineStart;
+        indents.push(keyColumn);
+        kinds.push(MAP);
+        roles.push(Role.None);
+        keyFrom = valueFrom;
+        keyTo = colon;
+        valueFrom = colon + 1;
+        while (valueFrom < eol && doc.charCodeAt(valueFrom) === 0x20) valueFrom++;
+        keyRole = Role.None;
       }
     }
-    if (role === 'scalar') return undefined;
 
-    const vk = valueKind(value);
+    const vk = valueKind(doc, valueFrom, eol);
     if (vk === undefined) return undefined;
-    if (keyRole === 'scalar' && vk === 'flow') return undefined;
-    if ((keyRole === 'metadata' || keyRole === 'annotations') && vk !== 'empty' && !(vk === 'flow' && value.startsWith('{'))) return undefined;
-    if (role === 'top' && key === 'kind') {
-      const t = value.trimEnd();
+    if (keyRole === Role.Scalar && vk === 'flow') return undefined;
+    if ((keyRole === Role.Metadata || keyRole === Role.Annotations) && vk !== 'empty' && !(vk === 'flow' && doc.charCodeAt(valueFrom) === 0x7b)) {
+      return undefined;
+    }
+    if (role === Role.Top && type === MAP && isWord(doc, keyFrom, keyTo, 'kind')) {
+      const t = doc.slice(valueFrom, eol).trimEnd();
       if (vk === 'empty') kind = '';
       else if (vk === 'plain' && IDENTIFIER.test(t)) kind = t;
       else return undefined;
     }
+    const ownColumn = type === SEQ && keyFrom < 0 ? indent : keyColumn;
     if (vk === 'empty') {
-      const column = type === 'seq' && key === undefined ? indent : keyColumn;
-      pending = { indent: column, afterKey: key !== undefined, role: keyRole };
+      pendingIndent = ownColumn;
+      pendingAfterKey = keyFrom >= 0;
+      pendingRole = keyRole;
     } else if (vk === 'block') {
-      block = { parent: type === 'seq' && key === undefined ? indent : keyColumn, indent: -1, maxBlank: 0 };
+      blockParent = ownColumn;
+      blockIndent = -1;
+      blockMaxBlank = 0;
     }
   }
   return kind === expectedKind ? true : undefined;
