@@ -126,159 +126,81 @@ function codePoints(s: string): number {
   return n;
 }
 
-type Check = (v: Json) => boolean;
-
-const isObject = (v: Json): v is { [k: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * Each schema object becomes, on first visit, one closure running only the keywords it has
- * (so a cold start compiles just the part of the schema the values reach, and a warm check reads
- * no absent keyword). Subschemas are looked up through `check` when first needed.
- */
 class Interpreter {
-  private readonly plans = new WeakMap<object, Check>();
+  private readonly patterns = new Map<string, RegExp>();
 
   constructor(private readonly root: Schema) {}
 
-  check(schema: Schema): Check {
-    if (schema === true) return () => true;
-    if (schema === false) return () => false;
-    let plan = this.plans.get(schema);
-    if (!plan) {
-      plan = this.compile(schema);
-      this.plans.set(schema, plan);
+  private regex(p: string): RegExp {
+    let r = this.patterns.get(p);
+    if (!r) {
+      r = new RegExp(p, 'u');
+      this.patterns.set(p, r);
     }
-    return plan;
+    return r;
   }
 
-  /** A subschema's check, resolved on first use (schemas may refer to themselves). */
-  private lazy(schema: Schema): Check {
-    let c: Check | undefined;
-    return (v) => (c ??= this.check(schema))(v);
-  }
-
-  private compile(s: { [keyword: string]: unknown }): Check {
-    if (s.$ref !== undefined) return this.lazy(resolveRef(this.root, s.$ref)!);
-    const checks: Check[] = [];
+  valid(schema: Schema, v: Json): boolean {
+    if (schema === true) return true;
+    if (schema === false) return false;
+    const s = schema;
+    if (s.$ref !== undefined) return this.valid(resolveRef(this.root, s.$ref)!, v);
     if (s.type !== undefined) {
-      const types = [s.type as string | string[]].flat();
-      checks.push(types.length === 1 ? (v) => typeIs(types[0]!, v) : (v) => types.some((t) => typeIs(t, v)));
+      const types = s.type as string | string[];
+      if (typeof types === 'string' ? !typeIs(types, v) : !types.some((t) => typeIs(t, v))) return false;
     }
-    if (s.const !== undefined) checks.push((v) => deepEqual(s.const, v));
-    if (s.enum !== undefined) {
-      const options = s.enum as unknown[];
-      checks.push((v) => options.some((e) => deepEqual(e, v)));
-    }
-    const str = this.stringCheck(s);
-    if (str) checks.push((v) => typeof v !== 'string' || str(v));
-    const num = numberCheck(s);
-    if (num) checks.push((v) => typeof v !== 'number' || num(v));
-    const arr = this.arrayCheck(s);
-    if (arr) checks.push((v) => !Array.isArray(v) || arr(v));
-    const obj = this.objectCheck(s);
-    if (obj) checks.push((v) => !isObject(v) || obj(v));
-    if (s.allOf !== undefined) {
-      const all = (s.allOf as Schema[]).map((x) => this.lazy(x));
-      checks.push((v) => all.every((c) => c(v)));
-    }
-    if (s.anyOf !== undefined) {
-      const any = (s.anyOf as Schema[]).map((x) => this.lazy(x));
-      checks.push((v) => any.some((c) => c(v)));
-    }
-    if (s.oneOf !== undefined) {
-      const one = (s.oneOf as Schema[]).map((x) => this.lazy(x));
-      checks.push((v) => one.filter((c) => c(v)).length === 1);
-    }
-    if (s.not !== undefined) {
-      const not = this.lazy(s.not as Schema);
-      checks.push((v) => !not(v));
-    }
-    if (s.if !== undefined) {
-      const cond = this.lazy(s.if as Schema);
-      const then = s.then !== undefined ? this.lazy(s.then as Schema) : undefined;
-      const otherwise = s.else !== undefined ? this.lazy(s.else as Schema) : undefined;
-      checks.push((v) => {
-        const branch = cond(v) ? then : otherwise;
-        return branch === undefined || branch(v);
-      });
-    }
-    if (checks.length === 0) return () => true;
-    if (checks.length === 1) return checks[0]!;
-    return (v) => {
-      for (const c of checks) if (!c(v)) return false;
-      return true;
-    };
-  }
-
-  private stringCheck(s: { [keyword: string]: unknown }): ((v: string) => boolean) | undefined {
-    const min = s.minLength as number | undefined;
-    const max = s.maxLength as number | undefined;
-    const pattern = s.pattern !== undefined ? new RegExp(s.pattern as string, 'u') : undefined;
-    if (min === undefined && max === undefined && !pattern) return undefined;
-    return (v) => {
-      if (min !== undefined || max !== undefined) {
+    if (s.const !== undefined && !deepEqual(s.const, v)) return false;
+    if (s.enum !== undefined && !(s.enum as unknown[]).some((e) => deepEqual(e, v))) return false;
+    if (typeof v === 'string') {
+      if (s.minLength !== undefined || s.maxLength !== undefined) {
         const n = codePoints(v);
-        if ((min !== undefined && n < min) || (max !== undefined && n > max)) return false;
+        if (s.minLength !== undefined && n < (s.minLength as number)) return false;
+        if (s.maxLength !== undefined && n > (s.maxLength as number)) return false;
       }
-      return !pattern || pattern.test(v);
-    };
-  }
-
-  private arrayCheck(s: { [keyword: string]: unknown }): ((v: Json[]) => boolean) | undefined {
-    const min = s.minItems as number | undefined;
-    const max = s.maxItems as number | undefined;
-    const items = s.items !== undefined ? this.lazy(s.items as Schema) : undefined;
-    const contains = s.contains !== undefined ? this.lazy(s.contains as Schema) : undefined;
-    if (min === undefined && max === undefined && !items && !contains) return undefined;
-    return (v) => {
-      if ((min !== undefined && v.length < min) || (max !== undefined && v.length > max)) return false;
-      if (items) for (const x of v) if (!items(x)) return false;
-      return !contains || v.some(contains);
-    };
-  }
-
-  private objectCheck(s: { [keyword: string]: unknown }): ((v: { [k: string]: Json }) => boolean) | undefined {
-    const required = s.required as string[] | undefined;
-    const minP = s.minProperties as number | undefined;
-    const maxP = s.maxProperties as number | undefined;
-    const props = new Map<string, Check>();
-    if (s.properties !== undefined) {
-      for (const [k, sub] of Object.entries(s.properties as Record<string, Schema>)) props.set(k, this.lazy(sub));
+      if (s.pattern !== undefined && !this.regex(s.pattern as string).test(v)) return false;
+    } else if (typeof v === 'number') {
+      if (s.minimum !== undefined && !(v >= (s.minimum as number))) return false;
+      if (s.maximum !== undefined && !(v <= (s.maximum as number))) return false;
+      if (s.exclusiveMinimum !== undefined && !(v > (s.exclusiveMinimum as number))) return false;
+      if (s.exclusiveMaximum !== undefined && !(v < (s.exclusiveMaximum as number))) return false;
+      if (s.multipleOf !== undefined && !Number.isInteger(v / (s.multipleOf as number))) return false;
+    } else if (Array.isArray(v)) {
+      if (s.minItems !== undefined && v.length < (s.minItems as number)) return false;
+      if (s.maxItems !== undefined && v.length > (s.maxItems as number)) return false;
+      if (s.items !== undefined) for (const x of v) if (!this.valid(s.items as Schema, x)) return false;
+      if (s.contains !== undefined && !v.some((x) => this.valid(s.contains as Schema, x))) return false;
+    } else if (v !== null && typeof v === 'object') {
+      if (!this.validObject(s, v)) return false;
     }
-    const extra = s.additionalProperties !== undefined ? this.lazy(s.additionalProperties as Schema) : undefined;
-    const names = s.propertyNames !== undefined ? this.lazy(s.propertyNames as Schema) : undefined;
-    if (!required && minP === undefined && maxP === undefined && props.size === 0 && !extra && !names) return undefined;
-    return (v) => {
-      if (required) for (const k of required) if (!hasOwn.call(v, k)) return false;
-      const keys = Object.keys(v);
-      if ((minP !== undefined && keys.length < minP) || (maxP !== undefined && keys.length > maxP)) return false;
-      for (const k of keys) {
-        if (names && !names(k)) return false;
-        const sub = props.get(k);
-        if (sub !== undefined) {
-          if (!sub(v[k]!)) return false;
-        } else if (extra && !extra(v[k]!)) {
-          return false;
-        }
-      }
-      return true;
-    };
+    if (s.allOf !== undefined && !(s.allOf as Schema[]).every((x) => this.valid(x, v))) return false;
+    if (s.anyOf !== undefined && !(s.anyOf as Schema[]).some((x) => this.valid(x, v))) return false;
+    if (s.oneOf !== undefined && (s.oneOf as Schema[]).filter((x) => this.valid(x, v)).length !== 1) return false;
+    if (s.not !== undefined && this.valid(s.not as Schema, v)) return false;
+    if (s.if !== undefined) {
+      const branch = this.valid(s.if as Schema, v) ? s.then : s.else;
+      if (branch !== undefined && !this.valid(branch as Schema, v)) return false;
+    }
+    return true;
   }
-}
 
-function numberCheck(s: { [keyword: string]: unknown }): ((v: number) => boolean) | undefined {
-  const min = s.minimum as number | undefined;
-  const max = s.maximum as number | undefined;
-  const xmin = s.exclusiveMinimum as number | undefined;
-  const xmax = s.exclusiveMaximum as number | undefined;
-  const step = s.multipleOf as number | undefined;
-  if (min === undefined && max === undefined && xmin === undefined && xmax === undefined && step === undefined) return undefined;
-  return (v) =>
-    (min === undefined || v >= min) &&
-    (max === undefined || v <= max) &&
-    (xmin === undefined || v > xmin) &&
-    (xmax === undefined || v < xmax) &&
-    (step === undefined || Number.isInteger(v / step));
+  private validObject(s: { [keyword: string]: unknown }, v: { [k: string]: Json }): boolean {
+    const props = s.properties as Record<string, Schema> | undefined;
+    if (s.required !== undefined) for (const k of s.required as string[]) if (!hasOwn.call(v, k)) return false;
+    const keys = Object.keys(v);
+    if (s.minProperties !== undefined && keys.length < (s.minProperties as number)) return false;
+    if (s.maxProperties !== undefined && keys.length > (s.maxProperties as number)) return false;
+    const extra = s.additionalProperties as Schema | undefined;
+    for (const k of keys) {
+      if (s.propertyNames !== undefined && !this.valid(s.propertyNames as Schema, k)) return false;
+      const sub = props !== undefined && hasOwn.call(props, k) ? props[k] : undefined;
+      if (sub !== undefined) {
+        if (!this.valid(sub, v[k]!)) return false;
+      } else if (extra !== undefined && !this.valid(extra, v[k]!)) {
+        return false;
+      }
+    }
+    return true;
+  }
 }
 
 /** Data the interpreter can judge: JSON types only, finite numbers, no `__proto__` key. */
@@ -314,7 +236,7 @@ export function quickCheckFor(schema: unknown, checked = false): QuickCheck | un
   const interpreter = new Interpreter(root);
   return (data) => {
     try {
-      return plainJson(data) && interpreter.check(root)(data as Json);
+      return plainJson(data) && interpreter.valid(root, data as Json);
     } catch {
       return false; // e.g. a $ref cycle without progress: let ajv speak
     }
