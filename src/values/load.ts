@@ -20,6 +20,7 @@ import {
 import { keyString, resolvePlain, type Resolved } from './goyaml.js';
 import { setKey } from './maps.js';
 import { Provenance } from './provenance.js';
+import { parseSimpleValues } from './simpleyaml.js';
 import { UserError, type Value, type ValueMap } from './types.js';
 
 export interface LoadedValues {
@@ -54,6 +55,17 @@ export function parseValuesDocument(text: string, source: string): LoadedValues 
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     throw new UserError(`${source}:${before.length}:${col}: control characters are not allowed (U+${code}); write it as an escape in a double-quoted string`);
   }
+  // Most values files are plain block YAML: read those without the full parser (same result).
+  const simple = parseSimpleValues(text, source);
+  if (simple) return { values: simple.values, source, positions: simple.positions };
+  return parseValuesWithYaml(text, source);
+}
+
+/**
+ * The full reader, for any YAML (the `yaml` package's parser under go-yaml's rules), for text
+ * already checked for control characters. Exported so tests hold the fast path to it.
+ */
+export function parseValuesWithYaml(text: string, source: string): LoadedValues {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, {
     version: '1.1',
