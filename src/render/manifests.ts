@@ -10,7 +10,7 @@ import { compareGoStrings } from '../go/fmt.js';
 import { goTrimSpace } from '../go/strings.js';
 import { keyString, resolvePlain } from '../values/goyaml.js';
 import { UserError } from '../values/types.js';
-import { NON_FINITE, simpleHeadOk } from './yamlhead.js';
+import { NON_FINITE, scanHead, simpleHeadOk } from './yamlhead.js';
 
 /** Helm's releaseutil.InstallOrder. Unknown kinds come after these, alphabetically. */
 export const INSTALL_ORDER: readonly string[] = [
@@ -208,15 +208,26 @@ function isNull(n: Node | null | undefined): boolean {
   return n === null || n === undefined || (isScalar(n) && n.type === 'PLAIN' && resolvePlain(String(n.value)).kind === 'null');
 }
 
-/** The hook events of a document that carries `helm.sh/hook` (a YAML parse, only for those). */
-function hookOf(doc: string): string[] | undefined | 'unknown' {
-  if (!doc.includes(HOOK_ANNOTATION)) return undefined;
+/**
+ * The `helm.sh/hook` annotation's text, as Helm's SimpleHead reads it (undefined when absent):
+ * from the line scan when it is sure, else from a YAML parse. `scan: false` forces the parse.
+ */
+export function hookText(doc: string, kind: string, scan = true): string | undefined {
+  const head = scan ? scanHead(doc, kind) : undefined;
+  if (head) return head.hook;
   const { node } = parseFirst(doc);
   const annotations = get(get(node, 'metadata'), 'annotations');
   if (!isYamlMap(annotations) || annotations.items.length === 0) return undefined;
   const value = get(annotations, HOOK_ANNOTATION);
   if (value === undefined) return undefined;
-  const text = isScalar(value) ? nodeText(value) : '';
+  return isScalar(value) ? nodeText(value) : '';
+}
+
+/** The hook events of a document that carries `helm.sh/hook`. */
+function hookOf(doc: string, kind: string): string[] | undefined | 'unknown' {
+  if (!doc.includes(HOOK_ANNOTATION)) return undefined;
+  const text = hookText(doc, kind);
+  if (text === undefined) return undefined;
   const events = text.split(',').map((e) => e.trim().toLowerCase());
   return events.every((e) => HOOK_EVENTS.has(e)) ? events : 'unknown';
 }
@@ -245,7 +256,7 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
     if (base.startsWith('_') || f.path.endsWith('NOTES.txt') || goTrimSpace(f.content) === '') continue;
     for (const content of splitManifests(f.content)) {
       const m: Manifest = { source: f.path, content, kind: kindOf(content) };
-      const hook = hookOf(content);
+      const hook = hookOf(content, m.kind);
       if (hook === 'unknown') continue;
       if (hook) hooks.push({ ...m, hookEvents: hook });
       else generic.push(m);

@@ -8,6 +8,7 @@
  * It never accepts a document go-yaml would refuse; test/render/yamlhead.test.ts checks that
  * against go-yaml itself.
  */
+import { keyString, resolvePlain } from '../values/goyaml.js';
 
 /** Characters go-yaml reads as printable and not as a line break; anything else takes the slow path. */
 const UNUSUAL_CHAR = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
@@ -15,6 +16,9 @@ const COMMENT_TAIL = '(?: +#.*)?';
 const DOUBLE_QUOTED = new RegExp(`^"((?:[^"\\\\]|\\\\(?:[0abtnvfre "'\\\\N_LP]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U00(?:0[0-9A-Fa-f]|10)[0-9A-Fa-f]{4}))*)"${COMMENT_TAIL}$`);
 const LONE_SURROGATE_ESCAPE = /\\(?:u|U0000)[dD][89a-fA-F]/;
 const SINGLE_QUOTED = new RegExp(`^'(?:[^']|'')*'${COMMENT_TAIL}$`);
+const SINGLE_QUOTED_TEXT = new RegExp(`^'((?:[^']|'')*)'${COMMENT_TAIL}$`);
+/** A double-quoted scalar without escapes, whose text is what is between the quotes. */
+const DOUBLE_QUOTED_PLAIN = new RegExp(`^"([^"\\\\]*)"${COMMENT_TAIL}$`);
 const EMPTY_FLOW = new RegExp(`^(?:\\{\\}|\\[\\])${COMMENT_TAIL}$`);
 const BLOCK_HEADER = new RegExp(`^[|>][-+]?${COMMENT_TAIL}$`);
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -108,10 +112,30 @@ function childRole(parent: Role, s: string, from: number, to: number): Role {
 /**
  * `true` when the document surely parses as go-yaml reads it, is a mapping (or empty), has the
  * head shape Helm needs and its `kind` equals `expectedKind` (the cheap line scan's answer).
- * `undefined` means "not sure": ask the full parser. Works on indices into the document, with
- * the open collections in three parallel arrays, so a line costs no allocation.
+ * `undefined` means "not sure": ask the full parser.
  */
 export function simpleHeadOk(doc: string, expectedKind: string): true | undefined {
+  return scanHead(doc, expectedKind) ? true : undefined;
+}
+
+const HOOK = 'helm.sh/hook';
+
+/** The text of a one-line annotation value as a Go string field gets it; undefined when not simple. */
+function annotationText(doc: string, from: number, to: number, vk: ValueKind): string | undefined {
+  const t = doc.slice(from, to).trimEnd();
+  if (vk === 'plain') return keyString(resolvePlain(t));
+  if (vk !== 'quoted') return undefined;
+  if (t.startsWith("'")) return SINGLE_QUOTED_TEXT.exec(t)?.[1]?.replaceAll("''", "'");
+  const m = DOUBLE_QUOTED_PLAIN.exec(t);
+  return m ? m[1] : undefined;
+}
+
+/**
+ * The line scan itself: as simpleHeadOk, also giving the `helm.sh/hook` annotation's text when
+ * it has one. Works on indices into the document, with the open collections in three parallel
+ * arrays, so a line costs no allocation.
+ */
+export function scanHead(doc: string, expectedKind: string): { hook: string | undefined } | undefined {
   if (UNUSUAL_CHAR.test(doc)) return undefined;
   // Open collections, innermost last: column, MAP or SEQ, role.
   const indents: number[] = [];
@@ -127,6 +151,7 @@ export function simpleHeadOk(doc: string, expectedKind: string): true | undefine
   let blockIndent = -1;
   let blockMaxBlank = 0;
   let kind = '';
+  let hook: string | undefined;
   const end = doc.length;
   let start = 0;
   while (start <= end) {
@@ -229,6 +254,10 @@ export function simpleHeadOk(doc: string, expectedKind: string): true | undefine
     if ((keyRole === Role.Metadata || keyRole === Role.Annotations) && vk !== 'empty' && !(vk === 'flow' && doc.charCodeAt(valueFrom) === 0x7b)) {
       return undefined;
     }
+    if (role === Role.Annotations && type === MAP && isWord(doc, keyFrom, keyTo, HOOK)) {
+      hook = annotationText(doc, valueFrom, eol, vk);
+      if (hook === undefined) return undefined;
+    }
     if (role === Role.Top && type === MAP && isWord(doc, keyFrom, keyTo, 'kind')) {
       const t = doc.slice(valueFrom, eol).trimEnd();
       if (vk === 'empty') kind = '';
@@ -246,5 +275,5 @@ export function simpleHeadOk(doc: string, expectedKind: string): true | undefine
       blockMaxBlank = 0;
     }
   }
-  return kind === expectedKind ? true : undefined;
+  return kind === expectedKind ? { hook } : undefined;
 }

@@ -7,9 +7,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertParses, kindOf, splitManifests } from '../../src/render/manifests.js';
+import { assertParses, hookText, kindOf, splitManifests } from '../../src/render/manifests.js';
 import { renderChartText } from '../../src/render/release.js';
-import { simpleHeadOk } from '../../src/render/yamlhead.js';
+import { scanHead, simpleHeadOk } from '../../src/render/yamlhead.js';
 import { buildValues } from '../../src/values/index.js';
 import { loadOracle, seededRandom } from '../support/gooracle/index.js';
 
@@ -133,6 +133,23 @@ describe.runIf(oracle)('the fast output check never accepts what go-yaml refuses
     expect(simpleHeadOk(docs[0]!, 'Deployment')).toBe(true);
     expect(simpleHeadOk('kind: Pod\nkind: Service\n', 'Service')).toBe(true);
     for (const refused of [docs[1], docs[6], docs[8], docs[9]]) expect(simpleHeadOk(refused!, kindOf(refused!))).toBeUndefined();
+  });
+
+  it('reads the helm.sh/hook annotation as the YAML parse does, wherever it is sure', () => {
+    const values = ['pre-install', 'pre-install,pre-upgrade', '"post-install"', "'pre-delete'", "'it''s'", '"a\\u0041"', 'true', 'yes', '1', '~', '',
+      '|', 'pre-install # c', '"x" # c', '{}', '[a]', 'pre-install ,  post-install'];
+    let sure = 0;
+    for (const v of values) {
+      for (const extra of ['', '\n    helm.sh/hook: post-delete', '\n    other: x']) {
+        const doc = `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m\n  annotations:\n    helm.sh/hook:${v === '' ? '' : ' ' + v}${extra}\nspec: {}`;
+        const byParse = hookText(doc, 'Job', false);
+        expect({ v, extra, text: hookText(doc, 'Job') }).toEqual({ v, extra, text: byParse });
+        if (scanHead(doc, 'Job')) sure++;
+      }
+    }
+    expect(sure).toBeGreaterThan(20);
+    // Not under metadata.annotations, it is no hook.
+    expect(hookText('kind: ConfigMap\ndata:\n  helm.sh/hook: pre-install', 'ConfigMap')).toBeUndefined();
   });
 
   it('the full check behind it refuses, as go-yaml does, what js-yaml would let through', () => {
