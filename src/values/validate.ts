@@ -12,7 +12,7 @@ import { formatFloatG } from './gofmt.js';
 import { describeFsError } from './load.js';
 import { getKey } from './maps.js';
 import type { SourceOf } from './provenance.js';
-import type { QuickCheck } from './quickcheck.js';
+import { quickCheckFor, type QuickCheck } from './quickcheck.js';
 import { isMap, UserError, type Value, type ValueMap } from './types.js';
 
 /** Lines describing every violation of the schema (empty when the values are valid). */
@@ -81,11 +81,17 @@ export function validatorFor(schemaPath: string): ValuesValidator {
       throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e)}`);
     }
     if (typeof schema !== 'object' || schema === null) throw new UserError(`${schemaPath}: a schema must be a JSON object`);
-    try {
-      v = compileValidator(schema);
-    } catch (e) {
-      throw new UserError(`${schemaPath}: invalid schema: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const compile = (): CheckFn => {
+      try {
+        return newAjv().compile(schema);
+      } catch (e) {
+        throw new UserError(`${schemaPath}: invalid schema: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    // A schema the quick check knows (every keyword, well-formed) needs ajv only to explain
+    // values it cannot pass; any other schema is compiled now, so its mistakes show at once.
+    const quick = quickCheckFor(schema);
+    v = quick ? layeredValidator(quick, compile) : validatorFromCheck(compile());
     cache.set(key, v);
   }
   return v;
