@@ -3,7 +3,7 @@
  * whitespace control, so both engines see identical literal text) that emits the equivalent Go
  * template. Paths resolve against a scope stack; helpers map 1:1 to Go/sprig/Helm functions.
  */
-import { isHelperPath, parseTemplate, partialsOf } from '../render/dialect.js';
+import { formOf, isHelperPath, parseTemplate, partialsOf } from '../render/dialect.js';
 import type { TemplateFile } from '../render/engine.js';
 import { isMap, type Value } from '../values/types.js';
 
@@ -133,26 +133,12 @@ class TemplateCompiler {
   }
 
   private expr(e: Expression): string {
-    switch (e.type) {
-      case 'StringLiteral':
-        return goString((e as hbs.AST.StringLiteral).value);
-      case 'NumberLiteral':
-        return String((e as hbs.AST.NumberLiteral).value);
-      case 'BooleanLiteral':
-        return String((e as hbs.AST.BooleanLiteral).value);
-      case 'NullLiteral':
-      case 'UndefinedLiteral':
-        return 'nil';
-      case 'SubExpression': {
-        const s = e as hbs.AST.SubExpression;
-        return this.call(s.path, s.params, true);
-      }
-      case 'PathExpression':
-        if (isHelperPath(e)) return `(${(e as PathExpression).original})`;
-        return this.path(e as PathExpression);
-      default:
-        throw new Error(`compiler: unexpected ${e.type}`);
-    }
+    const f = formOf(e);
+    if (f.form === 'call') return this.call(f.path, f.params, true);
+    if (f.form === 'path') return this.path(f.path);
+    const v = f.value;
+    if (v === null || v === undefined) return 'nil';
+    return typeof v === 'string' ? goString(v) : String(v);
   }
 
   private nearestEach(): Scope {

@@ -6,7 +6,7 @@
  * those of the Go compiler (src/compile/compiler.ts) over the same AST after the same single
  * whitespace-control pass, and the conformance suite holds the two to the same bytes.
  */
-import { isHelperPath } from './dialect.js';
+import { formOf, isHelperPath } from './dialect.js';
 
 type Program = hbs.AST.Program;
 type Statement = hbs.AST.Statement;
@@ -89,27 +89,12 @@ class FunctionWriter {
   }
 
   private expr(e: Expression): string {
-    switch (e.type) {
-      case 'StringLiteral':
-        return js((e as hbs.AST.StringLiteral).value);
-      case 'NumberLiteral':
-        return `(${String((e as hbs.AST.NumberLiteral).value)})`;
-      case 'BooleanLiteral':
-        return String((e as hbs.AST.BooleanLiteral).value);
-      case 'NullLiteral':
-        return 'null';
-      case 'UndefinedLiteral':
-        return 'undefined';
-      case 'SubExpression': {
-        const s = e as hbs.AST.SubExpression;
-        return this.call(s.path as PathExpression, s.params, s.loc);
-      }
-      case 'PathExpression':
-        if (isHelperPath(e)) return this.call(e as PathExpression, [], e.loc);
-        return this.path(e as PathExpression);
-      default:
-        throw new Error(`codegen: unexpected ${e.type}`);
-    }
+    const f = formOf(e);
+    if (f.form === 'call') return this.call(f.path, f.params, f.loc);
+    if (f.form === 'path') return this.path(f.path);
+    const v = f.value;
+    if (typeof v === 'number') return `(${String(v)})`;
+    return typeof v === 'string' ? js(v) : String(v);
   }
 
   private nearestEach(): Scope {

@@ -39,6 +39,34 @@ export function isHelperPath(e: Expression): e is PathExpression {
   return !p.data && p.depth === 0 && p.parts.length === 1 && p.original === p.parts[0] && HELPER_NAMES.has(p.parts[0]!);
 }
 
+/** An expression as both code generators see it: a literal, a helper call, or a path. */
+export type ExpressionForm =
+  | { form: 'literal'; value: string | number | boolean | null | undefined }
+  | { form: 'call'; path: PathExpression; params: Expression[]; loc: hbs.AST.SourceLocation }
+  | { form: 'path'; path: PathExpression };
+
+/** The form of a dialect expression (a zero-argument helper path is a call, as in Go). */
+export function formOf(e: Expression): ExpressionForm {
+  switch (e.type) {
+    case 'StringLiteral':
+    case 'NumberLiteral':
+    case 'BooleanLiteral':
+      return { form: 'literal', value: (e as hbs.AST.StringLiteral | hbs.AST.NumberLiteral | hbs.AST.BooleanLiteral).value };
+    case 'NullLiteral':
+      return { form: 'literal', value: null };
+    case 'UndefinedLiteral':
+      return { form: 'literal', value: undefined };
+    case 'SubExpression': {
+      const s = e as SubExpression;
+      return { form: 'call', path: s.path as PathExpression, params: s.params, loc: s.loc };
+    }
+    case 'PathExpression':
+      return isHelperPath(e) ? { form: 'call', path: e, params: [], loc: e.loc } : { form: 'path', path: e as PathExpression };
+    default:
+      throw new Error(`unexpected ${e.type} (the dialect check lets none through)`);
+  }
+}
+
 function checkExpression(file: string, e: Expression, scopeDepth: number): void {
   switch (e.type) {
     case 'StringLiteral':

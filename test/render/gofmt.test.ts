@@ -5,19 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareGoStrings, formatFloatG, formatValue, goQuote, toJson } from '../../src/go/fmt.js';
 import { toYaml } from '../../src/render/goyaml.js';
-import { jsonAsGo122, loadOracle, parseYaml11, seededRandom, type OracleNode } from '../support/gooracle/index.js';
+import { jsonAsGo122, oracleForTests, parseYaml11, seededRandom, type OracleNode } from '../support/gooracle/index.js';
 
-const status = loadOracle();
-if (!status.available) {
-  if (process.env.CI === 'true') {
-    it('needs the Go oracle in CI', () => {
-      throw new Error(`Go oracle unavailable: ${status.reason}`);
-    });
-  } else {
-    it.skip(`Go oracle unavailable (${status.reason}): differential tests skipped`, () => {});
-  }
-}
-const oracle = status.available ? status.oracle : undefined;
+const oracle = oracleForTests();
 
 /** Runs typed values through the oracle and lists every difference with our printers. */
 function differences(values: unknown[], what: { print?: boolean; json?: boolean; yaml?: boolean; quote?: boolean }): string[] {

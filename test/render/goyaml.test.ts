@@ -12,7 +12,7 @@ import { toYaml, yamlKeyLess } from '../../src/render/goyaml.js';
 import { QUIRKS_TOYAML_INDENT4, QUIRKS_VALUES } from '../fixtures/helm-engine-quirks.js';
 import {
   jsonAsGo122,
-  loadOracle,
+  oracleForTests,
   parseYaml11,
   seededRandom,
   valueAt,
@@ -20,17 +20,7 @@ import {
   type OracleNode,
 } from '../support/gooracle/index.js';
 
-const status = loadOracle();
-if (!status.available) {
-  if (process.env.CI === 'true') {
-    it('needs the Go oracle in CI', () => {
-      throw new Error(`Go oracle unavailable: ${status.reason}`);
-    });
-  } else {
-    it.skip(`Go oracle unavailable (${status.reason}): differential tests skipped`, () => {});
-  }
-}
-const oracle = status.available ? status.oracle : undefined;
+const oracle = oracleForTests();
 
 
 

@@ -11,24 +11,14 @@ import { assertParses, hookText, kindOf, splitManifests } from '../../src/render
 import { renderChartText } from '../../src/render/release.js';
 import { scanHead, simpleHeadOk } from '../../src/render/yamlhead.js';
 import { buildValues } from '../../src/values/index.js';
-import { loadOracle, seededRandom } from '../support/gooracle/index.js';
+import { oracleForTests, seededRandom } from '../support/gooracle/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'chart');
 const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 
-const status = loadOracle();
-if (!status.available) {
-  if (process.env.CI === 'true') {
-    it('needs the Go oracle in CI', () => {
-      throw new Error(`Go oracle unavailable: ${status.reason}`);
-    });
-  } else {
-    it.skip(`Go oracle unavailable (${status.reason}): differential tests skipped`, () => {});
-  }
-}
-const oracle = status.available ? status.oracle : undefined;
+const oracle = oracleForTests();
 
 /** What Helm's SimpleHead needs, checked on go-yaml's reading (as JSON). */
 function headProblem(json: string, kind: string): string | undefined {
