@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { FIXTURES, GENERATED_DIR } from './locations.js';
+import { pathToFileURL } from 'node:url';
+import { FIXTURES, GENERATED_DIR, VALIDATOR_CACHE } from './locations.js';
 import { createRequire } from 'node:module';
 
 type Main = (argv: string[], io?: { out: (s: string) => void; err: (s: string) => void }) => Promise<number>;
@@ -15,9 +16,10 @@ interface BundleLoader {
   BUNDLE: string;
   CODE_CACHE: string;
   loadBundle(cache?: 'use' | 'none'): { main: Main; script: import('node:vm').Script } | undefined;
+  loadCached(file: string, cacheFile: string, cache?: 'use' | 'none'): { exports: unknown; script: import('node:vm').Script };
 }
 // The loader bin/dify-chart uses, so the cache is made exactly as it will be read.
-const { BUNDLE, CODE_CACHE, loadBundle } = createRequire(import.meta.url)('../../bin/bundle-loader.cjs') as BundleLoader;
+const { BUNDLE, CODE_CACHE, loadBundle, loadCached } = createRequire(import.meta.url)('../../bin/bundle-loader.cjs') as BundleLoader;
 
 await build({
   entryPoints: [join(GENERATED_DIR, 'bundle-entry.js')],
@@ -74,3 +76,15 @@ await again.main(['render', '--set', 'nope=1'], sink);
 await again.main(['package', '--destination', dir], sink);
 rmSync(dir, { recursive: true, force: true });
 writeFileSync(CODE_CACHE, again.script.createCachedData());
+
+// The full values validator (loaded only for values the quick check cannot pass) gets a code
+// cache of its own, taken after it has judged valid and invalid values.
+const validatorFile = join(GENERATED_DIR, 'values-validator.cjs');
+if (/[^\x00-\x7f]/.test(readFileSync(validatorFile, 'latin1'))) throw new Error(`bundle: ${validatorFile} is not ASCII`);
+const validator = loadCached(validatorFile, VALIDATOR_CACHE, 'none');
+const check = validator.exports as (data: unknown) => boolean;
+const chartModule = (await import(pathToFileURL(join(GENERATED_DIR, 'chart.js')).href)) as { defaults: unknown };
+check(chartModule.defaults);
+check({});
+check({ ...(chartModule.defaults as object), nope: 1 });
+writeFileSync(VALIDATOR_CACHE, validator.script.createCachedData());

@@ -7,5 +7,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_CHART_DIR = join(ROOT, 'chart');
 export const DEFAULT_SCHEMA = join(ROOT, 'schema', 'values.schema.json');
 export const GENERATED_DIR = join(ROOT, 'dist', 'generated');
+/** V8's code cache for dist/generated/values-validator.cjs, written by src/build/bundle.ts. */
+export const VALIDATOR_CACHE = join(GENERATED_DIR, 'values-validator.cache');
 /** The developer fixtures (values files that exercise every template); the build warms up on them. */
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
