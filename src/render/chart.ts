@@ -1,7 +1,7 @@
 /** Reading a chart folder: Chart.yaml as Helm's metadata object, and the template sources. */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { UserError } from '../values/types.js';
 import type { ChartMetadata, TemplateFile } from './engine.js';
@@ -82,7 +82,7 @@ export function chartStamp(chartDir: string, extraFiles: string[] = []): string 
   return fingerprintedFiles(chartDir, extraFiles)
     .map((f) => {
       const st = statSync(f, { throwIfNoEntry: false });
-      return `${f}\0${st ? `${st.size}:${st.mtimeMs}` : '<missing>'}`;
+      return `${relative(chartDir, f)}\0${st ? `${st.size}:${st.mtimeMs}` : '<missing>'}`;
     })
     .join('\n');
 }
