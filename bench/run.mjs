@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'dify-chart');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+// BENCH_RUNS, BENCH_WARM and BENCH_SIZES shrink a run (test/release/bench.test.ts checks the script works that way).
+const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,10000').split(',').map(Number);
 const work = mkdtempSync(join(tmpdir(), 'dify-bench-'));
 const FULL = join(ROOT, 'bench', 'values-full.yaml');
 
@@ -87,7 +89,7 @@ let serial = 0;
 const renderValues = (values) => renderRelease(CHART, values, { name: `bench-${serial++}`, namespace: 'default' }, pb?.render);
 const renderOnce = (file) => renderValues(valuesOf(file));
 for (let i = 0; i < 20; i++) renderOnce(FULL);
-const warmN = 300;
+const warmN = Number(process.env.BENCH_WARM ?? 300);
 let t0 = performance.now();
 for (let i = 0; i < warmN; i++) renderOnce(FULL);
 const warmMs = (performance.now() - t0) / warmN;
@@ -104,7 +106,7 @@ for (const [label, make] of [
   ['ingress hosts', (n) => ({ ingress: { enabled: true, hosts: Array.from({ length: n }, (_, i) => `h${i}.example.com`) } })],
 ]) {
   const cells = [];
-  for (const n of [10, 100, 1000, ...(label === "ingress hosts" ? [] : [10000])]) {
+  for (const n of SIZES.filter((k) => k <= (label === 'ingress hosts' ? 1000 : 10000))) {
     const f = join(work, `scale-${label.replace(/\W/g, '')}-${n}.yaml`);
     writeFileSync(f, JSON.stringify(make(n)));
     try {

@@ -1,0 +1,37 @@
+/**
+ * `npm run bench` keeps working: a tiny run (one sample per command, few warm renders, small
+ * scaling sizes) prints every row with a number in it. It times nothing and asserts no speed;
+ * the figures are for the README, measured by a full run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+// The peak-memory figure comes from GNU time (Debian package `time`, which .ci/run installs).
+const haveTime = existsSync('/usr/bin/time');
+
+describe('npm run bench', () => {
+  it.skipIf(!haveTime && process.env.CI !== 'true')('runs and reports every measurement', () => {
+    expect(haveTime, '/usr/bin/time (Debian package time) is needed for the peak-memory figure').toBe(true);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_RUNS: '1', BENCH_WARM: '5', BENCH_SIZES: '10,20' },
+      timeout: 120_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const number = String.raw`\d+(\.\d+)?`;
+    expect(r.stdout).toMatch(new RegExp(String.raw`\| \`node -e 0\`[^|]*\| ${number} \|`));
+    expect(r.stdout).toMatch(new RegExp(String.raw`\| \`dify-chart render\` \(cold, full chart\) \| ${number} \|`));
+    expect(r.stdout).toMatch(new RegExp(String.raw`\| \`dify-chart package\` \(cold\) \| ${number} \|`));
+    expect(r.stdout).toMatch(new RegExp(String.raw`Warm in-process render \(values file \+ render, full chart\): ${number} ms each`));
+    expect(r.stdout).toMatch(new RegExp(String.raw`render only\): ${number} ms each`));
+    expect(r.stdout).toMatch(new RegExp(String.raw`Peak memory of a cold render: ${number} MiB`));
+    for (const series of ['extraEnv entries', 'routes', 'ingress hosts']) expect(r.stdout).toContain(`- ${series}: 10: `);
+    expect(r.stdout).not.toContain('error (');
+  }, 180_000);
+});
