@@ -1,15 +1,11 @@
 /** `docs`: regenerate (or, with --check, verify) the values table of the chart's README. */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { defaultReadme, spliceTable, valuesTable } from '../docs/values-table.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
-
-interface IO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+import { writeAtomic, type IO } from './common.js';
 
 export interface DocsFlags {
   chart?: string;
@@ -18,16 +14,6 @@ export interface DocsFlags {
   check?: boolean;
 }
 
-/** Write through a temporary name and rename, so a reader never sees half a file. */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 function readText(path: string, what: string): string {
   try {

@@ -3,23 +3,9 @@ import { formatFinding, lintRelease } from '../lint/index.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR } from './paths.js';
 import { schemaFor } from './render.js';
+import type { IO, ValuesFlags } from './common.js';
 
-interface IO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-export interface LintFlags {
-  values: string[];
-  set: string[];
-  setString: string[];
-  setFile: string[];
-  setJson: string[];
-  namespace: string;
-  kubeVersion: string;
-  apiVersions: string[];
-  chart?: string;
-}
+export type LintFlags = ValuesFlags;
 
 export async function lintCommand(release: string, flags: LintFlags, io: IO): Promise<void> {
   const findings = await lintRelease({

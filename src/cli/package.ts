@@ -1,27 +1,13 @@
 /** `package` and `repo index`: flags in, stage calls, files out. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageChart } from '../package/chart-archive.js';
 import { prebuiltGoTemplates } from '../build/prebuilt.js';
 import { buildIndex } from '../package/repo-index.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+import { writeAtomic, type IO } from './common.js';
 
-interface IO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-/** Write through a temporary name and rename, so a reader never sees half a file. */
-export function writeAtomic(path: string, data: Buffer | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 export async function packageCommand(
   opts: { destination: string; version?: string; appVersion?: string; chart?: string },

@@ -9,26 +9,13 @@ import { buildValues } from '../values/index.js';
 import { UsageError, UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
 import { loadPrebuilt } from '../build/prebuilt.js';
+import type { IO, ValuesFlags } from './common.js';
 
-export interface RenderFlags {
-  values: string[];
-  set: string[];
-  setString: string[];
-  setFile: string[];
-  setJson: string[];
-  namespace: string;
+export interface RenderFlags extends ValuesFlags {
   showOnly: string[];
   outputDir?: string;
-  kubeVersion: string;
-  apiVersions: string[];
-  chart?: string;
   lookup?: boolean;
   debug?: boolean;
-}
-
-interface IO {
-  out: (s: string) => void;
-  err: (s: string) => void;
 }
 
 /** Helm's rule for release names: DNS-1123 label characters, at most 53 of them. */

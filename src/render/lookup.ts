@@ -3,11 +3,11 @@
  * `dify-chart render --lookup` does what install does, through the user's kubeconfig (kubectl),
  * so generated secrets keep their existing values when piping to `kubectl apply`.
  */
-import { createRequire } from 'node:module';
+import { lazyRequire } from '../lazy.js';
 import { UserError, type ValueMap } from '../values/types.js';
 
 // child_process (with net and dgram behind it) loads only when --lookup is used.
-const load = createRequire(import.meta.url);
+const childProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');
 
 export type LookupFn = (apiVersion: string, kind: string, namespace: string, name: string) => ValueMap;
 
@@ -20,7 +20,7 @@ function resourceOf(apiVersion: string, kind: string): string {
 }
 
 export function kubectlLookup(kubectl = 'kubectl'): LookupFn {
-  const { spawnSync } = load('node:child_process') as typeof import('node:child_process');
+  const { spawnSync } = childProcess();
   return (apiVersion, kind, namespace, name) => {
     const args = ['get', resourceOf(apiVersion, kind), '-o', 'json', '--ignore-not-found'];
     if (name) args.splice(2, 0, name);

@@ -85,6 +85,8 @@ export interface Manifest {
   kind: string;
   /** Set when the document is a Helm hook: hooks print after every other manifest. */
   hookEvents?: string[];
+  /** Set when orderManifests' line scan found the head sound, so assertParses need not look again. */
+  headChecked?: true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,7 +215,11 @@ function isNull(n: Node | null | undefined): boolean {
  * from the line scan when it is sure, else from a YAML parse. `scan: false` forces the parse.
  */
 export function hookText(doc: string, kind: string, scan = true): string | undefined {
-  const head = scan ? scanHead(doc, kind) : undefined;
+  return hookTextOf(doc, scan ? scanHead(doc, kind) : undefined);
+}
+
+/** The hook annotation's text from the line scan's result, else from a YAML parse. */
+function hookTextOf(doc: string, head: { hook: string | undefined } | undefined): string | undefined {
   if (head) return head.hook;
   const { node } = parseFirst(doc);
   const annotations = get(get(node, 'metadata'), 'annotations');
@@ -224,9 +230,9 @@ export function hookText(doc: string, kind: string, scan = true): string | undef
 }
 
 /** The hook events of a document that carries `helm.sh/hook`. */
-function hookOf(doc: string, kind: string): string[] | undefined | 'unknown' {
+function hookOf(doc: string, head: { hook: string | undefined } | undefined): string[] | undefined | 'unknown' {
   if (!doc.includes(HOOK_ANNOTATION)) return undefined;
-  const text = hookText(doc, kind);
+  const text = hookTextOf(doc, head);
   if (text === undefined) return undefined;
   const events = text.split(',').map((e) => e.trim().toLowerCase());
   return events.every((e) => HOOK_EVENTS.has(e)) ? events : 'unknown';
@@ -255,8 +261,11 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
     const base = f.path.slice(f.path.lastIndexOf('/') + 1);
     if (base.startsWith('_') || f.path.endsWith('NOTES.txt') || goTrimSpace(f.content) === '') continue;
     for (const content of splitManifests(f.content)) {
-      const m: Manifest = { source: f.path, content, kind: kindOf(content) };
-      const hook = hookOf(content, m.kind);
+      const kind = kindOf(content);
+      // One line scan per document: it answers the hook question here and the parse check later.
+      const head = scanHead(content, kind);
+      const m: Manifest = { source: f.path, content, kind, ...(head ? { headChecked: true as const } : {}) };
+      const hook = hookOf(content, head);
       if (hook === 'unknown') continue;
       if (hook) hooks.push({ ...m, hookEvents: hook });
       else generic.push(m);
@@ -328,7 +337,7 @@ function shapeError(top: Node | null): string | undefined {
  * Message: `template dify/templates/x.yaml produced invalid YAML: <reason>`.
  */
 export function assertParses(m: Manifest): void {
-  if (quickHeadOk(m)) return;
+  if (m.headChecked || quickHeadOk(m)) return;
   const { node, error } = parseFirst(m.content);
   const reason = error ?? shapeError(node);
   if (reason) throw new UserError(`template ${m.source} produced invalid YAML: ${reason}`);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { K8sObject } from '../support/k8s.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
@@ -17,14 +18,7 @@ export const fixtures = readdirSync(FIXTURES)
 const override = process.env.DIFY_CHART_RENDER_CMD;
 export const engineAvailable = Boolean(override) || existsSync(join(ROOT, 'dist', 'cli', 'main.js'));
 
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any;
-  data?: Record<string, string>;
-  [k: string]: any;
-}
+export type { K8sObject } from '../support/k8s.js';
 
 export interface Rendered {
   text: string;

@@ -8,6 +8,7 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { K8sObject } from '../support/k8s.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'dify-chart');
@@ -96,12 +97,7 @@ export function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [k: string]: any;
-}
+export type { K8sObject } from '../support/k8s.js';
 
 /** Every YAML document of a render, parsed (empty documents dropped); a parse error throws. */
 export function parseDocs(text: string): K8sObject[] {

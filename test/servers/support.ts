@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { buildValues } from '../../src/values/index.js';
 import { renderRelease } from '../../src/render/release.js';
+import type { K8sObject } from '../support/k8s.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CHART = join(ROOT, 'chart');
@@ -70,15 +71,7 @@ export function requireTool(name: string): string | false {
 // Rendering
 // ---------------------------------------------------------------------------------------------
 
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any;
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-  [k: string]: any;
-}
+export type { K8sObject } from '../support/k8s.js';
 
 export interface Release {
   /** The merged, validated `.Values`. */

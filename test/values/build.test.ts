@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildValues, type BuildValuesOptions } from '../../src/values/index.js';
-import { UserError, type ValueMap } from '../../src/values/types.js';
+import type { ValueMap } from '../../src/values/types.js';
+import { userErrorOf } from '../support/errors.js';
 
 const chartDir = fileURLToPath(new URL('../fixtures/values-stage-chart', import.meta.url));
 const schemaPath = fileURLToPath(new URL('../fixtures/values-stage-schema.json', import.meta.url));
@@ -16,15 +17,7 @@ const file = (name: string, text: string): string => {
 };
 const build = (o: Partial<BuildValuesOptions>) =>
   buildValues({ chartDir, schemaPath, valueFiles: [], set: [], setString: [], setFile: [], setJson: [], ...o });
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-};
+const errorOf = userErrorOf;
 
 describe('buildValues', () => {
   it('returns the chart defaults when nothing is overridden', () => {

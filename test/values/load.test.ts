@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadValuesFile, parseValuesDocument, parseValuesYaml } from '../../src/values/load.js';
-import { UserError } from '../../src/values/types.js';
+import { userErrorOf } from '../support/errors.js';
 
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-};
+const errorOf = userErrorOf;
 const tmp = (name: string, text: string): string => {
   const file = join(mkdtempSync(join(tmpdir(), 'load-')), name);
   writeFileSync(file, text);

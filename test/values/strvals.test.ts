@@ -3,18 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseInto, parseSet, typedVal } from '../../src/values/strvals.js';
-import { UserError, type ValueMap } from '../../src/values/types.js';
+import type { ValueMap } from '../../src/values/types.js';
+import { userErrorOf } from '../support/errors.js';
 
 const set = (arg: string): ValueMap => parseSet('set', arg);
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-};
+const errorOf = userErrorOf;
 
 describe('--set grammar (Helm docs and parser_test.go)', () => {
   it('parses name=value and several assignments', () => {
