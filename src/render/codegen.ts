@@ -16,10 +16,22 @@ type BlockStatement = hbs.AST.BlockStatement;
 
 /**
  * Names the generated code expects in scope (bound by the chart module's factory, see
- * `chartModuleSource`): helpers, the path steps, Go truth, %v printing, range keys, include and
- * the located call used by `required`/`fail`.
+ * `chartModuleSource`): helpers, the inherited-key path step, Go truth, %v printing, range keys,
+ * include by name, a call of a known partial, and the located call used by `required`/`fail`.
  */
-export const RUNTIME_NAMES = ['H', 'get', 'own', 'T', 'P', 'K', 'inc', 'at'] as const;
+export const RUNTIME_NAMES = ['H', 'get', 'T', 'P', 'K', 'inc', 'R', 'at'] as const;
+
+/** Helpers whose result is always a string, so printing it needs no %v formatting. */
+const STRING_HELPERS: ReadonlySet<string> = new Set(['indent', 'nindent', 'quote', 'squote', 'trim', 'trimSuffix', 'trimPrefix', 'printf', 'toYaml', 'toJson', 'trunc', 'lower', 'upper', 'replace', 'b64enc', 'sha256sum', 'join']);
+/** Helpers whose result is always a boolean, so a condition needs no Go-truth test. */
+const BOOL_HELPERS: ReadonlySet<string> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'not', 'empty', 'hasKey', 'contains', 'hasPrefix', 'hasSuffix', 'kindIs', 'semverCompare']);
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** What the functions of one chart module share: the partials they can call directly, the helpers they use. */
+interface ModuleNames {
+  partials: ReadonlyMap<string, string>;
+  helpers: Set<string>;
+}
 
 /** Prototypes a value can have (maps, lists, strings, numbers, booleans, int64 as bigint). */
 const VALUE_PROTOTYPES: object[] = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype, BigInt.prototype];
@@ -43,11 +55,28 @@ interface Scope {
 
 const js = JSON.stringify;
 
+/**
+ * Whether a `dict` call's keys are all literal identifiers, so an object literal builds the same
+ * map (`__proto__` excluded: in a literal it would set the prototype, not a key).
+ */
+function dictKeysAreLiteral(params: Expression[]): boolean {
+  for (let i = 0; i < params.length; i += 2) {
+    const k = params[i]!;
+    if (k.type !== 'StringLiteral') return false;
+    const key = (k as hbs.AST.StringLiteral).value;
+    if (!IDENT.test(key) || key === '__proto__') return false;
+  }
+  return true;
+}
+
 class FunctionWriter {
   private readonly scopes: Scope[] = [{ dot: 'c0' }];
   private counter = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly names: ModuleNames,
+  ) {}
 
   program(p: Program | undefined): string {
     if (!p) return '';
@@ -66,8 +95,12 @@ class FunctionWriter {
         return '';
       case 'MustacheStatement': {
         const m = st as hbs.AST.MustacheStatement;
-        const inner = m.params.length > 0 || isHelperPath(m.path as Expression) ? this.call(m.path as PathExpression, m.params, m.loc) : this.expr(m.path as Expression);
-        return `o+=P(${inner});`;
+        if (m.params.length > 0 || isHelperPath(m.path as Expression)) {
+          const head = m.path as PathExpression;
+          const inner = this.call(head, m.params, m.loc);
+          return this.isString(head.original) ? `o+=${inner};` : `o+=P(${inner});`;
+        }
+        return `o+=P(${this.expr(m.path as Expression)});`;
       }
       case 'BlockStatement':
         return this.block(st as BlockStatement);
@@ -76,16 +109,44 @@ class FunctionWriter {
     }
   }
 
+  private isString(helper: string): boolean {
+    return helper === 'include' || STRING_HELPERS.has(helper);
+  }
+
+  /** A helper as the factory binds it: a local constant when its name allows. */
+  private helper(name: string): string {
+    if (!IDENT.test(name)) return `H[${js(name)}]`;
+    this.names.helpers.add(name);
+    return `h_${name}`;
+  }
+
   private call(head: PathExpression, params: Expression[], loc: hbs.AST.SourceLocation): string {
     const name = head.original;
     const args = params.map((p) => this.expr(p));
-    if (name === 'include') return `inc(${args.join(',')})`;
+    if (name === 'include') {
+      // A literal name of a partial of this chart is called directly; anything else by name at run time.
+      const first = params[0];
+      const target = first?.type === 'StringLiteral' && params.length === 2 ? this.names.partials.get((first as hbs.AST.StringLiteral).value) : undefined;
+      return target ? `R(${target},${args.join(',')})` : `inc(${args.join(',')})`;
+    }
+    if (name === 'dict' && dictKeysAreLiteral(params)) {
+      // An object literal: one shape per call site, built without the helper's loop.
+      let out = '{';
+      for (let i = 0; i < params.length; i += 2) out += `${(params[i] as hbs.AST.StringLiteral).value}:${args[i + 1] ?? '""'},`;
+      return `${out}}`;
+    }
     if (name === 'required' || name === 'fail') {
       // The call site, so the failure names file:line:col.
       const where = `${this.file}:${loc.start.line}:${loc.start.column + 1}`;
-      return `at(${js(where)},H[${js(name)}],${args.join(',')})`;
+      return `at(${js(where)},${this.helper(name)},${args.join(',')})`;
     }
-    return `H[${js(name)}](${args.join(',')})`;
+    return `${this.helper(name)}(${args.join(',')})`;
+  }
+
+  /** A condition: Go truth, skipped for helpers that return a boolean. */
+  private truth(e: Expression): string {
+    const f = formOf(e);
+    return f.form === 'call' && BOOL_HELPERS.has(f.path.original) ? this.expr(e) : `T(${this.expr(e)})`;
   }
 
   private expr(e: Expression): string {
@@ -115,9 +176,18 @@ class FunctionWriter {
     return this.chain(scope.dot, p.parts);
   }
 
+  /**
+   * A path, nil-safe, as one expression through the function's temporary `t`: a missing step
+   * gives what it found (null or undefined), as Go's field chain on nil does. Written inline so
+   * every step has its own property-access site for V8 to specialise.
+   */
   private chain(base: string, parts: string[]): string {
-    let out = base;
-    for (const part of parts) out = `${inheritable(part) ? 'get' : 'own'}(${out},${js(part)})`;
+    if (parts.length === 0) return base;
+    let out = `((t=${base})==null?t:`;
+    parts.forEach((part, i) => {
+      const step = inheritable(part) ? `get(t,${js(part)})` : IDENT.test(part) ? `t.${part}` : `t[${js(part)}]`;
+      out += i === parts.length - 1 ? `${step})` : `(t=${step})==null?t:`;
+    });
     return out;
   }
 
@@ -125,8 +195,8 @@ class FunctionWriter {
     const name = b.path.original;
     const arg = this.expr(b.params[0]!);
     const inverse = (): string => (b.inverse ? `else{${this.program(b.inverse)}}` : '');
-    if (name === 'if') return `if(T(${arg})){${this.program(b.program)}}${inverse()}`;
-    if (name === 'unless') return `if(!T(${arg})){${this.program(b.program)}}${inverse()}`;
+    if (name === 'if') return `if(${this.truth(b.params[0]!)}){${this.program(b.program)}}${inverse()}`;
+    if (name === 'unless') return `if(!${this.truth(b.params[0]!)}){${this.program(b.program)}}${inverse()}`;
     const n = ++this.counter;
     if (name === 'with') {
       const dot = `c${n}`;
@@ -148,26 +218,33 @@ class FunctionWriter {
 }
 
 /** One template or partial as the source of a JavaScript function `(c0) => string`. */
-export function functionSource(program: Program, file: string): string {
-  return `function(c0){let o="";${new FunctionWriter(file).program(program)}return o;}`;
+function functionSource(program: Program, file: string, names: ModuleNames): string {
+  return `function(c0){let o="",t;${new FunctionWriter(file, names).program(program)}return o;}`;
 }
 
-export interface GeneratedFunction {
+export interface ParsedTemplate {
   name: string;
   srcPath: string;
-  source: string;
+  program: Program;
 }
 
 /**
  * A chart module: a factory taking the runtime and returning `{templates, partials}`, each entry
- * `{name, srcPath, render}`. Written into dist/generated/chart.js at build time, or evaluated at
- * start-up for a chart given with --chart.
+ * `{name, srcPath, render}`. Partials are constants of the factory (`p0`, `p1`, ...) so a literal
+ * include calls its partial directly, and helpers are bound once (`h_quote`, ...). Written into
+ * dist/generated/chart.js at build time, or evaluated at start-up for a chart given with --chart.
  */
-export function chartModuleSource(templates: GeneratedFunction[], partials: GeneratedFunction[]): string {
-  const entry = (f: GeneratedFunction) => `{name:${js(f.name)},srcPath:${js(f.srcPath)},render:${f.source}}`;
+export function chartModuleSource(templates: ParsedTemplate[], partials: ParsedTemplate[]): string {
+  const names: ModuleNames = { partials: new Map(partials.map((p, i) => [p.name, `p${i}`])), helpers: new Set() };
+  const partialDefs = partials.map((p, i) => `const p${i}=${functionSource(p.program, p.srcPath, names)};\n`).join('');
+  const entry = (f: ParsedTemplate, render: string) => `{name:${js(f.name)},srcPath:${js(f.srcPath)},render:${render}}`;
+  const templateEntries = templates.map((t) => entry(t, functionSource(t.program, t.srcPath, names)));
+  const helperDefs = [...names.helpers].sort().map((h) => `h_${h}=H[${js(h)}]`);
   return (
-    `function(rt){"use strict";const{${RUNTIME_NAMES.join(',')}}=rt;return{\n` +
-    `templates:[\n${templates.map(entry).join(',\n')}\n],\n` +
-    `partials:[\n${partials.map(entry).join(',\n')}\n]};}`
+    `function(rt){"use strict";const{${RUNTIME_NAMES.join(',')}}=rt;\n` +
+    (helperDefs.length > 0 ? `const ${helperDefs.join(',')};\n` : '') +
+    partialDefs +
+    `return{\ntemplates:[\n${templateEntries.join(',\n')}\n],\n` +
+    `partials:[\n${partials.map((p, i) => entry(p, `p${i}`)).join(',\n')}\n]};}`
   );
 }

@@ -22,11 +22,11 @@ interface CompiledEntry {
 export interface TemplateRuntime {
   H: Record<string, HelperFn>;
   get: (o: unknown, k: string) => unknown;
-  own: (o: unknown, k: string) => unknown;
   T: (v: unknown) => boolean;
   P: (v: unknown) => string;
   K: (v: unknown) => string[] | null;
   inc: (name: unknown, ctx?: unknown) => string;
+  R: (partial: RenderFn, name: string, ctx?: unknown) => string;
   at: (where: string, fn: HelperFn, ...args: unknown[]) => unknown;
 }
 
@@ -78,11 +78,6 @@ function get(o: unknown, k: string): unknown {
   return hasOwn.call(o, k) ? r : undefined;
 }
 
-/** A path step for a key no value inherits (codegen decides): a plain read, nil-safe. */
-function own(o: unknown, k: string): unknown {
-  return o === null || o === undefined ? o : (o as Record<string, unknown>)[k];
-}
-
 /** `{{ x }}`: Go's %v, and nothing for a missing value (Helm prints "" for `<no value>`). */
 function print(v: unknown): string {
   return v === undefined || v === null ? '' : formatValue(v);
@@ -114,11 +109,11 @@ export class Engine {
     const runtime: TemplateRuntime = {
       H: HELPERS,
       get,
-      own,
       T: goTruth,
       P: print,
       K: rangeKeys,
       inc: (name, ctx) => this.include(String(name), ctx),
+      R: (partial, name, ctx) => this.call(partial, name, ctx),
       at: located,
     };
     const compiled = chart(runtime);
@@ -132,13 +127,19 @@ export class Engine {
   private include(name: string, ctx: unknown): string {
     const partial = this.partials.get(name);
     if (!partial) throw new TemplateError(`include: no template "${name}" associated with the chart`);
+    return this.call(partial, name, ctx);
+  }
+
+  /**
+   * A partial call, counted so runaway recursion fails as Go's does. No try/finally: a failure
+   * ends the render, and render() starts every one from depth 0.
+   */
+  private call(partial: RenderFn, name: string, ctx: unknown): string {
     if (this.includeDepth >= MAX_INCLUDE_DEPTH) throw new TemplateError(`rendering template has a nested reference name: ${name}`);
     this.includeDepth++;
-    try {
-      return partial(ctx);
-    } finally {
-      this.includeDepth--;
-    }
+    const out = partial(ctx);
+    this.includeDepth--;
+    return out;
   }
 
   /** Names of the renderable templates, e.g. `templates/api.yaml`, in sorted order. */

@@ -3,7 +3,7 @@
  * Go template / sprig / Helm counterpart, so the compiler maps a call to the Go function of the
  * same name, and the conformance suite holds both to the same bytes.
  */
-import { createHash, randomInt } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { formatValue, goQuote, toJson } from '../go/fmt.js';
 import { toYaml } from './goyaml.js';
 import { goTrimSpace } from '../go/strings.js';
@@ -24,6 +24,10 @@ export type HelperFn = (...args: unknown[]) => unknown;
 
 /** Counts values made up by `randAlphaNum`, so the CLI can tell the user to pin them. */
 export const generatedSecrets = { count: 0 };
+
+/** SHA-256 in hex: Node's one-shot crypto.hash where it exists (Node 20.12+), about twice as fast for short text. */
+const sha256Hex: (s: string) => string =
+  typeof crypto.hash === 'function' ? (s) => crypto.hash('sha256', s, 'hex') : (s) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -98,9 +102,22 @@ function compare(name: string, a: unknown, b: unknown): number {
   throw new TemplateError(`error calling ${name}: incompatible types for comparison`);
 }
 
+/** Runs of spaces by width, made once: templates indent by a handful of widths. */
+const PADS: string[] = [];
+
 function indent(spaces: unknown, s: unknown): string {
-  const pad = ' '.repeat(Number(toInt(spaces)));
-  return pad + String(strval(s)).replaceAll('\n', '\n' + pad);
+  const n = typeof spaces === 'number' && Number.isSafeInteger(spaces) ? spaces : Number(toInt(spaces));
+  if (n < 0) throw new TemplateError('error calling indent: strings: negative Repeat count');
+  const pad = n < 64 ? (PADS[n] ??= ' '.repeat(n)) : ' '.repeat(n);
+  const str = String(strval(s));
+  // A slice per line: V8 keeps the pieces as a rope, cheaper than replaceAll's copy.
+  let out = pad;
+  let from = 0;
+  for (let nl = str.indexOf('\n'); nl >= 0; nl = str.indexOf('\n', from)) {
+    out += str.slice(from, nl + 1) + pad;
+    from = nl + 1;
+  }
+  return from === 0 ? pad + str : out + str.slice(from);
 }
 
 function byteLength(s: string): number {
@@ -243,7 +260,7 @@ export const HELPERS: Record<string, HelperFn> = {
     throw new TemplateError(strval(msg));
   },
   b64enc: (s) => Buffer.from(strval(s), 'utf8').toString('base64'),
-  sha256sum: (s) => createHash('sha256').update(strval(s), 'utf8').digest('hex'),
+  sha256sum: (s) => sha256Hex(strval(s)),
   trunc: (n, s) => truncBytes(toInt(n), strval(s)),
   trimSuffix: (suf, s) => {
     const str = strval(s);
@@ -262,7 +279,13 @@ export const HELPERS: Record<string, HelperFn> = {
   printf: (f, ...args) => sprintf(strval(f), args),
   dict: (...kv) => {
     const m: ValueMap = {};
-    for (let i = 0; i < kv.length; i += 2) m[strval(kv[i])] = (i + 1 < kv.length ? kv[i + 1] : '') as Value;
+    for (let i = 0; i < kv.length; i += 2) {
+      const key = strval(kv[i]);
+      const v = (i + 1 < kv.length ? kv[i + 1] : '') as Value;
+      // `__proto__` is an ordinary key of a Go map; assigning it would set the prototype.
+      if (key === '__proto__') Object.defineProperty(m, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else m[key] = v;
+    }
     return m;
   },
   list: (...xs) => xs,
@@ -332,7 +355,7 @@ export const HELPERS: Record<string, HelperFn> = {
     let s = '';
     const count = Number(toInt(n));
     generatedSecrets.count++;
-    for (let i = 0; i < count; i++) s += ALNUM[randomInt(ALNUM.length)];
+    for (let i = 0; i < count; i++) s += ALNUM[crypto.randomInt(ALNUM.length)];
     return s;
   },
   lookup: (apiVersion, kind, ns, name) => lookupResolver.fn(strval(apiVersion), strval(kind), strval(ns), strval(name)),

@@ -5,14 +5,14 @@
  * engines or is rejected with file:line:col.
  */
 import { parseTemplate, partialsOf } from './dialect.js';
-import { chartModuleSource, functionSource, type GeneratedFunction } from './codegen.js';
+import { chartModuleSource, type ParsedTemplate } from './codegen.js';
 import type { PrecompiledChart, TemplateFile } from './engine.js';
 import { UserError } from '../values/types.js';
 
 /** A chart module as JavaScript source: a factory of `{templates, partials}` (see codegen.ts). */
 export function precompileChartSource(files: TemplateFile[]): string {
-  const templates: GeneratedFunction[] = [];
-  const partials: GeneratedFunction[] = [];
+  const templates: ParsedTemplate[] = [];
+  const partials: ParsedTemplate[] = [];
   const seen = new Set<string>();
   for (const file of files) {
     const base = file.name.split('/').pop() ?? file.name;
@@ -22,10 +22,10 @@ export function precompileChartSource(files: TemplateFile[]): string {
       for (const [name, program] of partialsOf(ast)) {
         if (seen.has(name)) throw new UserError(`${file.srcPath}: partial "${name}" is defined twice`);
         seen.add(name);
-        partials.push({ name, srcPath: file.srcPath, source: functionSource(program, file.srcPath) });
+        partials.push({ name, srcPath: file.srcPath, program });
       }
     } else {
-      templates.push({ name: file.name, srcPath: file.srcPath, source: functionSource(ast, file.srcPath) });
+      templates.push({ name: file.name, srcPath: file.srcPath, program: ast });
     }
   }
   return chartModuleSource(templates, partials);

@@ -51,6 +51,13 @@ const SNIPPETS: Record<string, string> = {
   helpers:
     '{{trunc 5 "abcdefgh"}} {{trimSuffix "-" "a-"}} {{lower "AbC"}} {{upper "x"}} {{replace "." "-" "a.b.c"}} {{printf "%s-%d-%v" "a" (int 3) Values.nums.b}}\n{{b64enc "hi"}} {{sha256sum "x"}} {{join "," Values.l}} {{len Values.l}} {{add 1 2}} {{sub 5 2}} {{ternary "y" "n" true}}\n{{default "d" Values.falsy.s}} {{default "d" Values.falsy.z}} {{coalesce Values.falsy.s "c"}} {{empty Values.emptyMap}} {{hasKey Values.m "a"}} {{get Values.m "a"}} [{{get Values.m "q"}}]\n{{and 1 "" 3}} {{or 0 "" "x"}} {{not 0}} {{eq "a" "a"}} {{ne "a" "b"}} {{kindIs "map" Values.m}} {{contains "b" "abc"}} {{hasPrefix "a" "abc"}}\n{{toString Values.nums.a}} {{urlquery "a b&c/d"}} {{join "," (sortAlpha (keys Values.m))}} {{toYaml (dict "b" 1 "a" (list 1 "x"))}}\n',
   partials: '{{include "t.labels" (dict "root" @root "component" "api")}}\n{{include "t.name" @root}}\n',
+  // Forms the JavaScript generator writes its own way: dict as an object literal (odd count, keys
+  // it must leave to the helper), direct and by-name includes, bool helpers as conditions, paths
+  // through nil, indent of several lines.
+  generated:
+    '{{toYaml (dict "b" 1 "a")}}\n{{toYaml (dict "a-b" 1 "__proto__" "x" "k" (dict "n" Values.falsy.n "z" (list)))}}\n' +
+    '{{include (printf "t.%s" "name") @root}} {{#if (eq Values.api.image.tag "1.7.1")}}eq{{/if}} {{#unless (empty Values.l)}}full{{/unless}} {{#if (not Values.falsy.z)}}not{{/if}}\n' +
+    '[{{Values.falsy.n.deep.er}}] [{{Values.nope.x}}] {{indent 3 "a\\nb\\n"}}|{{nindent 0 "x"}}|{{indent 1 ""}}|{{nindent 2 "\\n\\n"}}|\n',
 };
 
 const PARTIALS =

@@ -94,3 +94,33 @@ describe('the dialect', () => {
     expect(() => render('{{#each Values.l as |x|}}{{x}}{{/each}}', {})).toThrow(/block parameters/);
   });
 });
+
+describe('include', () => {
+  it('fails as Go does when partials recurse without end, by literal name or not', () => {
+    const direct = '{{#*inline "loop"}}{{include "loop" this}}{{/inline}}';
+    expect(() => render('{{include "loop" Values}}', {}, direct)).toThrow(/rendering template has a nested reference name: loop/);
+    const byName = '{{#*inline "loop"}}{{include (printf "%s" "loop") this}}{{/inline}}';
+    expect(() => render('{{include "loop" Values}}', {}, byName)).toThrow(/rendering template has a nested reference name: loop/);
+  });
+  it('a failed render leaves the next one its full depth', () => {
+    const partials = '{{#*inline "down"}}{{#if this}}{{include "down" (sub this 1)}}{{else}}done{{/if}}{{/inline}}';
+    const files: TemplateFile[] = [
+      { name: 'templates/t.yaml', srcPath: 't.yaml.hbs', source: '{{include "down" Values.n}}' },
+      { name: 'templates/_helpers', srcPath: '_helpers.hbs', source: partials },
+    ];
+    const engine = new Engine(precompileChart(files));
+    const ctx = (n: number) => renderContext({ n } as ValueMap, { Name: 'dify', Version: '0.1.0' }, { name: 'rel', namespace: 'ns' });
+    expect(() => engine.render(ctx(5000), 'dify')).toThrow(/nested reference name: down/);
+    expect(engine.render(ctx(990), 'dify')[0]!.content).toBe('done');
+  });
+  it('an unknown partial is an error at render time', () => {
+    expect(() => render('{{include "nope" Values}}', {})).toThrow(/no template "nope" associated/);
+  });
+});
+
+describe('dict', () => {
+  it('keeps __proto__ as a key, as a Go map does', () => {
+    expect(render('{{toYaml (dict "__proto__" "x")}}', {})).toBe('__proto__: x');
+    expect(render('{{toYaml (dict (printf "%s" "__proto__") "x")}}', {})).toBe('__proto__: x');
+  });
+});
