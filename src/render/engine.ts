@@ -27,6 +27,7 @@ export interface TemplateRuntime {
   K: (v: unknown) => string[] | null;
   inc: (name: unknown, ctx?: unknown) => string;
   R: (partial: RenderFn, name: string, ctx?: unknown) => string;
+  M: (partial: RenderFn, name: string, ctx?: unknown) => string;
   at: (where: string, fn: HelperFn, ...args: unknown[]) => unknown;
 }
 
@@ -104,6 +105,15 @@ export class Engine {
   private readonly partials = new Map<string, RenderFn>();
   private readonly templates: CompiledEntry[];
   private includeDepth = 0;
+  /** The deepest include level reached so far (to know how deep a memoized call went). */
+  private deepest = 0;
+  /** The top-level object of the template being rendered. */
+  private top: unknown = undefined;
+  /**
+   * Pure partials' text when called with the top-level object, for the template being rendered
+   * (its Template field differs between templates), with the include levels the call used.
+   */
+  private readonly memo = new Map<RenderFn, { out: string; levels: number }>();
 
   constructor(chart: PrecompiledChart) {
     const runtime: TemplateRuntime = {
@@ -114,6 +124,7 @@ export class Engine {
       K: rangeKeys,
       inc: (name, ctx) => this.include(String(name), ctx),
       R: (partial, name, ctx) => this.call(partial, name, ctx),
+      M: (partial, name, ctx) => (ctx === this.top ? this.memoCall(partial, name, ctx) : this.call(partial, name, ctx)),
       at: located,
     };
     const compiled = chart(runtime);
@@ -136,9 +147,26 @@ export class Engine {
    */
   private call(partial: RenderFn, name: string, ctx: unknown): string {
     if (this.includeDepth >= MAX_INCLUDE_DEPTH) throw new TemplateError(`rendering template has a nested reference name: ${name}`);
-    this.includeDepth++;
+    if (++this.includeDepth > this.deepest) this.deepest = this.includeDepth;
     const out = partial(ctx);
     this.includeDepth--;
+    return out;
+  }
+
+  /**
+   * A pure partial called with the top-level object: its text is the same every time within a
+   * template, so it is made once. A repeat that would go deeper than Go allows is made again, to
+   * fail as Go does.
+   */
+  private memoCall(partial: RenderFn, name: string, ctx: unknown): string {
+    const hit = this.memo.get(partial);
+    if (hit !== undefined && this.includeDepth + hit.levels <= MAX_INCLUDE_DEPTH) return hit.out;
+    const outer = this.deepest;
+    const start = this.includeDepth;
+    this.deepest = start;
+    const out = this.call(partial, name, ctx);
+    this.memo.set(partial, { out, levels: this.deepest - start });
+    if (outer > this.deepest) this.deepest = outer;
     return out;
   }
 
@@ -150,21 +178,33 @@ export class Engine {
   /** Render every template (NOTES.txt included) with Helm's top-level objects. */
   render(ctx: RenderContext, chartName: string): RenderedTemplate[] {
     const out: RenderedTemplate[] = [];
-    this.includeDepth = 0;
-    for (const { name: file, srcPath, render } of this.templates) {
-      const name = `${chartName}/${file}`;
-      const top = { ...ctx, Template: { Name: name, BasePath: `${chartName}/templates` } };
-      try {
-        out.push({ name, content: render(top) });
-      } catch (e) {
-        if (e instanceof TemplateError) {
-          // required/fail carry their own call site; other failures are located by template.
-          const located = /^\S+:\d+:\d+: /.test(e.message);
-          throw new UserError(located ? e.message : `${srcPath}: ${e.message}`);
-        }
-        throw e;
+    try {
+      for (const { name: file, srcPath, render } of this.templates) {
+        const name = `${chartName}/${file}`;
+        const top = { ...ctx, Template: { Name: name, BasePath: `${chartName}/templates` } };
+        this.top = top;
+        this.memo.clear();
+        this.includeDepth = this.deepest = 0;
+        out.push({ name, content: this.renderTemplate(render, top, srcPath) });
       }
+    } finally {
+      // Keep nothing of this release alive between renders.
+      this.top = undefined;
+      this.memo.clear();
     }
     return out;
+  }
+
+  /** One template, its failures located by template unless they carry their own call site. */
+  private renderTemplate(render: RenderFn, top: unknown, srcPath: string): string {
+    try {
+      return render(top);
+    } catch (e) {
+      if (e instanceof TemplateError) {
+        const located = /^\S+:\d+:\d+: /.test(e.message);
+        throw new UserError(located ? e.message : `${srcPath}: ${e.message}`);
+      }
+      throw e;
+    }
   }
 }

@@ -445,6 +445,10 @@ function isDigit(c: number): boolean {
   return c > 0xff && DIGIT_RE.test(String.fromCodePoint(c));
 }
 
+/** Up to 170 letters: longer keys go through roundTrip's long-key check. */
+const LETTER_WORD_RE = /^[A-Za-z]{1,170}$/;
+const isLetterWord = (k: string): boolean => LETTER_WORD_RE.test(k);
+
 interface SortKey {
   /** The key as yaml.v2 sees it. */
   key: string;
@@ -803,7 +807,8 @@ function doubleEscape(c: number): string {
 }
 
 class Emitter {
-  private readonly out: string[] = [];
+  /** The text so far (V8 keeps the appended pieces as a rope until it is read). */
+  private o = '';
   private column = 0;
   private indent = -1;
   private readonly indents: number[] = [];
@@ -811,21 +816,21 @@ class Emitter {
   private indention = true;
 
   text(): string {
-    return this.out.join('');
+    return this.o;
   }
 
   private putBreak(): void {
-    this.out.push('\n');
+    this.o += '\n';
     this.column = 0;
   }
 
   writeIndent(): void {
     const indent = this.indent < 0 ? 0 : this.indent;
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
-      this.out.push(breakSpaces(indent));
+      this.o += breakSpaces(indent);
       this.column = indent;
     } else if (this.column < indent) {
-      this.out.push(spaces(indent - this.column));
+      this.o += spaces(indent - this.column);
       this.column = indent;
     }
     this.whitespace = true;
@@ -834,10 +839,10 @@ class Emitter {
 
   private writeIndicator(ind: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
     if (needWhitespace && !this.whitespace) {
-      this.out.push(' ' + ind);
+      this.o += ' ' + ind;
       this.column += 1 + ind.length;
     } else {
-      this.out.push(ind);
+      this.o += ind;
       this.column += ind.length;
     }
     this.whitespace = isWhitespace;
@@ -861,10 +866,10 @@ class Emitter {
   /** A plain scalar that cannot fold: numbers, booleans, null, short strings, simple keys. */
   private plainWord(t: string, length = t.length): void {
     if (!this.whitespace) {
-      this.out.push(' ' + t);
+      this.o += ' ' + t;
       this.column += 1 + length;
     } else {
-      this.out.push(t);
+      this.o += t;
       this.column += length;
     }
     this.whitespace = false;
@@ -921,6 +926,14 @@ class Emitter {
     // The keys as yaml.v2 gets them: in JSON's (byte) order, a rewritten key that meets another
     // taking its place with the later value, then sorted by Go's sort.Sort.
     keys.sort(compareGoStrings);
+    this.increaseIndent(false, false);
+    if (keys.every(isLetterWord)) {
+      // Keys of ASCII letters only: the JSON round trip keeps them and keyList.Less is byte
+      // order on them, so the byte-sorted keys are already in yaml.v2's order.
+      for (let i = 0; i < keys.length; i++) this.mapEntry(keys[i]!, m[keys[i]!], depth);
+      this.popIndent();
+      return;
+    }
     const sorted: SortKey[] = [];
     let seen: Map<string, SortKey> | undefined;
     for (const orig of keys) {
@@ -938,23 +951,24 @@ class Emitter {
       seen?.set(key, sk);
     }
     new KeySorter(sorted).sort();
-    this.increaseIndent(false, false);
-    for (let i = 0; i < sorted.length; i++) {
-      const key = sorted[i]!.key;
-      const a = analyze(key);
-      this.writeIndent();
-      if (!a.multiline && (key.length <= 42 || utf8Length(key) <= 128)) {
-        this.scalar(key, a, true);
-        this.writeIndicator(':', false, false, false);
-      } else {
-        this.writeIndicator('?', true, false, true);
-        this.scalar(key, a, false);
-        this.writeIndent();
-        this.writeIndicator(':', true, false, true);
-      }
-      this.node(m[sorted[i]!.orig], true, depth + 1);
-    }
+    for (let i = 0; i < sorted.length; i++) this.mapEntry(sorted[i]!.key, m[sorted[i]!.orig], depth);
     this.popIndent();
+  }
+
+  /** One `key: value` of a block mapping. */
+  private mapEntry(key: string, value: unknown, depth: number): void {
+    const a = analyze(key);
+    this.writeIndent();
+    if (!a.multiline && (key.length <= 42 || utf8Length(key) <= 128)) {
+      this.scalar(key, a, true);
+      this.writeIndicator(':', false, false, false);
+    } else {
+      this.writeIndicator('?', true, false, true);
+      this.scalar(key, a, false);
+      this.writeIndent();
+      this.writeIndicator(':', true, false, true);
+    }
+    this.node(value, true, depth + 1);
   }
 
   /** yaml.v2 stringv + yaml_emitter_emit_scalar for a string. */
@@ -989,9 +1003,8 @@ class Emitter {
   }
 
   private writePlain(s: string, allowBreaks: boolean): void {
-    const out = this.out;
     if (!this.whitespace) {
-      out.push(' ');
+      this.o += ' ';
       this.column++;
     }
     let spaces = false;
@@ -1002,7 +1015,7 @@ class Emitter {
       const c = s.charCodeAt(i);
       if (c === 0x20) {
         if (allowBreaks && !spaces && this.column > BEST_WIDTH && s.charCodeAt(i + 1) !== 0x20) {
-          if (start < i) out.push(s.slice(start, i));
+          if (start < i) this.o += s.slice(start, i);
           this.writeIndent();
           start = i + 1;
         } else {
@@ -1012,7 +1025,7 @@ class Emitter {
         spaces = true;
       } else if (isBreak(c)) {
         // Unreachable for plain scalars (line breaks rule plain out); kept as libyaml has it.
-        if (start < i) out.push(s.slice(start, i));
+        if (start < i) this.o += s.slice(start, i);
         if (!breaks && c === 0x0a) this.putBreak();
         this.writeBreak(s, i);
         i++;
@@ -1021,7 +1034,7 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) {
-          if (start < i) out.push(s.slice(start, i));
+          if (start < i) this.o += s.slice(start, i);
           start = i;
           this.writeIndent();
         }
@@ -1032,7 +1045,7 @@ class Emitter {
         breaks = false;
       }
     }
-    if (start < n) out.push(s.slice(start));
+    if (start < n) this.o += s.slice(start);
     this.whitespace = false;
     this.indention = false;
   }
@@ -1042,13 +1055,12 @@ class Emitter {
     if (s.charCodeAt(i) === 0x0a) {
       this.putBreak();
     } else {
-      this.out.push(s[i]!);
+      this.o += s[i]!;
       this.column = 0;
     }
   }
 
   private writeSingle(s: string, allowBreaks: boolean): void {
-    const out = this.out;
     this.writeIndicator("'", true, false, false);
     let spaces = false;
     let breaks = false;
@@ -1058,7 +1070,7 @@ class Emitter {
       const c = s.charCodeAt(i);
       if (c === 0x20) {
         if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < n - 1 && s.charCodeAt(i + 1) !== 0x20) {
-          if (start < i) out.push(s.slice(start, i));
+          if (start < i) this.o += s.slice(start, i);
           this.writeIndent();
           start = i + 1;
         } else {
@@ -1067,7 +1079,7 @@ class Emitter {
         i++;
         spaces = true;
       } else if (isBreak(c)) {
-        if (start < i) out.push(s.slice(start, i));
+        if (start < i) this.o += s.slice(start, i);
         if (!breaks && c === 0x0a) this.putBreak();
         this.writeBreak(s, i);
         i++;
@@ -1076,13 +1088,13 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) {
-          if (start < i) out.push(s.slice(start, i));
+          if (start < i) this.o += s.slice(start, i);
           start = i;
           this.writeIndent();
         }
         if (c === 0x27) {
-          if (start < i) out.push(s.slice(start, i));
-          out.push("''");
+          if (start < i) this.o += s.slice(start, i);
+          this.o += "''";
           this.column += 2;
           i++;
           start = i;
@@ -1095,14 +1107,13 @@ class Emitter {
         breaks = false;
       }
     }
-    if (start < n) out.push(s.slice(start));
+    if (start < n) this.o += s.slice(start);
     this.writeIndicator("'", false, false, false);
     this.whitespace = false;
     this.indention = false;
   }
 
   private writeDouble(s: string, allowBreaks: boolean): void {
-    const out = this.out;
     let spaces = false;
     this.writeIndicator('"', true, false, false);
     // libyaml's is_bom looks at the start of the value, whatever the position: a value that
@@ -1114,19 +1125,19 @@ class Emitter {
       const c = cpAt(s, i);
       const w = c > 0xffff ? 2 : 1;
       if (bom || !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c) {
-        if (start < i) out.push(s.slice(start, i));
+        if (start < i) this.o += s.slice(start, i);
         const e = doubleEscape(c);
-        out.push(e);
+        this.o += e;
         this.column += e.length;
         i += w;
         start = i;
         spaces = false;
       } else if (c === 0x20) {
         if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < n - 1) {
-          if (start < i) out.push(s.slice(start, i));
+          if (start < i) this.o += s.slice(start, i);
           this.writeIndent();
           if (s.charCodeAt(i + 1) === 0x20) {
-            out.push('\\');
+            this.o += '\\';
             this.column++;
           }
           start = i + 1;
@@ -1141,14 +1152,13 @@ class Emitter {
         spaces = false;
       }
     }
-    if (start < n) out.push(s.slice(start));
+    if (start < n) this.o += s.slice(start);
     this.writeIndicator('"', false, false, false);
     this.whitespace = false;
     this.indention = false;
   }
 
   private writeLiteral(s: string): void {
-    const out = this.out;
     this.writeIndicator('|', true, false, false);
     // Block scalar hints: an indentation indicator when the text starts with a space or a break;
     // chomping '-' without a final break, '+' with two or more (or a lone break), none for one.
@@ -1169,7 +1179,7 @@ class Emitter {
     for (let i = 0; i < n; ) {
       const c = s.charCodeAt(i);
       if (isBreak(c)) {
-        if (start < i) out.push(s.slice(start, i));
+        if (start < i) this.o += s.slice(start, i);
         this.writeBreak(s, i);
         i++;
         start = i;
@@ -1177,7 +1187,7 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) {
-          if (start < i) out.push(s.slice(start, i));
+          if (start < i) this.o += s.slice(start, i);
           start = i;
           this.writeIndent();
         }
@@ -1187,7 +1197,7 @@ class Emitter {
         breaks = false;
       }
     }
-    if (start < n) out.push(s.slice(start));
+    if (start < n) this.o += s.slice(start);
   }
 }
 
