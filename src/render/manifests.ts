@@ -10,7 +10,7 @@ import { compareGoStrings } from '../go/fmt.js';
 import { goTrimSpace } from '../go/strings.js';
 import { keyString, resolvePlain } from '../values/goyaml.js';
 import { UserError } from '../values/types.js';
-import { NON_FINITE, scanHead, simpleHeadOk } from './yamlhead.js';
+import { NON_FINITE, scanHead, simpleHeadOk, type ScannedHead } from './yamlhead.js';
 
 /** Helm's releaseutil.InstallOrder. Unknown kinds come after these, alphabetically. */
 export const INSTALL_ORDER: readonly string[] = [
@@ -114,7 +114,11 @@ function nextSeparator(s: string, from: number): { start: number; dashes: number
  * ([\t\n\f\r ]), found with indexOf: the regex itself retries its `\s*\n` at every position.
  */
 export function splitManifests(text: string): string[] {
-  const whole = goTrimSpace(text);
+  return splitTrimmed(goTrimSpace(text));
+}
+
+/** splitManifests of text already trimmed. */
+function splitTrimmed(whole: string): string[] {
   const pieces: string[] = [];
   let from = 0;
   let sep = whole.startsWith('---') ? { start: 0, dashes: 0 } : nextSeparator(whole, 0);
@@ -215,11 +219,12 @@ function isNull(n: Node | null | undefined): boolean {
  * from the line scan when it is sure, else from a YAML parse. `scan: false` forces the parse.
  */
 export function hookText(doc: string, kind: string, scan = true): string | undefined {
-  return hookTextOf(doc, scan ? scanHead(doc, kind) : undefined);
+  const head = scan ? scanHead(doc) : undefined;
+  return hookTextOf(doc, head?.kind === kind ? head : undefined);
 }
 
 /** The hook annotation's text from the line scan's result, else from a YAML parse. */
-function hookTextOf(doc: string, head: { hook: string | undefined } | undefined): string | undefined {
+function hookTextOf(doc: string, head: ScannedHead | undefined): string | undefined {
   if (head) return head.hook;
   const { node } = parseFirst(doc);
   const annotations = get(get(node, 'metadata'), 'annotations');
@@ -230,7 +235,7 @@ function hookTextOf(doc: string, head: { hook: string | undefined } | undefined)
 }
 
 /** The hook events of a document that carries `helm.sh/hook`. */
-function hookOf(doc: string, head: { hook: string | undefined } | undefined): string[] | undefined | 'unknown' {
+function hookOf(doc: string, head: ScannedHead | undefined): string[] | undefined | 'unknown' {
   if (!doc.includes(HOOK_ANNOTATION)) return undefined;
   const text = hookTextOf(doc, head);
   if (text === undefined) return undefined;
@@ -259,11 +264,14 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
   const sorted = [...files].sort((a, b) => compareGoStrings(a.path, b.path));
   for (const f of sorted) {
     const base = f.path.slice(f.path.lastIndexOf('/') + 1);
-    if (base.startsWith('_') || f.path.endsWith('NOTES.txt') || goTrimSpace(f.content) === '') continue;
-    for (const content of splitManifests(f.content)) {
-      const kind = kindOf(content);
-      // One line scan per document: it answers the hook question here and the parse check later.
-      const head = scanHead(content, kind);
+    if (base.startsWith('_') || f.path.endsWith('NOTES.txt')) continue;
+    const whole = goTrimSpace(f.content);
+    if (whole === '') continue;
+    for (const content of splitTrimmed(whole)) {
+      // One line scan per document: it reads the kind and answers the hook question here and the
+      // parse check later; the kind regex and the YAML parser only see what it is unsure of.
+      const head = scanHead(content);
+      const kind = head ? head.kind : kindOf(content);
       const m: Manifest = { source: f.path, content, kind, ...(head ? { headChecked: true as const } : {}) };
       const hook = hookOf(content, head);
       if (hook === 'unknown') continue;

@@ -115,7 +115,7 @@ function childRole(parent: Role, s: string, from: number, to: number): Role {
  * `undefined` means "not sure": ask the full parser.
  */
 export function simpleHeadOk(doc: string, expectedKind: string): true | undefined {
-  return scanHead(doc, expectedKind) ? true : undefined;
+  return scanHead(doc)?.kind === expectedKind ? true : undefined;
 }
 
 const HOOK = 'helm.sh/hook';
@@ -149,12 +149,18 @@ function unitsOf(doc: string): Uint16Array | undefined {
   return units;
 }
 
+/** What a sure line scan read: the document's kind ("" when absent) and its `helm.sh/hook` annotation. */
+export interface ScannedHead {
+  kind: string;
+  hook: string | undefined;
+}
+
 /**
- * The line scan itself: as simpleHeadOk, also giving the `helm.sh/hook` annotation's text when
- * it has one. Works on indices into the document's units, with the open collections in three
+ * The line scan itself: when the document surely parses as go-yaml reads it and has the head
+ * shape Helm needs, its kind and the `helm.sh/hook` annotation's text; else undefined. Works on indices into the document's units, with the open collections in three
  * parallel arrays, so a line costs no allocation.
  */
-export function scanHead(doc: string, expectedKind: string): { hook: string | undefined } | undefined {
+export function scanHead(doc: string): ScannedHead | undefined {
   const u = unitsOf(doc);
   if (u === undefined) return undefined;
   // Open collections, innermost last: column, MAP or SEQ, role.
@@ -284,7 +290,8 @@ export function scanHead(doc: string, expectedKind: string): { hook: string | un
     if (role === Role.Top && type === MAP && isWord(doc, keyFrom, keyTo, 'kind')) {
       const t = doc.slice(valueFrom, eol).trimEnd();
       if (vk === 'empty') kind = '';
-      else if (vk === 'plain' && IDENTIFIER.test(t)) kind = t;
+      // An identifier go-yaml reads as a string (not null, true, yes...).
+      else if (vk === 'plain' && IDENTIFIER.test(t) && resolvePlain(t).kind === 'str') kind = t;
       else return undefined;
     }
     const ownColumn = type === SEQ && keyFrom < 0 ? indent : keyColumn;
@@ -298,5 +305,5 @@ export function scanHead(doc: string, expectedKind: string): { hook: string | un
       blockMaxBlank = 0;
     }
   }
-  return kind === expectedKind ? { hook } : undefined;
+  return { kind, hook };
 }

@@ -34,11 +34,13 @@ export function mergeValueMaps(base: ValueMap, over: ValueMap): ValueMap {
 
 /**
  * User values coalesced with the chart's defaults, as Helm's CoalesceValues does before
- * rendering. `chartName` prefixes warning paths, as Helm's do. Inputs are not modified.
+ * rendering. `chartName` prefixes warning paths, as Helm's do. Inputs are not modified. Frozen
+ * defaults (see deepFreeze) are not copied: the result shares the subtrees the user left alone.
  */
 export function coalesceValues(user: ValueMap, defaults: ValueMap, chartName: string): CoalesceResult {
   const out = cloneMap(user);
-  const defs = cloneMap(defaults);
+  // Only the user's side is ever written below, so immutable defaults can be shared as they are.
+  const defs = Object.isFrozen(defaults) ? defaults : cloneMap(defaults);
   const warnings: string[] = [];
   for (const key of Object.keys(defs)) {
     const val = defs[key] as Value;

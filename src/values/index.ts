@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { coalesceValues, mergeValueMaps } from './coalesce.js';
 import { loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
-import { cloneMap } from './maps.js';
+import { cloneMap, deepFreeze } from './maps.js';
 import { Provenance, type SourceOf } from './provenance.js';
 import { parseInto, type SetFlag } from './strvals.js';
 import { UserError, type ValueMap } from './types.js';
@@ -27,7 +27,16 @@ export interface BuildValuesOptions {
    * The chart's defaults and validator prepared at build time (dist/generated), used instead of
    * parsing values.yaml and compiling the schema at every start. Defaults carry no positions.
    */
-  prepared?: { defaults: ValueMap; validator: ValuesValidator; chartName: string };
+  prepared?: PreparedValues;
+}
+
+/** A chart's defaults and validator made once, for any number of buildValues calls. */
+export interface PreparedValues {
+  defaults: ValueMap;
+  validator: ValuesValidator;
+  chartName: string;
+  /** How many builds used it: from the second on, the defaults are frozen and shared (see below). */
+  uses?: number;
 }
 
 export interface BuiltValues {
@@ -40,8 +49,13 @@ export interface BuiltValues {
 
 /** Builds `.Values` exactly as `helm template` does; throws UserError on any bad input. */
 export function buildValues(opts: BuildValuesOptions): BuiltValues {
-  const defaults: LoadedValues = opts.prepared
-    ? { values: opts.prepared.defaults, source: join(opts.chartDir, 'values.yaml'), positions: new Provenance() }
+  const prepared = opts.prepared;
+  // Defaults used again (the warm, in-process path) are frozen once: then coalescing shares the
+  // subtrees the user left alone instead of copying them, and the quick check remembers their
+  // validity. A single build (the CLI) copies as before and pays nothing for the freeze.
+  if (prepared && (prepared.uses = (prepared.uses ?? 0) + 1) === 2) deepFreeze(prepared.defaults);
+  const defaults: LoadedValues = prepared
+    ? { values: prepared.defaults, source: join(opts.chartDir, 'values.yaml'), positions: new Provenance() }
     : loadChartDefaults(opts.chartDir);
 
   // pkg/cli/values/options.go MergeValues: files in order, then --set-json, --set,
@@ -69,12 +83,12 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     }
   }
 
-  const { values, warnings } = coalesceValues(user, defaults.values, opts.prepared?.chartName ?? chartName(opts.chartDir));
+  const { values, warnings } = coalesceValues(user, defaults.values, prepared?.chartName ?? chartName(opts.chartDir));
   const sources = defaults.positions.clone();
   sources.overlay(userSources, defaults.values, user);
   const sourceOf: SourceOf = (path) => sources.sourceOf(path);
-  if (opts.prepared) {
-    const lines = opts.prepared.validator(values, sourceOf);
+  if (prepared) {
+    const lines = prepared.validator(values, sourceOf);
     if (lines.length > 0) throw new UserError(lines.join('\n'));
   } else if (opts.schemaPath !== undefined) validateValues(values, opts.schemaPath, sourceOf);
   return { values, warnings, sourceOf };

@@ -33,3 +33,15 @@ export function cloneMap(m: ValueMap): ValueMap {
   for (const k of Object.keys(m)) setKey(out, k, cloneValue(m[k]));
   return out;
 }
+
+/**
+ * Freezes a value tree in place, so it can be shared between results and its facts (validity,
+ * JSON form) remembered by identity. Writing to a frozen tree throws in strict code.
+ */
+export function deepFreeze<T extends Value>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const k of Object.keys(v)) deepFreeze((v as ValueMap)[k] as Value);
+    Object.freeze(v);
+  }
+  return v;
+}

@@ -128,6 +128,16 @@ function codePoints(s: string): number {
 
 class Interpreter {
   private readonly patterns = new Map<string, RegExp>();
+  private readonly propertyKeys = new Map<object, string[]>();
+
+  private keysOf(props: Record<string, Schema>): string[] {
+    let k = this.propertyKeys.get(props);
+    if (k === undefined) this.propertyKeys.set(props, (k = Object.keys(props)));
+    return k;
+  }
+
+  /** Schemas a frozen (immutable) value is known to satisfy: that answer cannot change. */
+  private readonly known = new WeakMap<object, Set<Schema>>();
 
   constructor(private readonly root: Schema) {}
 
@@ -141,6 +151,18 @@ class Interpreter {
   }
 
   valid(schema: Schema, v: Json): boolean {
+    if (typeof v !== 'object' || v === null || typeof schema === 'boolean' || !Object.isFrozen(v)) return this.judge(schema, v);
+    let schemas = this.known.get(v);
+    if (schemas?.has(schema)) return true;
+    const ok = this.judge(schema, v);
+    if (ok) {
+      if (schemas === undefined) this.known.set(v, (schemas = new Set()));
+      schemas.add(schema);
+    }
+    return ok;
+  }
+
+  private judge(schema: Schema, v: Json): boolean {
     if (schema === true) return true;
     if (schema === false) return false;
     const s = schema;
@@ -186,10 +208,17 @@ class Interpreter {
   private validObject(s: { [keyword: string]: unknown }, v: { [k: string]: Json }): boolean {
     const props = s.properties as Record<string, Schema> | undefined;
     if (s.required !== undefined) for (const k of s.required as string[]) if (!hasOwn.call(v, k)) return false;
+    const extra = s.additionalProperties as Schema | undefined;
+    if (extra === undefined && s.propertyNames === undefined && s.minProperties === undefined && s.maxProperties === undefined) {
+      // Only keys named in `properties` are checked, so the value's own key list is not needed
+      // (`if` branches name a key or two of a map that has dozens).
+      if (props === undefined) return true;
+      for (const k of this.keysOf(props)) if (hasOwn.call(v, k) && !this.valid(props[k]!, v[k]!)) return false;
+      return true;
+    }
     const keys = Object.keys(v);
     if (s.minProperties !== undefined && keys.length < (s.minProperties as number)) return false;
     if (s.maxProperties !== undefined && keys.length > (s.maxProperties as number)) return false;
-    const extra = s.additionalProperties as Schema | undefined;
     for (const k of keys) {
       if (s.propertyNames !== undefined && !this.valid(s.propertyNames as Schema, k)) return false;
       const sub = props !== undefined && hasOwn.call(props, k) ? props[k] : undefined;
@@ -203,8 +232,19 @@ class Interpreter {
   }
 }
 
+/** Frozen trees plainJson already accepted. */
+const plainFrozen = new WeakSet<object>();
+
 /** Data the interpreter can judge: JSON types only, finite numbers, no `__proto__` key. */
 function plainJson(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || !Object.isFrozen(v)) return plainJsonOnce(v);
+  if (plainFrozen.has(v)) return true;
+  const ok = plainJsonOnce(v);
+  if (ok) plainFrozen.add(v);
+  return ok;
+}
+
+function plainJsonOnce(v: unknown): boolean {
   switch (typeof v) {
     case 'string':
     case 'boolean':

@@ -104,6 +104,18 @@ export function validatorFor(schemaPath: string): ValuesValidator {
  */
 function toJson(v: Value): unknown {
   if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'object' && v !== null && Object.isFrozen(v)) {
+    // An immutable tree has one JSON form: made once, and frozen so the quick check can remember it.
+    let j = frozenJson.get(v);
+    if (j === undefined) frozenJson.set(v, (j = Object.freeze(toJsonOnce(v))));
+    return j;
+  }
+  return toJsonOnce(v);
+}
+
+const frozenJson = new WeakMap<object, unknown>();
+
+function toJsonOnce(v: Value): unknown {
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {

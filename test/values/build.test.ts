@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildValues, type BuildValuesOptions } from '../../src/values/index.js';
+import { buildValues, validatorFor, type BuildValuesOptions, type PreparedValues } from '../../src/values/index.js';
 import type { ValueMap } from '../../src/values/types.js';
 import { userErrorOf } from '../support/errors.js';
 
@@ -107,5 +107,28 @@ describe('buildValues', () => {
     expect(errorOf(() => build({ valueFiles: [join(dir, 'missing.yaml')] }))).toBe(`${join(dir, 'missing.yaml')}: no such file`);
     expect(errorOf(() => build({ valueFiles: [file('dup.yaml', 'a: 1\na: 2\n')] }))).toBe(`${join(dir, 'dup.yaml')}:2:1: duplicate key "a"`);
     expect(errorOf(() => build({ set: ['a[0=1'] }))).toBe('--set "a[0=1": unclosed bracket after "a"');
+  });
+});
+
+describe('buildValues with prepared defaults, used again and again', () => {
+  it('builds what a fresh build builds, freezes the defaults from the second use on and still explains bad values', () => {
+    const fresh = build({}).values;
+    const prepared: PreparedValues = { defaults: structuredClone(fresh), validator: validatorFor(schemaPath), chartName: 'demo' };
+    const a = file('p1.yaml', 'api:\n  replicas: 4\n  env:\n    B: "2"\ntag: p\n');
+    const b = file('p2.yaml', 'servers: []\ntls: null\n');
+    for (let round = 0; round < 3; round++) {
+      for (const valueFiles of [[a], [b], [a, b], []]) {
+        const got = build({ valueFiles, prepared }).values;
+        expect(got).toEqual(build({ valueFiles }).values);
+        // The user's side of the result is the caller's to change.
+        got['extra'] = 'x';
+      }
+      expect(Object.isFrozen(prepared.defaults)).toBe(round > 0 || prepared.uses! >= 2);
+    }
+    expect(Object.isFrozen(prepared.defaults['api'])).toBe(true);
+    // Validity is remembered for frozen defaults, but a bad user value is still found and explained.
+    const bad = file('p3.yaml', 'api:\n  replicas: many\n');
+    expect(errorOf(() => build({ valueFiles: [bad], prepared }))).toMatch(/api\.replicas/);
+    expect(prepared.defaults).toEqual(fresh);
   });
 });

@@ -87,6 +87,32 @@ describe('the quick values check against ajv', () => {
     expect(quickValid).toBe(ajvValid);
   }, 120_000);
 
+  it('gives frozen values the same answer as unfrozen ones, every time it is asked (its memo changes nothing)', () => {
+    const rand = seededRandom(9);
+    const bases = fixtureValues();
+    const freeze = <T,>(v: T): T => {
+      if (v !== null && typeof v === 'object') for (const x of Object.values(v)) freeze(x);
+      return Object.freeze(v);
+    };
+    // One quick check for the whole run, so answers remembered for one value set meet the next.
+    const check = quickCheckFor(schema)!;
+    let valid = 0;
+    for (let n = 0; n < 600; n++) {
+      const data = structuredClone(bases[n % bases.length]!);
+      const all = slots(data);
+      const { parent, key } = all[Math.floor(rand() * all.length)]!;
+      (parent as Record<string | number, Json>)[key] = structuredClone(REPLACEMENTS[Math.floor(rand() * REPLACEMENTS.length)]!);
+      const plain = quick!(data);
+      const frozen = freeze(structuredClone(data));
+      expect(check(frozen)).toBe(plain);
+      expect(check(frozen)).toBe(plain);
+      // A frozen subtree known valid under one schema, now inside a value set that is not.
+      expect(check({ ...frozen, notAKey: 1 })).toBe(false);
+      if (plain) valid++;
+    }
+    expect(valid).toBeGreaterThan(100);
+  });
+
   it('leaves to ajv what it cannot judge: non-finite numbers, __proto__ keys, unknown keywords', () => {
     expect(quickCheckFor({ type: 'number' })!(Number.POSITIVE_INFINITY)).toBe(false);
     expect(quickCheckFor({ type: 'object' })!(JSON.parse('{"__proto__": 1}'))).toBe(false);
