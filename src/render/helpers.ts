@@ -241,17 +241,22 @@ export const HELPERS: Record<string, HelperFn> = {
   toJson: (v) => toJson(v),
   indent: (n, s) => indent(n, s),
   nindent: (n, s) => '\n' + indent(n, s),
-  quote: (...xs) =>
-    xs
-      .filter((x) => x !== null && x !== undefined)
-      .map((x) => goQuote(strval(x)))
-      .join(' '),
+  quote: function (x: unknown): string {
+    // One argument is the common case: no rest array, no filter/map/join.
+    if (arguments.length === 1) return x === null || x === undefined ? '' : goQuote(strval(x));
+    return Array.prototype.filter
+      .call(arguments, (a: unknown) => a !== null && a !== undefined)
+      .map((a) => goQuote(strval(a)))
+      .join(' ');
+  },
   squote: (...xs) =>
     xs
       .filter((x) => x !== null && x !== undefined)
       .map((x) => `'${strval(x)}'`)
       .join(' '),
-  default: (d, ...given) => (given.length === 0 || goEmpty(given[0]) ? d : given[0]),
+  default: function (d: unknown, given: unknown): unknown {
+    return arguments.length < 2 || !goTruth(given) ? d : given;
+  },
   required: (msg, v) => {
     if (v === null || v === undefined || v === '') throw new TemplateError(strval(msg));
     return v;
@@ -311,19 +316,25 @@ export const HELPERS: Record<string, HelperFn> = {
     }
     return cur;
   },
-  eq: (a, ...bs) => bs.some((b) => basicEq(a, b)),
+  eq: function (a: unknown, b: unknown): boolean {
+    if (arguments.length === 2) return basicEq(a, b);
+    for (let i = 1; i < arguments.length; i++) if (basicEq(a, arguments[i])) return true;
+    return false;
+  },
   ne: (a, b) => !basicEq(a, b),
   lt: (a, b) => compare('lt', a, b) < 0,
   le: (a, b) => compare('le', a, b) <= 0,
   gt: (a, b) => compare('gt', a, b) > 0,
   ge: (a, b) => compare('ge', a, b) >= 0,
-  and: (...xs) => {
-    for (const x of xs) if (!goTruth(x)) return x;
-    return xs[xs.length - 1];
+  and: function (): unknown {
+    const n = arguments.length;
+    for (let i = 0; i < n - 1; i++) if (!goTruth(arguments[i])) return arguments[i];
+    return arguments[n - 1];
   },
-  or: (...xs) => {
-    for (const x of xs) if (goTruth(x)) return x;
-    return xs[xs.length - 1];
+  or: function (): unknown {
+    const n = arguments.length;
+    for (let i = 0; i < n - 1; i++) if (goTruth(arguments[i])) return arguments[i];
+    return arguments[n - 1];
   },
   not: (x) => !goTruth(x),
   empty: (x) => goEmpty(x),

@@ -57,7 +57,8 @@ const SNIPPETS: Record<string, string> = {
   generated:
     '{{toYaml (dict "b" 1 "a")}}\n{{toYaml (dict "a-b" 1 "__proto__" "x" "k" (dict "n" Values.falsy.n "z" (list)))}}\n' +
     '{{include (printf "t.%s" "name") @root}} {{#if (eq Values.api.image.tag "1.7.1")}}eq{{/if}} {{#unless (empty Values.l)}}full{{/unless}} {{#if (not Values.falsy.z)}}not{{/if}}\n' +
-    '[{{Values.falsy.n.deep.er}}] [{{Values.nope.x}}] {{indent 3 "a\\nb\\n"}}|{{nindent 0 "x"}}|{{indent 1 ""}}|{{nindent 2 "\\n\\n"}}|\n',
+    '[{{Values.falsy.n.deep.er}}] [{{Values.nope.x}}] {{indent 3 "a\\nb\\n"}}|{{nindent 0 "x"}}|{{indent 1 ""}}|{{nindent 2 "\\n\\n"}}|\n' +
+    '{{eq "b" "a" "b"}} {{eq "c" "a" "b"}} {{quote "a" Values.falsy.n "b"}} [{{quote Values.falsy.n}}] {{default "only"}} {{and "x"}} {{or ""}} {{and 1 Values.falsy.s 2}} {{or Values.falsy.z "" Values.falsy.f}}\n',
 };
 
 const PARTIALS =
