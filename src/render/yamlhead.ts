@@ -139,15 +139,24 @@ let unitBytes = Buffer.from(units.buffer);
  * outside go-yaml's printable set.
  */
 function unitsOf(doc: string): Uint16Array | undefined {
+  if (UNUSUAL_CHAR.test(doc)) return undefined;
   const n = doc.length;
+  if (n > MAX_SCRATCH) {
+    // A huge document gets space of its own, so the scratch space stays small.
+    const own = new Uint16Array(n);
+    Buffer.from(own.buffer).write(doc, 0, 'utf16le');
+    return own;
+  }
   if (n > units.length) {
-    units = new Uint16Array(Math.max(n, units.length * 2));
+    units = new Uint16Array(Math.min(MAX_SCRATCH, Math.max(n, units.length * 2)));
     unitBytes = Buffer.from(units.buffer);
   }
-  if (UNUSUAL_CHAR.test(doc)) return undefined;
   unitBytes.write(doc, 0, 'utf16le');
   return units;
 }
+
+/** The largest document (in UTF-16 units) the shared scratch space grows to hold. */
+const MAX_SCRATCH = 1 << 20;
 
 /** What a sure line scan read: the document's kind ("" when absent) and its `helm.sh/hook` annotation. */
 export interface ScannedHead {

@@ -176,3 +176,14 @@ describe.runIf(oracle)('the fast output check never accepts what go-yaml refuses
     expect(disagreements(docs)).toEqual([]);
   }, 120_000);
 });
+
+describe('the line scan on documents of any size', () => {
+  it('reads a document larger than its scratch space, and a small one after it, alike', () => {
+    const small = 'kind: Secret\nmetadata:\n  name: s\n  annotations:\n    helm.sh/hook: pre-install\n';
+    const big = `${small}data:\n${'  k: v\n'.repeat(400_000)}`;
+    expect(scanHead(big)).toEqual({ kind: 'Secret', hook: 'pre-install' });
+    expect(scanHead(`${big}  bad: [\n`)).toBeUndefined();
+    expect(scanHead(small)).toEqual({ kind: 'Secret', hook: 'pre-install' });
+    expect(scanHead('kind: Pod\n  x: 1\n')).toBeUndefined();
+  });
+});
