@@ -1,1 +1,99 @@
-export {};
+/**
+ * The library API: what `dify-chart render` does, callable in-process, with the chart and its
+ * schema loaded once for any number of renders (a GitOps tool rendering one release per tenant,
+ * a CI matrix). It only wires the stages together, as the CLI does: values (load, merge, --set,
+ * validate) → render (templates, Helm's order) → the text `helm template` prints.
+ *
+ *   const renderer = await createRenderer();
+ *   const { text } = renderer.render({ release: 'acme', namespace: 'dify', valueFiles: ['acme.yaml'] });
+ *
+ * Errors a user can cause throw UserError (bad values, template failures) or UsageError (bad
+ * release name, namespace or Kubernetes version), each with a one-line message.
+ */
+import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, schemaFor } from './build/locations.js';
+import { loadPrebuilt, type Prebuilt } from './build/prebuilt.js';
+import { printManifests, type Manifest } from './render/manifests.js';
+import { checkReleaseOptions, renderRelease } from './render/release.js';
+import { DEFAULT_KUBE_VERSION } from './render/context.js';
+import { buildValues } from './values/index.js';
+
+export interface RendererOptions {
+  /** A chart folder; default: the chart shipped with dify-chart. Its values.schema.json, if any, checks values. */
+  chart?: string;
+}
+
+export interface RenderOptions {
+  /** Release name (default `release-name`, as `helm template`). */
+  release?: string;
+  /** Namespace of the release (default `default`). */
+  namespace?: string;
+  /** Values files, in order (later wins), as `-f`. */
+  valueFiles?: string[];
+  /** `--set`, `--set-string`, `--set-file`, `--set-json` arguments, each list in order. */
+  set?: string[];
+  setString?: string[];
+  setFile?: string[];
+  setJson?: string[];
+  /** Capabilities.KubeVersion (default v1.30.0) and extra Capabilities.APIVersions. */
+  kubeVersion?: string;
+  apiVersions?: string[];
+  /** `--show-only` template paths, e.g. `templates/api.yaml`. */
+  showOnly?: string[];
+}
+
+export interface RenderOutput {
+  /** What `helm template` prints. */
+  text: string;
+  /** The documents in Helm's install order, hooks last. */
+  manifests: Manifest[];
+  /** Helm's coalescing warnings, one line each. */
+  warnings: string[];
+  /** How many secret values `randAlphaNum` made up (pin them in values to keep them). */
+  generated: number;
+}
+
+export interface Renderer {
+  render(opts?: RenderOptions): RenderOutput;
+}
+
+/**
+ * A renderer for one chart: templates compiled and schema read on the first render (or taken
+ * from the build for the shipped chart), kept for every render after it. Renders share nothing
+ * else: each builds its own values from its own files and flags.
+ */
+export async function createRenderer(opts: RendererOptions = {}): Promise<Renderer> {
+  const chartDir = opts.chart ?? DEFAULT_CHART_DIR;
+  const schemaPath = schemaFor(opts.chart);
+  const prebuilt: Prebuilt | undefined = await loadPrebuilt(chartDir, DEFAULT_SCHEMA);
+  return {
+    render(o: RenderOptions = {}): RenderOutput {
+      const release = {
+        name: o.release ?? 'release-name',
+        namespace: o.namespace ?? 'default',
+        kubeVersion: o.kubeVersion ?? DEFAULT_KUBE_VERSION,
+        apiVersions: o.apiVersions ?? [],
+      };
+      checkReleaseOptions(release);
+      const { values, warnings } = buildValues({
+        ...(prebuilt ? { prepared: prebuilt.values } : {}),
+        chartDir,
+        schemaPath,
+        valueFiles: o.valueFiles ?? [],
+        set: o.set ?? [],
+        setString: o.setString ?? [],
+        setFile: o.setFile ?? [],
+        setJson: o.setJson ?? [],
+      });
+      const result = renderRelease(chartDir, values, release, prebuilt?.render);
+      return {
+        text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
+        manifests: result.manifests,
+        warnings,
+        generated: result.generated,
+      };
+    },
+  };
+}
+
+export { UserError, UsageError } from './values/types.js';
+export type { Manifest } from './render/manifests.js';

@@ -1,5 +1,6 @@
 /** Where the shipped chart, its schema and the build's generated modules live (from dist/<stage>/). */
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -11,3 +12,10 @@ export const GENERATED_DIR = join(ROOT, 'dist', 'generated');
 export const VALIDATOR_CACHE = join(GENERATED_DIR, 'values-validator.cache');
 /** The developer fixtures (values files that exercise every template); the build warms up on them. */
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
+
+/** The schema a chart's values are checked with: the shipped one, or `<chart>/values.schema.json` as Helm does. */
+export function schemaFor(chart: string | undefined): string | undefined {
+  if (chart === undefined || resolve(chart) === resolve(DEFAULT_CHART_DIR)) return DEFAULT_SCHEMA;
+  const own = join(chart, 'values.schema.json');
+  return existsSync(own) ? own : undefined;
+}

@@ -1,13 +1,13 @@
 /** `render`: flags in, the values and render stages, manifests out (stdout or --output-dir). */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { renderRelease } from '../render/release.js';
+import { checkReleaseOptions, renderRelease } from '../render/release.js';
 import { goPathMatch, outputDirLayout, outputDirLog, printManifests, type Manifest } from '../render/manifests.js';
 import { kubectlLookup } from '../render/lookup.js';
-import { parseKubeVersion } from '../render/context.js';
 import { buildValues } from '../values/index.js';
-import { UsageError, UserError } from '../values/types.js';
+import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+import { schemaFor } from '../build/locations.js';
 import { loadPrebuilt } from '../build/prebuilt.js';
 import type { IO, ValuesFlags } from './common.js';
 
@@ -18,17 +18,7 @@ export interface RenderFlags extends ValuesFlags {
   debug?: boolean;
 }
 
-/** Helm's rule for release names: DNS-1123 label characters, at most 53 of them. */
-const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** A namespace is a DNS-1123 label (it is printed unquoted into every object's metadata). */
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** The schema a chart's values are checked with: the shipped one, or `<chart>/values.schema.json` as Helm does. */
-export function schemaFor(chart: string | undefined): string | undefined {
-  if (chart === undefined || resolve(chart) === resolve(DEFAULT_CHART_DIR)) return DEFAULT_SCHEMA;
-  const own = join(chart, 'values.schema.json');
-  return existsSync(own) ? own : undefined;
-}
+export { schemaFor };
 
 /** An fs error code as words, for `--output-dir DIR: cannot write: <why>`. */
 function whyNotWritable(e: unknown): string {
@@ -103,13 +93,8 @@ function onlyShown(manifests: Manifest[], patterns: string[]): Manifest[] {
 }
 
 export async function renderCommand(release: string, flags: RenderFlags, io: IO): Promise<void> {
-  if (!RELEASE_NAME.test(release) || release.length > 53) {
-    throw new UsageError(`release name ${JSON.stringify(release)} is invalid: use at most 53 lowercase letters, digits and '-'`);
-  }
-  if (!NAMESPACE.test(flags.namespace) || flags.namespace.length > 63) {
-    throw new UsageError(`--namespace ${JSON.stringify(flags.namespace)} is invalid: use at most 63 lowercase letters, digits and '-'`);
-  }
-  parseKubeVersion(flags.kubeVersion); // a usage error before any values error
+  // Usage errors before any values error.
+  checkReleaseOptions({ name: release, namespace: flags.namespace, kubeVersion: flags.kubeVersion });
   const chartDir = flags.chart ?? DEFAULT_CHART_DIR;
   const prebuilt = await loadPrebuilt(chartDir, DEFAULT_SCHEMA);
   const { values, warnings } = buildValues({

@@ -6,11 +6,11 @@
 import { Engine, type ChartMetadata, type PrecompiledChart } from './engine.js';
 import { loadChart } from './chart.js';
 import { precompileChart } from './precompile.js';
-import { renderContext, type ReleaseOptions } from './context.js';
+import { parseKubeVersion, renderContext, type ReleaseOptions } from './context.js';
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
 import { generatedSecrets, lookupResolver } from './helpers.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
-import type { ValueMap } from '../values/types.js';
+import { UsageError, type ValueMap } from '../values/types.js';
 
 export interface RenderRequest extends ReleaseOptions {
   /** `--show-only` template paths, e.g. `templates/api.yaml`. */
@@ -34,6 +34,22 @@ interface LoadedChart {
 export interface PrebuiltChart {
   metadata: ChartMetadata;
   chart: PrecompiledChart;
+}
+
+/** Helm's rule for release names: DNS-1123 label characters, at most 53 of them. */
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A namespace is a DNS-1123 label (it is printed unquoted into every object's metadata). */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Release name, namespace and Kubernetes version as Helm accepts them; a UsageError otherwise. */
+export function checkReleaseOptions(req: ReleaseOptions): void {
+  if (!RELEASE_NAME.test(req.name) || req.name.length > 53) {
+    throw new UsageError(`release name ${JSON.stringify(req.name)} is invalid: use at most 53 lowercase letters, digits and '-'`);
+  }
+  if (!NAMESPACE.test(req.namespace) || req.namespace.length > 63) {
+    throw new UsageError(`--namespace ${JSON.stringify(req.namespace)} is invalid: use at most 63 lowercase letters, digits and '-'`);
+  }
+  if (req.kubeVersion !== undefined) parseKubeVersion(req.kubeVersion);
 }
 
 const cache = new Map<string, LoadedChart>();
