@@ -124,3 +124,19 @@ describe('dict', () => {
     expect(render('{{toYaml (dict (printf "%s" "__proto__") "x")}}', {})).toBe('__proto__: x');
   });
 });
+
+describe('toYaml and toJson of frozen values', () => {
+  it('print a frozen tree as they print its unfrozen copy, every time', () => {
+    const make = () => ({ m: { b: [1n, 'x: y', { c: null }], a: 'multi\nline', k: 1.5 } });
+    const plain = render('{{toYaml Values.m}}|{{toJson Values.m}}', make() as unknown as ValueMap);
+    const frozen = make();
+    const deepFreeze = (v: unknown): void => {
+      if (v !== null && typeof v === 'object') {
+        Object.values(v).forEach(deepFreeze);
+        Object.freeze(v);
+      }
+    };
+    deepFreeze(frozen);
+    for (let i = 0; i < 3; i++) expect(render('{{toYaml Values.m}}|{{toJson Values.m}}', frozen as unknown as ValueMap)).toBe(plain);
+  });
+});
