@@ -107,13 +107,16 @@ export class Engine {
   private includeDepth = 0;
   /** The deepest include level reached so far (to know how deep a memoized call went). */
   private deepest = 0;
-  /** The top-level object of the template being rendered. */
+  /** The top-level object of the release being rendered (one for all its templates). */
   private top: unknown = undefined;
+  /** The template being rendered, and how many times anything has read top-level `Template`. */
+  private template: { Name: string; BasePath: string } | undefined;
+  private templateReads = 0;
   /**
-   * Pure partials' text when called with the top-level object, for the template being rendered
-   * (its Template field differs between templates), with the include levels the call used.
+   * Pure partials' text when called with the top-level object, for the whole render, with the
+   * include levels the call used; an answer that read `Template` holds for its template only.
    */
-  private readonly memo = new Map<RenderFn, { out: string; levels: number }>();
+  private readonly memo = new Map<RenderFn, { out: string; levels: number; template: string | undefined }>();
 
   constructor(chart: PrecompiledChart) {
     const runtime: TemplateRuntime = {
@@ -155,17 +158,22 @@ export class Engine {
 
   /**
    * A pure partial called with the top-level object: its text is the same every time within a
-   * template, so it is made once. A repeat that would go deeper than Go allows is made again, to
-   * fail as Go does.
+   * render (within a template, if making it read `Template`), so it is made once. A repeat that
+   * would go deeper than Go allows is made again, to fail as Go does.
    */
   private memoCall(partial: RenderFn, name: string, ctx: unknown): string {
     const hit = this.memo.get(partial);
-    if (hit !== undefined && this.includeDepth + hit.levels <= MAX_INCLUDE_DEPTH) return hit.out;
+    if (hit !== undefined && (hit.template === undefined || hit.template === this.template!.Name) && this.includeDepth + hit.levels <= MAX_INCLUDE_DEPTH) {
+      // A remembered answer that read `Template` makes any memoized caller depend on it too.
+      if (hit.template !== undefined) this.templateReads++;
+      return hit.out;
+    }
     const outer = this.deepest;
     const start = this.includeDepth;
+    const reads = this.templateReads;
     this.deepest = start;
     const out = this.call(partial, name, ctx);
-    this.memo.set(partial, { out, levels: this.deepest - start });
+    this.memo.set(partial, { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined });
     if (outer > this.deepest) this.deepest = outer;
     return out;
   }
@@ -178,18 +186,29 @@ export class Engine {
   /** Render every template (NOTES.txt included) with Helm's top-level objects. */
   render(ctx: RenderContext, chartName: string): RenderedTemplate[] {
     const out: RenderedTemplate[] = [];
+    // One top-level object for every template; `Template` is read through a getter that counts
+    // the reads, so the memo knows which answers depend on the template (whatever reads it: a
+    // path, toYaml, a range over the object...).
+    const top = { ...ctx } as Record<string, unknown>;
+    Object.defineProperty(top, 'Template', {
+      enumerable: true,
+      get: () => {
+        this.templateReads++;
+        return this.template;
+      },
+    });
+    this.top = top;
+    this.memo.clear();
     try {
       for (const { name: file, srcPath, render } of this.templates) {
         const name = `${chartName}/${file}`;
-        const top = { ...ctx, Template: { Name: name, BasePath: `${chartName}/templates` } };
-        this.top = top;
-        this.memo.clear();
+        this.template = { Name: name, BasePath: `${chartName}/templates` };
         this.includeDepth = this.deepest = 0;
         out.push({ name, content: this.renderTemplate(render, top, srcPath) });
       }
     } finally {
       // Keep nothing of this release alive between renders.
-      this.top = undefined;
+      this.top = this.template = undefined;
       this.memo.clear();
     }
     return out;

@@ -32,7 +32,7 @@ falsy: {f: false, z: 0, s: "", n: null}
  * a template of its own (its output is valid YAML) and as a partial whose output is wrapped in a
  * block scalar (for output that is not YAML by itself).
  */
-const DIRECT = new Set(['paths', 'eachMap', 'printing', 'yaml', 'nested']);
+const DIRECT = new Set(['paths', 'eachMap', 'printing', 'yaml', 'nested', 'templateName']);
 const SNIPPETS: Record<string, string> = {
   paths: 'a: {{Values.api.image.repository}}:{{Values.api.image.tag}}\nb: {{Release.Name}}/{{Release.Namespace}}/{{Chart.Name}}\n',
   missing: 'a: [{{Values.nope.deeper.still}}] [{{Values.api.env.x.y}}] [{{Values.falsy.f.x}}] [{{Values.falsy.n.x}}]\n',
@@ -51,6 +51,8 @@ const SNIPPETS: Record<string, string> = {
   helpers:
     '{{trunc 5 "abcdefgh"}} {{trimSuffix "-" "a-"}} {{lower "AbC"}} {{upper "x"}} {{replace "." "-" "a.b.c"}} {{printf "%s-%d-%v" "a" (int 3) Values.nums.b}}\n{{b64enc "hi"}} {{sha256sum "x"}} {{join "," Values.l}} {{len Values.l}} {{add 1 2}} {{sub 5 2}} {{ternary "y" "n" true}}\n{{default "d" Values.falsy.s}} {{default "d" Values.falsy.z}} {{coalesce Values.falsy.s "c"}} {{empty Values.emptyMap}} {{hasKey Values.m "a"}} {{get Values.m "a"}} [{{get Values.m "q"}}]\n{{and 1 "" 3}} {{or 0 "" "x"}} {{not 0}} {{eq "a" "a"}} {{ne "a" "b"}} {{kindIs "map" Values.m}} {{contains "b" "abc"}} {{hasPrefix "a" "abc"}}\n{{toString Values.nums.a}} {{urlquery "a b&c/d"}} {{join "," (sortAlpha (keys Values.m))}} {{toYaml (dict "b" 1 "a" (list 1 "x"))}}\n',
   partials: '{{include "t.labels" (dict "root" @root "component" "api")}}\n{{include "t.name" @root}}\n',
+  // Partials a render may remember must still see each template's own name.
+  templateName: 'tn: "{{include "t.tname" @root}} {{include "t.outer" @root}} {{include "t.name" @root}} {{Template.BasePath}}"\n',
   // Forms the JavaScript generator writes its own way: dict as an object literal (odd count, keys
   // it must leave to the helper), direct and by-name includes, bool helpers as conditions, paths
   // through nil, indent of several lines.
@@ -63,7 +65,8 @@ const SNIPPETS: Record<string, string> = {
 
 const PARTIALS =
   '{{#*inline "t.name"}}{{trunc 63 (printf "%s-%s" Release.Name Chart.Name)}}{{/inline}}\n' +
-  '{{#*inline "t.labels"}}\napp: {{include "t.name" this.root}}\ncomponent: {{this.component}}\nimage: {{this.root.Values.api.image.tag}}\n{{/inline}}\n';
+  '{{#*inline "t.labels"}}\napp: {{include "t.name" this.root}}\ncomponent: {{this.component}}\nimage: {{this.root.Values.api.image.tag}}\n{{/inline}}\n' +
+  '{{#*inline "t.tname"}}{{Template.Name}}{{/inline}}\n{{#*inline "t.outer"}}[{{include "t.tname" this}}]{{/inline}}\n';
 
 let chartDir: string;
 let tgz: string;

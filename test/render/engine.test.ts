@@ -140,3 +140,37 @@ describe('toYaml and toJson of frozen values', () => {
     for (let i = 0; i < 3; i++) expect(render('{{toYaml Values.m}}|{{toJson Values.m}}', frozen as unknown as ValueMap)).toBe(plain);
   });
 });
+
+describe('partials answered from the memo', () => {
+  /** Renders templates a.yaml and b.yaml (same source) with the given partials: both outputs. */
+  function renderTwo(source: string, partials: string): [string, string] {
+    const files: TemplateFile[] = [
+      { name: 'templates/a.yaml', srcPath: 'a.yaml.hbs', source },
+      { name: 'templates/b.yaml', srcPath: 'b.yaml.hbs', source },
+      { name: 'templates/_helpers', srcPath: '_helpers.hbs', source: partials },
+    ];
+    const engine = new Engine(precompileChart(files));
+    const ctx = renderContext({ x: 'v' } as ValueMap, { Name: 'dify', Version: '0.1.0' }, { name: 'rel', namespace: 'ns' });
+    const out = engine.render(ctx, 'dify');
+    return [out[0]!.content, out[1]!.content];
+  }
+
+  it('give each template its own name when they read Template, however they reach it', () => {
+    const partials =
+      '{{#*inline "name"}}{{Template.Name}}{{/inline}}' +
+      '{{#*inline "outer"}}[{{include "name" this}}]{{/inline}}' +
+      '{{#*inline "keys"}}{{#each this}}{{@key}},{{/each}}{{/inline}}' +
+      '{{#*inline "plain"}}{{Values.x}}{{/inline}}';
+    // `name` is remembered first, then reached through `outer`: outer depends on the template too.
+    const [a, b] = renderTwo('{{include "name" @root}} {{include "outer" @root}} {{include "outer" @root}} {{include "plain" @root}} {{include "keys" @root}}', partials);
+    expect(a).toBe('dify/templates/a.yaml [dify/templates/a.yaml] [dify/templates/a.yaml] v Capabilities,Chart,Release,Template,Values,');
+    expect(b).toBe(a.replaceAll('a.yaml', 'b.yaml'));
+  });
+
+  it('never answer a partial that draws random values or reads the cluster', () => {
+    const [a, b] = renderTwo('{{include "r" @root}}|{{include "r" @root}}', '{{#*inline "r"}}{{randAlphaNum 12}}{{/inline}}');
+    const [a1, a2] = a.split('|');
+    expect(a1).not.toBe(a2);
+    expect(b.split('|')[0]).not.toBe(a1);
+  });
+});
