@@ -84,9 +84,15 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   }
 
   const { values, warnings } = coalesceValues(user, defaults.values, prepared?.chartName ?? chartName(opts.chartDir));
-  const sources = defaults.positions.clone();
-  sources.overlay(userSources, defaults.values, user);
-  const sourceOf: SourceOf = (path) => sources.sourceOf(path);
+  // Where each value came from is only asked to explain an error: worked out on first need.
+  let sources: Provenance | undefined;
+  const sourceOf: SourceOf = (path) => {
+    if (sources === undefined) {
+      sources = defaults.positions.clone();
+      sources.overlay(userSources, defaults.values, user);
+    }
+    return sources.sourceOf(path);
+  };
   if (prepared) {
     const lines = prepared.validator(values, sourceOf);
     if (lines.length > 0) throw new UserError(lines.join('\n'));
