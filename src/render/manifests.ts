@@ -236,7 +236,8 @@ function hookTextOf(doc: string, head: ScannedHead | undefined): string | undefi
 
 /** The hook events of a document that carries `helm.sh/hook`. */
 function hookOf(doc: string, head: ScannedHead | undefined): string[] | undefined | 'unknown' {
-  if (!doc.includes(HOOK_ANNOTATION)) return undefined;
+  // A sure scan has read the annotation if there is one; otherwise look for its name first.
+  if (head === undefined && !doc.includes(HOOK_ANNOTATION)) return undefined;
   const text = hookTextOf(doc, head);
   if (text === undefined) return undefined;
   const events = text.split(',').map((e) => e.trim().toLowerCase());
