@@ -17,8 +17,8 @@ type BlockStatement = hbs.AST.BlockStatement;
 /**
  * Names the generated code expects in scope (bound by the chart module's factory, see
  * `chartModuleSource`): helpers, the inherited-key path step, Go truth, %v printing, range keys,
- * include by name, a call of a known partial (R; M for a pure one, which the engine may answer
- * from its memo), and the located call used by `required`/`fail`.
+ * include by name, a call of a known partial by its index (R; M for a pure one, which the
+ * engine may answer from its memo), and the located call used by `required`/`fail`.
  */
 export const RUNTIME_NAMES = ['H', 'get', 'T', 'P', 'K', 'inc', 'R', 'M', 'at'] as const;
 
@@ -33,7 +33,8 @@ const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** What the functions of one chart module share: the partials they can call directly, the helpers they use. */
 interface ModuleNames {
-  partials: ReadonlyMap<string, string>;
+  /** Partial name → its index in the module's `partials` (and its constant `p<index>`). */
+  partials: ReadonlyMap<string, number>;
   helpers: Set<string>;
 }
 
@@ -144,12 +145,13 @@ class FunctionWriter {
       const first = params[0];
       const literal = first?.type === 'StringLiteral' && params.length === 2 ? (first as hbs.AST.StringLiteral).value : undefined;
       const target = literal === undefined ? undefined : this.names.partials.get(literal);
-      if (!target) {
+      if (target === undefined) {
         this.facts.impure = true;
         return `inc(${args.join(',')})`;
       }
       this.facts.calls.add(literal!);
-      return `${this.pure.has(literal!) ? 'M' : 'R'}(${target},${args.join(',')})`;
+      // By index into the chart's partials (the engine keeps Helm's per-name nesting count).
+      return `${this.pure.has(literal!) ? 'M' : 'R'}(${target},${args[1]})`;
     }
     if (IMPURE_HELPERS.has(name)) this.facts.impure = true;
     if (name === 'dict' && dictKeysAreLiteral(params)) {
@@ -282,7 +284,7 @@ export interface ParsedTemplate {
  * dist/generated/chart.js at build time, or evaluated at start-up for a chart given with --chart.
  */
 export function chartModuleSource(templates: ParsedTemplate[], partials: ParsedTemplate[]): string {
-  const names: ModuleNames = { partials: new Map(partials.map((p, i) => [p.name, `p${i}`])), helpers: new Set() };
+  const names: ModuleNames = { partials: new Map(partials.map((p, i) => [p.name, i])), helpers: new Set() };
   const pure = purePartials(partials, names);
   const partialDefs = partials.map((p, i) => `const p${i}=${functionSource(p.program, p.srcPath, names, pure)};\n`).join('');
   const entry = (f: ParsedTemplate, render: string) => `{name:${js(f.name)},srcPath:${js(f.srcPath)},render:${render}}`;

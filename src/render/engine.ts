@@ -26,8 +26,8 @@ export interface TemplateRuntime {
   P: (v: unknown) => string;
   K: (v: unknown) => string[] | null;
   inc: (name: unknown, ctx?: unknown) => string;
-  R: (partial: RenderFn, name: string, ctx?: unknown) => string;
-  M: (partial: RenderFn, name: string, ctx?: unknown) => string;
+  R: (partial: number, ctx?: unknown) => string;
+  M: (partial: number, ctx?: unknown) => string;
   at: (where: string, fn: HelperFn, ...args: unknown[]) => unknown;
 }
 
@@ -68,7 +68,8 @@ export interface RenderedTemplate {
   content: string;
 }
 
-const MAX_INCLUDE_DEPTH = 1000;
+/** Helm's recursionMaxNums: how many calls of one partial may be under way before the next fails. */
+const MAX_NESTING = 1000;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** One path step, nil-safe: a missing parent or key gives nothing, and only own keys are read. */
@@ -102,10 +103,15 @@ function located(where: string, fn: HelperFn, ...args: unknown[]): unknown {
 }
 
 export class Engine {
-  private readonly partials = new Map<string, RenderFn>();
+  /** The chart's partials by index (the generated code calls them by index), and by name for `include` of a computed name. */
+  private readonly fns: RenderFn[] = [];
+  private readonly names: string[] = [];
+  private readonly byName = new Map<string, number>();
   private readonly templates: CompiledEntry[];
+  /** How many calls of each partial are under way: Helm refuses a name nested more than 1000 deep. */
+  private readonly nesting: Int32Array;
+  /** Include levels under way, and the deepest reached so far (to know how deep a memoized call went). */
   private includeDepth = 0;
-  /** The deepest include level reached so far (to know how deep a memoized call went). */
   private deepest = 0;
   /** The top-level object of the release being rendered (one for all its templates). */
   private top: unknown = undefined;
@@ -113,10 +119,11 @@ export class Engine {
   private template: { Name: string; BasePath: string } | undefined;
   private templateReads = 0;
   /**
-   * Pure partials' text when called with the top-level object, for the whole render, with the
-   * include levels the call used; an answer that read `Template` holds for its template only.
+   * Pure partials' text when called with the top-level object (by partial index), for the whole
+   * render, with the include levels the call used; an answer that read `Template` holds for its
+   * template only.
    */
-  private readonly memo = new Map<RenderFn, { out: string; levels: number; template: string | undefined }>();
+  private readonly memo: ({ out: string; levels: number; template: string | undefined } | undefined)[] = [];
 
   constructor(chart: PrecompiledChart) {
     const runtime: TemplateRuntime = {
@@ -126,44 +133,54 @@ export class Engine {
       P: print,
       K: rangeKeys,
       inc: (name, ctx) => this.include(String(name), ctx),
-      R: (partial, name, ctx) => this.call(partial, name, ctx),
-      M: (partial, name, ctx) => (ctx === this.top ? this.memoCall(partial, name, ctx) : this.call(partial, name, ctx)),
+      R: (i, ctx) => this.call(i, ctx),
+      M: (i, ctx) => (ctx === this.top ? this.memoCall(i, ctx) : this.call(i, ctx)),
       at: located,
     };
     const compiled = chart(runtime);
     for (const p of compiled.partials) {
-      if (this.partials.has(p.name)) throw new UserError(`${p.srcPath}: partial "${p.name}" is defined twice`);
-      this.partials.set(p.name, p.render);
+      if (this.byName.has(p.name)) throw new UserError(`${p.srcPath}: partial "${p.name}" is defined twice`);
+      this.byName.set(p.name, this.fns.length);
+      this.fns.push(p.render);
+      this.names.push(p.name);
     }
+    this.nesting = new Int32Array(this.fns.length);
     this.templates = [...compiled.templates].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   private include(name: string, ctx: unknown): string {
-    const partial = this.partials.get(name);
-    if (!partial) throw new TemplateError(`include: no template "${name}" associated with the chart`);
-    return this.call(partial, name, ctx);
+    const i = this.byName.get(name);
+    if (i === undefined) throw new TemplateError(`include: no template "${name}" associated with the chart`);
+    return this.call(i, ctx);
   }
 
   /**
-   * A partial call, counted so runaway recursion fails as Go's does. No try/finally: a failure
-   * ends the render, and render() starts every one from depth 0.
+   * A partial call, counted per name as Helm's include counts it (a name already under way more
+   * than 1000 times fails). No try/finally: a failure ends the render, and render() starts every
+   * template from zero.
    */
-  private call(partial: RenderFn, name: string, ctx: unknown): string {
-    if (this.includeDepth >= MAX_INCLUDE_DEPTH) throw new TemplateError(`rendering template has a nested reference name: ${name}`);
+  private call(i: number, ctx: unknown): string {
+    const n = this.nesting[i]!;
+    if (n > MAX_NESTING) throw new TemplateError(`rendering template has a nested reference name: ${this.names[i]}`);
+    this.nesting[i] = n + 1;
     if (++this.includeDepth > this.deepest) this.deepest = this.includeDepth;
-    const out = partial(ctx);
+    const out = this.fns[i]!(ctx);
     this.includeDepth--;
+    this.nesting[i] = n;
     return out;
   }
 
   /**
    * A pure partial called with the top-level object: its text is the same every time within a
-   * render (within a template, if making it read `Template`), so it is made once. A repeat that
-   * would go deeper than Go allows is made again, to fail as Go does.
+   * render (within a template, if making it read `Template`), so it is made once. A remembered
+   * answer is reused only where all the levels it went down fit under the limit from here (then
+   * no name can pass it); elsewhere it is made again, to fail exactly where Helm fails.
    */
-  private memoCall(partial: RenderFn, name: string, ctx: unknown): string {
-    const hit = this.memo.get(partial);
-    if (hit !== undefined && (hit.template === undefined || hit.template === this.template!.Name) && this.includeDepth + hit.levels <= MAX_INCLUDE_DEPTH) {
+  private memoCall(i: number, ctx: unknown): string {
+    const hit = this.memo[i];
+    if (hit !== undefined && (hit.template === undefined || hit.template === this.template!.Name) && this.includeDepth + hit.levels <= MAX_NESTING) {
+      // Reusing it goes as deep as making it did, for the memoized calls around this one.
+      if (this.includeDepth + hit.levels > this.deepest) this.deepest = this.includeDepth + hit.levels;
       // A remembered answer that read `Template` makes any memoized caller depend on it too.
       if (hit.template !== undefined) this.templateReads++;
       return hit.out;
@@ -172,8 +189,8 @@ export class Engine {
     const start = this.includeDepth;
     const reads = this.templateReads;
     this.deepest = start;
-    const out = this.call(partial, name, ctx);
-    this.memo.set(partial, { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined });
+    const out = this.call(i, ctx);
+    this.memo[i] = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
     if (outer > this.deepest) this.deepest = outer;
     return out;
   }
@@ -198,18 +215,19 @@ export class Engine {
       },
     });
     this.top = top;
-    this.memo.clear();
+    this.memo.length = 0;
     try {
       for (const { name: file, srcPath, render } of this.templates) {
         const name = `${chartName}/${file}`;
         this.template = { Name: name, BasePath: `${chartName}/templates` };
         this.includeDepth = this.deepest = 0;
+        this.nesting.fill(0);
         out.push({ name, content: this.renderTemplate(render, top, srcPath) });
       }
     } finally {
       // Keep nothing of this release alive between renders.
       this.top = this.template = undefined;
-      this.memo.clear();
+      this.memo.length = 0;
     }
     return out;
   }

@@ -52,6 +52,8 @@ const SNIPPETS: Record<string, string> = {
     '{{trunc 5 "abcdefgh"}} {{trimSuffix "-" "a-"}} {{lower "AbC"}} {{upper "x"}} {{replace "." "-" "a.b.c"}} {{printf "%s-%d-%v" "a" (int 3) Values.nums.b}}\n{{b64enc "hi"}} {{sha256sum "x"}} {{join "," Values.l}} {{len Values.l}} {{add 1 2}} {{sub 5 2}} {{ternary "y" "n" true}}\n{{default "d" Values.falsy.s}} {{default "d" Values.falsy.z}} {{coalesce Values.falsy.s "c"}} {{empty Values.emptyMap}} {{hasKey Values.m "a"}} {{get Values.m "a"}} [{{get Values.m "q"}}]\n{{and 1 "" 3}} {{or 0 "" "x"}} {{not 0}} {{eq "a" "a"}} {{ne "a" "b"}} {{kindIs "map" Values.m}} {{contains "b" "abc"}} {{hasPrefix "a" "abc"}}\n{{toString Values.nums.a}} {{urlquery "a b&c/d"}} {{join "," (sortAlpha (keys Values.m))}} {{toYaml (dict "b" 1 "a" (list 1 "x"))}}\n',
   partials: '{{include "t.labels" (dict "root" @root "component" "api")}}\n{{include "t.name" @root}}\n',
   // Partials a render may remember must still see each template's own name.
+  // Helm counts include nesting per name: 1001 calls of one name under way are allowed.
+  recursion: '{{include "t.down" (int 1000)}}\n',
   templateName: 'tn: "{{include "t.tname" @root}} {{include "t.outer" @root}} {{include "t.name" @root}} {{Template.BasePath}}"\n',
   // Forms the JavaScript generator writes its own way: dict as an object literal (odd count, keys
   // it must leave to the helper), direct and by-name includes, bool helpers as conditions, paths
@@ -66,7 +68,8 @@ const SNIPPETS: Record<string, string> = {
 const PARTIALS =
   '{{#*inline "t.name"}}{{trunc 63 (printf "%s-%s" Release.Name Chart.Name)}}{{/inline}}\n' +
   '{{#*inline "t.labels"}}\napp: {{include "t.name" this.root}}\ncomponent: {{this.component}}\nimage: {{this.root.Values.api.image.tag}}\n{{/inline}}\n' +
-  '{{#*inline "t.tname"}}{{Template.Name}}{{/inline}}\n{{#*inline "t.outer"}}[{{include "t.tname" this}}]{{/inline}}\n';
+  '{{#*inline "t.tname"}}{{Template.Name}}{{/inline}}\n{{#*inline "t.outer"}}[{{include "t.tname" this}}]{{/inline}}\n' +
+  '{{#*inline "t.down"}}{{#if (gt this 0)}}{{include "t.down" (sub this 1)}}{{else}}down{{/if}}{{/inline}}\n';
 
 let chartDir: string;
 let tgz: string;

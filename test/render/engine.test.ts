@@ -102,6 +102,28 @@ describe('include', () => {
     const byName = '{{#*inline "loop"}}{{include (printf "%s" "loop") this}}{{/inline}}';
     expect(() => render('{{include "loop" Values}}', {}, byName)).toThrow(/rendering template has a nested reference name: loop/);
   });
+  it('counts nesting per partial name, as Helm does: a name may be under way 1001 times, not 1002', () => {
+    const down = '{{#*inline "down"}}{{#if this}}{{include "down" (sub this 1)}}{{else}}done{{/if}}{{/inline}}';
+    expect(render('{{include "down" Values.n}}', { n: 1000n } as unknown as ValueMap, down)).toBe('done');
+    expect(() => render('{{include "down" Values.n}}', { n: 1001n } as unknown as ValueMap, down)).toThrow(/nested reference name: down/);
+    // A chain of different names deeper than 1000 is no recursion to Helm.
+    let chain = '';
+    for (let i = 0; i < 1200; i++) chain += `{{#*inline "c${i}"}}{{include "c${i + 1}" this}}{{/inline}}`;
+    chain += '{{#*inline "c1200"}}end{{/inline}}';
+    expect(render('{{include "c0" Values}}', {}, chain)).toBe('end');
+  });
+
+  it('does not let a remembered answer hide a nesting error (its depth counts for the callers that reuse it)', () => {
+    const partials =
+      '{{#*inline "r"}}{{#if (gt n 0)}}{{include "r" (dict "top" top "n" (sub n 1))}}{{else if top}}{{include "A" top}}{{/if}}{{/inline}}' +
+      '{{#*inline "A"}}{{include "B" this}}{{/inline}}' +
+      '{{#*inline "B"}}{{include "r" (dict "n" 990)}}B{{/inline}}';
+    // B is remembered 992 levels deep, A (reusing B) must be remembered as deep; at level 501, r
+    // would then be under way 1492 times: Helm fails, and so must a reused A.
+    expect(() => render('{{include "B" this}}{{include "A" this}}{{include "r" (dict "top" this "n" 500)}}', {}, partials)).toThrow(/nested reference name: r/);
+    expect(render('{{include "B" this}}{{include "A" this}}{{include "r" (dict "top" this "n" 5)}}', {}, partials)).toBe('BBB');
+  });
+
   it('a failed render leaves the next one its full depth', () => {
     const partials = '{{#*inline "down"}}{{#if this}}{{include "down" (sub this 1)}}{{else}}done{{/if}}{{/inline}}';
     const files: TemplateFile[] = [
