@@ -13,9 +13,11 @@
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, schemaFor } from './build/locations.js';
 import { loadPrebuilt, type Prebuilt } from './build/prebuilt.js';
 import { printManifests, type Manifest } from './render/manifests.js';
-import { checkReleaseOptions, renderRelease } from './render/release.js';
+import { checkReleaseOptions, compileChart, renderRelease } from './render/release.js';
 import { DEFAULT_KUBE_VERSION } from './render/context.js';
-import { buildValues } from './values/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildValues, loadValidator, loadValuesFile, Provenance } from './values/index.js';
 
 export interface RendererOptions {
   /** A chart folder; default: the chart shipped with dify-chart. Its values.schema.json, if any, checks values. */
@@ -57,14 +59,15 @@ export interface Renderer {
 }
 
 /**
- * A renderer for one chart: templates compiled and schema read on the first render (or taken
- * from the build for the shipped chart), kept for every render after it. Renders share nothing
+ * A renderer for one chart: its templates compiled, its defaults and schema read once, here
+ * (taken from the build for the shipped chart while they match it), and kept for every render
+ * of this renderer; a renderer made later sees the chart as it is then. Renders share nothing
  * else: each builds its own values from its own files and flags.
  */
 export async function createRenderer(opts: RendererOptions = {}): Promise<Renderer> {
   const chartDir = opts.chart ?? DEFAULT_CHART_DIR;
   const schemaPath = schemaFor(opts.chart);
-  const prebuilt: Prebuilt | undefined = await loadPrebuilt(chartDir, DEFAULT_SCHEMA);
+  const prebuilt: Prebuilt = (await loadPrebuilt(chartDir, DEFAULT_SCHEMA)) ?? compileNow(chartDir, schemaPath);
   return {
     render(o: RenderOptions = {}): RenderOutput {
       const release = {
@@ -75,7 +78,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
       };
       checkReleaseOptions(release);
       const { values, warnings } = buildValues({
-        ...(prebuilt ? { prepared: prebuilt.values } : {}),
+        prepared: prebuilt.values,
         chartDir,
         schemaPath,
         valueFiles: o.valueFiles ?? [],
@@ -84,13 +87,29 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
         setFile: o.setFile ?? [],
         setJson: o.setJson ?? [],
       });
-      const result = renderRelease(chartDir, values, release, prebuilt?.render);
+      const result = renderRelease(chartDir, values, release, prebuilt.render);
       return {
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
         manifests: result.manifests,
         warnings,
         generated: result.generated,
       };
+    },
+  };
+}
+
+/** What the build prepares for the shipped chart, made now for any other chart folder. */
+function compileNow(chartDir: string, schemaPath: string | undefined): Prebuilt {
+  const render = compileChart(chartDir);
+  const file = join(chartDir, 'values.yaml');
+  const defaults = existsSync(file) ? loadValuesFile(file) : { values: {}, positions: new Provenance() };
+  return {
+    render,
+    values: {
+      defaults: defaults.values,
+      positions: defaults.positions,
+      validator: schemaPath === undefined ? () => [] : loadValidator(schemaPath),
+      chartName: render.metadata.Name,
     },
   };
 }

@@ -12,8 +12,9 @@ import { matchesBuild } from '../render/chart.js';
 import type { ChartMetadata, PrecompiledChart } from '../render/engine.js';
 import type { PrebuiltChart } from '../render/release.js';
 import { quickCheckFor } from '../values/quickcheck.js';
-import { layeredValidator, newAjv, type CheckFn, type ValuesValidator } from '../values/validate.js';
+import { layeredValidator, newAjv, type CheckFn } from '../values/validate.js';
 import type { ValueMap } from '../values/types.js';
+import type { PreparedValues } from '../values/index.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, GENERATED_DIR, VALIDATOR_CACHE } from './locations.js';
 
 /** bin/bundle-loader.cjs: runs a CommonJS file through the code cache the build made for it. */
@@ -22,7 +23,7 @@ const loader = (): { loadCached(file: string, cacheFile: string): { exports: unk
 
 export interface Prebuilt {
   render: PrebuiltChart;
-  values: { defaults: ValueMap; validator: ValuesValidator; chartName: string };
+  values: PreparedValues;
 }
 
 export interface ChartModule {

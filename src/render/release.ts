@@ -52,21 +52,31 @@ export function checkReleaseOptions(req: ReleaseOptions): void {
   if (req.kubeVersion !== undefined) parseKubeVersion(req.kubeVersion);
 }
 
-const cache = new Map<string, LoadedChart>();
+const byDir = new Map<string, LoadedChart>();
+const byChart = new WeakMap<PrecompiledChart, LoadedChart>();
 
-/** Load and compile a chart once per process (the warm path renders many releases). */
+/**
+ * A chart's engine, made once: for a compiled chart given (the build's, or a library renderer's
+ * own), once per compiled chart; else once per process for the folder (the CLI renders once).
+ */
 export function loadRenderer(chartDir: string, prebuilt?: PrebuiltChart): LoadedChart {
-  let hit = cache.get(chartDir);
+  if (prebuilt) {
+    let hit = byChart.get(prebuilt.chart);
+    if (!hit) byChart.set(prebuilt.chart, (hit = { metadata: prebuilt.metadata, engine: new Engine(prebuilt.chart) }));
+    return hit;
+  }
+  let hit = byDir.get(chartDir);
   if (!hit) {
-    if (prebuilt) {
-      hit = { metadata: prebuilt.metadata, engine: new Engine(prebuilt.chart) };
-    } else {
-      const chart = loadChart(chartDir);
-      hit = { metadata: chart.metadata, engine: new Engine(precompileChart(chart.templates)) };
-    }
-    cache.set(chartDir, hit);
+    const chart = loadChart(chartDir);
+    byDir.set(chartDir, (hit = { metadata: chart.metadata, engine: new Engine(precompileChart(chart.templates)) }));
   }
   return hit;
+}
+
+/** A chart folder compiled now, as it is on disk, for a renderer of its own. */
+export function compileChart(chartDir: string): PrebuiltChart {
+  const chart = loadChart(chartDir);
+  return { metadata: chart.metadata, chart: precompileChart(chart.templates) };
 }
 
 export function renderRelease(chartDir: string, values: ValueMap, req: RenderRequest, prebuilt?: PrebuiltChart): RenderResult {

@@ -35,6 +35,8 @@ export interface PreparedValues {
   defaults: ValueMap;
   validator: ValuesValidator;
   chartName: string;
+  /** Where each default was written (for error messages); none for the build's defaults. */
+  positions?: Provenance;
   /** How many builds used it: from the second on, the defaults are frozen and shared (see below). */
   uses?: number;
 }
@@ -55,7 +57,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   // validity. A single build (the CLI) copies as before and pays nothing for the freeze.
   if (prepared && (prepared.uses = (prepared.uses ?? 0) + 1) === 2) deepFreeze(prepared.defaults);
   const defaults: LoadedValues = prepared
-    ? { values: prepared.defaults, source: join(opts.chartDir, 'values.yaml'), positions: new Provenance() }
+    ? { values: prepared.defaults, source: join(opts.chartDir, 'values.yaml'), positions: prepared.positions ?? new Provenance() }
     : loadChartDefaults(opts.chartDir);
 
   // pkg/cli/values/options.go MergeValues: files in order, then --set-json, --set,
@@ -122,6 +124,6 @@ export { isMap, UserError, UsageError, type Scalar, type Value, type ValueMap } 
 export { parseValuesYaml, parseValuesDocument, loadValuesFile, type LoadedValues } from './load.js';
 export { parseInto, parseSet, typedVal, type SetFlag, type StrvalsOptions } from './strvals.js';
 export { coalesceValues, mergeValueMaps, type CoalesceResult } from './coalesce.js';
-export { compileValidator, validateValues, validatorFor, validatorFromCheck, AJV_OPTIONS, type ValuesValidator, type CheckFn } from './validate.js';
+export { compileValidator, loadValidator, validateValues, validatorFor, validatorFromCheck, AJV_OPTIONS, type ValuesValidator, type CheckFn } from './validate.js';
 export { Provenance, type SourceOf } from './provenance.js';
 export { goFormatV, formatFloatG } from './gofmt.js';

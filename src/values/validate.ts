@@ -74,27 +74,32 @@ export function validatorFor(schemaPath: string): ValuesValidator {
   const key = resolve(schemaPath);
   let v = cache.get(key);
   if (!v) {
-    let schema: unknown;
-    try {
-      schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
-    } catch (e) {
-      throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e)}`);
-    }
-    if (typeof schema !== 'object' || schema === null) throw new UserError(`${schemaPath}: a schema must be a JSON object`);
-    const compile = (): CheckFn => {
-      try {
-        return newAjv().compile(schema);
-      } catch (e) {
-        throw new UserError(`${schemaPath}: invalid schema: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    };
-    // A schema the quick check knows (every keyword, well-formed) needs ajv only to explain
-    // values it cannot pass; any other schema is compiled now, so its mistakes show at once.
-    const quick = quickCheckFor(schema);
-    v = quick ? layeredValidator(quick, compile) : validatorFromCheck(compile());
+    v = loadValidator(schemaPath);
     cache.set(key, v);
   }
   return v;
+}
+
+/** A validator for a schema file as it is now (read and checked at every call). */
+export function loadValidator(schemaPath: string): ValuesValidator {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e)}`);
+  }
+  if (typeof schema !== 'object' || schema === null) throw new UserError(`${schemaPath}: a schema must be a JSON object`);
+  const compile = (): CheckFn => {
+    try {
+      return newAjv().compile(schema);
+    } catch (e) {
+      throw new UserError(`${schemaPath}: invalid schema: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  // A schema the quick check knows (every keyword, well-formed) needs ajv only to explain
+  // values it cannot pass; any other schema is compiled now, so its mistakes show at once.
+  const quick = quickCheckFor(schema);
+  return quick ? layeredValidator(quick, compile) : validatorFromCheck(compile());
 }
 
 /**

@@ -2,12 +2,12 @@
  * The library API (the package's main export, dist/index.js) against the command line: one
  * renderer, many renders, each printing what `dify-chart render` prints for the same inputs.
  */
-import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, FIXTURES, fixture, PINNED, ROOT } from './run.js';
+import { CHART, cli, FIXTURES, fixture, PINNED, ROOT } from './run.js';
 
 type Api = typeof import('../../src/index.js');
 let api: Api;
@@ -62,4 +62,44 @@ describe('createRenderer().render', () => {
     expect(() => renderer.render({ namespace: 'a b' })).toThrow(/--namespace/);
     expect(() => renderer.render({ kubeVersion: 'x' })).toThrow(/--kube-version/);
   });
+});
+
+describe('createRenderer({ chart })', () => {
+  it('renders a chart folder as `render --chart` does, and a renderer made after an edit sees the edit', async () => {
+    const chart = join(mkdtempSync(join(tmpdir(), 'lib-chart-')), 'dify');
+    cpSync(CHART, chart, { recursive: true });
+    const args = { release: 'own', valueFiles: [PINNED] };
+    const first = await api.createRenderer({ chart });
+    const byCli = await cli(['render', 'own', '--chart', chart, '-f', PINNED]);
+    expect(byCli.code, byCli.stderr).toBe(0);
+    expect(first.render(args).text).toBe(byCli.stdout);
+    // Edit a template and a default: the renderer made before keeps what it compiled and read.
+    const web = join(chart, 'templates', 'web.yaml.hbs');
+    writeFileSync(web, readFileSync(web, 'utf8').replace('kind: Deployment', 'kind: Deployment\n# edited'));
+    const values = join(chart, 'values.yaml');
+    writeFileSync(values, readFileSync(values, 'utf8').replace(/^commonLabels: \{\}$/m, 'commonLabels:\n  edited: "yes"'));
+    expect(first.render(args).text).toBe(byCli.stdout);
+    const second = (await api.createRenderer({ chart })).render(args).text;
+    expect(second).toContain('# edited');
+    expect(second).toContain('edited: "yes"');
+    expect(second).toBe((await cli(['render', 'own', '--chart', chart, '-f', PINNED])).stdout);
+  }, 60_000);
+
+  it("names the chart's own values.yaml line when a default breaks the chart's schema", async () => {
+    const chart = join(mkdtempSync(join(tmpdir(), 'lib-bad-')), 'dify');
+    cpSync(CHART, chart, { recursive: true });
+    const values = join(chart, 'values.yaml');
+    writeFileSync(values, readFileSync(values, 'utf8').replace(/^(  replicaCount:) 1$/m, '$1 many'));
+    cpSync(join(ROOT, 'schema', 'values.schema.json'), join(chart, 'values.schema.json'));
+    const byCli = await cli(['render', '--chart', chart, '-f', PINNED]);
+    expect(byCli.code).toBe(1);
+    expect(byCli.stderr).toMatch(/values\.yaml:\d+/);
+    const renderer = await api.createRenderer({ chart });
+    expect(() => renderer.render({ valueFiles: [PINNED] })).toThrow(api.UserError);
+    try {
+      renderer.render({ valueFiles: [PINNED] });
+    } catch (e) {
+      expect(`Error: ${(e as Error).message}\n`).toBe(byCli.stderr);
+    }
+  }, 60_000);
 });
