@@ -18,6 +18,7 @@ import { DEFAULT_KUBE_VERSION } from './render/context.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildValues, loadValidator, loadValuesFile, Provenance } from './values/index.js';
+import type { LookupFn } from './render/lookup.js';
 
 export interface RendererOptions {
   /** A chart folder; default: the chart shipped with dify-chart. Its values.schema.json, if any, checks values. */
@@ -41,6 +42,11 @@ export interface RenderOptions {
   apiVersions?: string[];
   /** `--show-only` template paths, e.g. `templates/api.yaml`. */
   showOnly?: string[];
+  /**
+   * What `lookup` reads live objects with (default: nothing, as `helm template`); pass
+   * `kubectlLookup()` for what `render --lookup` does, or your own client.
+   */
+  lookup?: LookupFn;
 }
 
 export interface RenderOutput {
@@ -87,7 +93,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
         setFile: o.setFile ?? [],
         setJson: o.setJson ?? [],
       });
-      const result = renderRelease(chartDir, values, release, prebuilt.render);
+      const result = renderRelease(chartDir, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) }, prebuilt.render);
       return {
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
         manifests: result.manifests,
@@ -115,4 +121,5 @@ function compileNow(chartDir: string, schemaPath: string | undefined): Prebuilt 
 }
 
 export { UserError, UsageError } from './values/types.js';
+export { kubectlLookup, type LookupFn } from './render/lookup.js';
 export type { Manifest } from './render/manifests.js';

@@ -64,6 +64,22 @@ describe('createRenderer().render', () => {
   });
 });
 
+describe('createRenderer().render({ lookup })', () => {
+  it('keeps a secret the cluster already holds, as render --lookup does', () => {
+    const seen: string[] = [];
+    const lookup: import('../../src/index.js').LookupFn = (apiVersion, kind, namespace, name) => {
+      seen.push(`${apiVersion} ${kind} ${namespace}/${name}`);
+      return kind === 'Secret' && name === 'kept-dify-credentials' ? { apiVersion: 'v1', kind: 'Secret', data: { SECRET_KEY: 'a2VwdA==' } } : {};
+    };
+    const withCluster = renderer.render({ release: 'kept', lookup });
+    expect(seen).toContain('v1 Secret default/kept-dify-credentials');
+    expect(withCluster.text).toContain('SECRET_KEY: a2VwdA==');
+    const without = renderer.render({ release: 'kept' });
+    expect(without.text).not.toContain('SECRET_KEY: a2VwdA==');
+    expect(without.text).toMatch(/SECRET_KEY: [A-Za-z0-9+/=]{20,}/);
+  });
+});
+
 describe('createRenderer({ chart })', () => {
   it('renders a chart folder as `render --chart` does, and a renderer made after an edit sees the edit', async () => {
     const chart = join(mkdtempSync(join(tmpdir(), 'lib-chart-')), 'dify');
