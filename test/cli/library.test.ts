@@ -2,7 +2,8 @@
  * The library API (the package's main export, dist/index.js) against the command line: one
  * renderer, many renders, each printing what `dify-chart render` prints for the same inputs.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -117,5 +118,30 @@ describe('createRenderer({ chart })', () => {
     } catch (e) {
       expect(`Error: ${(e as Error).message}\n`).toBe(byCli.stderr);
     }
+  }, 60_000);
+});
+
+describe("the package's entry", () => {
+  it('resolves by name, with types, for a TypeScript consumer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lib-consumer-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT, join(dir, 'node_modules', 'dify-chart'));
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    writeFileSync(
+      join(dir, 'use.ts'),
+      "import { createRenderer, UserError, kubectlLookup, type LookupFn } from 'dify-chart';\n" +
+        'const lookup: LookupFn = kubectlLookup();\n' +
+        "const text: string = (await createRenderer()).render({ release: 'a', valueFiles: [], lookup }).text;\n" +
+        '// @ts-expect-error: an unknown option is a type error\n' +
+        "(await createRenderer()).render({ relase: 'a' });\n" +
+        'console.log(text.length, UserError.name);\n',
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, files: ['use.ts'] }),
+    );
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
   }, 60_000);
 });
