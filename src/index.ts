@@ -15,9 +15,7 @@ import { loadPrebuilt, type Prebuilt } from './build/prebuilt.js';
 import { printManifests, type Manifest } from './render/manifests.js';
 import { checkReleaseOptions, compileChart, renderRelease } from './render/release.js';
 import { DEFAULT_KUBE_VERSION } from './render/context.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildValues, loadValidator, loadValuesFile, Provenance } from './values/index.js';
+import { buildValues, loadChartDefaults, loadValidator } from './values/index.js';
 import type { LookupFn } from './render/lookup.js';
 
 export interface RendererOptions {
@@ -107,8 +105,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
 /** What the build prepares for the shipped chart, made now for any other chart folder. */
 function compileNow(chartDir: string, schemaPath: string | undefined): Prebuilt {
   const render = compileChart(chartDir);
-  const file = join(chartDir, 'values.yaml');
-  const defaults = existsSync(file) ? loadValuesFile(file) : { values: {}, positions: new Provenance() };
+  const defaults = loadChartDefaults(chartDir);
   return {
     render,
     values: {

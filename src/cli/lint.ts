@@ -2,7 +2,7 @@
 import { formatFinding, lintRelease } from '../lint/index.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR } from './paths.js';
-import { schemaFor } from './render.js';
+import { schemaFor } from '../build/locations.js';
 import type { IO, ValuesFlags } from './common.js';
 
 export type LintFlags = ValuesFlags;

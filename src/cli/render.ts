@@ -18,7 +18,6 @@ export interface RenderFlags extends ValuesFlags {
   debug?: boolean;
 }
 
-export { schemaFor };
 
 /** An fs error code as words, for `--output-dir DIR: cannot write: <why>`. */
 function whyNotWritable(e: unknown): string {

@@ -168,10 +168,10 @@ class FunctionWriter {
     return `${this.helper(name)}(${args.join(',')})`;
   }
 
-  /** A condition: Go truth, skipped for helpers that return a boolean. */
-  private truth(e: Expression): string {
+  /** A condition (`code` is `e` written out): Go truth, skipped for helpers that return a boolean. */
+  private truth(e: Expression, code: string): string {
     const f = formOf(e);
-    return f.form === 'call' && BOOL_HELPERS.has(f.path.original) ? this.expr(e) : `T(${this.expr(e)})`;
+    return f.form === 'call' && BOOL_HELPERS.has(f.path.original) ? code : `T(${code})`;
   }
 
   private expr(e: Expression): string {
@@ -220,8 +220,8 @@ class FunctionWriter {
     const name = b.path.original;
     const arg = this.expr(b.params[0]!);
     const inverse = (): string => (b.inverse ? `else{${this.program(b.inverse)}}` : '');
-    if (name === 'if') return `if(${this.truth(b.params[0]!)}){${this.program(b.program)}}${inverse()}`;
-    if (name === 'unless') return `if(!${this.truth(b.params[0]!)}){${this.program(b.program)}}${inverse()}`;
+    if (name === 'if') return `if(${this.truth(b.params[0]!, arg)}){${this.program(b.program)}}${inverse()}`;
+    if (name === 'unless') return `if(!${this.truth(b.params[0]!, arg)}){${this.program(b.program)}}${inverse()}`;
     const n = ++this.counter;
     if (name === 'with') {
       const dot = `c${n}`;

@@ -10,6 +10,7 @@ import { goTrimSpace } from '../go/strings.js';
 import { strslice, strval } from './strval.js';
 import { goEmpty, goTruth } from './truth.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
+import { rememberFrozen } from '../values/maps.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
 
 /** Where `lookup` reads live objects: nowhere (as `helm template`) unless `render --lookup`. */
@@ -235,24 +236,11 @@ function semverCompare(constraint: string, version: string): boolean {
   });
 }
 
-/**
- * A printer remembered per frozen value: a frozen tree (chart defaults a reused renderer shares
- * between renders, see values/index.ts) always prints the same, so it is printed once.
- */
-function frozenMemo(print: (v: unknown) => string): HelperFn {
-  const seen = new WeakMap<object, string>();
-  return (v) => {
-    if (typeof v !== 'object' || v === null || !Object.isFrozen(v)) return print(v);
-    let text = seen.get(v);
-    if (text === undefined) seen.set(v, (text = print(v)));
-    return text;
-  };
-}
-
 /** Plain functions, called with positional arguments only. `include` is bound by the engine. */
 export const HELPERS: Record<string, HelperFn> = {
-  toYaml: frozenMemo(toYaml),
-  toJson: frozenMemo(toJson),
+  // Frozen trees (defaults a reused renderer shares between renders) always print the same.
+  toYaml: rememberFrozen(toYaml),
+  toJson: rememberFrozen(toJson),
   indent: (n, s) => indent(n, s),
   nindent: (n, s) => '\n' + indent(n, s),
   quote: function (x: unknown): string {

@@ -67,8 +67,8 @@ export function loadRenderer(chartDir: string, prebuilt?: PrebuiltChart): Loaded
   }
   let hit = byDir.get(chartDir);
   if (!hit) {
-    const chart = loadChart(chartDir);
-    byDir.set(chartDir, (hit = { metadata: chart.metadata, engine: new Engine(precompileChart(chart.templates)) }));
+    const compiled = compileChart(chartDir);
+    byDir.set(chartDir, (hit = { metadata: compiled.metadata, engine: new Engine(compiled.chart) }));
   }
   return hit;
 }

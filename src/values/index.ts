@@ -103,7 +103,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
 }
 
 /** chart/values.yaml; a chart without one has no defaults, as in Helm. */
-function loadChartDefaults(chartDir: string): LoadedValues {
+export function loadChartDefaults(chartDir: string): LoadedValues {
   const file = join(chartDir, 'values.yaml');
   if (!existsSync(file)) return { values: {}, source: file, positions: new Provenance() };
   return loadValuesFile(file);

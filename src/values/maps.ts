@@ -35,6 +35,21 @@ export function cloneMap(m: ValueMap): ValueMap {
 }
 
 /**
+ * A pure function of a value, remembered for frozen values (see deepFreeze): an immutable tree
+ * always gives the same answer, so it is worked out once per tree. Anything else is passed through.
+ */
+export function rememberFrozen<T>(fn: (v: unknown) => T): (v: unknown) => T {
+  const seen = new WeakMap<object, T>();
+  return (v) => {
+    if (typeof v !== 'object' || v === null || !Object.isFrozen(v)) return fn(v);
+    if (seen.has(v)) return seen.get(v) as T;
+    const answer = fn(v);
+    seen.set(v, answer);
+    return answer;
+  };
+}
+
+/**
  * Freezes a value tree in place, so it can be shared between results and its facts (validity,
  * JSON form) remembered by identity. Writing to a frozen tree throws in strict code.
  */

@@ -7,6 +7,8 @@
  * anything else goes to ajv, which decides and words the errors (src/values/validate.ts).
  */
 
+import { rememberFrozen } from './maps.js';
+
 type Schema = boolean | { [keyword: string]: unknown };
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -232,17 +234,8 @@ class Interpreter {
   }
 }
 
-/** Frozen trees plainJson already accepted. */
-const plainFrozen = new WeakSet<object>();
-
-/** Data the interpreter can judge: JSON types only, finite numbers, no `__proto__` key. */
-function plainJson(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null || !Object.isFrozen(v)) return plainJsonOnce(v);
-  if (plainFrozen.has(v)) return true;
-  const ok = plainJsonOnce(v);
-  if (ok) plainFrozen.add(v);
-  return ok;
-}
+/** Data the interpreter can judge: JSON types only, finite numbers, no `__proto__` key (remembered for frozen trees). */
+const plainJson: (v: unknown) => boolean = rememberFrozen(plainJsonOnce);
 
 function plainJsonOnce(v: unknown): boolean {
   switch (typeof v) {

@@ -10,7 +10,7 @@ import type { ErrorObject, Options } from 'ajv';
 import { lazyRequire } from '../lazy.js';
 import { formatFloatG } from './gofmt.js';
 import { describeFsError } from './load.js';
-import { getKey } from './maps.js';
+import { getKey, rememberFrozen } from './maps.js';
 import type { SourceOf } from './provenance.js';
 import { quickCheckFor, type QuickCheck } from './quickcheck.js';
 import { isMap, UserError, type Value, type ValueMap } from './types.js';
@@ -107,20 +107,11 @@ export function loadValidator(schemaPath: string): ValuesValidator {
  * are copied only where something below them changed (values are not modified); a spread copy
  * keeps a `__proto__` key an own property.
  */
-function toJson(v: Value): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'object' && v !== null && Object.isFrozen(v)) {
-    // An immutable tree has one JSON form: made once, and frozen so the quick check can remember it.
-    let j = frozenJson.get(v);
-    if (j === undefined) frozenJson.set(v, (j = Object.freeze(toJsonOnce(v))));
-    return j;
-  }
-  return toJsonOnce(v);
-}
-
-const frozenJson = new WeakMap<object, unknown>();
+// An immutable tree has one JSON form: made once, and frozen so the quick check can remember it.
+const toJson: (v: Value) => unknown = rememberFrozen((v) => (Object.isFrozen(v) ? Object.freeze(toJsonOnce(v as Value)) : toJsonOnce(v as Value)));
 
 function toJsonOnce(v: Value): unknown {
+  if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
