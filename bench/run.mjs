@@ -94,6 +94,30 @@ for (let i = 0; i < warmN; i++) renderOnce(FULL);
 let t0 = performance.now();
 for (let i = 0; i < warmN; i++) renderOnce(FULL);
 const warmMs = (performance.now() - t0) / warmN;
+// The same, each render with values of its own (a --set no render shares): nothing of an
+// earlier build can be reused.
+const renderDistinct = () => renderer.render({ release: `bench-${serial}`, valueFiles: [FULL], set: [`commonLabels.tenant=t${serial++}`] }).text;
+for (let i = 0; i < warmN; i++) renderDistinct();
+t0 = performance.now();
+for (let i = 0; i < warmN; i++) renderDistinct();
+const distinctMs = (performance.now() - t0) / warmN;
+// Throughput past one core: a pool of worker threads (one per core), twice as many renders in
+// flight as workers.
+const { createRendererPool } = await import(join(ROOT, 'dist', 'index.js'));
+const pool = await createRendererPool();
+const poolRun = async (n) => {
+  let left = n;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: 2 * pool.size }, async () => {
+      while (left-- > 0) await pool.render({ release: `bench-${serial++}`, valueFiles: [FULL] });
+    }),
+  );
+  return (performance.now() - start) / n;
+};
+await poolRun(warmN);
+const poolMs = await poolRun(warmN);
+await pool.close();
 const pb = await loadPrebuilt(CHART, SCHEMA);
 const flags = { set: [], setString: [], setFile: [], setJson: [] };
 const prepared = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [FULL], ...flags, ...(pb ? { prepared: pb.values } : {}) }).values;
@@ -136,6 +160,8 @@ console.log('| command | median ms | min ms | max ms | notes |\n|---|---|---|---
 console.log(rows.join('\n'));
 console.log(`\nWarm in-process render, library API (values file + render + text, full chart): ${warmMs.toFixed(2)} ms each, ${(1000 / warmMs).toFixed(0)} renders/s`);
 console.log(`Warm in-process render of values already built (render only): ${renderOnlyMs.toFixed(2)} ms each, ${(1000 / renderOnlyMs).toFixed(0)} renders/s`);
+console.log(`Warm in-process render, library API, values distinct per render (a --set that changes every time): ${distinctMs.toFixed(2)} ms each, ${(1000 / distinctMs).toFixed(0)} renders/s`);
+console.log(`Warm in-process renders through createRendererPool (${pool.size} worker threads, library API, as the first line): ${(1000 / poolMs).toFixed(0)} renders/s`);
 console.log(`Peak memory of a cold render: ${(mem / 1024).toFixed(1)} MiB`);
 console.log('\nScaling (ms per render, and per item above the 10-item baseline):');
 for (const s of series) {

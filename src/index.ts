@@ -120,3 +120,4 @@ function compileNow(chartDir: string, schemaPath: string | undefined): Prebuilt 
 export { UserError, UsageError } from './values/types.js';
 export { kubectlLookup, type LookupFn } from './render/lookup.js';
 export type { Manifest } from './render/manifests.js';
+export { createRendererPool, type PoolOptions, type PoolRenderOptions, type RendererPool } from './api/pool.js';

@@ -129,11 +129,17 @@ describe("the package's entry", () => {
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
     writeFileSync(
       join(dir, 'use.ts'),
-      "import { createRenderer, UserError, kubectlLookup, type LookupFn } from 'dify-chart';\n" +
+      "import { createRenderer, createRendererPool, UserError, kubectlLookup, type LookupFn } from 'dify-chart';\n" +
         'const lookup: LookupFn = kubectlLookup();\n' +
         "const text: string = (await createRenderer()).render({ release: 'a', valueFiles: [], lookup }).text;\n" +
         '// @ts-expect-error: an unknown option is a type error\n' +
         "(await createRenderer()).render({ relase: 'a' });\n" +
+        'const pool = await createRendererPool({ workers: 2 });\n' +
+        "const pooled: string = (await pool.render({ release: 'a' })).text;\n" +
+        '// @ts-expect-error: lookup cannot cross to a worker thread\n' +
+        "await pool.render({ release: 'a', lookup });\n" +
+        'await pool.close();\n' +
+        'console.log(pooled.length);\n' +
         'console.log(text.length, UserError.name);\n',
     );
     writeFileSync(

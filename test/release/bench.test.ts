@@ -30,6 +30,8 @@ describe('npm run bench', () => {
     expect(r.stdout).toMatch(new RegExp(String.raw`\| \`dify-chart package\` \(cold\) \| ${number} \|`));
     expect(r.stdout).toMatch(new RegExp(String.raw`Warm in-process render, library API \(values file \+ render \+ text, full chart\): ${number} ms each`));
     expect(r.stdout).toMatch(new RegExp(String.raw`render only\): ${number} ms each`));
+    expect(r.stdout).toMatch(new RegExp(String.raw`values distinct per render \([^)]*\): ${number} ms each`));
+    expect(r.stdout).toMatch(new RegExp(String.raw`Warm in-process renders through createRendererPool \(\d+ worker threads[^)]*\): \d+ renders/s`));
     expect(r.stdout).toMatch(new RegExp(String.raw`Peak memory of a cold render: ${number} MiB`));
     for (const series of ['extraEnv entries', 'routes', 'ingress hosts']) expect(r.stdout).toContain(`- ${series}: 10: `);
     expect(r.stdout).not.toContain('error (');
