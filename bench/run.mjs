@@ -115,8 +115,9 @@ const poolRun = async (n) => {
   );
   return (performance.now() - start) / n;
 };
-await poolRun(warmN);
-const poolMs = await poolRun(warmN);
+// Each worker warmed up and timed over as many renders as the single renderer above.
+await poolRun(warmN * pool.size);
+const poolMs = await poolRun(warmN * pool.size);
 await pool.close();
 const pb = await loadPrebuilt(CHART, SCHEMA);
 const flags = { set: [], setString: [], setFile: [], setJson: [] };

@@ -4,6 +4,7 @@
  * same name, and the conformance suite holds both to the same bytes.
  */
 import * as crypto from 'node:crypto';
+import { sha256 } from '../digest.js';
 import { formatValue, goQuote, toJson } from '../go/fmt.js';
 import { toYaml } from './goyaml.js';
 import { goTrimSpace } from '../go/strings.js';
@@ -26,9 +27,6 @@ export type HelperFn = (...args: unknown[]) => unknown;
 /** Counts values made up by `randAlphaNum`, so the CLI can tell the user to pin them. */
 export const generatedSecrets = { count: 0 };
 
-/** SHA-256 in hex: Node's one-shot crypto.hash where it exists (Node 20.12+), about twice as fast for short text. */
-const sha256Hex: (s: string) => string =
-  typeof crypto.hash === 'function' ? (s) => crypto.hash('sha256', s, 'hex') : (s) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -267,7 +265,7 @@ export const HELPERS: Record<string, HelperFn> = {
     throw new TemplateError(strval(msg));
   },
   b64enc: (s) => Buffer.from(strval(s), 'utf8').toString('base64'),
-  sha256sum: (s) => sha256Hex(strval(s)),
+  sha256sum: (s) => sha256(strval(s), 'hex'),
   trunc: (n, s) => truncBytes(toInt(n), strval(s)),
   trimSuffix: (suf, s) => {
     const str = strval(s);

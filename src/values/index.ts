@@ -72,11 +72,8 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     if (hit) return { values: hit.values, warnings: [...hit.warnings], sourceOf: hit.sourceOf };
   }
   const built = build(opts, texts);
-  if (recent && texts) {
-    recent.set(key, texts, built);
-    return { ...built, warnings: [...built.warnings] };
-  }
-  return built;
+  // A held build's warnings are the cache's: the caller gets a copy.
+  return recent && texts && recent.offer(key, texts, built) ? { ...built, warnings: [...built.warnings] } : built;
 }
 
 const isStdin = (file: string): boolean => file.trim() === '-';

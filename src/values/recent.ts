@@ -3,7 +3,12 @@
  * --set/--set-string/--set-json flags always build the same values, so a long-running caller
  * (a renderer asked for the same tenant again) gets the earlier, already validated result. The
  * values are deep-frozen to be shared safely; the warnings are copied out each time.
+ *
+ * A build is held only when its inputs come a second time: holding costs a deep freeze and keeps
+ * the tree alive, which a loop whose values differ every time (one render per tenant) would pay
+ * for nothing. What was seen is remembered as a digest of the files, not their text.
  */
+import { sha256 } from '../digest.js';
 import { deepFreeze } from './maps.js';
 import type { SourceOf } from './provenance.js';
 import type { ValueMap } from './types.js';
@@ -22,6 +27,8 @@ interface Entry {
 export class RecentBuilds {
   /** In use order, least recent first (a Map keeps insertion order). */
   private readonly entries = new Map<string, Entry>();
+  /** Inputs seen once: the flags' key and a digest of the files' texts. */
+  private readonly seen = new Map<string, string>();
 
   constructor(private readonly limit = 64) {}
 
@@ -34,11 +41,22 @@ export class RecentBuilds {
     return e.build;
   }
 
-  /** Holds a validated build (freezing its values); the least recently used goes past the limit. */
-  set(key: string, texts: readonly string[], build: RecentBuild): void {
+  /**
+   * Offers a validated build: held (its values frozen; the least recently used goes past the
+   * limit) if the same inputs were offered before, else only remembered. Returns whether it is held.
+   */
+  offer(key: string, texts: readonly string[], build: RecentBuild): boolean {
+    const digest = sha256(JSON.stringify(texts), 'base64');
+    if (this.seen.get(key) !== digest) {
+      this.seen.delete(key);
+      this.seen.set(key, digest);
+      if (this.seen.size > 4 * this.limit) this.seen.delete(this.seen.keys().next().value as string);
+      return false;
+    }
     deepFreeze(build.values);
     this.entries.delete(key);
     this.entries.set(key, { texts: [...texts], build });
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
+    return true;
   }
 }
