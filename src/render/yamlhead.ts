@@ -10,8 +10,13 @@
  */
 import { keyString, resolvePlain } from '../values/goyaml.js';
 
-/** Characters go-yaml reads as printable and not as a line break; anything else takes the slow path. */
-const UNUSUAL_CHAR = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
+/**
+ * Whether a UTF-16 unit outside printable ASCII is one go-yaml reads as printable and not as a
+ * line break (surrogates, even paired, are left to the slow path); anything else takes the slow path.
+ */
+function wideOk(c: number): boolean {
+  return (c >= 0xa0 && c <= 0x2027) || (c >= 0x202a && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfefe) || (c >= 0xff00 && c <= 0xfffd);
+}
 const COMMENT_TAIL = '(?: +#.*)?';
 const DOUBLE_QUOTED = new RegExp(`^"((?:[^"\\\\]|\\\\(?:[0abtnvfre "'\\\\N_LP]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U00(?:0[0-9A-Fa-f]|10)[0-9A-Fa-f]{4}))*)"${COMMENT_TAIL}$`);
 const LONE_SURROGATE_ESCAPE = /\\(?:u|U0000)[dD][89a-fA-F]/;
@@ -28,8 +33,9 @@ export const NON_FINITE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 type ValueKind = 'empty' | 'plain' | 'quoted' | 'flow' | 'block';
 
 /** Characters of a plain key this scanner accepts: [A-Za-z0-9_] first, then also `.`, `/` and `-`. */
-const KEY_FIRST = new Uint8Array(128);
-const KEY_REST = new Uint8Array(128);
+// Indexed by any UTF-16 unit (64 KiB each, zero-filled), so a lookup needs no range check first.
+const KEY_FIRST = new Uint8Array(0x10000);
+const KEY_REST = new Uint8Array(0x10000);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   KEY_FIRST[c] = /[A-Za-z0-9_]/.test(ch) ? 1 : 0;
@@ -39,42 +45,82 @@ for (let c = 0; c < 128; c++) {
 const INDICATOR = new Uint8Array(128);
 for (const ch of '?:,[]{}#&*!|>\'"%@`') INDICATOR[ch.charCodeAt(0)] = 1;
 
-/** The index of the colon of a `key:` starting at `from` (followed by a space or the end), or -1. */
-function keyColon(u: Uint16Array, from: number, end: number): number {
+/** The index of the colon of a `key:` starting at `from` (followed by a space or the line's end), or -1. */
+function keyColon(u: Uint16Array, from: number): number {
   const c0 = u[from]!;
-  if (from >= end || c0 >= 128 || KEY_FIRST[c0] === 0) return -1;
+  if (KEY_FIRST[c0] === 0) return -1;
   let i = from + 1;
-  while (i < end) {
-    const c = u[i]!;
-    if (c < 128 && KEY_REST[c] === 1) i++;
-    else break;
-  }
-  if (i >= end || u[i] !== 0x3a /* : */) return -1;
-  return i + 1 === end || u[i + 1] === 0x20 ? i : -1;
+  let c = u[i]!;
+  while (KEY_REST[c] === 1) c = u[++i]!;
+  if (c !== 0x3a /* : */) return -1;
+  const next = u[i + 1];
+  return next === 0x20 || next === 0x0a ? i : -1;
 }
 
-/** What `s[from, end)` (after `key: ` or `- `, trailing spaces ignored) is; undefined when outside the subset. */
-function valueKind(s: string, u: Uint16Array, from: number, end: number): ValueKind | undefined {
-  while (end > from && u[end - 1] === 0x20) end--;
-  if (from >= end) return 'empty';
+/**
+ * The end of the line holding `from` (its '\n', or the sentinel after the document), every unit
+ * on the way printable; -1 when one is not.
+ */
+function lineEndChecked(u: Uint16Array, from: number): number {
+  let i = from;
+  let c = u[i]!;
+  while (c !== 0x0a) {
+    if ((c < 0x20 || c > 0x7e) && !wideOk(c)) return -1;
+    c = u[++i]!;
+  }
+  return i;
+}
+
+/** Where the line valueKind last read ends: its second result, kept here so a line allocates nothing. */
+let lineEnd = 0;
+
+/**
+ * What the value starting at `from` (after `key: ` or `- `) is, its line's end left in `lineEnd`;
+ * undefined when outside the subset (or holding a unit go-yaml does not read as printable).
+ */
+function valueKind(s: string, u: Uint16Array, from: number): ValueKind | undefined {
   const c = u[from]!;
-  if (c === 0x23 /* # */) return 'empty';
-  if (c === 0x22 /* " */) {
+  if (c === 0x0a) {
+    lineEnd = from;
+    return 'empty';
+  }
+  if (c === 0x23 /* # */) {
+    lineEnd = lineEndChecked(u, from);
+    return lineEnd < 0 ? undefined : 'empty';
+  }
+  if (c === 0x22 /* " */ || c === 0x27 /* ' */ || c === 0x7b /* { */ || c === 0x5b /* [ */ || c === 0x7c /* | */ || c === 0x3e /* > */) {
+    lineEnd = lineEndChecked(u, from);
+    if (lineEnd < 0) return undefined;
+    let end = lineEnd;
+    while (end > from && u[end - 1] === 0x20) end--;
     const t = s.slice(from, end);
-    return DOUBLE_QUOTED.test(t) && !LONE_SURROGATE_ESCAPE.test(t) ? 'quoted' : undefined;
+    if (c === 0x22) return DOUBLE_QUOTED.test(t) && !LONE_SURROGATE_ESCAPE.test(t) ? 'quoted' : undefined;
+    if (c === 0x27) return SINGLE_QUOTED.test(t) ? 'quoted' : undefined;
+    if (c === 0x7b || c === 0x5b) return EMPTY_FLOW.test(t) ? 'flow' : undefined;
+    return BLOCK_HEADER.test(t) ? 'block' : undefined;
   }
-  if (c === 0x27 /* ' */) return SINGLE_QUOTED.test(s.slice(from, end)) ? 'quoted' : undefined;
-  if (c === 0x7b /* { */ || c === 0x5b /* [ */) return EMPTY_FLOW.test(s.slice(from, end)) ? 'flow' : undefined;
-  if (c === 0x7c /* | */ || c === 0x3e /* > */) return BLOCK_HEADER.test(s.slice(from, end)) ? 'block' : undefined;
   if (c < 128 && INDICATOR[c] === 1) return undefined;
-  if (c === 0x2d /* - */ && (from + 1 === end || u[from + 1] === 0x20)) return undefined;
-  // A plain scalar: no `: `, no ` #`, no trailing `:`, and not a float JSON cannot carry.
-  for (let i = from; i < end; i++) {
-    const x = u[i]!;
-    if (x === 0x3a /* : */ && (i + 1 === end || u[i + 1] === 0x20)) return undefined;
-    if (x === 0x23 /* # */ && u[i - 1] === 0x20) return undefined;
+  if (c === 0x2d /* - */ && (u[from + 1] === 0x20 || u[from + 1] === 0x0a)) return undefined;
+  // A plain scalar: printable, no `: `, no ` #`, no trailing `:`, and not a float JSON cannot carry.
+  let i = from;
+  let x = c;
+  while (x !== 0x0a) {
+    if (x < 0x20 || x > 0x7e) {
+      if (!wideOk(x)) return undefined;
+    } else if (x === 0x3a /* : */) {
+      const next = u[i + 1];
+      if (next === 0x20 || next === 0x0a) return undefined;
+    } else if (x === 0x23 /* # */ && u[i - 1] === 0x20) {
+      return undefined;
+    }
+    x = u[++i]!;
   }
-  if ((c === 0x2e || c === 0x2b || c === 0x2d) /* . + - */ && NON_FINITE.test(s.slice(from, end))) return undefined;
+  lineEnd = i;
+  if (c === 0x2e || c === 0x2b || c === 0x2d /* . + - */) {
+    let end = i;
+    while (end > from && u[end - 1] === 0x20) end--;
+    if (NON_FINITE.test(s.slice(from, end))) return undefined;
+  }
   return 'plain';
 }
 
@@ -90,19 +136,21 @@ const enum Role {
 const MAP = 0;
 const SEQ = 1;
 
-/** Whether `s[from, to)` is exactly `word`. */
-function isWord(s: string, from: number, to: number, word: string): boolean {
-  return to - from === word.length && s.startsWith(word, from);
+/** Whether the units `u[from, to)` are exactly `word` (ASCII). */
+function isWord(u: Uint16Array, from: number, to: number, word: string): boolean {
+  if (to - from !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (u[from + k] !== word.charCodeAt(k)) return false;
+  return true;
 }
 
-/** The role of the value of the key `s[from, to)`, given the role of the mapping it is in. */
-function childRole(parent: Role, s: string, from: number, to: number): Role {
+/** The role of the value of the key `u[from, to)`, given the role of the mapping it is in. */
+function childRole(parent: Role, u: Uint16Array, from: number, to: number): Role {
   if (parent === Role.Top) {
-    if (isWord(s, from, to, 'metadata')) return Role.Metadata;
-    if (isWord(s, from, to, 'kind') || isWord(s, from, to, 'apiVersion')) return Role.Scalar;
+    if (isWord(u, from, to, 'metadata')) return Role.Metadata;
+    if (isWord(u, from, to, 'kind') || isWord(u, from, to, 'apiVersion')) return Role.Scalar;
   } else if (parent === Role.Metadata) {
-    if (isWord(s, from, to, 'annotations')) return Role.Annotations;
-    if (isWord(s, from, to, 'name')) return Role.Scalar;
+    if (isWord(u, from, to, 'annotations')) return Role.Annotations;
+    if (isWord(u, from, to, 'name')) return Role.Scalar;
   } else if (parent === Role.Annotations) {
     return Role.Scalar;
   }
@@ -135,27 +183,28 @@ let units = new Uint16Array(1 << 14);
 let unitBytes = Buffer.from(units.buffer);
 
 /**
- * The document's UTF-16 units (valid up to doc.length), or undefined when it holds a character
- * outside go-yaml's printable set.
+ * The document's UTF-16 units (valid up to doc.length), followed by a '\n' as a sentinel, so
+ * every line, the last included, ends in one and the scan's loops need no bounds checks.
  */
-function unitsOf(doc: string): Uint16Array | undefined {
-  if (UNUSUAL_CHAR.test(doc)) return undefined;
+function unitsOf(doc: string): Uint16Array {
   const n = doc.length;
-  if (n > MAX_SCRATCH) {
+  let u = units;
+  if (n + 1 > MAX_SCRATCH) {
     // A huge document gets space of its own, so the scratch space stays small.
-    const own = new Uint16Array(n);
-    Buffer.from(own.buffer).write(doc, 0, 'utf16le');
-    return own;
+    u = new Uint16Array(n + 1);
+    Buffer.from(u.buffer).write(doc, 0, 'utf16le');
+  } else {
+    if (n + 1 > units.length) {
+      units = u = new Uint16Array(Math.min(MAX_SCRATCH, Math.max(n + 1, units.length * 2)));
+      unitBytes = Buffer.from(units.buffer);
+    }
+    unitBytes.write(doc, 0, 'utf16le');
   }
-  if (n > units.length) {
-    units = new Uint16Array(Math.min(MAX_SCRATCH, Math.max(n, units.length * 2)));
-    unitBytes = Buffer.from(units.buffer);
-  }
-  unitBytes.write(doc, 0, 'utf16le');
-  return units;
+  u[n] = 0x0a;
+  return u;
 }
 
-/** The largest document (in UTF-16 units) the shared scratch space grows to hold. */
+/** The largest document (in UTF-16 units, with its sentinel) the shared scratch space grows to hold. */
 const MAX_SCRATCH = 1 << 20;
 
 /** What a sure line scan read: the document's kind ("" when absent) and its `helm.sh/hook` annotation. */
@@ -171,7 +220,6 @@ export interface ScannedHead {
  */
 export function scanHead(doc: string): ScannedHead | undefined {
   const u = unitsOf(doc);
-  if (u === undefined) return undefined;
   // Open collections, innermost last: column, MAP or SEQ, role.
   // Entries past `depth` are stale: popping only moves `depth`.
   const indents: number[] = [];
@@ -190,51 +238,67 @@ export function scanHead(doc: string): ScannedHead | undefined {
   let kind = '';
   let hook: string | undefined;
   const end = doc.length;
-  let start = 0;
-  while (start <= end) {
-    let eol = doc.indexOf('\n', start);
-    if (eol < 0) eol = end;
-    const lineStart = start;
-    start = eol + 1;
+  // Line by line: every line ends in a '\n' (the last in the sentinel), found as the line is read,
+  // and every unit of it is held to go-yaml's printable set on the way.
+  let next = 0;
+  while (next <= end) {
+    const lineStart = next;
     let p = lineStart;
-    while (p < eol && u[p] === 0x20) p++;
+    while (u[p] === 0x20) p++;
     const indent = p - lineStart;
-    const blank = p === eol;
+    const c = u[p]!;
+    const blank = c === 0x0a;
     if (blockParent >= 0) {
       if (blank) {
         if (blockIndent < 0 && indent > blockMaxBlank) blockMaxBlank = indent;
+        next = p + 1;
         continue;
       }
+      let content = false;
       if (blockIndent < 0 && indent > blockParent) {
         // The first content line sets the block's indentation; blank lines before it may not exceed it.
         if (blockMaxBlank > indent) return undefined;
         blockIndent = indent;
+        content = true;
+      } else if (blockIndent >= 0 && indent >= blockIndent) {
+        content = true;
+      }
+      if (content) {
+        const eol = lineEndChecked(u, p);
+        if (eol < 0) return undefined;
+        next = eol + 1;
         continue;
       }
-      if (blockIndent >= 0 && indent >= blockIndent) continue;
       blockParent = -1;
     }
-    if (blank) continue;
-    const c = u[p];
-    if (c === 0x23 /* # */) continue;
+    if (blank) {
+      next = p + 1;
+      continue;
+    }
+    if (c === 0x23 /* # */) {
+      const eol = lineEndChecked(u, p);
+      if (eol < 0) return undefined;
+      next = eol + 1;
+      continue;
+    }
 
     // A node line: `- ...` or `key: ...`.
     let type: number;
     let keyFrom = -1;
     let keyTo = -1;
     let valueFrom: number;
-    if (c === 0x2d /* - */ && (p + 1 === eol || u[p + 1] === 0x20)) {
+    if (c === 0x2d /* - */ && (u[p + 1] === 0x20 || u[p + 1] === 0x0a)) {
       type = SEQ;
-      valueFrom = p + 1 === eol ? eol : p + 2;
-      if (valueFrom < eol && u[valueFrom] === 0x20) return undefined;
+      valueFrom = u[p + 1] === 0x0a ? p + 1 : p + 2;
+      if (u[valueFrom] === 0x20) return undefined;
     } else {
-      const colon = keyColon(u, p, eol);
+      const colon = keyColon(u, p);
       if (colon < 0) return undefined;
       type = MAP;
       keyFrom = p;
       keyTo = colon;
       valueFrom = colon + 1;
-      while (valueFrom < eol && u[valueFrom] === 0x20) valueFrom++;
+      while (u[valueFrom] === 0x20) valueFrom++;
     }
 
     // Where the line belongs: a new collection under the pending key/dash, or an open one.
@@ -269,10 +333,10 @@ export function scanHead(doc: string): ScannedHead | undefined {
     if (role === Role.Scalar) return undefined;
 
     // A compact mapping as a sequence item: `- key: value`.
-    let keyRole: Role = type === MAP ? childRole(role, doc, keyFrom, keyTo) : Role.None;
+    let keyRole: Role = type === MAP ? childRole(role, u, keyFrom, keyTo) : Role.None;
     let keyColumn = indent;
     if (type === SEQ) {
-      const colon = valueFrom < eol ? keyColon(u, valueFrom, eol) : -1;
+      const colon = u[valueFrom] === 0x0a ? -1 : keyColon(u, valueFrom);
       if (colon >= 0) {
         keyColumn = valueFrom - lineStart;
         indents[depth] = keyColumn;
@@ -281,22 +345,24 @@ export function scanHead(doc: string): ScannedHead | undefined {
         keyFrom = valueFrom;
         keyTo = colon;
         valueFrom = colon + 1;
-        while (valueFrom < eol && u[valueFrom] === 0x20) valueFrom++;
+        while (u[valueFrom] === 0x20) valueFrom++;
         keyRole = Role.None;
       }
     }
 
-    const vk = valueKind(doc, u, valueFrom, eol);
+    const vk = valueKind(doc, u, valueFrom);
     if (vk === undefined) return undefined;
+    const eol = lineEnd;
+    next = eol + 1;
     if (keyRole === Role.Scalar && vk === 'flow') return undefined;
     if ((keyRole === Role.Metadata || keyRole === Role.Annotations) && vk !== 'empty' && !(vk === 'flow' && u[valueFrom] === 0x7b)) {
       return undefined;
     }
-    if (role === Role.Annotations && type === MAP && isWord(doc, keyFrom, keyTo, HOOK)) {
+    if (role === Role.Annotations && type === MAP && isWord(u, keyFrom, keyTo, HOOK)) {
       hook = annotationText(doc, valueFrom, eol, vk);
       if (hook === undefined) return undefined;
     }
-    if (role === Role.Top && type === MAP && isWord(doc, keyFrom, keyTo, 'kind')) {
+    if (role === Role.Top && type === MAP && isWord(u, keyFrom, keyTo, 'kind')) {
       const t = doc.slice(valueFrom, eol).trimEnd();
       if (vk === 'empty') kind = '';
       // An identifier go-yaml reads as a string (not null, true, yes...).

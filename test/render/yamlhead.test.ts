@@ -177,6 +177,39 @@ describe.runIf(oracle)('the fast output check never accepts what go-yaml refuses
   }, 120_000);
 });
 
+describe.runIf(oracle)('the line scan holds every unit to what go-yaml reads as printable', () => {
+  // Where a unit can sit on a line the scan accepts; each place is tried with every unit below.
+  const PLACES: ((x: string) => string)[] = [
+    (x) => `kind: Pod\nmetadata:\n  name: a${x}b\n`,
+    (x) => `kind: Pod\ndata:\n  k: "a${x}b"\n`,
+    (x) => `kind: Pod\ndata:\n  k: 'a${x}b'\n`,
+    (x) => `kind: Pod\ndata:\n  k${x}: v\n`,
+    (x) => `kind: Pod\n# a${x}b\ndata: {}\n`,
+    (x) => `kind: Pod\ndata:\n  k: "v" # a${x}b\n`,
+    (x) => `kind: Pod\ndata:\n  k: |\n    line\n    a${x}b\n`,
+    (x) => `kind: Pod\ndata:\n  k: |\n    a${x}b`,
+    (x) => `kind: Pod\ndata:\n  - a${x}b\n`,
+    (x) => `kind: Pod\ndata:\n  - k: a${x}b\n`,
+    (x) => `kind: Pod\n  ${x === 'z' ? '' : x}\ndata: {}\n`, // a blank line's indentation
+    (x) => `kind: Pod\ndata: a${x}`,
+  ];
+  it('sends a document holding a unit go-yaml refuses to the slow path, wherever it sits', () => {
+    const refused = ['\x00', '\x01', '\x08', '\t', '\x0b', '\x0c', '\r', '\x1f', '\x7f', '\x80', '\x85', '\x9f', '\u2028', '\u2029', '\ud800', '\udfff', '\ufeff', '\ufffe', '\uffff'];
+    for (const place of PLACES) {
+      for (const x of refused) expect(scanHead(place(x)), JSON.stringify(place(x))).toBeUndefined();
+      // The same place with a plain letter is accepted, so it is the unit that was refused.
+      expect(scanHead(place('z')), JSON.stringify(place('z'))).toEqual({ kind: 'Pod', hook: undefined });
+    }
+  });
+
+  it('accepts the printable units beyond ASCII, as go-yaml reads them', () => {
+    const docs = ['\u00a0', '\u00e9', '\u2027', '\u202a', '\ud7ff', '\ue000', '\ufefe', '\uff00', '\ufffd'].flatMap((x) => PLACES.map((place) => place(x)));
+    const accepted = docs.filter((d) => scanHead(d) !== undefined);
+    expect(accepted.length).toBeGreaterThan(docs.length / 2);
+    expect(disagreements(docs)).toEqual([]);
+  });
+});
+
 describe('the line scan on documents of any size', () => {
   it('reads a document larger than its scratch space, and a small one after it, alike', () => {
     const small = 'kind: Secret\nmetadata:\n  name: s\n  annotations:\n    helm.sh/hook: pre-install\n';
