@@ -150,8 +150,11 @@ class FunctionWriter {
         return `inc(${args.join(',')})`;
       }
       this.facts.calls.add(literal!);
-      // By index into the chart's partials (the engine keeps Helm's per-name nesting count).
-      return `${this.pure.has(literal!) ? 'M' : 'R'}(${target},${args[1]})`;
+      // By index into the chart's partials (the engine keeps Helm's per-name nesting count). A
+      // pure partial's text is remembered by its context object, unless that object is made right
+      // here (a dict or list built at the call is new every time: nothing to find again).
+      const fresh = params[1]?.type === 'SubExpression' && ['dict', 'list'].includes(((params[1] as hbs.AST.SubExpression).path as PathExpression).original);
+      return `${this.pure.has(literal!) && !fresh ? 'M' : 'R'}(${target},${args[1]})`;
     }
     if (IMPURE_HELPERS.has(name)) this.facts.impure = true;
     if (name === 'dict' && dictKeysAreLiteral(params)) {

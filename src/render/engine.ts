@@ -70,6 +70,12 @@ export interface RenderedTemplate {
 
 /** Helm's recursionMaxNums: how many calls of one partial may be under way before the next fails. */
 const MAX_NESTING = 1000;
+
+interface MemoEntry {
+  out: string;
+  levels: number;
+  template: string | undefined;
+}
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** One path step, nil-safe: a missing parent or key gives nothing, and only own keys are read. */
@@ -113,17 +119,16 @@ export class Engine {
   /** Include levels under way, and the deepest reached so far (to know how deep a memoized call went). */
   private includeDepth = 0;
   private deepest = 0;
-  /** The top-level object of the release being rendered (one for all its templates). */
-  private top: unknown = undefined;
   /** The template being rendered, and how many times anything has read top-level `Template`. */
   private template: { Name: string; BasePath: string } | undefined;
   private templateReads = 0;
   /**
-   * Pure partials' text when called with the top-level object (by partial index), for the whole
-   * render, with the include levels the call used; an answer that read `Template` holds for its
-   * template only.
+   * Pure partials' text by the object they were called with (the top-level object, a `dict`, a
+   * map of values), then by partial index, for the whole render, with the include levels the call
+   * used; an answer that read `Template` holds for its template only. Nothing the templates can
+   * call changes an object once made, so within a render an object stands for its contents.
    */
-  private readonly memo: ({ out: string; levels: number; template: string | undefined } | undefined)[] = [];
+  private readonly memo = new Map<object, (MemoEntry | undefined)[]>();
 
   constructor(chart: PrecompiledChart) {
     const runtime: TemplateRuntime = {
@@ -134,7 +139,7 @@ export class Engine {
       K: rangeKeys,
       inc: (name, ctx) => this.include(String(name), ctx),
       R: (i, ctx) => this.call(i, ctx),
-      M: (i, ctx) => (ctx === this.top ? this.memoCall(i, ctx) : this.call(i, ctx)),
+      M: (i, ctx) => (typeof ctx === 'object' && ctx !== null ? this.memoCall(i, ctx) : this.call(i, ctx)),
       at: located,
     };
     const compiled = chart(runtime);
@@ -171,13 +176,15 @@ export class Engine {
   }
 
   /**
-   * A pure partial called with the top-level object: its text is the same every time within a
-   * render (within a template, if making it read `Template`), so it is made once. A remembered
+   * A pure partial called with an object: its text is the same every time within a render
+   * (within a template, if making it read `Template`), so it is made once. A remembered
    * answer is reused only where all the levels it went down fit under the limit from here (then
    * no name can pass it); elsewhere it is made again, to fail exactly where Helm fails.
    */
-  private memoCall(i: number, ctx: unknown): string {
-    const hit = this.memo[i];
+  private memoCall(i: number, ctx: object): string {
+    let answers = this.memo.get(ctx);
+    if (answers === undefined) this.memo.set(ctx, (answers = []));
+    const hit = answers[i];
     if (hit !== undefined && (hit.template === undefined || hit.template === this.template!.Name) && this.includeDepth + hit.levels <= MAX_NESTING) {
       // Reusing it goes as deep as making it did, for the memoized calls around this one.
       if (this.includeDepth + hit.levels > this.deepest) this.deepest = this.includeDepth + hit.levels;
@@ -190,7 +197,7 @@ export class Engine {
     const reads = this.templateReads;
     this.deepest = start;
     const out = this.call(i, ctx);
-    this.memo[i] = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
+    answers[i] = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
     if (outer > this.deepest) this.deepest = outer;
     return out;
   }
@@ -214,8 +221,7 @@ export class Engine {
         return this.template;
       },
     });
-    this.top = top;
-    this.memo.length = 0;
+    this.memo.clear();
     try {
       for (const { name: file, srcPath, render } of this.templates) {
         const name = `${chartName}/${file}`;
@@ -226,8 +232,8 @@ export class Engine {
       }
     } finally {
       // Keep nothing of this release alive between renders.
-      this.top = this.template = undefined;
-      this.memo.length = 0;
+      this.template = undefined;
+      this.memo.clear();
     }
     return out;
   }

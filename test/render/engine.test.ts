@@ -189,6 +189,26 @@ describe('partials answered from the memo', () => {
     expect(b).toBe(a.replaceAll('a.yaml', 'b.yaml'));
   });
 
+  it('are remembered by the object they are called with, and only for that object', () => {
+    const partials =
+      '{{#*inline "name"}}{{root.Template.Name}}:{{k}}{{/inline}}' +
+      '{{#*inline "v"}}{{x}}{{/inline}}' +
+      '{{#*inline "count"}}{{len this}}{{/inline}}';
+    const source =
+      '{{#with (dict "root" @root "k" "a")}}{{include "name" this}} {{include "name" this}}{{/with}} ' +
+      '{{#with (dict "root" @root "k" "b")}}{{include "name" this}}{{/with}} ' +
+      '{{include "v" Values}}{{include "v" Values}} {{include "count" (list 1 2)}}{{include "count" (list 1)}}';
+    const [a, b] = renderTwo(source, partials);
+    expect(a).toBe('dify/templates/a.yaml:a dify/templates/a.yaml:a dify/templates/a.yaml:b vv 21');
+    expect(b).toBe(a.replaceAll('a.yaml', 'b.yaml'));
+  });
+
+  it('still fail a partial that includes itself with its own object, as Helm does', () => {
+    const loop = '{{#*inline "loop"}}{{include "loop" this}}{{/inline}}';
+    expect(() => render('{{#with (dict "a" 1)}}{{include "loop" this}}{{/with}}', {}, loop)).toThrow(/nested reference name: loop/);
+    expect(() => render('{{include "loop" Values}}', { a: 1 }, loop)).toThrow(/nested reference name: loop/);
+  });
+
   it('never answer a partial that draws random values or reads the cluster', () => {
     const [a, b] = renderTwo('{{include "r" @root}}|{{include "r" @root}}', '{{#*inline "r"}}{{randAlphaNum 12}}{{/inline}}');
     const [a1, a2] = a.split('|');
