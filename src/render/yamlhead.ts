@@ -71,6 +71,18 @@ function lineEndChecked(u: Uint16Array, from: number): number {
   return i;
 }
 
+/**
+ * After a scalar ending at `from`: spaces, then the line's end or a comment (after at least one
+ * space). The line's end, or -1 for anything else (or a unit go-yaml does not read as printable).
+ */
+function afterScalar(u: Uint16Array, from: number): number {
+  let i = from;
+  while (u[i] === 0x20) i++;
+  const x = u[i];
+  if (x === 0x0a) return i;
+  return x === 0x23 /* # */ && i > from ? lineEndChecked(u, i) : -1;
+}
+
 /** Where the line valueKind last read ends: its second result, kept here so a line allocates nothing. */
 let lineEnd = 0;
 
@@ -87,6 +99,30 @@ function valueKind(s: string, u: Uint16Array, from: number): ValueKind | undefin
   if (c === 0x23 /* # */) {
     lineEnd = lineEndChecked(u, from);
     return lineEnd < 0 ? undefined : 'empty';
+  }
+  if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+    // The common quoted scalar, read here: no escapes (a double-quoted one with `\` goes to the
+    // regular expressions below), then nothing or a comment.
+    let i = from + 1;
+    let x = u[i]!;
+    for (;;) {
+      if (x === c) {
+        if (c === 0x27 && u[i + 1] === 0x27) {
+          i += 2; // '' inside single quotes
+          x = u[i]!;
+          continue;
+        }
+        break;
+      }
+      if (x === 0x0a || x === 0x5c /* \ */) break;
+      if ((x < 0x20 || x > 0x7e) && !wideOk(x)) return undefined;
+      x = u[++i]!;
+    }
+    if (x === c) {
+      lineEnd = afterScalar(u, i + 1);
+      return lineEnd < 0 ? undefined : 'quoted';
+    }
+    if (x === 0x0a) return undefined; // unterminated on its line
   }
   if (c === 0x22 /* " */ || c === 0x27 /* ' */ || c === 0x7b /* { */ || c === 0x5b /* [ */ || c === 0x7c /* | */ || c === 0x3e /* > */) {
     lineEnd = lineEndChecked(u, from);
