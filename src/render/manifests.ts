@@ -273,11 +273,14 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
       // parse check later; the kind regex and the YAML parser only see what it is unsure of.
       const head = scanHead(content);
       const kind = head ? head.kind : kindOf(content);
-      const m: Manifest = { source: f.path, content, kind, ...(head ? { headChecked: true as const } : {}) };
       const hook = hookOf(content, head);
       if (hook === 'unknown') continue;
-      if (hook) hooks.push({ ...m, hookEvents: hook });
-      else generic.push(m);
+      const m: Manifest = { source: f.path, content, kind };
+      if (head) m.headChecked = true;
+      if (hook) {
+        m.hookEvents = hook;
+        hooks.push(m);
+      } else generic.push(m);
     }
   }
   const byKind = (a: Manifest, b: Manifest): number => compareKinds(a.kind, b.kind);

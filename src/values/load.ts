@@ -96,6 +96,9 @@ export function loadValuesFile(path: string, stdin?: () => string): LoadedValues
   return parseValuesDocument(readText(path), path);
 }
 
+/** Strict UTF-8 (invalid bytes throw); one decoder serves every read, as decode() keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** A file's text as UTF-8, with one-line errors naming the file. */
 export function readText(path: string): string {
   let bytes: Buffer;
@@ -105,7 +108,7 @@ export function readText(path: string): string {
     throw new UserError(`${path}: ${describeFsError(e)}`);
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     throw new UserError(`${path}: not valid UTF-8`);
   }
