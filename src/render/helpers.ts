@@ -28,6 +28,23 @@ export type HelperFn = (...args: unknown[]) => unknown;
 export const generatedSecrets = { count: 0 };
 
 
+/**
+ * sha256sum with its last few answers kept: a chart hashes the same text again and again (one
+ * config for several Deployments' checksum annotations), and comparing a few strings is far
+ * cheaper than hashing one.
+ */
+const recentText: string[] = [];
+const recentSum: string[] = [];
+let recentNext = 0;
+function sha256Recent(text: string): string {
+  for (let k = 0; k < recentText.length; k++) if (recentText[k] === text) return recentSum[k]!;
+  const sum = sha256(text, 'hex');
+  recentText[recentNext] = text;
+  recentSum[recentNext] = sum;
+  recentNext = (recentNext + 1) % 8;
+  return sum;
+}
+
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function toInt(v: unknown): bigint {
@@ -265,7 +282,7 @@ export const HELPERS: Record<string, HelperFn> = {
     throw new TemplateError(strval(msg));
   },
   b64enc: (s) => Buffer.from(strval(s), 'utf8').toString('base64'),
-  sha256sum: (s) => sha256(strval(s), 'hex'),
+  sha256sum: (s) => sha256Recent(strval(s)),
   trunc: (n, s) => truncBytes(toInt(n), strval(s)),
   trimSuffix: (suf, s) => {
     const str = strval(s);

@@ -140,6 +140,17 @@ describe('include', () => {
   });
 });
 
+describe('sha256sum', () => {
+  it('answers every text with its own digest, the same text again included', async () => {
+    const { createHash } = await import('node:crypto');
+    const sum = (t: string) => createHash('sha256').update(t).digest('hex');
+    // Same lengths, different texts; more texts than it keeps; then the first ones again.
+    const texts = ['ab', 'ba', 'ac', 'x'.repeat(400), `${'x'.repeat(399)}y`, 'é', '', 'q1', 'q2', 'q3', 'ab', 'ba'];
+    const source = texts.map((t) => `{{sha256sum ${JSON.stringify(t)}}}`).join(' ');
+    expect(render(source, {})).toBe(texts.map(sum).join(' '));
+  });
+});
+
 describe('dict', () => {
   it('keeps __proto__ as a key, as a Go map does', () => {
     expect(render('{{toYaml (dict "__proto__" "x")}}', {})).toBe('__proto__: x');
