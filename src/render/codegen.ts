@@ -17,13 +17,10 @@ type BlockStatement = hbs.AST.BlockStatement;
 /**
  * Names the generated code expects in scope (bound by the chart module's factory, see
  * `chartModuleSource`): helpers, the inherited-key path step, Go truth, %v printing, range keys,
- * include by name, a call of a known partial by its index (R; M for a pure one, which the
- * engine may answer from its memo), and the located call used by `required`/`fail`.
+ * include by name, a call of a known partial by its index (R; M where the engine may answer from
+ * its memo), and the located call used by `required`/`fail`.
  */
 export const RUNTIME_NAMES = ['H', 'get', 'T', 'P', 'K', 'inc', 'R', 'M', 'at'] as const;
-
-/** Helpers whose answer is not a function of their arguments: a partial using them is never memoized. */
-const IMPURE_HELPERS: ReadonlySet<string> = new Set(['randAlphaNum', 'lookup']);
 
 /** Helpers whose result is always a string, so printing it needs no %v formatting. */
 const STRING_HELPERS: ReadonlySet<string> = new Set(['indent', 'nindent', 'quote', 'squote', 'trim', 'trimSuffix', 'trimPrefix', 'printf', 'toYaml', 'toJson', 'trunc', 'lower', 'upper', 'replace', 'b64enc', 'sha256sum', 'join']);
@@ -36,14 +33,6 @@ interface ModuleNames {
   /** Partial name → its index in the module's `partials` (and its constant `p<index>`). */
   partials: ReadonlyMap<string, number>;
   helpers: Set<string>;
-}
-
-/** What one function does that decides whether its partial is pure. */
-interface Facts {
-  /** Literal includes of this chart's partials, by name. */
-  calls: Set<string>;
-  /** Uses an impure helper or includes by a computed name. */
-  impure: boolean;
 }
 
 /** Prototypes a value can have (maps, lists, strings, numbers, booleans, int64 as bigint). */
@@ -86,13 +75,9 @@ class FunctionWriter {
   private readonly scopes: Scope[] = [{ dot: 'c0' }];
   private counter = 0;
 
-  readonly facts: Facts = { calls: new Set(), impure: false };
-
   constructor(
     private readonly file: string,
     private readonly names: ModuleNames,
-    /** Partials whose output depends only on their context (see `purePartials`); empty on the first pass. */
-    private readonly pure: ReadonlySet<string>,
   ) {}
 
   program(p: Program | undefined): string {
@@ -145,18 +130,13 @@ class FunctionWriter {
       const first = params[0];
       const literal = first?.type === 'StringLiteral' && params.length === 2 ? (first as hbs.AST.StringLiteral).value : undefined;
       const target = literal === undefined ? undefined : this.names.partials.get(literal);
-      if (target === undefined) {
-        this.facts.impure = true;
-        return `inc(${args.join(',')})`;
-      }
-      this.facts.calls.add(literal!);
-      // By index into the chart's partials (the engine keeps Helm's per-name nesting count). A
-      // pure partial's text is remembered by its context object, unless that object is made right
-      // here (a dict or list built at the call is new every time: nothing to find again).
+      if (target === undefined) return `inc(${args.join(',')})`;
+      // By index into the chart's partials (the engine keeps Helm's per-name nesting count). The
+      // engine may answer from its memo by the context object (M), unless that object is made
+      // right here (a dict or list built at the call is new every time: nothing to find again).
       const fresh = params[1]?.type === 'SubExpression' && ['dict', 'list'].includes(((params[1] as hbs.AST.SubExpression).path as PathExpression).original);
-      return `${this.pure.has(literal!) && !fresh ? 'M' : 'R'}(${target},${args[1]})`;
+      return `${fresh ? 'R' : 'M'}(${target},${args[1]})`;
     }
-    if (IMPURE_HELPERS.has(name)) this.facts.impure = true;
     if (name === 'dict' && dictKeysAreLiteral(params)) {
       // An object literal: one shape per call site, built without the helper's loop.
       let out = '{';
@@ -246,32 +226,8 @@ class FunctionWriter {
 }
 
 /** One template or partial as the source of a JavaScript function `(c0) => string`. */
-function functionSource(program: Program, file: string, names: ModuleNames, pure: ReadonlySet<string>): string {
-  return `function(c0){let o="",t;${new FunctionWriter(file, names, pure).program(program)}return o;}`;
-}
-
-/**
- * Partials whose text is a function of their context alone: no impure helper and no computed
- * include in them or in any partial they reach (a fixed point over the literal include graph).
- */
-function purePartials(partials: ParsedTemplate[], names: ModuleNames): Set<string> {
-  const facts = new Map<string, Facts>();
-  for (const p of partials) {
-    const w = new FunctionWriter(p.srcPath, { partials: names.partials, helpers: new Set() }, new Set());
-    w.program(p.program);
-    facts.set(p.name, w.facts);
-  }
-  const impure = new Set([...facts].filter(([, f]) => f.impure).map(([n]) => n));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [n, f] of facts) {
-      if (!impure.has(n) && [...f.calls].some((c) => impure.has(c))) {
-        impure.add(n);
-        changed = true;
-      }
-    }
-  }
-  return new Set([...facts.keys()].filter((n) => !impure.has(n)));
+function functionSource(program: Program, file: string, names: ModuleNames): string {
+  return `function(c0){let o="",t;${new FunctionWriter(file, names).program(program)}return o;}`;
 }
 
 export interface ParsedTemplate {
@@ -288,10 +244,9 @@ export interface ParsedTemplate {
  */
 export function chartModuleSource(templates: ParsedTemplate[], partials: ParsedTemplate[]): string {
   const names: ModuleNames = { partials: new Map(partials.map((p, i) => [p.name, i])), helpers: new Set() };
-  const pure = purePartials(partials, names);
-  const partialDefs = partials.map((p, i) => `const p${i}=${functionSource(p.program, p.srcPath, names, pure)};\n`).join('');
+  const partialDefs = partials.map((p, i) => `const p${i}=${functionSource(p.program, p.srcPath, names)};\n`).join('');
   const entry = (f: ParsedTemplate, render: string) => `{name:${js(f.name)},srcPath:${js(f.srcPath)},render:${render}}`;
-  const templateEntries = templates.map((t) => entry(t, functionSource(t.program, t.srcPath, names, pure)));
+  const templateEntries = templates.map((t) => entry(t, functionSource(t.program, t.srcPath, names)));
   const helperDefs = [...names.helpers].sort().map((h) => `h_${h}=H[${js(h)}]`);
   return (
     `function(rt){"use strict";const{${RUNTIME_NAMES.join(',')}}=rt;\n` +

@@ -5,7 +5,7 @@
  * template.
  */
 import { compareGoStrings, formatValue } from '../go/fmt.js';
-import { HELPERS, TemplateError, type HelperFn } from './helpers.js';
+import { HELPERS, impureCalls, TemplateError, type HelperFn } from './helpers.js';
 import { goTruth } from './truth.js';
 import { isMap, UserError, type ValueMap } from '../values/types.js';
 
@@ -123,10 +123,11 @@ export class Engine {
   private template: { Name: string; BasePath: string } | undefined;
   private templateReads = 0;
   /**
-   * Pure partials' text by the object they were called with (the top-level object, a `dict`, a
-   * map of values), then by partial index, for the whole render, with the include levels the call
-   * used; an answer that read `Template` holds for its template only. Nothing the templates can
-   * call changes an object once made, so within a render an object stands for its contents.
+   * Partials' text by the object they were called with (the top-level object, a `dict`, a map of
+   * values), then by partial index, for the whole render, with the include levels the call used;
+   * an answer that read `Template` holds for its template only. Nothing the templates can call
+   * changes an object once made, so within a render an object stands for its contents; only
+   * answers made without a random or live call are kept (see memoCall).
    */
   private readonly memo = new Map<object, (MemoEntry | undefined)[]>();
 
@@ -176,10 +177,13 @@ export class Engine {
   }
 
   /**
-   * A pure partial called with an object: its text is the same every time within a render
-   * (within a template, if making it read `Template`), so it is made once. A remembered
-   * answer is reused only where all the levels it went down fit under the limit from here (then
-   * no name can pass it); elsewhere it is made again, to fail exactly where Helm fails.
+   * A partial called with an object. If making it called nothing random or live (`randAlphaNum`,
+   * `lookup` reading a cluster: see impureCalls), the same object gives the same text every time
+   * within a render (within a template, if making it read `Template`): control flow depends on
+   * data alone, so a second run would make the same calls, none of them impure. Such an answer is
+   * kept and made once; any other is made at every call, as Helm does. A remembered answer is
+   * reused only where all the levels it went down fit under the limit from here (then no name
+   * can pass it); elsewhere it is made again, to fail exactly where Helm fails.
    */
   private memoCall(i: number, ctx: object): string {
     let answers = this.memo.get(ctx);
@@ -195,9 +199,13 @@ export class Engine {
     const outer = this.deepest;
     const start = this.includeDepth;
     const reads = this.templateReads;
+    const impure = impureCalls.count;
     this.deepest = start;
     const out = this.call(i, ctx);
-    answers[i] = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
+    // Kept only if nothing random or live went into it (then the same context gives the same text).
+    if (impureCalls.count === impure) {
+      answers[i] = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
+    }
     if (outer > this.deepest) this.deepest = outer;
     return out;
   }

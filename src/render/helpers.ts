@@ -27,6 +27,13 @@ export type HelperFn = (...args: unknown[]) => unknown;
 /** Counts values made up by `randAlphaNum`, so the CLI can tell the user to pin them. */
 export const generatedSecrets = { count: 0 };
 
+/**
+ * Counts calls whose answer is not a function of their arguments: `randAlphaNum`, and `lookup`
+ * when it reads a cluster (without one it always answers an empty map). A partial that made no
+ * such call gives the same text for the same context, so the engine may remember it.
+ */
+export const impureCalls = { count: 0 };
+
 
 /**
  * sha256sum with its last few answers kept: a chart hashes the same text again and again (one
@@ -383,10 +390,14 @@ export const HELPERS: Record<string, HelperFn> = {
     let s = '';
     const count = Number(toInt(n));
     generatedSecrets.count++;
+    impureCalls.count++;
     for (let i = 0; i < count; i++) s += ALNUM[crypto.randomInt(ALNUM.length)];
     return s;
   },
-  lookup: (apiVersion, kind, ns, name) => lookupResolver.fn(strval(apiVersion), strval(kind), strval(ns), strval(name)),
+  lookup: (apiVersion, kind, ns, name) => {
+    if (lookupResolver.fn !== emptyLookup) impureCalls.count++;
+    return lookupResolver.fn(strval(apiVersion), strval(kind), strval(ns), strval(name));
+  },
   semverCompare: (c, v) => semverCompare(strval(c), strval(v)),
 };
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type TemplateFile } from '../../src/render/engine.js';
+import { lookupResolver } from '../../src/render/helpers.js';
+import { emptyLookup } from '../../src/render/lookup.js';
 import { renderContext } from '../../src/render/context.js';
 import { precompileChart } from '../../src/render/precompile.js';
 import type { ValueMap } from '../../src/values/types.js';
@@ -218,6 +220,36 @@ describe('partials answered from the memo', () => {
     const loop = '{{#*inline "loop"}}{{include "loop" this}}{{/inline}}';
     expect(() => render('{{#with (dict "a" 1)}}{{include "loop" this}}{{/with}}', {}, loop)).toThrow(/nested reference name: loop/);
     expect(() => render('{{include "loop" Values}}', { a: 1 }, loop)).toThrow(/nested reference name: loop/);
+  });
+
+  it('are kept only when making them drew no random value, wherever the random call sits', () => {
+    const partials =
+      '{{#*inline "s"}}{{#if v}}{{v}}{{else}}{{randAlphaNum 16}}{{/if}}{{/inline}}' +
+      '{{#*inline "outer"}}[{{include "s" this}}]{{/inline}}';
+    const out = render(
+      '{{include "s" Values.a}}|{{include "s" Values.a}}|{{include "s" Values.b}}|{{include "s" Values.b}}|{{include "outer" Values.b}}|{{include "outer" Values.b}}',
+      { a: { v: 'pinned' }, b: { v: '' } },
+      partials,
+    );
+    const [a1, a2, b1, b2, o1, o2] = out.split('|');
+    expect([a1, a2]).toEqual(['pinned', 'pinned']);
+    expect(new Set([b1, b2, o1, o2]).size).toBe(4); // every random draw is a new one, as in Helm
+    expect(o1).toMatch(/^\[[A-Za-z0-9]{16}\]$/);
+  });
+
+  it('reach the cluster at every lookup when there is one', () => {
+    const seen: string[] = [];
+    lookupResolver.fn = (apiVersion, kind, ns, name) => {
+      seen.push(name);
+      return { data: { n: String(seen.length) } };
+    };
+    try {
+      const out = render('{{include "l" Values}}|{{include "l" Values}}', { name: 'x' }, '{{#*inline "l"}}{{#with (lookup "v1" "Secret" "ns" name)}}{{data.n}}{{/with}}{{/inline}}');
+      expect(out).toBe('1|2');
+      expect(seen).toEqual(['x', 'x']);
+    } finally {
+      lookupResolver.fn = emptyLookup;
+    }
   });
 
   it('never answer a partial that draws random values or reads the cluster', () => {
