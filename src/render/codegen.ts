@@ -71,14 +71,35 @@ function dictKeysAreLiteral(params: Expression[]): boolean {
   return true;
 }
 
+/** How a function uses its own context (`c0`), for the memo's keys (see `contextKeys`). */
+interface ContextUse {
+  /** Fields read from it (`c0.field...`). */
+  fields: Set<string>;
+  /** Partials it passes the whole context to (`include "x" this`). */
+  passes: Set<string>;
+  /** Uses it as a whole another way (`toYaml this`, `each this`, `if this`...). */
+  whole: boolean;
+}
+
 class FunctionWriter {
   private readonly scopes: Scope[] = [{ dot: 'c0' }];
   private counter = 0;
+  readonly use: ContextUse = { fields: new Set(), passes: new Set(), whole: false };
 
   constructor(
     private readonly file: string,
     private readonly names: ModuleNames,
+    /** Partials the engine remembers by `root` and one field (see `contextKeys`); empty on the first pass. */
+    private readonly keyed: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  /** Whether `e` is this function's whole context (`this` or `@root` at its top level). */
+  private isOwnContext(e: Expression | undefined): boolean {
+    if (e?.type !== 'PathExpression') return false;
+    const p = e as PathExpression;
+    if (p.data) return p.parts.length === 1 && p.parts[0] === 'root';
+    return p.parts.length === 0 && this.scopes[this.scopes.length - 1 - p.depth]?.dot === 'c0';
+  }
 
   program(p: Program | undefined): string {
     if (!p) return '';
@@ -124,19 +145,23 @@ class FunctionWriter {
 
   private call(head: PathExpression, params: Expression[], loc: hbs.AST.SourceLocation): string {
     const name = head.original;
-    const args = params.map((p) => this.expr(p));
     if (name === 'include') {
       // A literal name of a partial of this chart is called directly; anything else by name at run time.
       const first = params[0];
       const literal = first?.type === 'StringLiteral' && params.length === 2 ? (first as hbs.AST.StringLiteral).value : undefined;
       const target = literal === undefined ? undefined : this.names.partials.get(literal);
-      if (target === undefined) return `inc(${args.join(',')})`;
+      if (target === undefined) return `inc(${params.map((p) => this.expr(p)).join(',')})`;
+      // Passing the whole context on uses what the callee uses of it.
+      const passed = this.isOwnContext(params[1]);
+      if (passed) this.use.passes.add(literal!);
+      const ctx = passed ? 'c0' : this.expr(params[1]!);
       // By index into the chart's partials (the engine keeps Helm's per-name nesting count). The
-      // engine may answer from its memo by the context object (M), unless that object is made
-      // right here (a dict or list built at the call is new every time: nothing to find again).
+      // engine may answer from its memo (M), unless the context is made right here (a dict or list
+      // built at the call is new every time) and the partial is not remembered by its fields.
       const fresh = params[1]?.type === 'SubExpression' && ['dict', 'list'].includes(((params[1] as hbs.AST.SubExpression).path as PathExpression).original);
-      return `${fresh ? 'R' : 'M'}(${target},${args[1]})`;
+      return `${fresh && !this.keyed.has(literal!) ? 'R' : 'M'}(${target},${ctx})`;
     }
+    const args = params.map((p) => this.expr(p));
     if (name === 'dict' && dictKeysAreLiteral(params)) {
       // An object literal: one shape per call site, built without the helper's loop.
       let out = '{';
@@ -190,6 +215,10 @@ class FunctionWriter {
    * every step has its own property-access site for V8 to specialise.
    */
   private chain(base: string, parts: string[]): string {
+    if (base === 'c0') {
+      if (parts.length === 0) this.use.whole = true;
+      else this.use.fields.add(parts[0]!);
+    }
     if (parts.length === 0) return base;
     let out = `((t=${base})==null?t:`;
     parts.forEach((part, i) => {
@@ -226,8 +255,52 @@ class FunctionWriter {
 }
 
 /** One template or partial as the source of a JavaScript function `(c0) => string`. */
-function functionSource(program: Program, file: string, names: ModuleNames): string {
-  return `function(c0){let o="",t;${new FunctionWriter(file, names).program(program)}return o;}`;
+function functionSource(program: Program, file: string, names: ModuleNames, keyed: ReadonlyMap<string, string>): string {
+  return `function(c0){let o="",t;${new FunctionWriter(file, names, keyed).program(program)}return o;}`;
+}
+
+/**
+ * Partials whose text depends on their context only through `root` and at most one other field
+ * (reading them, or passing the context to partials that do; a fixed point over the include
+ * graph): partial name -> that field ("" for `root` alone). Called with the top-level object as
+ * `root`, such a partial is remembered by that one field's value, whatever object carries it:
+ * `(dict "root" $ "component" "api")` built at two call sites is one answer.
+ */
+function contextKeys(partials: ParsedTemplate[], names: ModuleNames): Map<string, string> {
+  const uses = new Map<string, ContextUse>();
+  for (const p of partials) {
+    const w = new FunctionWriter(p.srcPath, { partials: names.partials, helpers: new Set() });
+    w.program(p.program);
+    uses.set(p.name, w.use);
+  }
+  const fields = new Map<string, Set<string> | null>([...uses].map(([n, u]) => [n, u.whole ? null : new Set(u.fields)]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [n, u] of uses) {
+      const own = fields.get(n);
+      if (!own) continue;
+      for (const callee of u.passes) {
+        const theirs = fields.get(callee);
+        if (!theirs) {
+          fields.set(n, null);
+          changed = true;
+          break;
+        }
+        for (const f of theirs) {
+          if (!own.has(f)) {
+            own.add(f);
+            changed = true;
+          }
+        }
+      }
+    }
+  }
+  const keyed = new Map<string, string>();
+  for (const [n, f] of fields) {
+    if (!f || !f.has('root') || f.size > 2) continue;
+    keyed.set(n, [...f].find((x) => x !== 'root') ?? '');
+  }
+  return keyed;
 }
 
 export interface ParsedTemplate {
@@ -244,15 +317,17 @@ export interface ParsedTemplate {
  */
 export function chartModuleSource(templates: ParsedTemplate[], partials: ParsedTemplate[]): string {
   const names: ModuleNames = { partials: new Map(partials.map((p, i) => [p.name, i])), helpers: new Set() };
-  const partialDefs = partials.map((p, i) => `const p${i}=${functionSource(p.program, p.srcPath, names)};\n`).join('');
-  const entry = (f: ParsedTemplate, render: string) => `{name:${js(f.name)},srcPath:${js(f.srcPath)},render:${render}}`;
-  const templateEntries = templates.map((t) => entry(t, functionSource(t.program, t.srcPath, names)));
+  const keyed = contextKeys(partials, names);
+  const partialDefs = partials.map((p, i) => `const p${i}=${functionSource(p.program, p.srcPath, names, keyed)};\n`).join('');
+  const entry = (f: ParsedTemplate, render: string, key?: string) =>
+    `{name:${js(f.name)},srcPath:${js(f.srcPath)},render:${render}${key === undefined ? '' : `,key:${js(key)}`}}`;
+  const templateEntries = templates.map((t) => entry(t, functionSource(t.program, t.srcPath, names, keyed)));
   const helperDefs = [...names.helpers].sort().map((h) => `h_${h}=H[${js(h)}]`);
   return (
     `function(rt){"use strict";const{${RUNTIME_NAMES.join(',')}}=rt;\n` +
     (helperDefs.length > 0 ? `const ${helperDefs.join(',')};\n` : '') +
     partialDefs +
     `return{\ntemplates:[\n${templateEntries.join(',\n')}\n],\n` +
-    `partials:[\n${partials.map((p, i) => entry(p, `p${i}`)).join(',\n')}\n]};}`
+    `partials:[\n${partials.map((p, i) => entry(p, `p${i}`, keyed.get(p.name))).join(',\n')}\n]};}`
   );
 }

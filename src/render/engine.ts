@@ -16,6 +16,8 @@ interface CompiledEntry {
   name: string;
   srcPath: string;
   render: RenderFn;
+  /** A partial's: remembered by `root` and this one field of its context ("" for `root` alone; see codegen's contextKeys). */
+  key?: string;
 }
 
 /** What generated code calls (names fixed by codegen.ts's RUNTIME_NAMES). */
@@ -86,6 +88,11 @@ function get(o: unknown, k: string): unknown {
   return hasOwn.call(o, k) ? r : undefined;
 }
 
+/** A context's own field, as a path step reads it (an inherited property is no field). */
+function ownField(o: object, k: string): unknown {
+  return hasOwn.call(o, k) ? (o as Record<string, unknown>)[k] : undefined;
+}
+
 /** `{{ x }}`: Go's %v, and nothing for a missing value (Helm prints "" for `<no value>`). */
 function print(v: unknown): string {
   return v === undefined || v === null ? '' : formatValue(v);
@@ -130,6 +137,11 @@ export class Engine {
    * answers made without a random or live call are kept (see memoCall).
    */
   private readonly memo = new Map<object, (MemoEntry | undefined)[]>();
+  /** Each partial's key field, if remembered by one (see CompiledEntry.key), and its answers by that field's value. */
+  private readonly keys: (string | undefined)[] = [];
+  private byKey: (Map<unknown, MemoEntry> | undefined)[] = [];
+  /** The top-level object of the release being rendered (one for all its templates). */
+  private top: unknown = undefined;
 
   constructor(chart: PrecompiledChart) {
     const runtime: TemplateRuntime = {
@@ -149,6 +161,7 @@ export class Engine {
       this.byName.set(p.name, this.fns.length);
       this.fns.push(p.render);
       this.names.push(p.name);
+      this.keys.push(p.key);
     }
     this.nesting = new Int32Array(this.fns.length);
     this.templates = [...compiled.templates].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -186,6 +199,8 @@ export class Engine {
    * can pass it); elsewhere it is made again, to fail exactly where Helm fails.
    */
   private memoCall(i: number, ctx: object): string {
+    const keyField = this.keys[i];
+    if (keyField !== undefined && ownField(ctx, 'root') === this.top) return this.keyedCall(i, ctx, keyField);
     let answers = this.memo.get(ctx);
     if (answers === undefined) this.memo.set(ctx, (answers = []));
     const hit = answers[i];
@@ -205,6 +220,33 @@ export class Engine {
     // Kept only if nothing random or live went into it (then the same context gives the same text).
     if (impureCalls.count === impure) {
       answers[i] = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
+    }
+    if (outer > this.deepest) this.deepest = outer;
+    return out;
+  }
+
+  /**
+   * memoCall for a partial whose text depends only on `root` (here the top-level object) and one
+   * field: its answers are kept by that field's value, whatever object carries it.
+   */
+  private keyedCall(i: number, ctx: object, keyField: string): string {
+    let answers = this.byKey[i];
+    if (answers === undefined) this.byKey[i] = answers = new Map();
+    const key = keyField === '' ? undefined : ownField(ctx, keyField);
+    const hit = answers.get(key);
+    if (hit !== undefined && (hit.template === undefined || hit.template === this.template!.Name) && this.includeDepth + hit.levels <= MAX_NESTING) {
+      if (this.includeDepth + hit.levels > this.deepest) this.deepest = this.includeDepth + hit.levels;
+      if (hit.template !== undefined) this.templateReads++;
+      return hit.out;
+    }
+    const outer = this.deepest;
+    const start = this.includeDepth;
+    const reads = this.templateReads;
+    const impure = impureCalls.count;
+    this.deepest = start;
+    const out = this.call(i, ctx);
+    if (impureCalls.count === impure) {
+      answers.set(key, { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined });
     }
     if (outer > this.deepest) this.deepest = outer;
     return out;
@@ -230,6 +272,8 @@ export class Engine {
       },
     });
     this.memo.clear();
+    this.byKey = [];
+    this.top = top;
     try {
       for (const { name: file, srcPath, render } of this.templates) {
         const name = `${chartName}/${file}`;
@@ -240,8 +284,9 @@ export class Engine {
       }
     } finally {
       // Keep nothing of this release alive between renders.
-      this.template = undefined;
+      this.top = this.template = undefined;
       this.memo.clear();
+      this.byKey = [];
     }
     return out;
   }

@@ -216,6 +216,26 @@ describe('partials answered from the memo', () => {
     expect(b).toBe(a.replaceAll('a.yaml', 'b.yaml'));
   });
 
+  it('share answers between contexts only where they agree on everything the partial reads', () => {
+    const partials =
+      // root and component only: remembered by component, whatever dict carries it.
+      '{{#*inline "name"}}{{root.Release.Name}}-{{component}}{{/inline}}' +
+      // Reads another field through a partial it passes its context to: not by component alone.
+      '{{#*inline "B"}}{{extra}}{{/inline}}' +
+      '{{#*inline "A"}}{{root.Release.Name}}-{{component}}-{{include "B" this}}{{/inline}}' +
+      // Uses its context as a whole.
+      '{{#*inline "W"}}{{#if root}}{{component}}:{{len this}}{{/if}}{{/inline}}' +
+      // Reads a field from inside a with block, through `..` and @root.
+      '{{#*inline "D"}}{{#with root}}{{../component}}{{@root.extra}}{{/with}}{{/inline}}';
+    const source =
+      '{{include "name" (dict "root" @root "component" "x" "extra" "1")}} {{include "name" (dict "root" @root "component" "x" "extra" "2")}} ' +
+      '{{include "A" (dict "root" @root "component" "x" "extra" "1")}} {{include "A" (dict "root" @root "component" "x" "extra" "2")}} ' +
+      '{{include "W" (dict "root" @root "component" "x")}} {{include "W" (dict "root" @root "component" "x" "extra" "2")}} ' +
+      '{{include "D" (dict "root" @root "component" "x" "extra" "1")}} {{include "D" (dict "root" @root "component" "x" "extra" "2")}} ' +
+      '{{include "name" (dict "root" Values "component" "x")}}';
+    expect(render(source, { Release: { Name: 'fake' } }, partials)).toBe('rel-x rel-x rel-x-1 rel-x-2 x:2 x:3 x1 x2 fake-x');
+  });
+
   it('still fail a partial that includes itself with its own object, as Helm does', () => {
     const loop = '{{#*inline "loop"}}{{include "loop" this}}{{/inline}}';
     expect(() => render('{{#with (dict "a" 1)}}{{include "loop" this}}{{/with}}', {}, loop)).toThrow(/nested reference name: loop/);
