@@ -73,11 +73,13 @@ export interface RenderedTemplate {
 /** Helm's recursionMaxNums: how many calls of one partial may be under way before the next fails. */
 const MAX_NESTING = 1000;
 
+/** A partial's remembered text, with the include levels making it went down, and the template it holds for if it read `Template`. */
 interface MemoEntry {
   out: string;
   levels: number;
   template: string | undefined;
 }
+
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** One path step, nil-safe: a missing parent or key gives nothing, and only own keys are read. */
@@ -142,6 +144,8 @@ export class Engine {
   private byKey: (Map<unknown, MemoEntry> | undefined)[] = [];
   /** The top-level object of the release being rendered (one for all its templates). */
   private top: unknown = undefined;
+  /** What the last make() left to remember. */
+  private made: MemoEntry | undefined = undefined;
 
   constructor(chart: PrecompiledChart) {
     const runtime: TemplateRuntime = {
@@ -194,60 +198,58 @@ export class Engine {
    * `lookup` reading a cluster: see impureCalls), the same object gives the same text every time
    * within a render (within a template, if making it read `Template`): control flow depends on
    * data alone, so a second run would make the same calls, none of them impure. Such an answer is
-   * kept and made once; any other is made at every call, as Helm does. A remembered answer is
-   * reused only where all the levels it went down fit under the limit from here (then no name
-   * can pass it); elsewhere it is made again, to fail exactly where Helm fails.
+   * kept and made once; any other is made at every call, as Helm does. A partial that reads only
+   * `root` and one other field (codegen's contextKeys), called with the top-level object as root,
+   * is remembered by that field's value instead of by the object. A remembered answer is reused
+   * only where all the levels it went down fit under the limit from here (then no name can pass
+   * it); elsewhere it is made again, to fail exactly where Helm fails.
    */
   private memoCall(i: number, ctx: object): string {
     const keyField = this.keys[i];
-    if (keyField !== undefined && ownField(ctx, 'root') === this.top) return this.keyedCall(i, ctx, keyField);
+    if (keyField !== undefined && ownField(ctx, 'root') === this.top) {
+      // Answers by the key field's value, whatever object carries it.
+      let answers = this.byKey[i];
+      if (answers === undefined) this.byKey[i] = answers = new Map();
+      const key = keyField === '' ? undefined : ownField(ctx, keyField);
+      const reused = this.reuse(answers.get(key));
+      if (reused !== undefined) return reused;
+      const out = this.make(i, ctx);
+      if (this.made) answers.set(key, this.made);
+      return out;
+    }
     let answers = this.memo.get(ctx);
     if (answers === undefined) this.memo.set(ctx, (answers = []));
-    const hit = answers[i];
-    if (hit !== undefined && (hit.template === undefined || hit.template === this.template!.Name) && this.includeDepth + hit.levels <= MAX_NESTING) {
-      // Reusing it goes as deep as making it did, for the memoized calls around this one.
-      if (this.includeDepth + hit.levels > this.deepest) this.deepest = this.includeDepth + hit.levels;
-      // A remembered answer that read `Template` makes any memoized caller depend on it too.
-      if (hit.template !== undefined) this.templateReads++;
-      return hit.out;
-    }
-    const outer = this.deepest;
-    const start = this.includeDepth;
-    const reads = this.templateReads;
-    const impure = impureCalls.count;
-    this.deepest = start;
-    const out = this.call(i, ctx);
-    // Kept only if nothing random or live went into it (then the same context gives the same text).
-    if (impureCalls.count === impure) {
-      answers[i] = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
-    }
-    if (outer > this.deepest) this.deepest = outer;
+    const reused = this.reuse(answers[i]);
+    if (reused !== undefined) return reused;
+    const out = this.make(i, ctx);
+    if (this.made) answers[i] = this.made;
     return out;
   }
 
+  /** A remembered answer's text, if it may stand here (see memoCall); its depth and `Template` dependence then count for the callers. */
+  private reuse(hit: MemoEntry | undefined): string | undefined {
+    if (hit === undefined || (hit.template !== undefined && hit.template !== this.template!.Name)) return undefined;
+    const reach = this.includeDepth + hit.levels;
+    if (reach > MAX_NESTING) return undefined;
+    // Reusing it goes as deep as making it did, for the memoized calls around this one.
+    if (reach > this.deepest) this.deepest = reach;
+    // A remembered answer that read `Template` makes any memoized caller depend on it too.
+    if (hit.template !== undefined) this.templateReads++;
+    return hit.out;
+  }
+
   /**
-   * memoCall for a partial whose text depends only on `root` (here the top-level object) and one
-   * field: its answers are kept by that field's value, whatever object carries it.
+   * Makes partial `i`'s text; leaves in `made` the answer to remember, or undefined when making it
+   * drew a random value or read the cluster (then the next call must make it again, as Helm does).
    */
-  private keyedCall(i: number, ctx: object, keyField: string): string {
-    let answers = this.byKey[i];
-    if (answers === undefined) this.byKey[i] = answers = new Map();
-    const key = keyField === '' ? undefined : ownField(ctx, keyField);
-    const hit = answers.get(key);
-    if (hit !== undefined && (hit.template === undefined || hit.template === this.template!.Name) && this.includeDepth + hit.levels <= MAX_NESTING) {
-      if (this.includeDepth + hit.levels > this.deepest) this.deepest = this.includeDepth + hit.levels;
-      if (hit.template !== undefined) this.templateReads++;
-      return hit.out;
-    }
+  private make(i: number, ctx: unknown): string {
     const outer = this.deepest;
     const start = this.includeDepth;
     const reads = this.templateReads;
     const impure = impureCalls.count;
     this.deepest = start;
     const out = this.call(i, ctx);
-    if (impureCalls.count === impure) {
-      answers.set(key, { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined });
-    }
+    this.made = impureCalls.count === impure ? { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined } : undefined;
     if (outer > this.deepest) this.deepest = outer;
     return out;
   }
