@@ -17,6 +17,7 @@ import { keyString, resolvePlain } from '../values/goyaml.js';
 function wideOk(c: number): boolean {
   return (c >= 0xa0 && c <= 0x2027) || (c >= 0x202a && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfefe) || (c >= 0xff00 && c <= 0xfffd);
 }
+
 const COMMENT_TAIL = '(?: +#.*)?';
 const DOUBLE_QUOTED = new RegExp(`^"((?:[^"\\\\]|\\\\(?:[0abtnvfre "'\\\\N_LP]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U00(?:0[0-9A-Fa-f]|10)[0-9A-Fa-f]{4}))*)"${COMMENT_TAIL}$`);
 const LONE_SURROGATE_ESCAPE = /\\(?:u|U0000)[dD][89a-fA-F]/;
@@ -32,8 +33,10 @@ export const NON_FINITE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 type ValueKind = 'empty' | 'plain' | 'quoted' | 'flow' | 'block';
 
-/** Characters of a plain key this scanner accepts: [A-Za-z0-9_] first, then also `.`, `/` and `-`. */
-// Indexed by any UTF-16 unit (64 KiB each, zero-filled), so a lookup needs no range check first.
+/**
+ * Characters of a plain key this scanner accepts: [A-Za-z0-9_] first, then also `.`, `/` and `-`.
+ * Indexed by any UTF-16 unit (64 KiB each, zero-filled), so a lookup needs no range check first.
+ */
 const KEY_FIRST = new Uint8Array(0x10000);
 const KEY_REST = new Uint8Array(0x10000);
 for (let c = 0; c < 128; c++) {
