@@ -258,7 +258,12 @@ function semverCompare(constraint: string, version: string): boolean {
   });
 }
 
-/** Plain functions, called with positional arguments only. `include` is bound by the engine. */
+/**
+ * Plain functions, called with positional arguments only. `include` is bound by the engine. None
+ * changes an object it is given (no sprig set/unset/merge): the engine's memo relies on it, as an
+ * object then stands for its contents for a whole render (test/render/engine.test.ts holds every
+ * helper to it).
+ */
 export const HELPERS: Record<string, HelperFn> = {
   // Frozen trees (defaults a reused renderer shares between renders) always print the same.
   toYaml: rememberFrozen(toYaml),

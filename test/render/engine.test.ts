@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type TemplateFile } from '../../src/render/engine.js';
-import { lookupResolver } from '../../src/render/helpers.js';
+import { HELPERS, lookupResolver } from '../../src/render/helpers.js';
 import { emptyLookup } from '../../src/render/lookup.js';
 import { renderContext } from '../../src/render/context.js';
 import { precompileChart } from '../../src/render/precompile.js';
@@ -139,6 +139,34 @@ describe('include', () => {
   });
   it('an unknown partial is an error at render time', () => {
     expect(() => render('{{include "nope" Values}}', {})).toThrow(/no template "nope" associated/);
+  });
+});
+
+describe('helpers', () => {
+  it('never change an object they are given (the memo takes an object for its contents)', () => {
+    const deepFreeze = <T,>(v: T): T => {
+      if (v !== null && typeof v === 'object') {
+        Object.values(v).forEach(deepFreeze);
+        Object.freeze(v);
+      }
+      return v;
+    };
+    const samples = (): unknown[] => [{ a: 1n, b: 'x', c: [1n, { d: 'e' }] }, ['b', 'a', 'c'], 'text', 2n, true, null];
+    for (const [name, fn] of Object.entries(HELPERS)) {
+      if (name === 'fail' || name === 'randAlphaNum' || name === 'lookup') continue;
+      for (const a of samples()) {
+        for (const b of samples()) {
+          for (const args of [[a], [a, b], [b, a], ['k', a, 'l', b], [a, b, a]]) {
+            try {
+              fn(...deepFreeze(args));
+            } catch (e) {
+              // A helper may refuse its arguments; writing into a frozen one is what must not happen.
+              expect(e, `${name}(${args.map((x) => JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))).join(', ')})`).not.toBeInstanceOf(TypeError);
+            }
+          }
+        }
+      }
+    }
   });
 });
 
