@@ -90,6 +90,12 @@ function get(o: unknown, k: string): unknown {
   return hasOwn.call(o, k) ? r : undefined;
 }
 
+/** A map key for a field's value: a Map takes -0 for 0, but Go prints them apart (`-0`, `0`). */
+const NEGATIVE_ZERO = Symbol('-0');
+function mapKey(v: unknown): unknown {
+  return v === 0 && Object.is(v, -0) ? NEGATIVE_ZERO : v;
+}
+
 /** A context's own field, as a path step reads it (an inherited property is no field). */
 function ownField(o: object, k: string): unknown {
   return hasOwn.call(o, k) ? (o as Record<string, unknown>)[k] : undefined;
@@ -144,8 +150,6 @@ export class Engine {
   private byKey: (Map<unknown, MemoEntry> | undefined)[] = [];
   /** The top-level object of the release being rendered (one for all its templates). */
   private top: unknown = undefined;
-  /** What the last make() left to remember. */
-  private made: MemoEntry | undefined = undefined;
 
   constructor(chart: PrecompiledChart) {
     const runtime: TemplateRuntime = {
@@ -183,14 +187,24 @@ export class Engine {
    * template from zero.
    */
   private call(i: number, ctx: unknown): string {
+    this.enter(i);
+    const out = this.fns[i]!(ctx);
+    this.leave(i);
+    return out;
+  }
+
+  /** A call of partial `i` begins: counted per name (fails past Helm's limit) and in depth. */
+  private enter(i: number): void {
     const n = this.nesting[i]!;
     if (n > MAX_NESTING) throw new TemplateError(`rendering template has a nested reference name: ${this.names[i]}`);
     this.nesting[i] = n + 1;
     if (++this.includeDepth > this.deepest) this.deepest = this.includeDepth;
-    const out = this.fns[i]!(ctx);
+  }
+
+  /** A call of partial `i` ends. */
+  private leave(i: number): void {
     this.includeDepth--;
-    this.nesting[i] = n;
-    return out;
+    this.nesting[i]!--;
   }
 
   /**
@@ -206,23 +220,37 @@ export class Engine {
    */
   private memoCall(i: number, ctx: object): string {
     const keyField = this.keys[i];
+    let byKey: Map<unknown, MemoEntry> | undefined;
+    let byIndex: (MemoEntry | undefined)[] | undefined;
+    let key: unknown;
     if (keyField !== undefined && ownField(ctx, 'root') === this.top) {
       // Answers by the key field's value, whatever object carries it.
-      let answers = this.byKey[i];
-      if (answers === undefined) this.byKey[i] = answers = new Map();
-      const key = keyField === '' ? undefined : ownField(ctx, keyField);
-      const reused = this.reuse(answers.get(key));
+      byKey = this.byKey[i] ??= new Map();
+      key = keyField === '' ? undefined : mapKey(ownField(ctx, keyField));
+      const reused = this.reuse(byKey.get(key));
       if (reused !== undefined) return reused;
-      const out = this.make(i, ctx);
-      if (this.made) answers.set(key, this.made);
-      return out;
+    } else {
+      byIndex = this.memo.get(ctx);
+      if (byIndex === undefined) this.memo.set(ctx, (byIndex = []));
+      const reused = this.reuse(byIndex[i]);
+      if (reused !== undefined) return reused;
     }
-    let answers = this.memo.get(ctx);
-    if (answers === undefined) this.memo.set(ctx, (answers = []));
-    const reused = this.reuse(answers[i]);
-    if (reused !== undefined) return reused;
-    const out = this.make(i, ctx);
-    if (this.made) answers[i] = this.made;
+    // Made here rather than in a helper method: every frame counts in a deep chain of includes.
+    const outer = this.deepest;
+    const start = this.includeDepth;
+    const reads = this.templateReads;
+    const impure = impureCalls.count;
+    this.deepest = start;
+    this.enter(i);
+    const out = this.fns[i]!(ctx);
+    this.leave(i);
+    // Kept only if nothing random or live went into it (then the same context gives the same text).
+    if (impureCalls.count === impure) {
+      const entry: MemoEntry = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
+      if (byKey) byKey.set(key, entry);
+      else byIndex![i] = entry;
+    }
+    if (outer > this.deepest) this.deepest = outer;
     return out;
   }
 
@@ -236,22 +264,6 @@ export class Engine {
     // A remembered answer that read `Template` makes any memoized caller depend on it too.
     if (hit.template !== undefined) this.templateReads++;
     return hit.out;
-  }
-
-  /**
-   * Makes partial `i`'s text; leaves in `made` the answer to remember, or undefined when making it
-   * drew a random value or read the cluster (then the next call must make it again, as Helm does).
-   */
-  private make(i: number, ctx: unknown): string {
-    const outer = this.deepest;
-    const start = this.includeDepth;
-    const reads = this.templateReads;
-    const impure = impureCalls.count;
-    this.deepest = start;
-    const out = this.call(i, ctx);
-    this.made = impureCalls.count === impure ? { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined } : undefined;
-    if (outer > this.deepest) this.deepest = outer;
-    return out;
   }
 
   /** Names of the renderable templates, e.g. `templates/api.yaml`, in sorted order. */
@@ -301,6 +313,11 @@ export class Engine {
       if (e instanceof TemplateError) {
         const located = /^\S+:\d+:\d+: /.test(e.message);
         throw new UserError(located ? e.message : `${srcPath}: ${e.message}`);
+      }
+      if (e instanceof RangeError && /call stack/.test(e.message)) {
+        // Helm limits each name to 1000 nested calls, not their sum; JavaScript's stack ends first
+        // somewhere past 2,000 nested includes of different names.
+        throw new UserError(`${srcPath}: includes nested ${this.deepest} deep, more than this renderer's stack holds (Helm allows each name 1000)`);
       }
       throw e;
     }

@@ -264,6 +264,34 @@ describe('partials answered from the memo', () => {
     expect(render(source, { Release: { Name: 'fake' } }, partials)).toBe('rel-x rel-x rel-x-1 rel-x-2 x:2 x:3 x1 x2 fake-x');
   });
 
+  it('keep -0 and 0 apart, as Go prints them apart', () => {
+    const partials = '{{#*inline "n"}}{{root.Release.Name}}={{f}}{{/inline}}';
+    const call = (v: string) => `{{include "n" (dict "root" @root "f" Values.${v})}}`;
+    expect(render(`${call('a')} ${call('b')}`, { a: 0, b: -0 }, partials)).toBe('rel=0 rel=-0');
+    expect(render(`${call('b')} ${call('a')}`, { a: 0, b: -0 }, partials)).toBe('rel=-0 rel=0');
+  });
+
+  it('render 2,000 nested includes of two names, and fail deeper chains with one line, not a stack trace', () => {
+    // Two names, each including itself `depth` times down a chain of maps, the first handing over to the second.
+    const partials =
+      '{{#*inline "p0"}}{{#if n}}{{include "p0" n}}{{else}}{{include "p1" c}}{{/if}}{{/inline}}' +
+      '{{#*inline "p1"}}{{#if n}}{{include "p1" n}}{{else}}end{{/if}}{{/inline}}';
+    const chain = (depth: number, tail: unknown): unknown => {
+      let x: unknown = { n: null, c: tail };
+      for (let i = 0; i < depth; i++) x = { n: x };
+      return x;
+    };
+    const values = (depth: number) => ({ top: chain(depth, chain(depth, null)) }) as unknown as ValueMap;
+    expect(render('{{include "p0" Values.top}}', values(1000), partials)).toBe('end');
+    expect(() => render('{{include "p0" Values.top}}', values(2000), partials)).toThrow(/^t\.yaml\.hbs: rendering template has a nested reference name: p0$/);
+    // Different names, each under Helm's limit: JavaScript's stack ends first, said in one line.
+    const names = 20; // 18,000 levels: past any JavaScript stack
+    const many = Array.from({ length: names }, (_, k) => `{{#*inline "q${k}"}}{{#if n}}{{include "q${k}" n}}{{else}}${k < names - 1 ? `{{include "q${k + 1}" c}}` : 'end'}{{/if}}{{/inline}}`).join('');
+    let deep: unknown = null;
+    for (let k = 0; k < names; k++) deep = chain(900, deep);
+    expect(() => render('{{include "q0" Values.top}}', { top: deep } as unknown as ValueMap, many)).toThrow(/^t\.yaml\.hbs: includes nested \d+ deep, more than this renderer's stack holds/);
+  });
+
   it('still fail a partial that includes itself with its own object, as Helm does', () => {
     const loop = '{{#*inline "loop"}}{{include "loop" this}}{{/inline}}';
     expect(() => render('{{#with (dict "a" 1)}}{{include "loop" this}}{{/with}}', {}, loop)).toThrow(/nested reference name: loop/);
