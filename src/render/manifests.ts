@@ -140,8 +140,11 @@ function splitTrimmed(whole: string): string[] {
 const KIND_LINE = /^(?:kind|"kind"|'kind')[ \t]*:(?:[ \t]+([^\n]*))?$/gm;
 
 /** A plain or quoted scalar's text as sigs.k8s.io/yaml hands it to a Go string field. */
+/** YAML's blanks around a scalar on its line: space, tab (and a CR before the newline). JS's trim also takes U+00A0, U+3000..., which go-yaml keeps. */
+const trimBlanks = (s: string): string => s.replace(/^[ \t\r]+|[ \t\r]+$/g, '');
+
 function scalarText(raw: string): string {
-  const t = raw.trim();
+  const t = trimBlanks(raw);
   const dq = /^"((?:[^"\\]|\\.)*)"/.exec(t);
   if (dq) {
     try {
@@ -152,7 +155,7 @@ function scalarText(raw: string): string {
   }
   const sq = /^'((?:[^']|'')*)'/.exec(t);
   if (sq) return sq[1]!.replace(/''/g, "'");
-  const plain = t.replace(/(^|[ \t])#.*$/, '').trimEnd();
+  const plain = trimBlanks(t.replace(/(^|[ \t])#.*$/, ''));
   const r = resolvePlain(plain);
   return r.kind === 'null' ? '' : (keyString(r) ?? '');
 }

@@ -207,9 +207,16 @@ export function simpleHeadOk(doc: string, expectedKind: string): true | undefine
 
 const HOOK = 'helm.sh/hook';
 
+/** Where `u[from, to)` ends without its trailing spaces (only U+0020: go-yaml ends a plain scalar there, and JS's trimEnd would also take U+00A0, U+3000...). */
+function spacesBefore(u: Uint16Array, from: number, to: number): number {
+  let end = to;
+  while (end > from && u[end - 1] === 0x20) end--;
+  return end;
+}
+
 /** The text of a one-line annotation value as a Go string field gets it; undefined when not simple. */
-function annotationText(doc: string, from: number, to: number, vk: ValueKind): string | undefined {
-  const t = doc.slice(from, to).trimEnd();
+function annotationText(doc: string, u: Uint16Array, from: number, to: number, vk: ValueKind): string | undefined {
+  const t = doc.slice(from, spacesBefore(u, from, to));
   if (vk === 'plain') return keyString(resolvePlain(t));
   if (vk !== 'quoted') return undefined;
   if (t.startsWith("'")) return SINGLE_QUOTED_TEXT.exec(t)?.[1]?.replaceAll("''", "'");
@@ -398,11 +405,11 @@ export function scanHead(doc: string): ScannedHead | undefined {
       return undefined;
     }
     if (role === Role.Annotations && type === MAP && isWord(u, keyFrom, keyTo, HOOK)) {
-      hook = annotationText(doc, valueFrom, eol, vk);
+      hook = annotationText(doc, u, valueFrom, eol, vk);
       if (hook === undefined) return undefined;
     }
     if (role === Role.Top && type === MAP && isWord(u, keyFrom, keyTo, 'kind')) {
-      const t = doc.slice(valueFrom, eol).trimEnd();
+      const t = doc.slice(valueFrom, spacesBefore(u, valueFrom, eol));
       if (vk === 'empty') kind = '';
       // An identifier go-yaml reads as a string (not null, true, yes...).
       else if (vk === 'plain' && IDENTIFIER.test(t) && resolvePlain(t).kind === 'str') kind = t;

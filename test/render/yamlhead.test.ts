@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertParses, hookText, kindOf, splitManifests } from '../../src/render/manifests.js';
+import { assertParses, hookText, kindOf, orderManifests, splitManifests } from '../../src/render/manifests.js';
 import { renderChartText } from '../../src/render/release.js';
 import { scanHead, simpleHeadOk } from '../../src/render/yamlhead.js';
 import { buildValues } from '../../src/values/index.js';
@@ -133,6 +133,21 @@ describe.runIf(oracle)('the fast output check never accepts what go-yaml refuses
     }
     expect(scanHead('kind: Deployment\nkind: Service')?.kind).toBe('Service');
     expect(scanHead('apiVersion: v1')?.kind).toBe('');
+  });
+
+  it('reads a kind ending in non-ASCII spaces as go-yaml does: as part of the kind', () => {
+    const docs = ['kind: Namespace\u00a0\n', 'kind: Pod\u3000\nmetadata:\n  name: x\n', 'kind: "Pod\u00a0"\n', 'kind: Pod  \n', 'kind: Pod\u2009 # c\n'];
+    const read = oracle!.multi(docs);
+    docs.forEach((d, i) => {
+      const r = read[i]!;
+      if ('error' in r) throw new Error(`${JSON.stringify(d)}: ${r.error}`);
+      const root = r.nodes.find((n) => n.path.length === 0)!;
+      const goKind = (JSON.parse(root.json) as { kind?: string }).kind ?? '';
+      expect(scanHead(d)?.kind ?? kindOf(d), JSON.stringify(d)).toBe(goKind);
+    });
+    // Sorted as Helm sorts it: an unknown kind, after every known one.
+    const files = ['ConfigMap', 'Namespace\u00a0'].map((k, i) => ({ path: `c/templates/${i}.yaml`, content: `apiVersion: v1\nkind: ${k}\nmetadata:\n  name: x\n` }));
+    expect(orderManifests([...files].reverse()).map((m) => m.kind)).toEqual(['ConfigMap', 'Namespace\u00a0']);
   });
 
   it('reads the helm.sh/hook annotation as the YAML parse does, wherever it is sure', () => {
