@@ -86,6 +86,13 @@ function afterScalar(u: Uint16Array, from: number): number {
   return x === 0x23 /* # */ && i > from ? lineEndChecked(u, i) : -1;
 }
 
+/** Where `u[from, to)` ends without its trailing spaces (only U+0020: go-yaml ends a plain scalar there, and JS's trimEnd would also take U+00A0, U+3000...). */
+function spacesBefore(u: Uint16Array, from: number, to: number): number {
+  let end = to;
+  while (end > from && u[end - 1] === 0x20) end--;
+  return end;
+}
+
 /** Where the line valueKind last read ends: its second result, kept here so a line allocates nothing. */
 let lineEnd = 0;
 
@@ -130,9 +137,7 @@ function valueKind(s: string, u: Uint16Array, from: number): ValueKind | undefin
   if (c === 0x22 /* " */ || c === 0x27 /* ' */ || c === 0x7b /* { */ || c === 0x5b /* [ */ || c === 0x7c /* | */ || c === 0x3e /* > */) {
     lineEnd = lineEndChecked(u, from);
     if (lineEnd < 0) return undefined;
-    let end = lineEnd;
-    while (end > from && u[end - 1] === 0x20) end--;
-    const t = s.slice(from, end);
+    const t = s.slice(from, spacesBefore(u, from, lineEnd));
     if (c === 0x22) return DOUBLE_QUOTED.test(t) && !LONE_SURROGATE_ESCAPE.test(t) ? 'quoted' : undefined;
     if (c === 0x27) return SINGLE_QUOTED.test(t) ? 'quoted' : undefined;
     if (c === 0x7b || c === 0x5b) return EMPTY_FLOW.test(t) ? 'flow' : undefined;
@@ -155,11 +160,7 @@ function valueKind(s: string, u: Uint16Array, from: number): ValueKind | undefin
     x = u[++i]!;
   }
   lineEnd = i;
-  if (c === 0x2e || c === 0x2b || c === 0x2d /* . + - */) {
-    let end = i;
-    while (end > from && u[end - 1] === 0x20) end--;
-    if (NON_FINITE.test(s.slice(from, end))) return undefined;
-  }
+  if ((c === 0x2e || c === 0x2b || c === 0x2d) /* . + - */ && NON_FINITE.test(s.slice(from, spacesBefore(u, from, i)))) return undefined;
   return 'plain';
 }
 
@@ -207,12 +208,6 @@ export function simpleHeadOk(doc: string, expectedKind: string): true | undefine
 
 const HOOK = 'helm.sh/hook';
 
-/** Where `u[from, to)` ends without its trailing spaces (only U+0020: go-yaml ends a plain scalar there, and JS's trimEnd would also take U+00A0, U+3000...). */
-function spacesBefore(u: Uint16Array, from: number, to: number): number {
-  let end = to;
-  while (end > from && u[end - 1] === 0x20) end--;
-  return end;
-}
 
 /** The text of a one-line annotation value as a Go string field gets it; undefined when not simple. */
 function annotationText(doc: string, u: Uint16Array, from: number, to: number, vk: ValueKind): string | undefined {

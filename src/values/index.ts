@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { coalesceValues, mergeValueMaps } from './coalesce.js';
-import { loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
+import { isStdinPath, loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
 import { cloneMap, deepFreeze } from './maps.js';
 import { Provenance, type SourceOf } from './provenance.js';
 import { RecentBuilds } from './recent.js';
@@ -62,7 +62,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   // Used again, a build whose inputs (file bytes, flags) match a recent one's is that one. Files
   // are still read every time; --set-file and standard input are not held.
   const recent =
-    prepared && prepared.uses! >= 2 && opts.setFile.length === 0 && !opts.valueFiles.some(isStdin) ? (prepared.recent ??= new RecentBuilds()) : undefined;
+    prepared && prepared.uses! >= 2 && opts.setFile.length === 0 && !opts.valueFiles.some(isStdinPath) ? (prepared.recent ??= new RecentBuilds()) : undefined;
   let texts: string[] | undefined;
   let key = '';
   if (recent) {
@@ -75,8 +75,6 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   // A held build's warnings are the cache's: the caller gets a copy.
   return recent && texts && recent.offer(key, texts, built) ? { ...built, warnings: [...built.warnings] } : built;
 }
-
-const isStdin = (file: string): boolean => file.trim() === '-';
 
 /** Every file's text, or undefined when one cannot be read (the build then reads them in order, to fail where it would). */
 function readAll(files: string[]): string[] | undefined {

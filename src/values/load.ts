@@ -92,7 +92,7 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
 
 /** Reads a values file (`-` reads standard input through `stdin`). */
 export function loadValuesFile(path: string, stdin?: () => string): LoadedValues {
-  if (path.trim() === '-') return parseValuesDocument((stdin ?? readStdin)(), '<stdin>');
+  if (isStdinPath(path)) return parseValuesDocument((stdin ?? readStdin)(), '<stdin>');
   return parseValuesDocument(readText(path), path);
 }
 
@@ -112,6 +112,11 @@ export function readText(path: string): string {
   } catch {
     throw new UserError(`${path}: not valid UTF-8`);
   }
+}
+
+/** `-` (spaces around it allowed, as Helm trims the path) names standard input. */
+export function isStdinPath(path: string): boolean {
+  return path.trim() === '-';
 }
 
 export function readStdin(): string {

@@ -36,8 +36,7 @@ export class RecentBuilds {
   get(key: string, texts: readonly string[]): RecentBuild | undefined {
     const e = this.entries.get(key);
     if (e === undefined || e.texts.length !== texts.length || e.texts.some((t, i) => t !== texts[i])) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, e);
+    touch(this.entries, key, e, this.limit);
     return e.build;
   }
 
@@ -48,15 +47,18 @@ export class RecentBuilds {
   offer(key: string, texts: readonly string[], build: RecentBuild): boolean {
     const digest = sha256(JSON.stringify(texts), 'base64');
     if (this.seen.get(key) !== digest) {
-      this.seen.delete(key);
-      this.seen.set(key, digest);
-      if (this.seen.size > 4 * this.limit) this.seen.delete(this.seen.keys().next().value as string);
+      touch(this.seen, key, digest, 4 * this.limit);
       return false;
     }
     deepFreeze(build.values);
-    this.entries.delete(key);
-    this.entries.set(key, { texts: [...texts], build });
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
+    touch(this.entries, key, { texts: [...texts], build }, this.limit);
     return true;
   }
+}
+
+/** Sets `key` as the most recently used entry of `map`, dropping the least recently used past `limit`. */
+function touch<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value as string);
 }

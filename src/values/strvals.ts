@@ -6,7 +6,7 @@
  * are Helm's and kept on purpose (e.g. `a={}` is `[""]`, `a[0]` alone is `[]`).
  */
 import { readFileSync } from 'node:fs';
-import { describeFsError, readStdin } from './load.js';
+import { describeFsError, isStdinPath, readStdin } from './load.js';
 import { getKey, hasKey, setKey } from './maps.js';
 import { finiteJson, scanJsonValue } from './jsonprefix.js';
 import { isMap, UserError, type Scalar, type Value, type ValueMap } from './types.js';
@@ -296,7 +296,7 @@ class Parser {
   }
 
   private readFile(pathText: string): string {
-    if (pathText.trim() === '-') return (this.opts.stdin ?? readStdin)();
+    if (isStdinPath(pathText)) return (this.opts.stdin ?? readStdin)();
     try {
       return readFileSync(pathText, 'utf8');
     } catch (e) {
