@@ -82,7 +82,7 @@ const { loadPrebuilt } = await import(join(ROOT, 'dist', 'build', 'prebuilt.js')
 const { buildValues } = await import(join(ROOT, 'dist', 'values', 'index.js'));
 const { renderRelease } = await import(join(ROOT, 'dist', 'render', 'release.js'));
 const CHART = join(ROOT, 'chart');
-const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 const renderer = await createRenderer();
 // Each render gets its own release name, so nothing can be reused between renders.
 let serial = 0;

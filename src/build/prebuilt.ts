@@ -67,11 +67,11 @@ function fullValidator(fingerprint: string, schema: object): CheckFn {
  * The shipped chart's templates as compiled to Go at build time, while they match the chart
  * (and its schema) on disk; otherwise `package` compiles them itself.
  */
-export function prebuiltGoTemplates(chartDir: string, schemaPath: string): CompiledTemplates | undefined {
+export function prebuiltGoTemplates(chartDir: string): CompiledTemplates | undefined {
   const file = join(GENERATED_DIR, 'go-templates.json');
-  if (chartDir !== DEFAULT_CHART_DIR || schemaPath !== DEFAULT_SCHEMA || !existsSync(file)) return undefined;
+  if (chartDir !== DEFAULT_CHART_DIR || !existsSync(file)) return undefined;
   const built = JSON.parse(readFileSync(file, 'utf8')) as { fingerprint: string; stamp: string; templates: [string, string][]; helpers: string };
-  if (!matchesBuild(chartDir, [schemaPath], built)) return undefined;
+  if (!matchesBuild(chartDir, [DEFAULT_SCHEMA], built)) return undefined;
   return { templates: new Map(built.templates), helpers: built.helpers };
 }
 

@@ -2,7 +2,7 @@
 import { formatFinding, lintRelease } from '../lint/index.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR } from './paths.js';
-import { schemaFor } from '../build/locations.js';
+import { noSchemaWarning, schemaFor } from '../build/locations.js';
 import type { IO, ValuesFlags } from './common.js';
 
 export type LintFlags = ValuesFlags;
@@ -21,6 +21,8 @@ export async function lintCommand(release: string, flags: LintFlags, io: IO): Pr
     kubeVersion: flags.kubeVersion,
     apiVersions: flags.apiVersions,
   });
+  const noSchema = noSchemaWarning(flags.chart);
+  if (noSchema) io.err(`${noSchema}\n`);
   if (findings.length === 0) {
     io.out('lint: no findings\n');
     return;

@@ -5,7 +5,8 @@ import { packageChart } from '../package/chart-archive.js';
 import { prebuiltGoTemplates } from '../build/prebuilt.js';
 import { buildIndex } from '../package/repo-index.js';
 import { UserError } from '../values/types.js';
-import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+import { DEFAULT_CHART_DIR } from './paths.js';
+import { noSchemaWarning } from '../build/locations.js';
 import { writeAtomic, type IO } from './common.js';
 
 
@@ -14,10 +15,9 @@ export async function packageCommand(
   io: IO,
 ): Promise<void> {
   const chartDir = opts.chart ?? DEFAULT_CHART_DIR;
-  const compiled = prebuiltGoTemplates(chartDir, DEFAULT_SCHEMA);
+  const compiled = prebuiltGoTemplates(chartDir);
   const archive = await packageChart({
     chartDir,
-    schemaPath: DEFAULT_SCHEMA,
     ...(compiled ? { compiled } : {}),
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.appVersion ? { appVersion: opts.appVersion } : {}),
@@ -29,6 +29,8 @@ export async function packageCommand(
   }
   const path = join(opts.destination, archive.fileName);
   writeAtomic(path, archive.bytes);
+  const noSchema = noSchemaWarning(chartDir);
+  if (noSchema) io.err(`${noSchema}\n`);
   io.out(`Successfully packaged chart and saved it to: ${path}\n`);
 }
 

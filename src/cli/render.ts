@@ -7,7 +7,7 @@ import { kubectlLookup } from '../render/lookup.js';
 import { buildValues } from '../values/index.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
-import { schemaFor } from '../build/locations.js';
+import { noSchemaWarning, schemaFor } from '../build/locations.js';
 import { loadPrebuilt } from '../build/prebuilt.js';
 import type { IO, ValuesFlags } from './common.js';
 
@@ -114,6 +114,8 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
     ...(flags.lookup ? { lookup: kubectlLookup() } : {}),
   }, prebuilt?.render);
   for (const w of warnings) io.err(`${w}\n`);
+  const noSchema = noSchemaWarning(flags.chart);
+  if (noSchema) io.err(`${noSchema}\n`);
   if (flags.outputDir) {
     const shown = onlyShown(result.manifests, flags.showOnly);
     writeOutputDir(flags.outputDir, outputDirLayout(shown));

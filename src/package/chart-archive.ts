@@ -7,10 +7,11 @@ import { loadChart } from '../render/chart.js';
 import { parseValuesYaml } from '../values/load.js';
 import { UserError } from '../values/types.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';
+import { isVersion } from '../semver.js';
 
 export interface PackageOptions {
+  /** The chart folder; its own values.schema.json, if any, goes into the archive. */
   chartDir: string;
-  schemaPath: string;
   version?: string;
   appVersion?: string;
   /** The templates already compiled to Go (by the build, for the shipped chart). */
@@ -53,7 +54,7 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   const name = String(chart.raw.name ?? '');
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new UserError(`Chart.yaml: invalid chart name "${name}"`);
   const version = opts.version ?? String(chart.raw.version ?? '');
-  if (!/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) {
+  if (!isVersion(version)) {
     throw new UserError(`--version: "${version}" is not a semantic version`);
   }
   const valuesPath = join(opts.chartDir, 'values.yaml');
@@ -63,10 +64,11 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   const entries: ArchiveEntry[] = [
     { path: at('Chart.yaml'), content: Buffer.from(updatedChartYaml(chart.chartYaml, opts.version, opts.appVersion)) },
     { path: at('values.yaml'), content: valuesText },
-    { path: at('values.schema.json'), content: readFileSync(opts.schemaPath) },
     { path: at('.helmignore'), content: Buffer.from(HELMIGNORE) },
     { path: at('templates/_helpers.tpl'), content: Buffer.from(compiled.helpers) },
   ];
+  const schema = join(opts.chartDir, 'values.schema.json');
+  if (lstatSync(schema, { throwIfNoEntry: false })) entries.push({ path: at('values.schema.json'), content: readChartFile(opts.chartDir, schema) });
   for (const [tname, text] of compiled.templates) entries.push({ path: at(tname), content: Buffer.from(text) });
   const readme = join(opts.chartDir, 'README.md');
   if (lstatSync(readme, { throwIfNoEntry: false })) entries.push({ path: at('README.md'), content: readChartFile(opts.chartDir, readme) });

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { toYaml } from '../render/goyaml.js';
 import { isMap, UserError, type Value, type ValueMap } from '../values/types.js';
 import { readTgz } from './archive.js';
+import { compareVersionsDesc } from '../semver.js';
 
 export interface IndexOptions {
   dir: string;
@@ -20,20 +21,6 @@ export interface IndexOptions {
 export function rfc3339Nano(d: Date): string {
   const iso = d.toISOString();
   return iso.replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
-}
-
-function compareSemverDesc(a: string, b: string): number {
-  const parse = (v: string) => {
-    const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([^+]*))?/.exec(v) ?? [];
-    return { nums: [Number(m[1] ?? 0), Number(m[2] ?? 0), Number(m[3] ?? 0)], pre: m[4] ?? '' };
-  };
-  const x = parse(a);
-  const y = parse(b);
-  for (let i = 0; i < 3; i++) if (x.nums[i] !== y.nums[i]) return y.nums[i]! - x.nums[i]!;
-  if (x.pre === y.pre) return 0;
-  if (!x.pre) return -1;
-  if (!y.pre) return 1;
-  return x.pre < y.pre ? 1 : -1;
 }
 
 async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
@@ -82,7 +69,7 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
   }
   const out: ValueMap = {};
   for (const [name, list] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    out[name] = list.sort((a, b) => compareSemverDesc(String(a.version), String(b.version))) as Value[];
+    out[name] = list.sort((a, b) => compareVersionsDesc(String(a.version), String(b.version))) as Value[];
   }
   return toYaml({ apiVersion: 'v1', entries: out, generated: now }) + '\n';
 }

@@ -13,6 +13,7 @@ import { goEmpty, goTruth } from './truth.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { rememberFrozen } from '../values/maps.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
+import { SemverError, semverCompare as semverCheck } from '../semver.js';
 
 /** Where `lookup` reads live objects: nowhere (as `helm template`) unless `render --lookup`. */
 export const lookupResolver: { fn: LookupFn } = { fn: emptyLookup };
@@ -216,46 +217,14 @@ export function sprintf(format: string, args: unknown[]): string {
   return out;
 }
 
-function semverParts(v: string): [number, number, number, string] {
-  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(v.trim());
-  if (!m) throw new TemplateError(`semverCompare: invalid semantic version ${goQuote(v)}`);
-  return [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0), m[4] ?? ''];
-}
-
-function semverCmp(a: string, b: string): number {
-  const x = semverParts(a);
-  const y = semverParts(b);
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] as number) < (y[i] as number) ? -1 : 1;
-  if (x[3] === y[3]) return 0;
-  if (x[3] === '') return 1;
-  if (y[3] === '') return -1;
-  return x[3] < y[3] ? -1 : 1;
-}
-
-/** Masterminds/semver constraints of the forms the chart uses: `>=1.29.0-0`, `<2`, `=`, comma = and. */
+/** sprig's semverCompare (Masterminds/semver): the one semver module, src/semver.ts. */
 function semverCompare(constraint: string, version: string): boolean {
-  return constraint.split(',').every((part) => {
-    const m = /^\s*(>=|<=|!=|>|<|=)?\s*(\S+)\s*$/.exec(part);
-    if (!m) throw new TemplateError(`semverCompare: invalid constraint ${goQuote(constraint)}`);
-    // A constraint without a prerelease excludes prerelease versions, as Masterminds does.
-    let v = version;
-    if (!m[2]!.includes('-')) v = v.replace(/-.*$/, '');
-    const c = semverCmp(v, m[2]!);
-    switch (m[1] ?? '=') {
-      case '>=':
-        return c >= 0;
-      case '<=':
-        return c <= 0;
-      case '>':
-        return c > 0;
-      case '<':
-        return c < 0;
-      case '!=':
-        return c !== 0;
-      default:
-        return c === 0;
-    }
-  });
+  try {
+    return semverCheck(constraint, version);
+  } catch (e) {
+    if (e instanceof SemverError) throw new TemplateError(`error calling semverCompare: ${e.message}`);
+    throw e;
+  }
 }
 
 /**

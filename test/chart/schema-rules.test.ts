@@ -9,7 +9,7 @@ import { buildValues } from '../../src/values/index.js';
 import { ROOT } from './render.js';
 
 const CHART = join(ROOT, 'chart');
-const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 
 function build(setJson: string[]): void {
   buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [], set: [], setString: [], setFile: [], setJson });

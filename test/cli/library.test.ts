@@ -107,7 +107,7 @@ describe('createRenderer({ chart })', () => {
     cpSync(CHART, chart, { recursive: true });
     const values = join(chart, 'values.yaml');
     writeFileSync(values, readFileSync(values, 'utf8').replace(/^(  replicaCount:) 1$/m, '$1 many'));
-    cpSync(join(ROOT, 'schema', 'values.schema.json'), join(chart, 'values.schema.json'));
+    cpSync(join(ROOT, 'chart', 'values.schema.json'), join(chart, 'values.schema.json'));
     const byCli = await cli(['render', '--chart', chart, '-f', PINNED]);
     expect(byCli.code).toBe(1);
     expect(byCli.stderr).toMatch(/values\.yaml:\d+/);

@@ -13,7 +13,7 @@ import type { K8sObject } from '../support/k8s.js';
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'dify-chart');
 export const CHART = join(ROOT, 'chart');
-export const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+export const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 export const fixture = (name: string): string => join(FIXTURES, name);
 /** Every generated secret pinned: renders are deterministic and print no note. */

@@ -90,9 +90,8 @@ beforeAll(async () => {
     writeFileSync(join(chartDir, 'templates', `wrapped-${name}.yaml.hbs`), `x: |\n  >>>\n{{indent 2 (include "s.${name}" @root)}}\n`);
   }
   writeFileSync(join(chartDir, 'templates', '_snippets.hbs'), snippets);
-  const schema = join(dir, 'schema.json');
-  writeFileSync(schema, '{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}');
-  const archive = await packageChart({ chartDir, schemaPath: schema });
+  writeFileSync(join(chartDir, 'values.schema.json'), '{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}');
+  const archive = await packageChart({ chartDir });
   tgz = join(dir, archive.fileName);
   writeFileSync(tgz, archive.bytes);
 }, 120_000);

@@ -14,7 +14,7 @@ import { goRender, requireGo } from './gorender.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'chart');
-const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort();
 

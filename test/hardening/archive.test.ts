@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { readTgz } from '../../src/package/archive.js';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { UserError } from '../../src/values/types.js';
-import { CHART, cli, SCHEMA, tempDir } from '../cli/run.js';
+import { CHART, cli, tempDir } from '../cli/run.js';
 
 const T = 60_000;
 
@@ -25,7 +25,7 @@ function chartCopy(): string {
 
 async function refusal(chartDir: string): Promise<string> {
   try {
-    await packageChart({ chartDir, schemaPath: SCHEMA });
+    await packageChart({ chartDir });
   } catch (e) {
     expect(e).toBeInstanceOf(UserError);
     return (e as Error).message;
@@ -92,8 +92,8 @@ describe('package refuses links and escapes', () => {
     const dir = chartCopy();
     const link = join(tempDir('dify-link-'), 'chart');
     symlinkSync(dir, link, 'dir');
-    const a = await packageChart({ chartDir: link, schemaPath: SCHEMA });
-    const b = await packageChart({ chartDir: CHART, schemaPath: SCHEMA });
+    const a = await packageChart({ chartDir: link });
+    const b = await packageChart({ chartDir: CHART });
     expect(a.bytes.equals(b.bytes)).toBe(true);
   });
 
@@ -109,7 +109,7 @@ describe('package refuses links and escapes', () => {
 
 describe('the archive holds only plain files under dify/', () => {
   it('every entry is a regular file with a safe relative path, mode 0644, owner 0:0', async () => {
-    const archive = await packageChart({ chartDir: CHART, schemaPath: SCHEMA });
+    const archive = await packageChart({ chartDir: CHART });
     const hs = await headers(archive.bytes);
     expect(hs.length).toBeGreaterThan(5);
     for (const h of hs) {

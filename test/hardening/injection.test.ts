@@ -146,7 +146,7 @@ beforeAll(async () => {
   writeFileSync(hostileFile, asciiJson(valuesFor(HOSTILE)));
   writeFileSync(harmlessFile, asciiJson(valuesFor(harmless)));
   [hostile, reference] = await Promise.all([cli(['render', '-f', PINNED, '-f', hostileFile]), cli(['render', '-f', PINNED, '-f', harmlessFile])]);
-  const archive = await packageChart({ chartDir: CHART, schemaPath: SCHEMA });
+  const archive = await packageChart({ chartDir: CHART });
   tgz = join(dir, archive.fileName);
   writeFileSync(tgz, archive.bytes);
 }, T);

@@ -6,20 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { readTgz } from '../../src/package/archive.js';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { prebuiltGoTemplates } from '../../src/build/prebuilt.js';
-import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from '../../src/build/locations.js';
+import { DEFAULT_CHART_DIR } from '../../src/build/locations.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const opts = { chartDir: join(ROOT, 'chart'), schemaPath: join(ROOT, 'schema', 'values.schema.json') };
+const opts = { chartDir: join(ROOT, 'chart') };
 
 describe('dify-chart package', () => {
   it('writes the same bytes from the Go templates the build compiled as from compiling now', async () => {
-    const compiled = prebuiltGoTemplates(DEFAULT_CHART_DIR, DEFAULT_SCHEMA);
+    const compiled = prebuiltGoTemplates(DEFAULT_CHART_DIR);
     expect(compiled, 'npm run build writes dist/generated/go-templates.json').toBeDefined();
     const fresh = await packageChart(opts);
     const built = await packageChart({ ...opts, compiled: compiled! });
     expect(built.bytes.equals(fresh.bytes)).toBe(true);
     // Another chart folder (even a copy) never takes the shipped chart's templates.
-    expect(prebuiltGoTemplates(join(ROOT, 'test'), DEFAULT_SCHEMA)).toBeUndefined();
+    expect(prebuiltGoTemplates(join(ROOT, 'test'))).toBeUndefined();
   });
 
   it('is reproducible: the same inputs give the same bytes', async () => {
@@ -63,6 +63,6 @@ describe('dify-chart package', () => {
     writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: dify\nversion: 0.1.0\n');
     writeFileSync(join(dir, 'values.yaml'), 'a: 1\n');
     symlinkSync('/etc/passwd', join(dir, 'templates', 'x.yaml.hbs'));
-    await expect(packageChart({ chartDir: dir, schemaPath: opts.schemaPath })).rejects.toThrow(/symbolic link/);
+    await expect(packageChart({ chartDir: dir })).rejects.toThrow(/symbolic link/);
   });
 });

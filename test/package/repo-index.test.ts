@@ -8,7 +8,7 @@ import { packageChart } from '../../src/package/chart-archive.js';
 import { buildIndex } from '../../src/package/repo-index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const opts = { chartDir: join(ROOT, 'chart'), schemaPath: join(ROOT, 'schema', 'values.schema.json') };
+const opts = { chartDir: join(ROOT, 'chart') };
 
 interface Entry {
   name: string;

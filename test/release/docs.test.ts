@@ -95,7 +95,7 @@ describe('chart/README.md', () => {
   it('has a values table that is fresh for the current chart/values.yaml and schema (else run `npx dify-chart docs`)', () => {
     const { current, expected } = expectedReadme({
       chartDir: join(ROOT, 'chart'),
-      schemaPath: join(ROOT, 'schema', 'values.schema.json'),
+      schemaPath: join(ROOT, 'chart', 'values.schema.json'),
       readmePath: join(ROOT, 'chart', 'README.md'),
     });
     expect(current, 'chart/README.md is missing: run `npx dify-chart docs`').toBeDefined();

@@ -11,7 +11,7 @@ import { formatFinding, lintRelease } from '../../src/lint/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'chart');
-const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 
 const base = { chartDir: CHART, schemaPath: SCHEMA, set: [], setString: [], setFile: [], setJson: [] };

@@ -83,7 +83,7 @@ async function release(version: string, opts: { released?: boolean } = {}): Prom
   // What `npm ci` gives the job: this checkout's CLI and node_modules.
   symlinkSync(join(ROOT, 'bin'), join(checkout, 'bin'));
   symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
-  const archive = await packageChart({ chartDir: join(ROOT, 'chart'), schemaPath: join(ROOT, 'schema', 'values.schema.json'), version });
+  const archive = await packageChart({ chartDir: join(ROOT, 'chart'), version });
   const runnerTemp = mkdtempSync(join(sandbox, 'runner-'));
   let path = env['PATH'];
   if (opts.released) {

@@ -13,8 +13,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 function copyChart(): { dir: string; schema: string } {
   const dir = mkdtempSync(join(tmpdir(), 'dify-stamp-'));
   cpSync(join(ROOT, 'chart'), join(dir, 'chart'), { recursive: true });
-  cpSync(join(ROOT, 'schema', 'values.schema.json'), join(dir, 'schema.json'));
-  return { dir: join(dir, 'chart'), schema: join(dir, 'schema.json') };
+  return { dir: join(dir, 'chart'), schema: join(dir, 'chart', 'values.schema.json') };
 }
 
 describe('build artifacts match the chart they were made from', () => {
@@ -29,7 +28,7 @@ describe('build artifacts match the chart they were made from', () => {
   });
 
   it('do not match once a template, values.yaml or the schema changes', () => {
-    for (const rel of ['templates/api.yaml.hbs', 'values.yaml', '../schema.json']) {
+    for (const rel of ['templates/api.yaml.hbs', 'values.yaml', 'values.schema.json']) {
       const { dir, schema } = copyChart();
       const built = { fingerprint: chartFingerprint(dir, [schema]), stamp: chartStamp(dir, [schema]) };
       appendFileSync(join(dir, rel), '\n');

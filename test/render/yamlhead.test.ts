@@ -15,7 +15,7 @@ import { oracleForTests, seededRandom } from '../support/gooracle/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'chart');
-const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 
 const oracle = oracleForTests();

@@ -15,7 +15,7 @@ import type { K8sObject } from '../support/k8s.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CHART = join(ROOT, 'chart');
-export const SCHEMA = join(ROOT, 'schema', 'values.schema.json');
+export const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 export const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.yaml'))

@@ -13,7 +13,7 @@ import { seededRandom } from '../support/gooracle/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'chart');
-const SCHEMA_PATH = join(ROOT, 'schema', 'values.schema.json');
+const SCHEMA_PATH = join(ROOT, 'chart', 'values.schema.json');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
 const ajv = newAjv().compile(schema);
