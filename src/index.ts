@@ -54,8 +54,10 @@ export interface RenderOutput {
   manifests: Manifest[];
   /** Helm's coalescing warnings, one line each. */
   warnings: string[];
-  /** How many secret values `randAlphaNum` made up (pin them in values to keep them). */
+  /** How many credentials were generated (pin them in values to keep them). */
   generated: number;
+  /** The generated credentials by values path, e.g. `dify.secretKey` (pin `<path>.value`). */
+  generatedCredentials: string[];
 }
 
 export interface Renderer {
@@ -97,6 +99,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
         manifests: result.manifests,
         warnings,
         generated: result.generated,
+        generatedCredentials: result.generatedCredentials,
       };
     },
   };

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkReleaseOptions, renderRelease } from '../render/release.js';
 import { goPathMatch, outputDirLayout, outputDirLog, printManifests, type Manifest } from '../render/manifests.js';
 import { kubectlLookup } from '../render/lookup.js';
+import { generatedNote } from '../render/credentials.js';
 import { buildValues } from '../values/index.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
@@ -123,10 +124,5 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
   } else {
     io.out(printManifests(result.manifests, { showOnly: flags.showOnly }));
   }
-  if (result.generated > 0) {
-    io.err(
-      `note: ${result.generated} secret value(s) were generated for this render and will differ on the next one; ` +
-        `pin them in a values file (see README "Secrets"), render with --lookup to keep the ones in the cluster, or install with helm\n`,
-    );
-  }
+  if (result.generatedCredentials.length > 0) io.err(`${generatedNote(result.generatedCredentials)}\n`);
 }

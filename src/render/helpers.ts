@@ -25,8 +25,12 @@ export class TemplateError extends Error {
 
 export type HelperFn = (...args: unknown[]) => unknown;
 
-/** Counts values made up by `randAlphaNum`, so the CLI can tell the user to pin them. */
-export const generatedSecrets = { count: 0 };
+/**
+ * The strings `randAlphaNum` drew during the render under way (src/render/release.ts empties it
+ * before and after each render, so no secret outlives it): the render then names the credentials
+ * whose Secret data is one of them, so the CLI can tell the user which to pin.
+ */
+export const generatedSecrets: { drawn: Set<string> } = { drawn: new Set() };
 
 /**
  * Counts calls whose answer is not a function of their arguments: `randAlphaNum`, and `lookup`
@@ -363,9 +367,9 @@ export const HELPERS: Record<string, HelperFn> = {
   randAlphaNum: (n) => {
     let s = '';
     const count = Number(toInt(n));
-    generatedSecrets.count++;
     impureCalls.count++;
     for (let i = 0; i < count; i++) s += ALNUM[crypto.randomInt(ALNUM.length)];
+    if (s !== '') generatedSecrets.drawn.add(s);
     return s;
   },
   lookup: (apiVersion, kind, ns, name) => {

@@ -51,3 +51,22 @@ describe.skipIf(!engineAvailable)('secrets', () => {
     expect(secret.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
   });
 });
+
+describe('the generated-credentials table (src/render/credentials.ts)', () => {
+  it('names, for every Secret key the templates can generate, the credential its dify.credData call reads', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { GENERATED_CREDENTIALS } = await import('../../src/render/credentials.js');
+    const dir = join(import.meta.dirname, '..', '..', 'chart', 'templates');
+    const calls: Record<string, string> = {};
+    for (const f of readdirSync(dir)) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      // "cred" X ... "key" "K" "gen" G: X a path or (ternary LOCAL EXTERNAL cond); G a length or (ternary N 0 cond).
+      for (const m of text.matchAll(/"cred" (\(ternary root\.Values\.(\S+) \S+ \S+\)|root\.Values\.(\S+)) "key" "(\w+)" "gen" (\d+|\(ternary (\d+) 0 [^)]*\)|\(ternary (\d+) 0 \([^)]*\)\))/g)) {
+        const gen = Number(m[6] ?? m[7] ?? m[5]);
+        if (gen > 0) calls[m[4]!] = (m[2] ?? m[3])!;
+      }
+    }
+    expect(calls).toEqual(GENERATED_CREDENTIALS);
+  });
+});
