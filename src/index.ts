@@ -35,7 +35,7 @@ export interface RenderOptions {
   setString?: string[];
   setFile?: string[];
   setJson?: string[];
-  /** Capabilities.KubeVersion (default v1.30.0) and extra Capabilities.APIVersions. */
+  /** Capabilities.KubeVersion (default v1.36.0, as Helm 3.21.4) and extra Capabilities.APIVersions. */
   kubeVersion?: string;
   apiVersions?: string[];
   /** `--show-only` template paths, e.g. `templates/api.yaml`. */

@@ -4,6 +4,7 @@
  * after the whole command has succeeded.
  */
 import { Command, CommanderError } from 'commander';
+import { DEFAULT_KUBE_VERSION } from '../render/capabilities.js';
 import { UsageError, UserError } from '../values/types.js';
 // Commands load on use: a cold `render` must not pay for archives, docs or Kubernetes models.
 import type { renderCommand } from './render.js';
@@ -33,7 +34,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('-n, --namespace <ns>', 'namespace of the release', 'default')
     .option('-s, --show-only <path>', 'print only manifests from this template, e.g. templates/api.yaml (repeatable)', collect, [])
     .option('--output-dir <dir>', 'write each template to <dir>/dify/templates/<file> instead of stdout')
-    .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', 'v1.30.0')
+    .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
     .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
     .option('--chart <dir>', 'chart folder to render (default: the chart shipped with dify-chart)')
     .option('--lookup', "resolve `lookup` against the cluster of your kubeconfig (via kubectl), as helm install does, so generated secrets stay stable")
@@ -85,7 +86,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--set-file <key=path>', 'set a value to the contents of a file', collect, [])
     .option('--set-json <key=json>', 'set a value to a JSON value', collect, [])
     .option('-n, --namespace <ns>', 'namespace of the release', 'default')
-    .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', 'v1.30.0')
+    .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
     .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
     .option('--chart <dir>', 'chart folder to lint (default: the chart shipped with dify-chart)')
     .action(async (release: string, opts: Parameters<typeof lintCommand>[1]) => {

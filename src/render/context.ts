@@ -1,26 +1,11 @@
 /** Helm's top-level template objects (Release, Capabilities) from render options. */
 import { UsageError, UserError, type ValueMap } from '../values/types.js';
+import { parseKubeVersion as parseGoKubeVersion, type KubeVersion } from '../go/kubeversion.js';
+import { DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, HELM_VERSION } from './capabilities.js';
 import { HELPERS } from './helpers.js';
+
+export { DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION };
 import type { ChartMetadata, RenderContext } from './engine.js';
-
-/** The Kubernetes version `helm template` assumes when not told otherwise (Helm 3.15's client-go). */
-export const DEFAULT_KUBE_VERSION = 'v1.30.0';
-
-/** The group/versions every supported cluster serves; `--api-versions` adds to them, as in Helm. */
-export const DEFAULT_API_VERSIONS = [
-  'v1',
-  'apps/v1',
-  'batch/v1',
-  'autoscaling/v1',
-  'autoscaling/v2',
-  'policy/v1',
-  'networking.k8s.io/v1',
-  'rbac.authorization.k8s.io/v1',
-  'storage.k8s.io/v1',
-  'apiextensions.k8s.io/v1',
-  'coordination.k8s.io/v1',
-  'discovery.k8s.io/v1',
-];
 
 export interface ReleaseOptions {
   name: string;
@@ -29,11 +14,11 @@ export interface ReleaseOptions {
   apiVersions?: string[];
 }
 
-export function parseKubeVersion(v: string): { Version: string; Major: string; Minor: string; GitVersion: string } {
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?([-+].*)?$/.exec(v.trim());
-  if (!m) throw new UsageError(`--kube-version: invalid Kubernetes version ${JSON.stringify(v)} (expected e.g. 1.30.0)`);
-  const version = `v${m[1]}.${m[2]}.${m[3] ?? '0'}${m[4] ?? ''}`;
-  return { Version: version, Major: m[1]!, Minor: m[2]!, GitVersion: version };
+/** Capabilities.KubeVersion as Helm 3.21 reads `--kube-version` (GitVersion is its deprecated alias of Version). */
+export function parseKubeVersion(v: string): KubeVersion & { GitVersion: string } {
+  const r = parseGoKubeVersion(v);
+  if (!r.ok) throw new UsageError(`--kube-version: ${r.error}`);
+  return { ...r.version, GitVersion: r.version.Version };
 }
 
 /** Helm's check of Chart.yaml's kubeVersion against the target Kubernetes (pkg/action/install.go). */
@@ -59,7 +44,7 @@ export function renderContext(values: ValueMap, chart: ChartMetadata, opts: Rele
     Capabilities: {
       KubeVersion: kube,
       APIVersions: [...DEFAULT_API_VERSIONS, ...(opts.apiVersions ?? [])],
-      HelmVersion: { Version: 'v3.15.0' },
+      HelmVersion: { Version: HELM_VERSION },
     },
   };
 }

@@ -197,7 +197,7 @@ const cases: Case[] = [
   // Usage errors (exit 2)
   { name: 'invalid release name', args: ['My_Release', '-f', PINNED], code: 2, lines: [`release name "My_Release" is invalid: use at most 53 lowercase letters, digits and '-'`] },
   { name: 'release name too long', args: ['a'.repeat(54), '-f', PINNED], code: 2, lines: [`release name "${'a'.repeat(54)}" is invalid: use at most 53 lowercase letters, digits and '-'`] },
-  { name: 'invalid --kube-version', args: ['-f', PINNED, '--kube-version', 'banana'], code: 2, lines: ['--kube-version: invalid Kubernetes version "banana" (expected e.g. 1.30.0)'] },
+  { name: 'invalid --kube-version', args: ['-f', PINNED, '--kube-version', 'banana'], code: 2, lines: ['--kube-version: invalid kube version \'banana\': could not parse "banana" as version'] },
   { name: 'namespace with a newline (injection)', args: ['-f', PINNED, '-n', 'dify\nevil: true'], code: 2, lines: [`--namespace "dify\\nevil: true" is invalid: use at most 63 lowercase letters, digits and '-'`] },
   { name: 'namespace with upper case', args: ['-f', PINNED, '-n', 'Dify'], code: 2, lines: [`--namespace "Dify" is invalid: use at most 63 lowercase letters, digits and '-'`] },
   { name: 'unknown flag', args: ['-f', PINNED, '--valuez', 'x.yaml'], code: 2, lines: ["unknown option '--valuez' (did you mean --values?)"] },
