@@ -30,11 +30,12 @@ export interface RenderOptions {
   namespace?: string;
   /** Values files, in order (later wins), as `-f`. */
   valueFiles?: string[];
-  /** `--set`, `--set-string`, `--set-file`, `--set-json` arguments, each list in order. */
+  /** `--set`, `--set-string`, `--set-file`, `--set-json`, `--set-literal` arguments, each list in order. */
   set?: string[];
   setString?: string[];
   setFile?: string[];
   setJson?: string[];
+  setLiteral?: string[];
   /** Capabilities.KubeVersion (default v1.36.0, as Helm 3.21.4) and extra Capabilities.APIVersions. */
   kubeVersion?: string;
   apiVersions?: string[];
@@ -92,6 +93,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
         setString: o.setString ?? [],
         setFile: o.setFile ?? [],
         setJson: o.setJson ?? [],
+        setLiteral: o.setLiteral ?? [],
       });
       const result = renderRelease(chartDir, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) }, prebuilt.render);
       return {

@@ -1,6 +1,6 @@
-/** What every command shares: its output streams, the values and release flags, safe writes. */
-import { renameSync, writeFileSync } from 'node:fs';
-import { UserError } from '../values/types.js';
+/** What every command shares: its output streams, the values and release flags, the chart argument. */
+import { resolve } from 'node:path';
+import { UsageError } from '../values/types.js';
 
 /** Where a command writes: standard output and standard error (tests pass their own). */
 export interface IO {
@@ -15,19 +15,29 @@ export interface ValuesFlags {
   setString: string[];
   setFile: string[];
   setJson: string[];
+  setLiteral: string[];
   namespace: string;
   kubeVersion: string;
   apiVersions: string[];
   chart?: string;
 }
 
-/** Write through a temporary name and rename, so a reader never sees half a file. */
-export function writeAtomic(path: string, data: Buffer | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+/**
+ * The chart to use: the positional CHART (as helm takes it) or `--chart`; both may be given only
+ * when they name the same folder.
+ */
+export function chartArgument(positional: string | undefined, flag: string | undefined): string | undefined {
+  if (positional !== undefined && flag !== undefined && resolve(positional) !== resolve(flag)) {
+    throw new UsageError(`two charts given: ${positional} and --chart ${flag}; give one`);
   }
+  return positional ?? flag;
+}
+
+/**
+ * `render [RELEASE] [CHART]`: with one argument, a path (it holds a `/` or starts with `.`, which
+ * no release name can) is the chart, as in `helm template ./chart`; anything else is the release.
+ */
+export function releaseAndChart(first: string | undefined, second: string | undefined): { release: string | undefined; chart: string | undefined } {
+  if (second === undefined && first !== undefined && (first.includes('/') || first.startsWith('.'))) return { release: undefined, chart: first };
+  return { release: first, chart: second };
 }

@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { defaultReadme, spliceTable, valuesTable } from '../docs/values-table.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
-import { writeAtomic, type IO } from './common.js';
+import { writeAtomic } from '../io/files.js';
+import type { IO } from './common.js';
 
 export interface DocsFlags {
   chart?: string;

@@ -1,34 +1,44 @@
-/** `lint`: flags in, the values, render and lint stages, one line per finding out. */
-import { formatFinding, lintRelease } from '../lint/index.js';
+/** `lint [CHART]`: flags in, the values, render and lint stages, one line per finding out. */
+import { formatFinding, lintChart } from '../lint/index.js';
 import { UserError } from '../values/types.js';
 import { DEFAULT_CHART_DIR } from './paths.js';
 import { noSchemaWarning, schemaFor } from '../build/locations.js';
-import type { IO, ValuesFlags } from './common.js';
+import { chartArgument, type IO, type ValuesFlags } from './common.js';
 
-export type LintFlags = ValuesFlags;
+export interface LintFlags extends ValuesFlags {
+  release: string;
+  strict?: boolean;
+}
 
-export async function lintCommand(release: string, flags: LintFlags, io: IO): Promise<void> {
-  const findings = await lintRelease({
-    chartDir: flags.chart ?? DEFAULT_CHART_DIR,
-    schemaPath: schemaFor(flags.chart),
+export async function lintCommand(positional: string | undefined, flags: LintFlags, io: IO): Promise<void> {
+  const chart = chartArgument(positional, flags.chart);
+  const { findings, warnings } = await lintChart({
+    chartDir: chart ?? DEFAULT_CHART_DIR,
+    schemaPath: schemaFor(chart),
     valueFiles: flags.values,
     set: flags.set,
     setString: flags.setString,
     setFile: flags.setFile,
     setJson: flags.setJson,
-    release,
+    setLiteral: flags.setLiteral,
+    release: flags.release,
     namespace: flags.namespace,
     kubeVersion: flags.kubeVersion,
     apiVersions: flags.apiVersions,
   });
-  const noSchema = noSchemaWarning(flags.chart);
+  const noSchema = noSchemaWarning(chart);
   if (noSchema) io.err(`${noSchema}\n`);
-  if (findings.length === 0) {
+  // Findings and warnings are the command's output (stdout, like helm lint and kubeconform); the
+  // summary is the one-line error that makes the exit code 1.
+  const lines = [...warnings.map((w) => `[WARNING] ${w.replace(/^warning: /, '')}`), ...findings.map(formatFinding)];
+  if (lines.length === 0) {
     io.out('lint: no findings\n');
     return;
   }
-  // The findings are the command's output (stdout, like helm lint and kubeconform); the summary
-  // is the one-line error that makes the exit code 1.
-  io.out(findings.map((f) => `${formatFinding(f)}\n`).join(''));
-  throw new UserError(`lint: ${findings.length} finding${findings.length === 1 ? '' : 's'}`);
+  io.out(lines.map((l) => `${l}\n`).join(''));
+  const failing = findings.length + (flags.strict ? warnings.length : 0);
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  if (failing > 0) {
+    throw new UserError(`lint: ${count(findings.length, 'finding')}${warnings.length > 0 ? `, ${count(warnings.length, 'warning')}${flags.strict ? ' (--strict)' : ''}` : ''}`);
+  }
 }

@@ -3,7 +3,9 @@
  * error becomes one line on stderr and exit code 1; usage errors exit 2; stdout is written only
  * after the whole command has succeeded.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
+import { processIO } from '../io/stdio.js';
+import { versionLine } from '../io/version.js';
 import { DEFAULT_KUBE_VERSION } from '../render/capabilities.js';
 import { UsageError, UserError } from '../values/types.js';
 // Commands load on use: a cold `render` must not pay for archives, docs or Kubernetes models.
@@ -14,23 +16,68 @@ import type { lintCommand } from './lint.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
-  const program = new Command('dify-chart')
-    .description('Render and package the Dify Helm chart; output is byte-identical to Helm')
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(usageLine(s)) })
-    .showHelpAfterError(false)
-    .allowExcessArguments(false); // inherited by every command: `render a b` is a usage error
+/** Help without `(default: [])`: a repeatable flag given no times is simply absent. */
+const help = new Help();
+function optionDescription(option: Option): string {
+  if (!Array.isArray(option.defaultValue) || option.defaultValue.length > 0) return help.optionDescription(option);
+  const shown = Object.assign(Object.create(Object.getPrototypeOf(option) as object) as Option, option, { defaultValue: undefined });
+  return help.optionDescription(shown);
+}
 
-  program
-    .command('render')
-    .description('render the chart to Kubernetes manifests, as `helm template` prints them')
-    .argument('[release]', 'release name', 'release-name')
+/** `Examples:` after a command's help: each a comment line and a command line. */
+function examples(...list: [string, string][]): string {
+  return `\nExamples:\n${list.map(([what, cmd]) => `  # ${what}\n  $ ${cmd}\n`).join('')}`;
+}
+
+/** The values flags `render` and `lint` share, in Helm's order of application. */
+function valuesOptions(cmd: Command): Command {
+  return cmd
     .option('-f, --values <file>', 'values file to merge over the defaults (repeatable, later wins; - reads stdin)', collect, [])
     .option('--set <key=val>', 'set values on the command line (repeatable; a.b=c, list[0]=x, a={x,y})', collect, [])
     .option('--set-string <key=val>', 'like --set, but every value stays a string', collect, [])
     .option('--set-file <key=path>', 'set a value to the contents of a file', collect, [])
     .option('--set-json <key=json>', 'set a value to a JSON value', collect, [])
+    .option('--set-literal <key=val>', 'set a value to the literal text after = (no escapes, commas or types; repeatable)', collect, []);
+}
+
+export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
+  const program = new Command('dify-chart')
+    .description('Render and package the Dify Helm chart; output is byte-identical to Helm')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(usageLine(s)) })
+    .configureHelp({ optionDescription })
+    .showHelpAfterError(false)
+    // Program flags only before the command: `package --version 1.2.3` is package's flag.
+    .enablePositionalOptions()
+    .allowExcessArguments(false); // inherited by every command: `render a b c` is a usage error
+  program.option('--version', 'print the version of dify-chart and of its chart').on('option:version', () => {
+    io.out(`${versionLine()}\n`);
+    throw new CommanderError(0, 'commander.version', 'version printed'); // ends the parse, exit 0
+  });
+  program.addHelpText(
+    'after',
+    examples(
+      ['render the chart and apply it', 'dify-chart render my-dify -n dify -f my-values.yaml | kubectl apply -n dify -f -'],
+      ['write a Helm archive for helm install', 'dify-chart package --destination ~/charts'],
+      ['check values and the rendered manifests', 'dify-chart lint -f my-values.yaml --strict'],
+    ),
+  );
+
+  program
+    .command('version')
+    .description('print the version of dify-chart and of the chart it ships')
+    .addHelpText('after', examples(['print the versions', 'dify-chart version'], ['the same, as a flag', 'dify-chart --version']))
+    .action(() => {
+      io.out(`${versionLine()}\n`);
+    });
+
+  valuesOptions(
+    program
+      .command('render')
+      .description('render the chart to Kubernetes manifests, as `helm template` prints them')
+      .argument('[release]', 'release name', 'release-name')
+      .argument('[chart]', 'chart folder to render, as --chart; given alone, a path (./chart) is the chart, as in helm template'),
+  )
     .option('-n, --namespace <ns>', 'namespace of the release', 'default')
     .option('-s, --show-only <path>', 'print only manifests from this template, e.g. templates/api.yaml (repeatable)', collect, [])
     .option('--output-dir <dir>', 'write each template to <dir>/dify/templates/<file> instead of stdout')
@@ -39,28 +86,63 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--chart <dir>', 'chart folder to render (default: the chart shipped with dify-chart)')
     .option('--lookup', "resolve `lookup` against the cluster of your kubeconfig (via kubectl), as helm install does, so generated secrets stay stable")
     .option('--debug', 'print stack traces for internal errors (secret values are never printed)')
-    .action(async (release: string, opts: Parameters<typeof renderCommand>[1]) => {
-      await (await import('./render.js')).renderCommand(release, opts, io);
+    .addHelpText(
+      'after',
+      examples(
+        ['render release my-dify into namespace dify and apply it', 'dify-chart render my-dify -n dify -f my-values.yaml | kubectl apply -n dify -f -'],
+        ['only the api manifests, a value taken literally', "dify-chart render -s templates/api.yaml --set-literal dify.extraConfig.GREETING='a,b\\c'"],
+        ['render another chart folder into files', 'dify-chart render my-dify ./my-chart --output-dir ~/manifests'],
+      ),
+    )
+    .action(async (first: string, second: string | undefined, opts: Parameters<typeof renderCommand>[1]) => {
+      const { releaseAndChart, chartArgument } = await import('./common.js');
+      const { release, chart } = releaseAndChart(first, second);
+      const chartDir = chartArgument(chart, opts.chart);
+      await (await import('./render.js')).renderCommand(release ?? 'release-name', { ...opts, ...(chartDir !== undefined ? { chart: chartDir } : {}) }, io);
     });
 
   program
     .command('package')
     .description('write the chart as a Helm archive dify-<version>.tgz (templates compiled to Go)')
+    .argument('[chart]', 'chart folder to package, as --chart (default: the chart shipped with dify-chart)')
     .option('-d, --destination <dir>', 'folder to write the archive to', '.')
     .option('--version <version>', "override the chart's version")
     .option('--app-version <version>', "override the chart's appVersion")
     .option('--chart <dir>', 'chart folder to package (default: the chart shipped with dify-chart)')
-    .action(async (opts: Parameters<typeof packageCommand>[0]) => {
-      await (await import('./package.js')).packageCommand(opts, io);
+    .addHelpText(
+      'after',
+      examples(
+        ['package the shipped chart into ~/charts', 'dify-chart package --destination ~/charts'],
+        ['package a chart folder with another version', 'dify-chart package ./my-chart --version 1.2.3 -d ~/charts'],
+      ),
+    )
+    .action(async (chart: string | undefined, opts: Parameters<typeof packageCommand>[1]) => {
+      await (await import('./package.js')).packageCommand(chart, opts, io);
     });
 
-  const repo = program.command('repo').description('Helm repository tools');
+  const repo = program
+    .command('repo')
+    .description('Helm repository tools')
+    .addHelpText(
+      'after',
+      examples(
+        ['index the archives of a folder', 'dify-chart repo index ~/charts --url https://example.com/charts'],
+        ['help for the index command', 'dify-chart repo index --help'],
+      ),
+    );
   repo
     .command('index')
     .description('write index.yaml for the chart archives in a folder, as `helm repo index` does')
     .argument('<dir>', 'folder holding dify-*.tgz archives')
     .option('--url <url>', 'URL of the chart repository (prefix of every archive URL)')
-    .option('--merge <file>', 'merge the entries of this existing index.yaml')
+    .option('--merge <file>', 'merge the entries of this existing index.yaml (a missing file is an empty index)')
+    .addHelpText(
+      'after',
+      examples(
+        ['index the archives of ~/charts', 'dify-chart repo index ~/charts --url https://example.com/charts'],
+        ['keep the entries of the published index', 'dify-chart repo index ~/charts --url https://example.com/charts --merge old-index.yaml'],
+      ),
+    )
     .action(async (dir: string, opts: { url?: string; merge?: string }) => {
       await (await import('./package.js')).repoIndexCommand(dir, opts, io);
     });
@@ -72,25 +154,35 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--chart <dir>', 'chart folder (default: the chart shipped with dify-chart)')
     .option('--schema <file>', 'values schema whose descriptions fill keys without a comment')
     .option('--readme <file>', 'README to update (default: <chart>/README.md)')
+    .addHelpText(
+      'after',
+      examples(['regenerate chart/README.md', 'dify-chart docs'], ['fail when it is stale (CI)', 'dify-chart docs --check']),
+    )
     .action(async (opts: Parameters<typeof docsCommand>[0]) => {
       await (await import('./docs.js')).docsCommand(opts, io);
     });
 
-  program
-    .command('lint')
-    .description('check values, Kubernetes schemas of the rendered manifests and the chart rules')
-    .argument('[release]', 'release name', 'release-name')
-    .option('-f, --values <file>', 'values file to merge over the defaults (repeatable)', collect, [])
-    .option('--set <key=val>', 'set values on the command line (repeatable)', collect, [])
-    .option('--set-string <key=val>', 'like --set, but every value stays a string', collect, [])
-    .option('--set-file <key=path>', 'set a value to the contents of a file', collect, [])
-    .option('--set-json <key=json>', 'set a value to a JSON value', collect, [])
+  valuesOptions(
+    program
+      .command('lint')
+      .description('check values, Kubernetes schemas of the rendered manifests and the chart rules')
+      .argument('[chart]', 'chart folder to lint, as --chart (default: the chart shipped with dify-chart)'),
+  )
+    .option('--release <name>', 'release name to render with', 'release-name')
+    .option('--strict', 'fail on warnings too')
     .option('-n, --namespace <ns>', 'namespace of the release', 'default')
     .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
     .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
     .option('--chart <dir>', 'chart folder to lint (default: the chart shipped with dify-chart)')
-    .action(async (release: string, opts: Parameters<typeof lintCommand>[1]) => {
-      await (await import('./lint.js')).lintCommand(release, opts, io);
+    .addHelpText(
+      'after',
+      examples(
+        ['lint the shipped chart with your values', 'dify-chart lint -f my-values.yaml'],
+        ['lint a chart folder, warnings failing too', 'dify-chart lint ./my-chart --strict --release my-dify -n dify'],
+      ),
+    )
+    .action(async (chart: string | undefined, opts: Parameters<typeof lintCommand>[1]) => {
+      await (await import('./lint.js')).lintCommand(chart, opts, io);
     });
 
   return program;
@@ -110,7 +202,7 @@ function errorLines(message: string): string {
     .join('');
 }
 
-export async function main(argv: string[], io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) }): Promise<number> {
+export async function main(argv: string[], io = processIO()): Promise<number> {
   const program = buildProgram(io);
   const debug = argv.includes('--debug');
   try {

@@ -4,7 +4,10 @@
  * file and path); the render stage renders the release; then check.ts validates every object
  * against the Kubernetes schemas and the chart's own rules.
  */
-import { renderChartText } from '../render/release.js';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkReleaseOptions, renderChartText } from '../render/release.js';
+import { UserError } from '../values/types.js';
 import { buildValues, type BuildValuesOptions } from '../values/index.js';
 import { lintObjects, splitManifests, type Finding } from './check.js';
 
@@ -17,9 +20,34 @@ export interface LintOptions extends BuildValuesOptions {
   apiVersions?: string[];
 }
 
+/** What a lint found: errors (findings) and warnings (Helm's values warnings; errors with --strict). */
+export interface LintResult {
+  findings: Finding[];
+  warnings: string[];
+}
+
 /** Values stage, render stage, then every check; returns the findings (none means clean). */
 export async function lintRelease(opts: LintOptions): Promise<Finding[]> {
-  const { values } = buildValues(opts);
+  return (await lintChart(opts)).findings;
+}
+
+/**
+ * lintRelease plus the values stage's warnings. The chart folder must hold a Chart.yaml: a lint
+ * that could not read the chart fails rather than passing with no findings.
+ */
+export async function lintChart(opts: LintOptions): Promise<LintResult> {
+  // Usage errors (release name, namespace, Kubernetes version) before anything is read.
+  checkReleaseOptions({
+    name: opts.release ?? 'release-name',
+    namespace: opts.namespace ?? 'default',
+    ...(opts.kubeVersion ? { kubeVersion: opts.kubeVersion } : {}),
+  });
+  const st = statSync(opts.chartDir, { throwIfNoEntry: false });
+  if (!st) throw new UserError(`${opts.chartDir}: no such chart folder; give the folder that holds Chart.yaml`);
+  if (!st.isDirectory() || !existsSync(join(opts.chartDir, 'Chart.yaml'))) {
+    throw new UserError(`${opts.chartDir}: not a chart folder (no Chart.yaml); give the folder that holds Chart.yaml`);
+  }
+  const { values, warnings } = buildValues(opts);
   const text = renderChartText(opts.chartDir, values, {
     name: opts.release ?? 'release-name',
     namespace: opts.namespace ?? 'default',
@@ -27,5 +55,5 @@ export async function lintRelease(opts: LintOptions): Promise<Finding[]> {
     ...(opts.apiVersions ? { apiVersions: opts.apiVersions } : {}),
   });
   const { docs, findings } = splitManifests(text);
-  return [...findings, ...(await lintObjects(docs))];
+  return { findings: [...findings, ...(await lintObjects(docs))], warnings };
 }

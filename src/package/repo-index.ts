@@ -1,6 +1,6 @@
 /** `dify-chart repo index`: index.yaml for a folder of chart archives, as `helm repo index` writes it. */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { toYaml } from '../render/goyaml.js';
@@ -23,6 +23,15 @@ export function rfc3339Nano(d: Date): string {
   return iso.replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
 }
 
+/** Why a folder cannot be listed, in words. */
+function folderError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such folder';
+  if (code === 'ENOTDIR') return 'not a folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return `cannot read the folder (${code ?? (e instanceof Error ? e.message : String(e))})`;
+}
+
 async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
   let entries;
   try {
@@ -41,7 +50,13 @@ async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
 export async function buildIndex(opts: IndexOptions): Promise<string> {
   const now = rfc3339Nano(opts.now ?? new Date());
   const entries = new Map<string, ValueMap[]>();
-  const files = readdirSync(opts.dir).filter((f) => f.endsWith('.tgz')).sort();
+  let names: string[];
+  try {
+    names = readdirSync(opts.dir);
+  } catch (e) {
+    throw new UserError(`${opts.dir}: ${folderError(e)}; give the folder that holds the chart archives`);
+  }
+  const files = names.filter((f) => f.endsWith('.tgz')).sort();
   for (const file of files) {
     const bytes = readFileSync(join(opts.dir, file));
     const meta = await chartYamlOf(bytes, file);
@@ -50,7 +65,8 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
     const name = String(meta.name);
     entries.set(name, [...(entries.get(name) ?? []), entry]);
   }
-  if (opts.merge) {
+  // A missing --merge file is an empty index, as `helm repo index --merge` takes it.
+  if (opts.merge && existsSync(opts.merge)) {
     let old: unknown;
     try {
       old = parse(readFileSync(opts.merge, 'utf8'));

@@ -404,9 +404,22 @@ export function selectShowOnly(printed: string, patterns: string[]): string {
       out.push(`---\n${doc}\n`);
       missing = false;
     }
-    if (missing) throw new UserError(`could not find template ${pattern} in chart`);
+    if (missing) throw templateNotFound(pattern, docs.map((d) => SOURCE.exec(d)?.[1]).filter((x): x is string => x !== undefined));
   }
   return out.join('');
+}
+
+/**
+ * Helm's `could not find template P in chart`, with the path the user probably meant: paths are
+ * relative to the chart (`templates/api.yaml`), so `api.yaml` or `templates/api.yaml.hbs` names
+ * a template whose path ends the same way.
+ */
+export function templateNotFound(pattern: string, templates: string[]): UserError {
+  const base = pattern.replace(/\.hbs$/, '').replace(/^\.\//, '');
+  const near = templates.find((t) => t === base || t === `templates/${base}` || t.endsWith(`/${base}`) || base.endsWith(`/${t}`));
+  const hint =
+    near !== undefined ? `; did you mean ${near}?` : base.startsWith('templates/') ? '' : '; paths are relative to the chart, e.g. templates/api.yaml';
+  return new UserError(`could not find template ${pattern} in chart${hint}`);
 }
 
 export interface OutputFile {

@@ -21,6 +21,8 @@ export interface BuildValuesOptions {
   setString: string[];
   setFile: string[];
   setJson: string[];
+  /** --set-literal (Helm 3.13+): each value taken as it is, applied after every other flag. */
+  setLiteral?: string[];
   /** The JSON Schema to check the result against; no check when absent. */
   schemaPath?: string;
   stdin?: () => string;
@@ -67,7 +69,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   let key = '';
   if (recent) {
     texts = readAll(opts.valueFiles);
-    key = JSON.stringify([opts.valueFiles, opts.setJson, opts.set, opts.setString]);
+    key = JSON.stringify([opts.valueFiles, opts.setJson, opts.set, opts.setString, opts.setLiteral ?? []]);
     const hit = texts && recent.get(key, texts);
     if (hit) return { values: hit.values, warnings: [...hit.warnings], sourceOf: hit.sourceOf };
   }
@@ -93,7 +95,7 @@ function build(opts: BuildValuesOptions, texts: string[] | undefined): BuiltValu
     : loadChartDefaults(opts.chartDir);
 
   // pkg/cli/values/options.go MergeValues: files in order, then --set-json, --set,
-  // --set-string, --set-file, each parsed into the same map.
+  // --set-string, --set-file, --set-literal, each parsed into the same map.
   let user: ValueMap = {};
   const userSources = new Provenance();
   for (const [i, file] of opts.valueFiles.entries()) {
@@ -107,6 +109,7 @@ function build(opts: BuildValuesOptions, texts: string[] | undefined): BuiltValu
     ['set', opts.set],
     ['set-string', opts.setString],
     ['set-file', opts.setFile],
+    ['set-literal', opts.setLiteral ?? []],
   ];
   for (const [flag, args] of layers) {
     for (const arg of args) {

@@ -1,7 +1,9 @@
 /**
  * Helm 3's strvals grammar (pkg/strvals/parser.go) for --set, --set-string, --set-file and
  * --set-json: `a.b=c`, `list[0].x=y`, `a={x,y}`, backslash escapes, several assignments per
- * argument. Each argument is parsed into the user values map in place, as Helm's ParseInto
+ * argument; and --set-literal's (pkg/strvals/literal_parser.go, Helm 3.13+): one assignment whose
+ * value is the rest of the argument, taken as it is (no escapes, lists, commas or types). Each
+ * argument is parsed into the user values map in place, as Helm's ParseInto
  * does, so `--set list[1]=x` edits a list from a -f file rather than replacing it. The quirks
  * are Helm's and kept on purpose (e.g. `a={}` is `[""]`, `a[0]` alone is `[]`).
  */
@@ -11,7 +13,7 @@ import { getKey, hasKey, setKey } from './maps.js';
 import { finiteJson, scanJsonValue } from './jsonprefix.js';
 import { isMap, UserError, type Scalar, type Value, type ValueMap } from './types.js';
 
-export type SetFlag = 'set' | 'set-string' | 'set-file' | 'set-json';
+export type SetFlag = 'set' | 'set-string' | 'set-file' | 'set-json' | 'set-literal';
 
 export interface StrvalsOptions {
   /** Standard input, for `--set-file key=-`. */
@@ -63,6 +65,8 @@ class Parser {
   private i = 0;
   private start = 0;
   private readonly reader: (rs: string) => Value;
+  /** --set-literal: no backslash escapes, no `,` between assignments, the value is the rest. */
+  private readonly literal: boolean;
 
   constructor(
     private readonly flag: SetFlag,
@@ -70,6 +74,7 @@ class Parser {
     private readonly opts: StrvalsOptions,
   ) {
     this.cs = Array.from(arg); // Go reads runes: one entry per code point
+    this.literal = flag === 'set-literal';
     this.reader = flag === 'set-file' ? (rs) => this.readFile(rs) : flag === 'set-string' ? (rs) => rs : typedVal;
   }
 
@@ -97,7 +102,7 @@ class Parser {
       const r = this.read();
       if (r === undefined) return { text, last: undefined };
       if (stop.includes(r)) return { text, last: r };
-      if (r === '\\') {
+      if (r === '\\' && !this.literal) {
         const next = this.read();
         if (next === undefined) return { text, last: undefined };
         text += next;
@@ -110,7 +115,7 @@ class Parser {
   /** The assignment being parsed, for provenance: `a.b=c` out of `a.b=c,d=e`. */
   private assignment(): string {
     const text = this.cs.slice(this.start, this.i).join('');
-    return `--${this.flag} ${text.endsWith(',') ? text.slice(0, -1) : text}`;
+    return `--${this.flag} ${text.endsWith(',') && !this.literal ? text.slice(0, -1) : text}`;
   }
 
   private set(data: ValueMap, path: string[], key: string, value: Value, leaf: boolean): void {
@@ -120,7 +125,7 @@ class Parser {
   }
 
   private key(data: ValueMap, level: number, path: string[]): Step {
-    const { text: k, last } = this.until('=[,.');
+    const { text: k, last } = this.until(this.literal ? '=[.' : '=[,.');
     const name = [...path, k].join('.');
     switch (last) {
       case undefined:
@@ -135,6 +140,10 @@ class Parser {
         return step;
       }
       case '=': {
+        if (this.literal) {
+          this.set(data, path, k, this.rest(), true);
+          return null;
+        }
         if (this.flag === 'set-json') {
           if (this.emptyVal()) {
             this.set(data, path, k, null, true);
@@ -209,6 +218,7 @@ class Parser {
       case undefined:
         return [list, EOF];
       case '=': {
+        if (this.literal) return [this.setIndex(list, i, this.rest(), path, true), null];
         if (this.flag === 'set-json') {
           if (this.emptyVal()) return [this.setIndex(list, i, null, path, true), null];
           const out = this.setIndex(list, i, this.json(here), path, true);
@@ -265,6 +275,13 @@ class Parser {
 
   private val(): string {
     return this.until(',').text;
+  }
+
+  /** --set-literal's value: every remaining rune, commas and backslashes included. */
+  private rest(): string {
+    const text = this.cs.slice(this.i).join('');
+    this.i = this.cs.length;
+    return text;
   }
 
   /** Skips spaces; true (and the comma consumed) at a comma or the end, else false. */

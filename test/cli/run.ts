@@ -24,6 +24,8 @@ if (!built) throw new Error('dist/ is missing: run `npm run build` before these 
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the child, when one did (a timeout kills with SIGKILL). */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -33,6 +35,8 @@ export interface CliOptions {
   input?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Kill the child (SIGKILL) after this many ms: a hang ends as `code: null, signal: 'SIGKILL'`. */
+  timeoutMs?: number;
 }
 
 /** `node bin/dify-chart ...args`: exit code, stdout and stderr. */
@@ -51,13 +55,16 @@ function run(file: string, args: string[], opts: CliOptions): Promise<CliResult>
       cwd: opts.cwd ?? ROOT,
       env: opts.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code, signal) =>
+      resolve({ code, ...(signal ? { signal } : {}), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
     child.stdin.on('error', () => undefined); // the CLI may exit before reading stdin
     child.stdin.end(opts.input ?? '');
   });

@@ -202,7 +202,8 @@ const cases: Case[] = [
   { name: 'namespace with upper case', args: ['-f', PINNED, '-n', 'Dify'], code: 2, lines: [`--namespace "Dify" is invalid: use at most 63 lowercase letters, digits and '-'`] },
   { name: 'unknown flag', args: ['-f', PINNED, '--valuez', 'x.yaml'], code: 2, lines: ["unknown option '--valuez' (did you mean --values?)"] },
   { name: 'flag without its argument', args: [], after: ['--set'], code: 2, lines: ["option '--set <key=val>' argument missing"] },
-  { name: 'two release names', args: ['one', 'two'], code: 2, lines: ["too many arguments for 'render'. Expected 1 argument but got 2."] },
+  { name: 'three arguments (release, chart, one more)', args: ['one', CHART, 'three'], code: 2, lines: ["too many arguments for 'render'. Expected 2 arguments but got 3."] },
+  { name: 'a positional chart and a different --chart', args: ['one', CHART, '--chart', work], code: 2, lines: [`two charts given: ${CHART} and --chart ${work}; give one`] },
 ];
 
 beforeAll(() => {
