@@ -6,8 +6,9 @@
  *   dist/generated/go-templates.json    the templates compiled to Go, for `package`
  * Both carry the chart's fingerprint; src/build/prebuilt.ts ignores them once the chart changes.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeFolders } from '../io/files.js';
 import { Ajv } from 'ajv';
 import { createRequire } from 'node:module';
 import { chartFingerprint, chartStamp, loadChart } from '../render/chart.js';
@@ -48,7 +49,7 @@ function generate(): void {
     standaloneCode(ajv, ajv.compile(schema)),
     `module.exports.fingerprint = ${JSON.stringify(fingerprint)};`,
   ].join('\n');
-  mkdirSync(GENERATED_DIR, { recursive: true });
+  makeFolders(GENERATED_DIR); // one level at a time: never Node's recursive mkdir, which can loop
   writeFileSync(join(GENERATED_DIR, 'chart.js'), chartModule);
   // The Go templates `package` writes, compiled now rather than at each `package`.
   const go = compileChart(chart.templates, defaults);

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { toYaml } from '../render/goyaml.js';
 import { isMap, UserError, type Value, type ValueMap } from '../values/types.js';
 import { readTgz } from './archive.js';
+import { describeFsError } from '../values/load.js';
 import { compareVersionsDesc } from '../semver.js';
 
 export interface IndexOptions {
@@ -58,7 +59,12 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
   }
   const files = names.filter((f) => f.endsWith('.tgz')).sort();
   for (const file of files) {
-    const bytes = readFileSync(join(opts.dir, file));
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(opts.dir, file));
+    } catch (e) {
+      throw new UserError(`${join(opts.dir, file)}: ${describeFsError(e)}`);
+    }
     const meta = await chartYamlOf(bytes, file);
     const base = opts.url ? opts.url.replace(/\/+$/, '') + '/' : '';
     const entry: ValueMap = { ...meta, created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [base + file] };

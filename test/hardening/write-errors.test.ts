@@ -152,6 +152,13 @@ describe('repo index: a missing folder is a user error; a missing --merge index 
     expectOneLine(r, `${file}: not a folder; give the folder that holds the chart archives`);
   }, T);
 
+  it('an archive that cannot be read (a folder named *.tgz): one line, exit 1', async () => {
+    const dir = tempDir('dify-repo-bad-');
+    mkdirSync(join(dir, 'dify-9.9.9.tgz'));
+    const r = await cli(['repo', 'index', dir], { timeoutMs: HANG });
+    expectOneLine(r, `${join(dir, 'dify-9.9.9.tgz')}: is a directory, not a file`);
+  }, T);
+
   it('--merge with a missing index.yaml starts from an empty index', async () => {
     const plain = tempDir('dify-repo-plain-');
     const merged = tempDir('dify-repo-merged-');
