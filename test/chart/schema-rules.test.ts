@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildValues } from '../../src/values/index.js';
 import { ROOT } from './render.js';
+import { cli, PINNED } from '../cli/run.js';
 
 const CHART = join(ROOT, 'chart');
 const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
@@ -46,6 +47,8 @@ const RULES: [string, string[], string][] = [
   ['externalSecrets without a store', ['externalSecrets.enabled=true'], 'externalSecrets.enabled needs externalSecrets.secretStoreRef.name'],
   ['remoteRef without externalSecrets', ['dify.secretKey.remoteRef.key="dify/app"'], "remoteRef.key is set but externalSecrets.enabled is false: set externalSecrets.enabled=true"],
   ['several worker replicas on local storage', ['worker.replicaCount=2'], 'several worker replicas cannot share a ReadWriteOnce file volume'],
+  ['several plugin daemon replicas on a ReadWriteOnce volume', ['pluginDaemon.replicaCount=2'], 'several pluginDaemon replicas cannot share a ReadWriteOnce plugin volume: set pluginDaemon.persistence.accessModes to [ReadWriteMany]'],
+  ['plugin daemon autoscaling on a ReadWriteOnce volume', ['pluginDaemon.autoscaling.enabled=true'], 'pluginDaemon autoscaling with a plugin volume needs pluginDaemon.persistence.accessModes [ReadWriteMany]'],
   ['azure-blob without settings', ['storage.type="azure-blob"'], 'storage.type=azure-blob needs storage.azureBlob.accountName, accountUrl, containerName and accountKey'],
   ['aliyun-oss without settings', ['storage.type="aliyun-oss"'], 'storage.type=aliyun-oss needs storage.aliyunOss.bucket, endpoint, accessKey and secretKey'],
   ['google-storage without a bucket', ['storage.type="google-storage"'], 'storage.type=google-storage needs storage.googleStorage.bucket'],
@@ -87,6 +90,23 @@ describe('schema rejections say what to change', () => {
     expect(() => build(['storage.type="s3"', 'minio.enabled=true', 'weaviate.enabled=false', 'qdrant.enabled=true', 'vectorStore.type="qdrant"', 'api.replicaCount=3', 'worker.replicaCount=3', 'pluginDaemon.storage.type="objectStorage"'])).not.toThrow();
     expect(() => build(['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel={"enabled":true,"nodes":["s:26379"]}'])).not.toThrow();
     expect(() => build(['weaviate.enabled=false', 'vectorStore.type="opensearch"', 'vectorStore.opensearch.host="os"', 'vectorStore.opensearch.authMethod="aws_managed_iam"'])).not.toThrow();
+  });
+
+  it('several plugin daemon replicas are accepted on a ReadWriteMany volume, an existing claim, or no volume', () => {
+    expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.persistence.accessModes=["ReadWriteMany"]'])).not.toThrow();
+    expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.persistence.existingClaim="plugins"'])).not.toThrow();
+    expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.persistence.enabled=false'])).not.toThrow();
+    expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.enabled=false'])).not.toThrow();
+  });
+
+  it('the command refuses several plugin daemon replicas on the default ReadWriteOnce volume, as it refuses api and worker', async () => {
+    for (const [component, path] of [['api', 'storage.local'], ['worker', 'storage.local'], ['pluginDaemon', 'pluginDaemon.persistence']] as const) {
+      const r = await cli(['render', '-f', PINNED, '--set', `${component}.replicaCount=2`]);
+      expect(r.code, component).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^Error: values\\.${path.replace('.', '\\.')}\\.accessModes: must contain "ReadWriteMany"(?: \\(from .*\\))?; several ${component} replicas cannot share a ReadWriteOnce \\w+ volume: set ${path.replace('.', '\\.')}\\.accessModes to \\[ReadWriteMany\\]`));
+      expect(r.stderr.trimEnd().split('\n'), component).toHaveLength(1);
+    }
   });
 
   it('remoteRef with externalSecrets enabled is accepted', () => {
