@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CHART, cli, PINNED, ROOT, tempDir, type CliResult } from './run.js';
 
@@ -143,6 +144,17 @@ describe('--set-literal', () => {
       1,
       'values.web.replicaCount: expected integer, got string "2" (from --set-literal web.replicaCount=2); replicaCount is a whole number of pods',
     );
+  }, T);
+
+  it('the library API takes setLiteral and renders what the command renders', async () => {
+    type Api = typeof import('../../src/index.js');
+    const api = (await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)) as Api;
+    const renderer = await api.createRenderer();
+    const arg = 'dify.extraConfig.GREETING=a,b\\c';
+    const out = renderer.render({ valueFiles: [PINNED], setLiteral: [arg] });
+    const r = await cli(['render', '-f', PINNED, '--set-literal', arg]);
+    expect(r.code).toBe(0);
+    expect(out.text).toBe(r.stdout);
   }, T);
 
   it('lint takes it too', async () => {
