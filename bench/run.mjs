@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench`: cold render, package, the Go reference renderer and `node -e 0`, measured side
-// by side (median/min/max wall time); warm in-process renders per second; the scaling series;
+// `npm run bench`: cold render, package, real `helm template` (Helm 3.21.4 and 4.3.2 from
+// tools/build.sh) and `node -e 0`, measured side by side (median/min/max wall time; the render and
+// the two Helms interleaved, one run of each per round, so that load hits all alike); warm in-process renders per second; the scaling series;
 // peak memory. A benchmark, not a test: it prints figures and never fails on them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,33 +47,42 @@ const node0 = time(process.execPath, ['-e', '0']);
 const bareEnv = { ...process.env };
 delete bareEnv.NODE_EXTRA_CA_CERTS;
 const node0bare = time(process.execPath, ['-e', '0'], { env: bareEnv });
-const render = time(BIN, ['render', '-f', FULL]);
 const pkg = time(BIN, ['package', '--destination', work]);
-
-// The Go reference renderer (test/conformance/gorender) on the packaged archive, same values.
-// `npm test` builds it into node_modules/.cache; without Go it is left out of the table.
-function findGoRenderer() {
-  const dir = join(ROOT, 'node_modules', '.cache', 'dify-chart', 'gorender');
-  if (!existsSync(dir)) return '';
-  const bins = readdirSync(dir)
-    .map((h) => join(dir, h, 'gorender'))
-    .filter((b) => existsSync(b))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return bins[0] ?? '';
-}
-const goBin = findGoRenderer();
 const tgz = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')) ?? '');
-const goT = goBin ? time(goBin, ['-f', FULL, tgz]) : undefined;
+
+/** Median/min/max of each command, run in rounds of one run each, in turn. */
+function interleaved(cmds) {
+  const samples = cmds.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    cmds.forEach(([cmd, args], k) => {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+      samples[k].push(Number(process.hrtime.bigint() - t) / 1e6);
+    });
+  }
+  return samples.map((s) => {
+    s.sort((a, b) => a - b);
+    return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+  });
+}
+
+// Real Helm (tools/build.sh) on the packaged archive, same values; left out where not built.
+const helms = [3, 4]
+  .map((major) => ({ major, bin: join(ROOT, 'tools', 'bin', `helm${major}`) }))
+  .filter((h) => existsSync(h.bin));
+const [render, ...helmT] = interleaved([[BIN, ['render', '-f', FULL]], ...helms.map((h) => [h.bin, ['template', 'release-name', tgz, '-f', FULL]])]);
+const helm4T = helmT[helms.findIndex((h) => h.major === 4)];
 
 row(`\`node -e 0\`${process.env.NODE_EXTRA_CA_CERTS ? ' (NODE_EXTRA_CA_CERTS set)' : ''}`, node0);
 if (process.env.NODE_EXTRA_CA_CERTS) row('`node -e 0` without NODE_EXTRA_CA_CERTS', node0bare);
 row(
   '`dify-chart render` (cold, full chart)',
   render,
-  `${fmt(render.median / (goT?.median ?? NaN))}x Go; node + ${fmt(render.median - node0.median)} ms` +
+  `${fmt(render.median / (helm4T?.median ?? NaN))}x Helm 4; node + ${fmt(render.median - node0.median)} ms` +
     (process.env.NODE_EXTRA_CA_CERTS ? `; bare node + ${fmt(render.median - node0bare.median)} ms` : ''),
 );
-if (goT) row('Go text/template + sprig (gorender, packaged chart)', goT);
+helms.forEach((h, k) => row(`real \`helm template\` ${h.major === 3 ? 'v3.21.4' : 'v4.3.2'} (packaged chart)`, helmT[k]));
 row('`dify-chart package` (cold)', pkg);
 
 // Warm, in-process: the library API (the package's main export) with one renderer, then the

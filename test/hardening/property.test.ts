@@ -2,8 +2,8 @@
  * Property-based: values generated to satisfy the schema (component switches, replicas,
  * resources, extraEnv, annotations, labels, Ingress hosts, routes, image tags; every credential
  * pinned so renders are deterministic) always pass the values stage, render, parse, and validate
- * against the Kubernetes schemas; a sample of them renders the same bytes in Go's engine from
- * the packaged chart. Values that break the schema (wrong types, unknown keys, out of range) are
+ * against the Kubernetes schemas; a sample of them renders the same bytes in real Helm 3.21.4
+ * and 4.3.2 from the packaged chart. Values that break the schema (wrong types, unknown keys, out of range) are
  * refused by buildValues, before any rendering. Fixed seed, so a failure reproduces.
  */
 import { writeFileSync } from 'node:fs';
@@ -15,12 +15,12 @@ import { validateObject } from '../../src/lint/kube-schema.js';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { renderChartText } from '../../src/render/release.js';
 import { buildValues, UserError } from '../../src/values/index.js';
-import { goRender, requireGo } from '../conformance/gorender.js';
+import { HELM_MAJORS, helmOrSkip, helmTemplateBoth } from '../support/helm.js';
 import { CHART, PINNED, SCHEMA, tempDir } from '../cli/run.js';
 
 const SEED = 20240917;
 const VALID_RUNS = 60;
-const GO_SAMPLE = 10; // the first runs of the valid property also go through Go
+const HELM_SAMPLE = 10; // the first runs of the valid property also go through real Helm
 const INVALID_RUNS = 100;
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ function setPath(path: string[], value: unknown): Record<string, unknown> {
 
 let dir = '';
 let tgz = '';
-let haveGo = false;
+const haveHelm = helmOrSkip();
 let n = 0;
 
 function writeValues(v: unknown): string {
@@ -154,7 +154,6 @@ const build = (file: string) => buildValues({ chartDir: CHART, schemaPath: SCHEM
 
 beforeAll(async () => {
   dir = tempDir('dify-property-');
-  haveGo = requireGo();
   const archive = await packageChart({ chartDir: CHART, schemaPath: SCHEMA });
   tgz = join(dir, archive.fileName);
   writeFileSync(tgz, archive.bytes);
@@ -169,7 +168,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('property: values that satisfy the schema', () => {
-  it(`render, parse, validate against Kubernetes, and (first ${GO_SAMPLE}) match Go byte for byte`, async () => {
+  it(`render, parse, validate against Kubernetes, and (first ${HELM_SAMPLE}) match real Helm byte for byte`, async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(validValues, async (overlay) => {
@@ -184,11 +183,13 @@ describe('property: values that satisfy the schema', () => {
           expect(errors, `${String(obj['kind'])} has a schema`).not.toBeNull();
           expect(errors, `${String(obj['kind'])}/${String((obj['metadata'] as { name?: string })?.name)}`).toEqual([]);
         }
-        if (haveGo && run++ < GO_SAMPLE) {
-          const go = goRender(tgz, [PINNED, file]);
-          expect(go.stderr).toBe('');
-          expect(go.code).toBe(0);
-          expect(text).toBe(go.stdout);
+        if (haveHelm && run++ < HELM_SAMPLE) {
+          const runs = helmTemplateBoth(tgz, [PINNED, file]);
+          for (const major of HELM_MAJORS) {
+            expect(runs[major].stderr).toBe('');
+            expect(runs[major].code).toBe(0);
+            expect(text).toBe(runs[major].stdout);
+          }
         }
       }),
       { seed: SEED, numRuns: VALID_RUNS, endOnFailure: true },
@@ -214,7 +215,7 @@ describe('property: values that break the schema are refused before rendering', 
       }),
       { seed: SEED, numRuns: INVALID_RUNS },
     );
-  });
+  }, 120_000); // a hundred values builds: seconds on a quiet machine, many more beside another run
 
   it('an unknown key', () => {
     fc.assert(
@@ -224,5 +225,5 @@ describe('property: values that break the schema are refused before rendering', 
       }),
       { seed: SEED, numRuns: INVALID_RUNS },
     );
-  });
+  }, 120_000); // a hundred values builds: seconds on a quiet machine, many more beside another run
 });

@@ -1,6 +1,6 @@
 /**
  * The output check's fast path (src/render/yamlhead.ts) against go-yaml itself: whatever the line
- * scanner accepts, sigs.k8s.io/yaml (Helm's reader, through the Go oracle) must read without
+ * scanner accepts, sigs.k8s.io/yaml (Helm's reader, through the Helm oracle, test/support/oracle.ts) must read without
  * error, as a mapping whose kind is the one the scanner reports and whose head has Helm's shape.
  * Random documents are built from line fragments chosen to sit on the edges of the subset.
  */
@@ -11,7 +11,7 @@ import { assertParses, hookText, kindOf, orderManifests, splitManifests } from '
 import { renderChartText } from '../../src/render/release.js';
 import { scanHead, simpleHeadOk } from '../../src/render/yamlhead.js';
 import { buildValues } from '../../src/values/index.js';
-import { oracleForTests, seededRandom } from '../support/gooracle/index.js';
+import { oracleForTests, seededRandom } from '../support/oracle.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'chart');

@@ -30,6 +30,7 @@ export interface TemplateOptions {
   kubeVersion?: string;
   apiVersions?: string[];
   set?: string[];
+  setJson?: string[];
   showOnly?: string[];
   outputDir?: string;
   /** `--release-name`: put --output-dir files under DIR/<release>/. */
@@ -101,6 +102,7 @@ export function helmTemplate(major: HelmMajor, chart: string, valueFiles: string
   for (const a of opts.apiVersions ?? []) args.push('--api-versions', a);
   for (const f of valueFiles) args.push('-f', f);
   for (const s of opts.set ?? []) args.push('--set', s);
+  for (const s of opts.setJson ?? []) args.push('--set-json', s);
   for (const s of opts.showOnly ?? []) args.push('--show-only', s);
   if (opts.outputDir !== undefined) args.push('--output-dir', opts.outputDir);
   if (opts.releaseNameDir) args.push('--release-name');
@@ -137,4 +139,15 @@ export function bySource(out: string): Map<string, string> {
     map.set(path, (map.get(path) ?? '') + doc);
   }
   return map;
+}
+
+/**
+ * Helm's stderr without its log lines (Helm 3: `file.go:NN: info: ...` / `warning: ...`; Helm 4:
+ * `level=INFO msg=...`), which tell what it skipped, not what failed.
+ */
+export function helmErrors(stderr: string): string {
+  return stderr
+    .split(/(?<=\n)/)
+    .filter((l) => !/^([a-z_]+\.go:\d+: (info|warning): |level=(INFO|WARN|DEBUG) )/.test(l))
+    .join('');
 }

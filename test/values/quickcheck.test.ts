@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { quickCheckFor } from '../../src/values/quickcheck.js';
 import { newAjv } from '../../src/values/validate.js';
 import { buildValues } from '../../src/values/index.js';
-import { seededRandom } from '../support/gooracle/index.js';
+import { seededRandom } from '../support/oracle.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'chart');
@@ -59,7 +59,7 @@ describe('the quick values check against ajv', () => {
       expect(ajv(v)).toBe(true);
       expect(quick!(v)).toBe(true);
     }
-  });
+  }, 120_000); // every fixture or many values builds: seconds quiet, more on a loaded machine
 
   it('never calls valid what ajv refuses, over 4,000 random mutations', () => {
     const rand = seededRandom(8);
@@ -111,7 +111,7 @@ describe('the quick values check against ajv', () => {
       if (plain) valid++;
     }
     expect(valid).toBeGreaterThan(100);
-  });
+  }, 120_000); // every fixture or many values builds: seconds quiet, more on a loaded machine
 
   it('leaves to ajv what it cannot judge: non-finite numbers, __proto__ keys, unknown keywords', () => {
     expect(quickCheckFor({ type: 'number' })!(Number.POSITIVE_INFINITY)).toBe(false);

@@ -11,7 +11,7 @@ import { parseValuesWithYaml } from '../../src/values/load.js';
 import { parseSimpleValues } from '../../src/values/simpleyaml.js';
 import type { Provenance } from '../../src/values/provenance.js';
 import type { Value } from '../../src/values/types.js';
-import { seededRandom } from '../support/gooracle/index.js';
+import { seededRandom } from '../support/oracle.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');

@@ -1,0 +1,85 @@
+/**
+ * Where real `helm template` fails, `dify-chart render` fails too, and its one line carries Helm's
+ * message text: `required` and `fail` (with `%` in the text, which Helm 3.17+ prints as is), the
+ * dify chart's own refusals, and values the schema refuses.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packageChart } from '../../src/package/chart-archive.js';
+import { CHART, cli, PINNED, tempDir } from '../cli/run.js';
+import { HELM_MAJORS, helmErrors, helmOrSkip, helmTemplate } from '../support/helm.js';
+
+const haveHelm = helmOrSkip();
+let dir = '';
+let small = '';
+let smallTgz = '';
+let difyTgz = '';
+
+beforeAll(async () => {
+  dir = tempDir('dify-errors-');
+  small = join(dir, 'errs');
+  mkdirSync(join(small, 'templates'), { recursive: true });
+  writeFileSync(join(small, 'Chart.yaml'), 'apiVersion: v2\nname: errs\nversion: 0.1.0\n');
+  writeFileSync(join(small, 'values.yaml'), 'need: ""\nboom: false\n');
+  writeFileSync(join(small, 'values.schema.json'), '{"type":"object"}\n');
+  writeFileSync(join(small, 'templates', 'a.yaml.hbs'), 'x: {{quote (required "100% needed: set need (it is 50%s of it)" Values.need)}}\n');
+  writeFileSync(join(small, 'templates', 'b.yaml.hbs'), '{{#if Values.boom}}{{fail "boom at 99% and %d"}}{{/if}}\ny: 1\n');
+  for (const [chartDir, set] of [[small, (t: string) => (smallTgz = t)], [CHART, (t: string) => (difyTgz = t)]] as const) {
+    const archive = await packageChart({ chartDir });
+    const tgz = join(dir, `${archive.fileName}`);
+    writeFileSync(tgz, archive.bytes);
+    set(tgz);
+  }
+}, 120_000);
+
+/** The text after `Error: ` of Helm's first error line, checked to be the same in both Helms. */
+function helmMessage(tgz: string, valueFiles: string[], set: string[]): string {
+  const messages = HELM_MAJORS.map((major) => {
+    const r = helmTemplate(major, tgz, valueFiles, { set });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toBe('');
+    const m = /^Error: (.*)$/m.exec(helmErrors(r.stderr));
+    expect(m, r.stderr).not.toBeNull();
+    return m![1]!;
+  });
+  return messages[0]!;
+}
+
+/** The message of an execution error, without Helm's `execution error at (file:line:col): ` prefix. */
+const withoutLocation = (m: string) => m.replace(/^execution error at \([^)]*\): /, '');
+
+describe.skipIf(!haveHelm)('failures agree with real Helm', () => {
+  it.each([
+    ['required, with % in its text', [] as string[], '100% needed: set need (it is 50%s of it)'],
+    ['fail, with % and %d in its text', ['need=x', 'boom=true'], 'boom at 99% and %d'],
+  ])('%s', async (_name, set, text) => {
+    const message = withoutLocation(helmMessage(smallTgz, [], set));
+    expect(message).toBe(text);
+    const r = await cli(['render', '--chart', small, ...set.flatMap((s) => ['--set', s])]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+  });
+
+  it("the dify chart's own refusal (an Ingress no route reaches)", async () => {
+    const file = join(dir, 'no-route.yaml');
+    writeFileSync(file, 'ingress:\n  enabled: true\nweb:\n  enabled: false\nroutes:\n  - path: /\n    component: web\n');
+    const message = withoutLocation(helmMessage(difyTgz, [PINNED, file], []));
+    expect(message).toMatch(/^ingress\.enabled: no route of the routing table/);
+    const r = await cli(['render', '-f', PINNED, '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(message);
+  });
+
+  it('the chart kubeVersion check', async () => {
+    const message = HELM_MAJORS.map((major) => /^Error: (.*)$/m.exec(helmTemplate(major, difyTgz, [PINNED], { kubeVersion: '1.28.9' }).stderr)?.[1]);
+    expect(message[0]).toBe('chart requires kubeVersion: >=1.29.0-0 which is incompatible with Kubernetes v1.28.9');
+    expect(message[1]).toBe(message[0]);
+    const r = await cli(['render', '-f', PINNED, '--kube-version', '1.28.9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message[0]!);
+  });
+});
