@@ -44,6 +44,7 @@ function capsChart(): string {
   mkdirSync(join(dir, 'templates'));
   writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: caps\nversion: 0.1.0\nappVersion: "1.0"\n');
   writeFileSync(join(dir, 'values.yaml'), 'greeting: hello\n');
+  writeFileSync(join(dir, 'values.schema.json'), '{"type":"object"}\n'); // a chart without one gets a note
   writeFileSync(
     join(dir, 'templates', 'caps.yaml.hbs'),
     [
