@@ -61,6 +61,19 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(jenv.get('MIGRATION_ENABLED')).toBe('true');
   });
 
+  it("the migration Job takes the api's extraEnv and extraEnvFrom (it runs the api's code against its database)", () => {
+    const { objects } = render('strings.yaml');
+    const api = find(objects, 'Deployment', '-api')!.spec.template.spec.containers[0];
+    const job = objects.find((o) => o.kind === 'Job')!.spec.template.spec.containers[0];
+    const names = (c: { env: { name: string }[] }): string[] => c.env.map((e) => e.name);
+    const extra = ['CUSTOM_FROM_SECRET', 'CUSTOM_PLAIN'];
+    // After the chart's own entries, as in the api container, so they win there too.
+    expect(names(job).slice(-extra.length)).toEqual(extra);
+    expect(job.env.slice(-extra.length)).toEqual(api.env.filter((e: { name: string }) => extra.includes(e.name)));
+    expect(job.envFrom).toEqual(api.envFrom);
+    expect(job.envFrom).toContainEqual({ secretRef: { name: 'extra-env' } });
+  });
+
   it('shared secrets agree across services (reference section 6)', () => {
     const { objects } = render('defaults.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
