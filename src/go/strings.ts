@@ -20,3 +20,19 @@ export function goTrimSpace(s: string): string {
 
 /** Whether a UTF-16 unit is one of Go's spaces. */
 export { isGoSpace };
+
+/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const GO_PRINT = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/**
+ * Helm's sanitizeString for Chart.yaml text (chart.Metadata.Validate): every space becomes a
+ * plain space, every other character that is not printable is dropped.
+ */
+export function goSanitizeString(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    if (ch.length === 1 && isGoSpace(ch.charCodeAt(0))) out += ' ';
+    else if (GO_PRINT.test(ch)) out += ch;
+  }
+  return out;
+}

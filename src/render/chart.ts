@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { goSanitizeString } from '../go/strings.js';
 import { UserError } from '../values/types.js';
 import type { ChartMetadata, TemplateFile } from './engine.js';
 
@@ -38,12 +39,17 @@ export interface ChartSource {
   templates: TemplateFile[];
 }
 
+/** The fields Helm's loader rewrites with sanitizeString (whitespace to spaces, unprintables dropped). */
+const SANITIZED = new Set(['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion']);
+const clean = (v: unknown): unknown => (typeof v === 'string' ? goSanitizeString(v) : v);
+
 export function chartMetadata(raw: Record<string, unknown>): ChartMetadata {
   const meta: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k === 'maintainers' && Array.isArray(v)) {
-      meta.Maintainers = v.map((m: Record<string, unknown>) => ({ Name: m.name, Email: m.email, URL: m.url }));
-    } else meta[FIELDS[k] ?? k] = v;
+      meta.Maintainers = v.map((m: Record<string, unknown>) => ({ Name: clean(m.name), Email: clean(m.email), URL: clean(m.url) }));
+    } else if ((k === 'sources' || k === 'keywords') && Array.isArray(v)) meta[FIELDS[k]!] = v.map(clean);
+    else meta[FIELDS[k] ?? k] = SANITIZED.has(k) ? clean(v) : v;
   }
   return meta as ChartMetadata;
 }

@@ -87,6 +87,12 @@ function toInt(v: unknown): bigint {
   }
 }
 
+/** The Go type a template sees for a value, as text/template names it in its errors. */
+function goTypeName(v: unknown): string {
+  const kind = kindOf(v);
+  return kind === 'invalid' ? 'interface {}' : kind === 'slice' ? '[]interface {}' : kind === 'map' ? 'map[string]interface {}' : kind;
+}
+
 function kindOf(v: unknown): string {
   if (v === null || v === undefined) return 'invalid';
   if (Array.isArray(v)) return 'slice';
@@ -301,7 +307,11 @@ export const HELPERS: Record<string, HelperFn> = {
     const key = strval(k);
     return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : '';
   },
-  hasKey: (m, k) => isMap(m) && Object.prototype.hasOwnProperty.call(m, strval(k)),
+  hasKey: (m, k) => {
+    // Go checks the argument's type before sprig runs: anything but a map fails the render.
+    if (!isMap(m)) throw new TemplateError(`error calling hasKey: wrong type for value; expected map[string]interface {}; got ${goTypeName(m)}`);
+    return Object.prototype.hasOwnProperty.call(m, strval(k));
+  },
   index: (x, ...keys) => {
     let cur: unknown = x;
     for (const k of keys) {

@@ -71,7 +71,9 @@ function coalesceTables(dst: ValueMap, src: ValueMap, prefix: string, warnings: 
     }
     const dv = dst[key] as Value;
     if (dv === null) {
-      delete dst[key];
+      // A user's null removes a chart default; where the chart's value is null too, the null stays
+      // (Helm 3.21's coalesceTablesFullKey; at the top level, coalesceValues removes it either way).
+      if (val !== null) delete dst[key];
     } else if (isMap(val)) {
       if (isMap(dv)) coalesceTables(dv, val, full, warnings);
       else warnings.push(`warning: cannot overwrite table with non table for ${full} (${goFormatV(val)})`);

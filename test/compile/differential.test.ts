@@ -12,7 +12,8 @@ import { renderChartText } from '../../src/render/release.js';
 import { parseValuesYaml } from '../../src/values/load.js';
 import { bySource, helmOrSkip, helmTemplateBoth, type HelmMajor, type HelmRun } from '../support/helm.js';
 
-const CHART_YAML = 'apiVersion: v2\nname: dify\nversion: 0.1.0\nappVersion: "1.0"\n';
+// The description has what Helm's loader rewrites (a newline, a tab, a NEL, a zero-width space).
+const CHART_YAML = 'apiVersion: v2\nname: dify\nversion: 0.1.0\nappVersion: "1.0"\ndescription: "line one\\n\\tline\\u0085two\\u200b end\\n"\nkeywords: ["a\\tb"]\n';
 const VALUES = `
 api:
   image:
@@ -51,6 +52,10 @@ const SNIPPETS: Record<string, string> = {
   trim: 'a:   {{~Values.api.image.tag~}}   :b\n  {{#if true}}\n  standalone\n  {{/if}}\n',
   helpers:
     '{{trunc 5 "abcdefgh"}} {{trimSuffix "-" "a-"}} {{lower "AbC"}} {{upper "x"}} {{replace "." "-" "a.b.c"}} {{printf "%s-%d-%v" "a" (int 3) Values.nums.b}}\n{{b64enc "hi"}} {{sha256sum "x"}} {{join "," Values.l}} {{len Values.l}} {{add 1 2}} {{sub 5 2}} {{ternary "y" "n" true}}\n{{default "d" Values.falsy.s}} {{default "d" Values.falsy.z}} {{coalesce Values.falsy.s "c"}} {{empty Values.emptyMap}} {{hasKey Values.m "a"}} {{get Values.m "a"}} [{{get Values.m "q"}}]\n{{and 1 "" 3}} {{or 0 "" "x"}} {{not 0}} {{eq "a" "a"}} {{ne "a" "b"}} {{kindIs "map" Values.m}} {{contains "b" "abc"}} {{hasPrefix "a" "abc"}}\n{{toString Values.nums.a}} {{urlquery "a b&c/d"}} {{join "," (sortAlpha (keys Values.m))}} {{toYaml (dict "b" 1 "a" (list 1 "x"))}}\n',
+  chart: '{{quote Chart.Description}} {{quote Chart.Name}} {{quote Chart.AppVersion}} {{join "," Chart.Keywords}}\n',
+  semver:
+    '{{semverCompare ">=1.21.0-0 <2.0.0" "1.30.1-gke.1"}} {{semverCompare ">= 1.2.3 < 2.0.0-beta" "1.5.0-alpha"}} {{semverCompare ">=1.0.0-rc.9" "1.0.0-rc.10"}}\n' +
+    '{{semverCompare "^1.2" "1.9.9"}} {{semverCompare "~1.2.3" "1.2.9"}} {{semverCompare "1.2 - 1.4" "1.4.9"}} {{semverCompare ">=1.21-0" "v1.30.1-gke.100"}} {{semverCompare "*" "1.0.0-beta"}}\n',
   partials: '{{include "t.labels" (dict "root" @root "component" "api")}}\n{{include "t.name" @root}}\n',
   // Partials a render may remember must still see each template's own name.
   // Helm counts include nesting per name: 1001 calls of one name under way are allowed.
