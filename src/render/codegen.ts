@@ -23,7 +23,7 @@ type BlockStatement = hbs.AST.BlockStatement;
 export const RUNTIME_NAMES = ['H', 'get', 'T', 'P', 'K', 'inc', 'R', 'M', 'at'] as const;
 
 /** Helpers whose result is always a string, so printing it needs no %v formatting. */
-const STRING_HELPERS: ReadonlySet<string> = new Set(['indent', 'nindent', 'quote', 'squote', 'trim', 'trimSuffix', 'trimPrefix', 'printf', 'toYaml', 'toJson', 'trunc', 'lower', 'upper', 'replace', 'b64enc', 'sha256sum', 'join']);
+const STRING_HELPERS: ReadonlySet<string> = new Set(['indent', 'nindent', 'quote', 'squote', 'trim', 'trimSuffix', 'trimPrefix', 'printf', 'toYaml', 'toJson', 'trunc', 'lower', 'upper', 'replace', 'b64enc', 'sha256sum', 'sha512sum', 'join']);
 /** Helpers whose result is always a boolean, so a condition needs no Go-truth test. */
 const BOOL_HELPERS: ReadonlySet<string> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'not', 'empty', 'hasKey', 'contains', 'hasPrefix', 'hasSuffix', 'kindIs', 'semverCompare']);
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -87,6 +87,16 @@ function toInt(v: unknown): bigint {
   }
 }
 
+/**
+ * An argument for a Go parameter of type string (sprig's lower, trunc, b64enc, ...): text/template
+ * passes strings only, and fails the render on anything else, where strval would print it.
+ */
+function goString(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) throw new TemplateError('invalid value; expected string');
+  throw new TemplateError(`wrong type for value; expected string; got ${goTypeName(v)}`);
+}
+
 /** The Go type a template sees for a value, as text/template names it in its errors. */
 function goTypeName(v: unknown): string {
   const kind = kindOf(v);
@@ -143,7 +153,7 @@ function indent(spaces: unknown, s: unknown): string {
   const n = typeof spaces === 'number' && Number.isSafeInteger(spaces) ? spaces : Number(toInt(spaces));
   if (n < 0) throw new TemplateError('error calling indent: strings: negative Repeat count');
   const pad = n < 64 ? (PADS[n] ??= ' '.repeat(n)) : ' '.repeat(n);
-  const str = String(strval(s));
+  const str = goString(s);
   // A slice per line: V8 keeps the pieces as a rope, cheaper than replaceAll's copy.
   let out = pad;
   let from = 0;
@@ -266,30 +276,32 @@ export const HELPERS: Record<string, HelperFn> = {
     return arguments.length < 2 || !goTruth(given) ? d : given;
   },
   required: (msg, v) => {
-    if (v === null || v === undefined || v === '') throw new TemplateError(strval(msg));
+    if (v === null || v === undefined || v === '') throw new TemplateError(goString(msg));
     return v;
   },
   fail: (msg) => {
-    throw new TemplateError(strval(msg));
+    throw new TemplateError(goString(msg));
   },
-  b64enc: (s) => Buffer.from(strval(s), 'utf8').toString('base64'),
-  sha256sum: (s) => sha256Recent(strval(s)),
-  trunc: (n, s) => truncBytes(toInt(n), strval(s)),
+  b64enc: (s) => Buffer.from(goString(s), 'utf8').toString('base64'),
+  sha256sum: (s) => sha256Recent(goString(s)),
+  // sprig 3.3.0 (Helm 3.16+): hex SHA-512 of the string.
+  sha512sum: (s) => crypto.createHash('sha512').update(goString(s), 'utf8').digest('hex'),
+  trunc: (n, s) => truncBytes(toInt(n), goString(s)),
   trimSuffix: (suf, s) => {
-    const str = strval(s);
-    const x = strval(suf);
+    const str = goString(s);
+    const x = goString(suf);
     return x !== '' && str.endsWith(x) ? str.slice(0, str.length - x.length) : str;
   },
   trimPrefix: (pre, s) => {
-    const str = strval(s);
-    const x = strval(pre);
+    const str = goString(s);
+    const x = goString(pre);
     return x !== '' && str.startsWith(x) ? str.slice(x.length) : str;
   },
-  trim: (s) => goTrimSpace(strval(s)),
-  lower: (s) => strval(s).toLowerCase(),
-  upper: (s) => strval(s).toUpperCase(),
-  replace: (o, n, s) => strval(s).replaceAll(strval(o), strval(n)),
-  printf: (f, ...args) => sprintf(strval(f), args),
+  trim: (s) => goTrimSpace(goString(s)),
+  lower: (s) => goString(s).toLowerCase(),
+  upper: (s) => goString(s).toUpperCase(),
+  replace: (o, n, s) => goString(s).replaceAll(goString(o), goString(n)),
+  printf: (f, ...args) => sprintf(goString(f), args),
   dict: (...kv) => {
     const m: ValueMap = {};
     for (let i = 0; i < kv.length; i += 2) {
@@ -351,7 +363,7 @@ export const HELPERS: Record<string, HelperFn> = {
   not: (x) => !goTruth(x),
   empty: (x) => goEmpty(x),
   ternary: (a, b, c) => (c === true ? a : b),
-  join: (sep, l) => strslice(l).join(strval(sep)),
+  join: (sep, l) => strslice(l).join(goString(sep)),
   toString: (x: unknown) => strval(x),
   int: (x) => toInt(x),
   add: (...xs) => xs.reduce<bigint>((acc: bigint, x: unknown) => acc + toInt(x), 0n),
@@ -362,9 +374,9 @@ export const HELPERS: Record<string, HelperFn> = {
     if (isMap(x)) return BigInt(Object.keys(x).length);
     throw new TemplateError(`error calling len: len of ${x === null || x === undefined ? 'untyped nil' : kindOf(x)}`);
   },
-  contains: (sub, s) => strval(s).includes(strval(sub)),
-  hasPrefix: (p, s) => strval(s).startsWith(strval(p)),
-  hasSuffix: (x, s) => strval(s).endsWith(strval(x)),
+  contains: (sub, s) => goString(s).includes(goString(sub)),
+  hasPrefix: (p, s) => goString(s).startsWith(goString(p)),
+  hasSuffix: (x, s) => goString(s).endsWith(goString(x)),
   kindIs: (k, x) => kindOf(x) === strval(k),
   splitList: (sep, s) => strval(s).split(strval(sep)),
   sortAlpha: (l) => strslice(l).sort(),
@@ -386,7 +398,7 @@ export const HELPERS: Record<string, HelperFn> = {
     if (lookupResolver.fn !== emptyLookup) impureCalls.count++;
     return lookupResolver.fn(strval(apiVersion), strval(kind), strval(ns), strval(name));
   },
-  semverCompare: (c, v) => semverCompare(strval(c), strval(v)),
+  semverCompare: (c, v) => semverCompare(goString(c), goString(v)),
 };
 
 /** Block helpers: Go's if/unless/with/range under Handlebars' names. */
