@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { defaultReadme, spliceTable, valuesTable } from '../docs/values-table.js';
 import { UserError } from '../values/types.js';
-import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+import { DEFAULT_CHART_DIR } from './paths.js';
 import { writeAtomic } from '../io/files.js';
 import type { IO } from './common.js';
 
@@ -54,7 +54,7 @@ export function expectedReadme(opts: { chartDir: string; schemaPath: string; rea
 export async function docsCommand(flags: DocsFlags, io: IO): Promise<void> {
   const chartDir = flags.chart ?? DEFAULT_CHART_DIR;
   const readmePath = flags.readme ?? join(chartDir, 'README.md');
-  const { current, expected } = expectedReadme({ chartDir, schemaPath: flags.schema ?? DEFAULT_SCHEMA, readmePath });
+  const { current, expected } = expectedReadme({ chartDir, schemaPath: flags.schema ?? join(chartDir, 'values.schema.json'), readmePath });
   const shown = relative(process.cwd(), readmePath) || readmePath;
   if (flags.check) {
     if (current !== expected) {

@@ -91,6 +91,18 @@ describe('values table', () => {
   });
 });
 
+describe('dify-chart docs --chart DIR', () => {
+  it("fills keys without a comment from DIR's own values.schema.json, never the shipped one", async () => {
+    const chart = mkdtempSync(join(tmpdir(), 'dify-docs-own-'));
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: demo\nversion: 0.1.0\n');
+    writeFileSync(join(chart, 'values.yaml'), 'fromSchema: 1\n');
+    writeFileSync(join(chart, 'values.schema.json'), JSON.stringify({ properties: { fromSchema: { type: 'integer', description: 'From the chart folder.' } } }));
+    const io = { out: (): void => undefined, err: (): void => undefined };
+    await docsCommand({ chart }, io);
+    expect(readFileSync(join(chart, 'README.md'), 'utf8')).toContain('| fromSchema | int | `1` | From the chart folder. |');
+  });
+});
+
 describe('chart/README.md', () => {
   it('has a values table that is fresh for the current chart/values.yaml and schema (else run `npx dify-chart docs`)', () => {
     const { current, expected } = expectedReadme({
