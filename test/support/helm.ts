@@ -85,11 +85,15 @@ export function helmOrSkip(): boolean {
   return true;
 }
 
-/** Runs one real Helm with its private folders. */
-export function helm(major: HelmMajor, args: string[], opts: { cwd?: string; input?: string } = {}): HelmRun {
+/**
+ * Runs one real Helm with its private folders. Without `kubeconfig` it reaches no cluster; the
+ * API-server tests (test/support/cluster.ts) give theirs.
+ */
+export function helm(major: HelmMajor, args: string[], opts: { cwd?: string; input?: string; kubeconfig?: string; timeoutMs?: number } = {}): HelmRun {
   const f = locate(major);
   if (!f.ok) throw new Error(f.reason);
-  const r = spawnSync(f.bin, args, { encoding: 'utf8', env: ENV, cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 30, timeout: 120_000 });
+  const env = opts.kubeconfig === undefined ? ENV : { ...ENV, KUBECONFIG: opts.kubeconfig };
+  const r = spawnSync(f.bin, args, { encoding: 'utf8', env, cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 30, timeout: opts.timeoutMs ?? 120_000 });
   if (r.error) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
