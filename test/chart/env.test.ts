@@ -47,7 +47,9 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(worker.get('MODE')).toBe('worker');
     expect(worker.get('MIGRATION_ENABLED')).toBe('false');
     expect(worker.get('SSRF_PROXY_HTTP_URL')).toBe('http://release-name-dify-ssrf-proxy:3128');
-    expect(worker.get('CELERY_QUEUES')).toBe('dataset,mail,ops_trace,app_deletion,plugin');
+    // No CELERY_QUEUES: the 1.17 entrypoint consumes every queue of DEPLOYMENT_EDITION (21 for COMMUNITY).
+    expect(worker.has('CELERY_QUEUES')).toBe(false);
+    expect(worker.get('DEPLOYMENT_EDITION')).toBe('COMMUNITY');
     expect(worker.get('PLUGIN_DAEMON_KEY')).toBe(`${SECRET}/PLUGIN_DAEMON_KEY`);
     expect(worker.has('PLUGIN_REMOTE_INSTALL_HOST')).toBe(false);
     const beat = effectiveEnv(objects, find(objects, 'Deployment', '-beat')!);

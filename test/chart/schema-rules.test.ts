@@ -38,7 +38,7 @@ describe('schema rejections say what to change', () => {
 
   it('every selection of a fixture is accepted: in-cluster MinIO + Qdrant, each storage type and vector store', () => {
     expect(() => build(['storage.type="s3"', 'minio.enabled=true', 'weaviate.enabled=false', 'qdrant.enabled=true', 'vectorStore.type="qdrant"', 'api.replicaCount=3', 'worker.replicaCount=3', 'pluginDaemon.storage.type="objectStorage"'])).not.toThrow();
-    expect(() => build(['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel={"enabled":true,"nodes":["s:26379"]}'])).not.toThrow();
+    expect(() => build(['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel={"enabled":true,"nodes":["s:26379"],"eventBusUrl":{"value":"redis://:pw@r:6379/0"}}'])).not.toThrow();
     expect(() => build(['weaviate.enabled=false', 'vectorStore.type="opensearch"', 'vectorStore.opensearch.host="os"', 'vectorStore.opensearch.authMethod="aws_managed_iam"'])).not.toThrow();
   });
 

@@ -4,9 +4,7 @@
  * `squid -k parse` runs on the rendered squid.conf of every fixture that enables ssrfProxy; one
  * squid per distinct rendered config then answers requests that never leave this machine. The
  * test-only override (squidOverride) changes only:
- *   - `http_port <n>` → `http_port 127.0.0.1:<free port>` (forward and reverse), and the
- *     `localport` ACL of the reverse port to the new port;
- *   - the sandbox `cache_peer` host and port → a local stub standing in for the sandbox;
+ *   - `http_port <n>` → `http_port 127.0.0.1:<free port>`;
  *   - pid file, cache_log, access_log and coredump_dir → the temp dir;
  *   - one added line: `hosts_file <temp>/hosts`, so test names resolve without DNS
  *     (an allowed domain → 127.0.0.2, a non-allowed one → 127.0.0.3, a "public" one →
@@ -101,16 +99,13 @@ interface SquidSetup {
   root: string;
   conf: string;
   forwardPort: number;
-  reversePort?: number;
   applied: Map<string, number>;
 }
 
-function squidOverride(release: Release, root: string, ports: { forward: number; reverse: number }, sandbox: Stub, hosts: string, what: string): SquidSetup {
+function squidOverride(release: Release, root: string, ports: { forward: number }, hosts: string, what: string): SquidSetup {
   const text = squidConf(release);
   if (!text) throw new Error(`${what}: no ssrf-proxy ConfigMap with squid.conf rendered`);
   const v = release.values.ssrfProxy;
-  const sandboxOn = Boolean(release.values.sandbox.enabled);
-  const sandboxSvc = findObject(release.objects, 'Service', 'sandbox');
   const rules: RewriteRule[] = [
     {
       name: 'forward http_port',
@@ -120,35 +115,6 @@ function squidOverride(release: Release, root: string, ports: { forward: number;
         return `http_port 127.0.0.1:${ports.forward}`;
       },
       min: 1,
-    },
-    {
-      name: 'reverse http_port',
-      match: /^http_port\s+(\d+)\s+(accel\b.*)$/,
-      replace: (m) => {
-        expect(Number(m[1]), `${what}: reverse port`).toBe(v.reversePort);
-        return `http_port 127.0.0.1:${ports.reverse} ${m[2]}`;
-      },
-      min: sandboxOn ? 1 : 0,
-    },
-    {
-      name: 'localport ACL of the reverse port',
-      match: /^acl\s+(\S+)\s+localport\s+(\d+)\s*$/,
-      replace: (m) => {
-        expect(Number(m[2]), `${what}: localport ACL`).toBe(v.reversePort);
-        return `acl ${m[1]} localport ${ports.reverse}`;
-      },
-    },
-    {
-      name: 'sandbox cache_peer → stub',
-      match: /^cache_peer\s+(\S+)\s+parent\s+(\d+)\s+(\d+)\s+(.*)$/,
-      replace: (m) => {
-        // The peer must be the rendered sandbox Service, by its cluster DNS name and port.
-        expect(sandboxSvc, `${what}: cache_peer without a sandbox Service`).toBeDefined();
-        expect(m[1], `${what}: cache_peer host`).toBe(`${sandboxSvc!.metadata.name}.${NAMESPACE}.svc.${release.values.global.clusterDomain}`);
-        expect((sandboxSvc!.spec.ports as any[]).map((p) => p.port), `${what}: cache_peer port is a sandbox Service port`).toContain(Number(m[2]));
-        return `cache_peer 127.0.0.1 parent ${sandbox.port} ${m[3]} ${m[4]}`;
-      },
-      min: sandboxOn ? 1 : 0,
     },
     { name: 'pid_filename → temp', match: /^pid_filename\s+(?!none\s*$)\S+\s*$/, replace: () => `pid_filename ${root}/squid.pid` },
     { name: 'cache_log → temp', match: /^cache_log\s+\S+\s*$/, replace: () => `cache_log ${root}/cache.log` },
@@ -160,7 +126,7 @@ function squidOverride(release: Release, root: string, ports: { forward: number;
   writeFileSync(join(root, 'hosts'), hosts);
   const conf = join(root, 'squid.conf');
   writeFileSync(conf, `# [test override] names of the tests, without DNS\nhosts_file ${root}/hosts\n${out.text}`);
-  return { root, conf, forwardPort: ports.forward, ...(sandboxOn ? { reversePort: ports.reverse } : {}), applied: out.applied };
+  return { root, conf, forwardPort: ports.forward, applied: out.applied };
 }
 
 /** Temp dir squid can write after dropping root for cache_effective_user (Debian: proxy). */
@@ -246,9 +212,9 @@ function hostsFor(release: Release): { text: string; probes: Running['probes'] }
 async function startSquid(release: Release, what: string): Promise<Running> {
   if (!SQUID) throw new Error('unreachable: squid missing');
   const root = squidDir();
-  const ports = { forward: await freePort(), reverse: await freePort() };
+  const ports = { forward: await freePort() };
   const { text, probes } = hostsFor(release);
-  const setup = squidOverride(release, root, ports, stubs.sandbox, text, what);
+  const setup = squidOverride(release, root, ports, text, what);
   const parse = run(SQUID, ['-k', 'parse', '-f', setup.conf]);
   if (parse.status !== 0 || /FATAL|ERROR/.test(parse.all)) throw new Error(`${what}: squid -k parse of the overridden config failed (${parse.status}):\n${parse.all}`);
   // A service name of its own (-n): squid names its shared memory segments after it, so squids of
@@ -265,7 +231,6 @@ async function startSquid(release: Release, what: string): Promise<Running> {
   });
   const diagProc = { ...proc, output: () => `${proc.output()}\n--- cache.log ---\n${tail(join(root, 'cache.log'))}` };
   await waitForPort(ports.forward, diagProc, 15_000);
-  if (setup.reversePort) await waitForPort(setup.reversePort, diagProc, 15_000);
   return { setup, proc, release, what, probes };
 }
 
@@ -365,7 +330,7 @@ describe.skipIf(!SQUID)('squid: the rendered SSRF proxy on the real server', () 
 
   it('has fixtures that enable the SSRF proxy, with and without the sandbox', () => {
     expect(ssrfFixtures.length).toBeGreaterThan(0);
-    expect(ssrfFixtures.some((f) => !renderFixture(f).values.sandbox.enabled), 'a fixture without the sandbox (no reverse port)').toBe(true);
+    expect(ssrfFixtures.some((f) => !renderFixture(f).values.sandbox.enabled), 'a fixture without the sandbox').toBe(true);
   });
 
   it.each(ssrfFixtures)('squid -k parse accepts the rendered squid.conf of %s, as rendered and with the test override', async (fixture) => {
@@ -376,11 +341,13 @@ describe.skipIf(!SQUID)('squid: the rendered SSRF proxy on the real server', () 
     const r = run(SQUID as string, ['-k', 'parse', '-f', raw]);
     expect(r.status, `${fixture}: squid -k parse (as rendered):\n${r.all}`).toBe(0);
     expect(r.all, `${fixture}: squid -k parse (as rendered)`).not.toMatch(/FATAL|ERROR|Bungled/);
-    const setup = squidOverride(release, root, { forward: 1, reverse: 2 }, stubs.sandbox, hostsFor(release).text, fixture);
+    const setup = squidOverride(release, root, { forward: 1 }, hostsFor(release).text, fixture);
     const o = run(SQUID as string, ['-k', 'parse', '-f', setup.conf]);
     expect(o.status, `${fixture}: squid -k parse (overridden):\n${o.all}`).toBe(0);
     expect(o.all).not.toMatch(/FATAL|ERROR|Bungled/);
-    expect(/^http_port\s+\d+\s+accel/m.test(squidConf(release)!), `${fixture}: reverse port iff the sandbox is on`).toBe(Boolean(release.values.sandbox.enabled));
+    // Dify 1.15+ calls the sandbox directly: squid is a forward proxy only, with one port.
+    expect(squidConf(release)!.match(/^http_port\b.*$/gm), `${fixture}: one forward port`).toEqual([`http_port ${release.values.ssrfProxy.port}`]);
+    expect(squidConf(release), `${fixture}: no reverse proxy`).not.toMatch(/\baccel\b|^cache_peer\b/m);
   });
 
   describe.each([...groups.values()].map((fs) => [fs.join(', '), fs[0]!] as const))('running squid with the config of %s', (_label, fixture) => {
@@ -390,28 +357,6 @@ describe.skipIf(!SQUID)('squid: the rendered SSRF proxy on the real server', () 
     });
     afterAll(async () => {
       await sq?.proc.stop();
-    });
-
-    it('the reverse port forwards to the sandbox (cache_peer), never directly elsewhere', async () => {
-      if (!sq.setup.reversePort) {
-        expect(sq.release.values.sandbox.enabled).toBe(false);
-        return;
-      }
-      const body = JSON.stringify({ language: 'python3', code: 'print(1)' });
-      const res = await viaProxyReverse(sq.setup.reversePort, '/v1/sandbox/run', body, sq.what);
-      expect(res.status, `${sq.what}: POST /v1/sandbox/run on the reverse port${diag(sq)}`).toBe(200);
-      expect(JSON.parse(res.body).stub).toBe('sandbox');
-      const rec = stubs.sandbox.requests.find((r) => r.url === '/v1/sandbox/run' && r.headers['x-test-run'] === sq.what);
-      expect(rec, 'the sandbox stub received the call').toBeDefined();
-      expect(rec!.method).toBe('POST');
-      expect(rec!.headers['x-api-key']).toBe('sandbox-key');
-      expect(rec!.bodyLength).toBe(Buffer.byteLength(body));
-      expect(rec!.headers['x-forwarded-for'], 'forwarded_for delete').toBeUndefined();
-      expect(rec!.headers.via, 'via off').toBeUndefined();
-      // An absolute URL to a loopback service on the reverse port still goes to the sandbox only.
-      const abs = await viaProxy(sq.setup.reversePort, `http://127.0.0.1:${stubs.loopback.port}/reverse-abs`);
-      expect(abs.status, `${sq.what}: absolute URL on the reverse port${diag(sq)}`).toBe(200);
-      expect(hitBy('/reverse-abs').map((s) => s.name)).toEqual(['sandbox']);
     });
 
     forwardChecks(() => sq);
@@ -443,29 +388,4 @@ describe.skipIf(!SQUID)('squid: the rendered SSRF proxy on the real server', () 
       expect(ok.status, `${sq.what}: the allowed domain still passes${diag(sq)}`).toBe(200);
     });
   });
-
-  function viaProxyReverse(port: number, path: string, body: string, tag: string): Promise<HttpResult> {
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path,
-          agent: false,
-          timeout: 8000,
-          headers: { Host: `sandbox:${port}`, 'X-Api-Key': 'sandbox-key', 'Content-Type': 'application/json', 'x-test-run': tag },
-        },
-        (res) => {
-          let b = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (b += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b }));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('reverse request timed out')));
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
 });
