@@ -8,6 +8,8 @@ import { chartArgument, type IO, type ValuesFlags } from './common.js';
 export interface LintFlags extends ValuesFlags {
   release: string;
   strict?: boolean;
+  /** Also `kubectl apply --server-side --dry-run=server` against the current kubeconfig context. */
+  server?: boolean;
 }
 
 export async function lintCommand(positional: string | undefined, flags: LintFlags, io: IO): Promise<void> {
@@ -25,6 +27,7 @@ export async function lintCommand(positional: string | undefined, flags: LintFla
     namespace: flags.namespace,
     kubeVersion: flags.kubeVersion,
     apiVersions: flags.apiVersions,
+    ...(flags.server ? { server: true } : {}),
   });
   const noSchema = noSchemaWarning(chart);
   if (noSchema) io.err(`${noSchema}\n`);

@@ -170,6 +170,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   )
     .option('--release <name>', 'release name to render with', 'release-name')
     .option('--strict', 'fail on warnings too')
+    .option('--server', "also dry-run the manifests on your current kubeconfig context's API server (kubectl apply --server-side --dry-run=server); nothing is changed")
     .option('-n, --namespace <ns>', 'namespace of the release', 'default')
     .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
     .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
@@ -179,6 +180,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       examples(
         ['lint the shipped chart with your values', 'dify-chart lint -f my-values.yaml'],
         ['lint a chart folder, warnings failing too', 'dify-chart lint ./my-chart --strict --release my-dify -n dify'],
+        ['ask the cluster too (kubectl on PATH, your kubeconfig)', 'dify-chart lint -f my-values.yaml -n dify --server'],
       ),
     )
     .action(async (chart: string | undefined, opts: Parameters<typeof lintCommand>[1]) => {

@@ -10,14 +10,22 @@ import { checkReleaseOptions, renderChartText } from '../render/release.js';
 import { UserError } from '../values/types.js';
 import { buildValues, type BuildValuesOptions } from '../values/index.js';
 import { lintObjects, splitManifests, type Finding } from './check.js';
+import { serverDryRun } from './server.js';
 
 export { formatFinding, lintObjects, splitManifests, type Finding, type RenderedDoc } from './check.js';
+export { serverDryRun, type ServerCheckOptions, type ServerCheckResult } from './server.js';
 
 export interface LintOptions extends BuildValuesOptions {
   release?: string;
   namespace?: string;
   kubeVersion?: string;
   apiVersions?: string[];
+  /**
+   * Also send the render through the API server of the current kubeconfig context
+   * (`kubectl apply --server-side --dry-run=server`): its errors are findings, its warnings
+   * warnings. `true` runs `kubectl` from PATH; `{ kubectl }` names another.
+   */
+  server?: boolean | { kubectl?: string };
 }
 
 /** What a lint found: errors (findings) and warnings (Helm's values warnings; errors with --strict). */
@@ -55,5 +63,11 @@ export async function lintChart(opts: LintOptions): Promise<LintResult> {
     ...(opts.apiVersions ? { apiVersions: opts.apiVersions } : {}),
   });
   const { docs, findings } = splitManifests(text);
-  return { findings: [...findings, ...(await lintObjects(docs))], warnings };
+  const local = [...findings, ...(await lintObjects(docs))];
+  if (!opts.server) return { findings: local, warnings };
+  const server = serverDryRun(text, {
+    namespace: opts.namespace ?? 'default',
+    ...(typeof opts.server === 'object' && opts.server.kubectl ? { kubectl: opts.server.kubectl } : {}),
+  });
+  return { findings: [...local, ...server.findings], warnings: [...warnings, ...server.warnings] };
 }

@@ -145,11 +145,15 @@ const HELM_ANNOTATIONS = ['meta.helm.sh/release-name', 'meta.helm.sh/release-nam
 
 /**
  * An object as stored, without what the server or Helm's bookkeeping set: metadata the server
- * fills (uid, resourceVersion, timestamps, managed fields), Helm's release annotations, status.
+ * fills (uid, resourceVersion, timestamps, managed fields; the uid wherever it was copied),
+ * Helm's release annotations, status.
  * Defaults the server applied stay: both sides get the same.
  */
 export function normalized(o: K8sObject): K8sObject {
-  const copy = structuredClone(o) as K8sObject & { status?: unknown };
+  // The uid also appears where the server copies it (a Job's controller-uid selector and labels).
+  const uid = (o.metadata as { uid?: string }).uid;
+  const text = JSON.stringify(o);
+  const copy = JSON.parse(uid ? text.split(uid).join('<uid>') : text) as K8sObject & { status?: unknown };
   delete copy.status;
   const meta = copy.metadata as Record<string, unknown> & { annotations?: Record<string, string> };
   for (const k of SERVER_SET) delete meta[k];
