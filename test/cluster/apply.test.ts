@@ -102,6 +102,35 @@ async function applyClean(args: string[], prefix: string, known?: string[]): Pro
   return objects;
 }
 
+describe.skipIf(!cluster)('the judge can fail', () => {
+  const deployment = (ns: string, container: Record<string, unknown>): string =>
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'probe', namespace: ns },
+      spec: {
+        selector: { matchLabels: { app: 'probe' } },
+        template: { metadata: { labels: { app: 'probe' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.37', ...container }] } },
+      },
+    });
+
+  it('an unknown field is an error', async () => {
+    const ns = await freshNamespace(c, 'judge', 'restricted');
+    const r = await applyServerSide(c, ns, deployment(ns, { imagePullPolicyy: 'Always' }));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown field "spec\.template\.spec\.containers\[0\]\.imagePullPolicyy"|field not declared in schema/);
+  }, T);
+
+  it('a pod template below restricted draws a Pod Security warning', async () => {
+    const ns = await freshNamespace(c, 'judge', 'restricted');
+    const r = await applyServerSide(c, ns, deployment(ns, { securityContext: { capabilities: { add: ['NET_RAW'] } } }));
+    expect(r.code, r.stderr).toBe(0);
+    const w = warnings(r.stderr);
+    expect(w).toHaveLength(1);
+    expect(violationNames(w[0]!)).toEqual(['allowPrivilegeEscalation != false', 'unrestricted capabilities', 'runAsNonRoot != true', 'seccompProfile']);
+  }, T);
+});
+
 describe.skipIf(!cluster)(`kube-apiserver accepts every fixture's render${cluster ? '' : ` (skipped: ${clusterSkipReason})`}`, () => {
   it('has the fixtures', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(12);
@@ -189,7 +218,8 @@ describe.skipIf(!cluster)('Pod Security: each component at the level it needs', 
     const r = await cli(['render', 'release-name', '-n', ns, ...KUBE, '-f', PINNED]);
     expect(r.code, r.stderr).toBe(0);
     const pods = podTemplates(objectsOf(r.stdout));
-    expect(new Set(pods.map((p) => p.component))).toEqual(new Set(['api', 'worker', 'beat', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'proxy', 'migration', 'postgresql', 'redis', 'weaviate']));
+    const components = new Set(pods.map((p) => p.component));
+    for (const k of ['api', 'worker', 'beat', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'proxy', 'migration', 'postgresql', 'redis', 'weaviate']) expect(components).toContain(k);
     const results = await createPods(ns, pods);
     for (const p of pods) {
       const res = results.get(p.workload)!;

@@ -98,7 +98,8 @@ export async function freshNamespace(c: Cluster, prefix: string, level: PodSecur
 
 /** `kubectl apply --server-side -n NS -f -` of a manifest text (kubectl's default, strict field validation). */
 export function applyServerSide(c: Cluster, namespace: string, manifest: string, opts: { dryRun?: boolean; output?: 'json'; timeoutMs?: number } = {}): Promise<Run> {
-  const args = ['apply', '--server-side', '--field-manager=dify-chart-tests', '-n', namespace, '-f', '-'];
+  // --validate=strict (kubectl's default, named): an unknown or duplicate field is an error.
+  const args = ['apply', '--server-side', '--validate=strict', '--field-manager=dify-chart-tests', '-n', namespace, '-f', '-'];
   if (opts.dryRun) args.push('--dry-run=server');
   if (opts.output) args.push('-o', opts.output);
   return kubectl(c, args, { input: manifest, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
