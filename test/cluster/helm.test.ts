@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageChart } from '../../src/package/chart-archive.js';
-import { CHART, cli, PINNED, tempDir } from '../cli/run.js';
+import { CHART, cli, fixture, PINNED, tempDir } from '../cli/run.js';
 import {
   applyServerSide,
   appliedObjects,
@@ -114,25 +114,29 @@ describe.skipIf(!cluster || !haveHelm)(`helm install, upgrade and uninstall on k
   });
 
   for (const major of HELM_MAJORS) {
-    it(`helm ${major} install creates the objects dify-chart render | kubectl apply creates`, async () => {
-      const ns = await freshNamespace(c, `install-h${major}`, 'restricted');
-      const r = await cli(['render', RELEASE, '-n', ns, '--kube-version', 'v1.37.2', '-f', PINNED]);
-      expect(r.code, r.stderr).toBe(0);
-      const rendered = objectsOf(r.stdout);
-      // What kubectl would store, before Helm stores its own: a server-side dry run.
-      const dry = await applyServerSide(c, ns, r.stdout, { dryRun: true, output: 'json' });
-      expect(dry.code, dry.stderr).toBe(0);
-      const ours = appliedObjects(dry.stdout);
+    // The defaults, and the fixtures with custom resources (ExternalSecret, HTTPRoute) and long names.
+    for (const values of ['defaults.yaml', 'external-secrets.yaml', 'httproute.yaml', 'long-names.yaml']) {
+      it(`helm ${major} install creates the objects dify-chart render | kubectl apply creates: ${values}`, async () => {
+        const ns = await freshNamespace(c, `install-h${major}`, 'restricted');
+        const file = fixture(values);
+        const r = await cli(['render', RELEASE, '-n', ns, '--kube-version', 'v1.37.2', '-f', file]);
+        expect(r.code, r.stderr).toBe(0);
+        const rendered = objectsOf(r.stdout);
+        // What kubectl would store, before Helm stores its own: a server-side dry run.
+        const dry = await applyServerSide(c, ns, r.stdout, { dryRun: true, output: 'json' });
+        expect(dry.code, dry.stderr).toBe(0);
+        const ours = appliedObjects(dry.stdout);
 
-      const install = helmIn(c, major, ['install', RELEASE, tgz, '-n', ns, '-f', PINNED]);
-      expect(install.code, install.stderr).toBe(0);
-      const theirs = await getObjects(c, ns, KINDS(rendered));
-      const released = theirs.filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name'] === RELEASE);
-      expect(released.map(keyOf).sort()).toEqual(rendered.map(keyOf).sort());
-      expect(ours.map(keyOf).sort()).toEqual(rendered.map(keyOf).sort());
-      const byKey = new Map(ours.map((o) => [keyOf(o), comparable(o)]));
-      for (const o of released) expect(comparable(o), keyOf(o)).toEqual(byKey.get(keyOf(o)));
-    }, T);
+        const install = helmIn(c, major, ['install', RELEASE, tgz, '-n', ns, '-f', file]);
+        expect(install.code, install.stderr).toBe(0);
+        const theirs = await getObjects(c, ns, KINDS(rendered));
+        const released = theirs.filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name'] === RELEASE);
+        expect(released.map(keyOf).sort()).toEqual(rendered.map(keyOf).sort());
+        expect(ours.map(keyOf).sort()).toEqual(rendered.map(keyOf).sort());
+        const byKey = new Map(ours.map((o) => [keyOf(o), comparable(o)]));
+        for (const o of released) expect(comparable(o), keyOf(o)).toEqual(byKey.get(keyOf(o)));
+      }, T);
+    }
 
     it(`helm ${major} upgrade keeps every generated credential; checksums change only with what a pod reads`, async () => {
       const ns = await freshNamespace(c, `upgrade-h${major}`, 'restricted');
