@@ -148,9 +148,6 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   process.once('exit', onExit);
 
   try {
-    const [clientPort, peerPort, securePort] = [await freePort(), await freePort(), await freePort()];
-    etcd = start(tools.etcd, ['--data-dir', join(dir, 'etcd'), '--client-port', String(clientPort), '--peer-port', String(peerPort)], join(dir, 'etcd.log'));
-
     // Serving certificate for 127.0.0.1 (self-signed: the kubeconfig trusts exactly it).
     const crt = join(dir, 'serving.crt');
     const key = join(dir, 'serving.key');
@@ -166,37 +163,52 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     writeFileSync(join(dir, 'sa.key'), sa.privateKey, { mode: 0o600 });
     const token = randomBytes(24).toString('hex');
     writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
-
-    await until('etcd', READY_BUDGET_MS, async () => /etcd ready/.test(tail(etcd!.log)), [etcd]);
-
-    const server = `https://127.0.0.1:${securePort}`;
-    apiserver = start(
-      tools.apiserver,
-      [
-        `--etcd-servers=http://127.0.0.1:${clientPort}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${securePort}`,
-        `--cert-dir=${join(dir, 'certs')}`,
-        `--tls-cert-file=${crt}`,
-        `--tls-private-key-file=${key}`,
-        '--service-account-issuer=https://kubernetes.default.svc',
-        `--service-account-key-file=${join(dir, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-        `--token-auth-file=${join(dir, 'tokens.csv')}`,
-        '--authorization-mode=RBAC',
-        // Added to the default set (which includes it since v1.25): named so that a change of defaults cannot drop it silently.
-        '--enable-admission-plugins=PodSecurity',
-        '--service-cluster-ip-range=10.96.0.0/16',
-        // No kubelet reaches the advertised address: leave the kubernetes Service's endpoints alone.
-        '--endpoint-reconciler-type=none',
-        '--profiling=false',
-        '--v=1',
-      ],
-      join(dir, 'kube-apiserver.log'),
-    );
     const ca = readFileSync(crt, 'utf8');
-    await until('kube-apiserver /readyz', READY_BUDGET_MS, async () => (await get(server, '/readyz', ca, token)) === 200, [etcd, apiserver]);
+
+    // The free ports are picked, then closed, then bound by etcd and kube-apiserver: another
+    // process may take one in between. Such a start is retried with new ports, twice.
+    let server = '';
+    for (let attempt = 1; ; attempt++) {
+      const [clientPort, peerPort, securePort] = [await freePort(), await freePort(), await freePort()];
+      try {
+        etcd = start(tools.etcd, ['--data-dir', join(dir, `etcd-${attempt}`), '--client-port', String(clientPort), '--peer-port', String(peerPort)], join(dir, `etcd-${attempt}.log`));
+        await until('etcd', READY_BUDGET_MS, async () => /etcd ready/.test(tail(etcd!.log)), [etcd]);
+        server = `https://127.0.0.1:${securePort}`;
+        apiserver = start(
+          tools.apiserver,
+          [
+            `--etcd-servers=http://127.0.0.1:${clientPort}`,
+            '--bind-address=127.0.0.1',
+            '--advertise-address=127.0.0.1',
+            `--secure-port=${securePort}`,
+            `--cert-dir=${join(dir, 'certs')}`,
+            `--tls-cert-file=${crt}`,
+            `--tls-private-key-file=${key}`,
+            '--service-account-issuer=https://kubernetes.default.svc',
+            `--service-account-key-file=${join(dir, 'sa.pub')}`,
+            `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+            `--token-auth-file=${join(dir, 'tokens.csv')}`,
+            '--authorization-mode=RBAC',
+            // Added to the default set (which includes it since v1.25): named so that a change of defaults cannot drop it silently.
+            '--enable-admission-plugins=PodSecurity',
+            '--service-cluster-ip-range=10.96.0.0/16',
+            // No kubelet reaches the advertised address: leave the kubernetes Service's endpoints alone.
+            '--endpoint-reconciler-type=none',
+            '--profiling=false',
+            '--v=1',
+          ],
+          join(dir, `kube-apiserver-${attempt}.log`),
+        );
+        await until('kube-apiserver /readyz', READY_BUDGET_MS, async () => (await get(server, '/readyz', ca, token)) === 200, [etcd, apiserver]);
+        break;
+      } catch (e) {
+        const portTaken = [etcd, apiserver].some((p) => p !== undefined && /address already in use/.test(tail(p.log, 200)));
+        await stop(apiserver);
+        await stop(etcd);
+        apiserver = etcd = undefined;
+        if (!portTaken || attempt === 3) throw e;
+      }
+    }
 
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(
