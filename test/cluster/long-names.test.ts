@@ -1,17 +1,23 @@
 /**
  * Long names on a real API server: a 58-character fullnameOverride (test/fixtures/values/
- * long-names.yaml) and a 53-character release name (Helm's longest) render StatefulSets,
- * Deployments, Jobs and Services the server accepts, StatefulSet names within 52 characters.
+ * long-names.yaml) and a 53-character release name (Helm's longest; helm install of it too)
+ * render StatefulSets, Deployments, Jobs and Services the server accepts, StatefulSet names
+ * within 52 characters.
  * No controller runs here, so the pods a StatefulSet would make are created as its controller
  * would name and label them (`<name>-0`, controller-revision-hash `<name>-<10 characters>`),
  * with a server dry run: a 63-character StatefulSet is accepted itself but its pods are not.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, fixture } from '../cli/run.js';
-import { applyServerSide, clusterOrSkip, clusterSkipReason, freshNamespace, getObjects, keyOf, kubectl, objectsOf, podSpecOf, type Cluster } from '../support/cluster.js';
+import { packageChart } from '../../src/package/chart-archive.js';
+import { CHART, cli, fixture, tempDir } from '../cli/run.js';
+import { applyServerSide, clusterOrSkip, clusterSkipReason, freshNamespace, getObjects, helmIn, keyOf, kubectl, objectsOf, podSpecOf, type Cluster } from '../support/cluster.js';
+import { HELM_MAJORS, helmOrSkip } from '../support/helm.js';
 import type { K8sObject } from '../support/k8s.js';
 
 const cluster = clusterOrSkip();
+const haveHelm = helmOrSkip();
 const c = cluster as Cluster;
 const T = 120_000;
 const LONG_RELEASE = 'r'.repeat(20) + '-tenant-acme-corporation-eu-west'; // 52 characters: with "dify" added, past 53
@@ -54,6 +60,29 @@ describe.skipIf(!cluster)(`long names on kube-apiserver${cluster ? '' : ` (skipp
       }
     }, T);
   }
+
+  it.skipIf(!haveHelm)(`helm install accepts a ${LONG_RELEASE.length + 1}-character release name (Helm's longest) and creates what the render does`, async () => {
+    const archive = await packageChart({ chartDir: CHART });
+    const tgz = join(tempDir('dify-cluster-long-'), archive.fileName);
+    writeFileSync(tgz, archive.bytes);
+    const release = `${LONG_RELEASE}x`;
+    for (const major of HELM_MAJORS) {
+      const ns = await freshNamespace(c, `long-h${major}`, 'baseline');
+      const args = ['-f', fixture('long-names.yaml'), '--set', 'fullnameOverride='];
+      const r = await cli(['render', release, '-n', ns, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      const rendered = objectsOf(r.stdout);
+      const install = helmIn(c, major, ['install', release, tgz, '-n', ns, ...args]);
+      expect(install.code, `helm ${major}: ${install.stderr}`).toBe(0);
+      const stored = (await getObjects(c, ns, rendered)).filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name'] === release);
+      expect(stored.map(keyOf).sort(), `helm ${major}`).toEqual(rendered.map(keyOf).sort());
+      for (const set of stored.filter((o) => o.kind === 'StatefulSet')) expect(set.metadata.name.length, set.metadata.name).toBeLessThanOrEqual(52);
+      // One character more is past Helm's limit.
+      const over = helmIn(c, major, ['install', `${release}y`, tgz, '-n', ns, ...args]);
+      expect(over.code, `helm ${major}`).not.toBe(0);
+      expect(over.stderr, `helm ${major}`).toMatch(/release name .*(exceeds max length of 53|invalid)/i);
+    }
+  }, 240_000);
 
   it('the pod check can fail: a 63-character StatefulSet is stored, its pods refused', async () => {
     const ns = await freshNamespace(c, 'long-neg', 'baseline');
