@@ -57,10 +57,23 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(beat.get('MIGRATION_ENABLED')).toBe('false');
     expect(beat.has('INNER_API_KEY_FOR_PLUGIN')).toBe(false);
     expect(beat.get('SECRET_KEY')).toBe(`${SECRET}/SECRET_KEY`);
-    const job = objects.find((o) => o.kind === 'Job')!;
+    // The migration Job: flask upgrade-db in an init container, then the one-off data migration of
+    // legacy model types (MODE=job) in the same pod, so it never meets an old schema.
+    const job = objects.find((o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'migration')!;
+    const migrate = job.spec.template.spec.initContainers[0];
+    expect(migrate.name).toBe('migrate');
+    const menv = new Map<string, string>(migrate.env.map((e: { name: string; value?: string }) => [e.name, e.value ?? '']));
+    expect(menv.get('MODE')).toBe('migration');
+    expect(menv.get('MIGRATION_ENABLED')).toBe('true');
     const jenv = containerEnv(job);
-    expect(jenv.get('MODE')).toBe('migration');
-    expect(jenv.get('MIGRATION_ENABLED')).toBe('true');
+    expect(jenv.get('MODE')).toBe('job');
+    expect(jenv.get('MIGRATION_ENABLED')).toBe('false');
+    expect(job.spec.template.spec.containers[0].args).toEqual(['data-migrate', 'legacy-model-types', '--apply']);
+    // backfill-plugin-auto-upgrade waits for the plugin daemon's health check, then runs as MODE=job.
+    const backfill = objects.find((o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'plugin-backfill')!;
+    expect(backfill.spec.template.spec.initContainers[0].command[2]).toContain('http://release-name-dify-plugin-daemon:5002/health/check');
+    expect(backfill.spec.template.spec.containers[0].args).toEqual(['backfill-plugin-auto-upgrade']);
+    expect(containerEnv(backfill).get('MODE')).toBe('job');
   });
 
   it("the migration Job takes the api's extraEnv and extraEnvFrom (it runs the api's code against its database)", () => {
