@@ -11,10 +11,10 @@
  * Security warnings listed in EXCEPTIONS and no other; below, Pods made from every pod template
  * are admitted at the level each component needs and the excepted ones refused at "restricted".
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cli, FIXTURES, PINNED, tempDir } from '../cli/run.js';
 import { applyServerSide, clusterOrSkip, clusterSkipReason, freshNamespace, kubectl, objectsOf, podSpecOf, warnings, type Cluster, type PodSecurityLevel } from '../support/cluster.js';
 import type { K8sObject } from '../support/k8s.js';
@@ -191,6 +191,9 @@ const SAMPLES = fc.sample(sampleValues, { seed: 20261203, numRuns: 5 });
 
 describe.skipIf(!cluster)('kube-apiserver accepts generated values', () => {
   const dir = cluster ? tempDir('dify-cluster-values-') : '';
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   SAMPLES.forEach((values, i) => {
     it(`sample ${i + 1} of ${SAMPLES.length}`, async () => {
       const file = join(dir, `sample-${i + 1}.json`);

@@ -13,9 +13,9 @@
  * The chart has no hooks (asserted below): the migration Job is a plain Job, so `helm install`
  * waits for nothing a kubelet would have to run, and no `--no-hooks` is needed. No pod runs.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { CHART, cli, fixture, PINNED, tempDir } from '../cli/run.js';
 import {
@@ -49,6 +49,9 @@ beforeAll(async () => {
   tgz = join(tempDir('dify-cluster-helm-'), archive.fileName);
   writeFileSync(tgz, archive.bytes);
 }, 120_000);
+afterAll(() => {
+  if (tgz) rmSync(dirname(tgz), { recursive: true, force: true });
+});
 
 /** A Secret's data, as the server holds it. */
 async function secretData(ns: string, name: string): Promise<Record<string, string> | undefined> {

@@ -7,9 +7,9 @@
  * would name and label them (`<name>-0`, controller-revision-hash `<name>-<10 characters>`),
  * with a server dry run: a 63-character StatefulSet is accepted itself but its pods are not.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { CHART, cli, fixture, tempDir } from '../cli/run.js';
 import { applyServerSide, clusterOrSkip, clusterSkipReason, freshNamespace, getObjects, helmIn, keyOf, kubectl, objectsOf, podSpecOf, type Cluster } from '../support/cluster.js';
@@ -63,8 +63,10 @@ describe.skipIf(!cluster)(`long names on kube-apiserver${cluster ? '' : ` (skipp
 
   it.skipIf(!haveHelm)(`helm install accepts a ${LONG_RELEASE.length + 1}-character release name (Helm's longest) and creates what the render does`, async () => {
     const archive = await packageChart({ chartDir: CHART });
-    const tgz = join(tempDir('dify-cluster-long-'), archive.fileName);
+    const dir = tempDir('dify-cluster-long-');
+    const tgz = join(dir, archive.fileName);
     writeFileSync(tgz, archive.bytes);
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const release = `${LONG_RELEASE}x`;
     for (const major of HELM_MAJORS) {
       const ns = await freshNamespace(c, `long-h${major}`, 'baseline');
