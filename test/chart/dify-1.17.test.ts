@@ -149,6 +149,26 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     expect(none.stdout).not.toMatch(/TRIGGER_URL|ENDPOINT_URL_TEMPLATE|localhost/);
   });
 
+  it.each(['external-mysql.yaml', 'external-mysql-eso.yaml'])('MySQL as Dify\'s database (%s): DB_TYPE=mysql for every process, its credentials, no PostgreSQL', (fixture) => {
+    const { objects } = render(fixture);
+    for (const component of ['api', 'worker', 'beat', 'migration', 'plugin-daemon']) {
+      for (const o of workload(objects, component)) {
+        const env = effectiveEnv(objects, o);
+        expect(env.get('DB_TYPE'), `${component}`).toBe('mysql');
+        expect(env.get('DB_PORT'), `${component}`).toBe('3306');
+        expect(env.get('DB_USERNAME'), `${component}`).toMatch(/^secret:/);
+        expect(env.get('DB_PASSWORD'), `${component}`).toMatch(/^secret:/);
+        expect(env.has('DB_SSL_MODE'), `${component}: PostgreSQL's sslmode`).toBe(false);
+      }
+    }
+    expect(objects.some((o) => o.metadata.name.endsWith('-postgresql'))).toBe(false);
+    const es = objects.find((o) => o.kind === 'ExternalSecret');
+    if (fixture === 'external-mysql-eso.yaml') {
+      const keys = es!.spec.data.map((d: { secretKey: string; remoteRef: { key: string; property: string } }) => `${d.secretKey}=${d.remoteRef.key}#${d.remoteRef.property}`);
+      expect(keys).toEqual(expect.arrayContaining(['DB_USERNAME=dify/mysql#username', 'DB_PASSWORD=dify/mysql#password']));
+    } else expect(es).toBeUndefined();
+  });
+
   it('settings 1.17 added or changed; what it dropped is gone', () => {
     const { objects, text } = render('defaults.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);

@@ -61,8 +61,9 @@ describe('the generated-credentials table (src/render/credentials.ts)', () => {
     const calls: Record<string, string> = {};
     for (const f of readdirSync(dir)) {
       const text = readFileSync(join(dir, f), 'utf8');
-      // "cred" X ... "key" "K" "gen" G: X a path or (ternary LOCAL EXTERNAL cond); G a length or (ternary N 0 cond).
-      for (const m of text.matchAll(/"cred" (\(ternary root\.Values\.(\S+) \S+ \S+\)|root\.Values\.(\S+)) "key" "(\w+)" "gen" (\d+|\(ternary (\d+) 0 [^)]*\)|\(ternary (\d+) 0 \([^)]*\)\))/g)) {
+      // "cred" X ... "key" "K" "gen" G: X a path or (ternary LOCAL EXTERNAL cond), EXTERNAL a path or a ternary of
+      // two (PostgreSQL or MySQL); G a length or (ternary N 0 cond).
+      for (const m of text.matchAll(/"cred" (\(ternary root\.Values\.(\S+) (?:\S+|\(ternary [^)]*\)) \S+\)|root\.Values\.(\S+)) "key" "(\w+)" "gen" (\d+|\(ternary (\d+) 0 [^)]*\)|\(ternary (\d+) 0 \([^)]*\)\))/g)) {
         const gen = Number(m[6] ?? m[7] ?? m[5]);
         if (gen > 0) calls[m[4]!] = (m[2] ?? m[3])!;
       }

@@ -153,7 +153,7 @@ const cases: Case[] = [
     name: 'a forbidden combination (not)',
     args: ['-f', PINNED, '--set', 'postgresql.enabled=false'],
     code: 1,
-    lines: ['values: no database: enable postgresql (in-cluster) or externalPostgresql'],
+    lines: ['values: no database: enable postgresql (in-cluster), externalPostgresql or externalMysql'],
   },
   // --set grammar
   { name: '--set unclosed bracket', args: ['--set', 'routes[0=x'], code: 1, lines: ['--set "routes[0=x": unclosed bracket after "routes"'] },
