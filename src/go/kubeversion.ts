@@ -12,7 +12,7 @@ export interface KubeVersion {
 }
 
 /** Go's regexp `\s` is ASCII space, tab, newline, form feed and carriage return (no \v). */
-const VERSION = /^[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)/;
+const VERSION = /^[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)[^\n]*$/; // Go's `.` stops at a newline only
 const UINT64_MAX = (1n << 64n) - 1n;
 
 /** The version, or the error text Helm prints after `invalid kube version '<input>': `. */

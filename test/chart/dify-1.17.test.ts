@@ -169,6 +169,26 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     } else expect(es).toBeUndefined();
   });
 
+  it('the migration and backfill Jobs get new names whenever their pod templates change (a Job template is immutable)', async () => {
+    const names = async (extra: string[]) => {
+      const r = await cli(['render', '-f', PINNED, ...extra, '-s', 'templates/migration.yaml', '-s', 'templates/plugin-backfill.yaml']);
+      expect(r.stderr).toBe('');
+      return [...r.stdout.matchAll(/^  name: (\S+-(?:migrate|backfill)-\S+)$/gm)].map((m) => m[1]);
+    };
+    const base = await names([]);
+    expect(base).toHaveLength(2);
+    for (const change of [
+      ['--set', 'dify.secretKey.value=,dify.secretKey.existingSecret.name=my-secret-key'],
+      ['--set', 'api.extraEnv[0].name=FOO,api.extraEnv[0].value=bar'],
+      ['--set', 'commonLabels.team=x'],
+    ]) {
+      const changed = await names(change);
+      expect(changed[0], change.join(' ')).not.toBe(base[0]);
+      expect(changed[1], change.join(' ')).not.toBe(base[1]);
+    }
+    expect(await names([])).toEqual(base);
+  });
+
   it('settings 1.17 added or changed; what it dropped is gone', () => {
     const { objects, text } = render('defaults.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);

@@ -80,7 +80,7 @@ describe.skipIf(!haveHelm)('.Capabilities as real Helm gives them', () => {
     expect(h4).toBe(helm4KeepsText ? expected4.replace(/version: "[^"]*"/, `version: "${version.startsWith('v') ? version : `v${version}`}"`) : expected4);
   });
 
-  it.each(['banana', '1', '01.30.0', 'v1.20.0', '2.0.0', '1.30.1.2'])('--kube-version %s fails as in Helm, with its message', async (version) => {
+  it.each(['banana', '1', '01.30.0', 'v1.20.0', '2.0.0', '1.30.1.2', '1.30\n', '1.30\nx'])('--kube-version %s fails as in Helm, with its message', async (version) => {
     const r = await ours(['--kube-version', version]);
     expect(r.stdout).toBe('');
     expect(r.code).not.toBe(0);
