@@ -91,7 +91,10 @@ describe('release engineering rules', () => {
       expect(m, 'an apt-get install line').not.toBeNull();
       return m![1]!.replace(/\\\n/g, ' ').trim().split(/\s+/).sort();
     };
-    const expected = packages(text('.ci/run'));
+    const list = /^PACKAGES=\(([^)]*)\)$/m.exec(text('.ci/run'));
+    expect(list, '.ci/run names its packages in PACKAGES=(...)').not.toBeNull();
+    expect(text('.ci/run')).toContain('apt-get install -y --no-install-recommends "${PACKAGES[@]}"');
+    const expected = list![1]!.trim().split(/\s+/).sort();
     for (const file of WORKFLOWS) {
       const install = workflow(file).jobs['test']!.steps.find((s) => s.run?.includes('apt-get install'));
       expect(packages(install!.run!), file).toEqual(expected);
