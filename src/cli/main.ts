@@ -13,6 +13,7 @@ import type { renderCommand } from './render.js';
 import type { packageCommand } from './package.js';
 import type { docsCommand } from './docs.js';
 import type { lintCommand } from './lint.js';
+import type { migrateCommand } from './migrate.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -84,7 +85,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
     .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
     .option('--chart <dir>', 'chart folder to render (default: the chart shipped with dify-chart)')
-    .option('--lookup', "resolve `lookup` against the cluster of your kubeconfig (via kubectl), as helm install does, so generated secrets stay stable")
+    .option('--lookup', "with --chart: resolve `lookup` against the cluster of your kubeconfig (via kubectl), as helm install does (the shipped chart calls no lookup)")
     .option('--debug', 'print stack traces for internal errors (secret values are never printed)')
     .addHelpText(
       'after',
@@ -185,6 +186,24 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     )
     .action(async (chart: string | undefined, opts: Parameters<typeof lintCommand>[1]) => {
       await (await import('./lint.js')).lintCommand(chart, opts, io);
+    });
+
+  program
+    .command('migrate')
+    .description("print values for this chart from another Dify chart's values file (unmapped keys and checks on stderr)")
+    .argument('<file>', 'values file of the old release')
+    .option('--from <chart>', 'the chart the file is for: dify-helm (BorisPolonsky/dify-helm) or douban (douban/charts)')
+    .option('--strict', 'exit 1 when a key cannot be mapped')
+    .option('--release <name>', "the old release's name (its Secrets and Services are named after it)", 'dify')
+    .addHelpText(
+      'after',
+      examples(
+        ['values for this chart from a dify-helm release named dify', 'dify-chart migrate --from dify-helm old-values.yaml > values.yaml'],
+        ['from douban/charts, release my-dify, failing on anything unmapped', 'dify-chart migrate --from douban old.yaml --release my-dify --strict'],
+      ),
+    )
+    .action(async (file: string, opts: Parameters<typeof migrateCommand>[1]) => {
+      await (await import('./migrate.js')).migrateCommand(file, opts, io);
     });
 
   return program;
