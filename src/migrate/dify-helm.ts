@@ -271,6 +271,7 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
 
   // SECRET_KEY above all: it decrypts the model credentials stored in the database.
   put(out, 'dify.secretKey', cred('SECRET_KEY'));
+  o.consume('global.appSecretKey'); // its value stays where the old release put it (the Secret)
   if (!o.changed('global.appSecretKey') && !eso) {
     check('global.appSecretKey', `the old release ran with dify-helm's public default SECRET_KEY (kept, from Secret ${apiSecret}, so stored credentials stay readable); rotating it later makes them unreadable, so plan it with Dify's own tooling`);
   }

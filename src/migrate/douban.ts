@@ -213,6 +213,8 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     const ref = at(e, ['valueFrom', 'secretKeyRef']);
     const name = e['name'] as string;
     if (isMap(ref) && typeof ref['name'] === 'string' && typeof ref['key'] === 'string') return fromSecret(ref['name'], ref['key']);
+    // A user name is no secret: this chart takes it as a value.
+    if (typeof e['value'] === 'string' && name.endsWith('USERNAME')) return { value: e['value'] };
     if (typeof e['value'] === 'string') {
       check(
         path,
@@ -375,6 +377,7 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   if (o.list('volumeMounts').length > 0) for (const c of ['api', 'worker']) put(out, `${c}.extraVolumeMounts`, o.list('volumeMounts'));
   o.cannot('serviceAccount', 'this chart makes ServiceAccounts per component: set <component>.serviceAccount (e.g. api and worker for cloud IAM)');
 
+  for (const [k, v] of Object.entries(typed)) if (k.startsWith('dify.')) put(out, k, v);
   // SECRET_KEY must come from somewhere: the peer's default writes it as a plain value.
   if (!typed['dify.secretKey']) {
     o.report('global.extraBackendEnvs', 'no SECRET_KEY in the old values: Dify ran with its empty default; set dify.secretKey');
