@@ -55,10 +55,6 @@ export interface RenderOutput {
   manifests: Manifest[];
   /** Helm's coalescing warnings, one line each. */
   warnings: string[];
-  /** How many credentials were generated (pin them in values to keep them). */
-  generated: number;
-  /** The generated credentials by values path, e.g. `dify.secretKey` (pin `<path>.value`). */
-  generatedCredentials: string[];
 }
 
 export interface Renderer {
@@ -100,8 +96,6 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
         manifests: result.manifests,
         warnings,
-        generated: result.generated,
-        generatedCredentials: result.generatedCredentials,
       };
     },
   };

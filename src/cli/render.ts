@@ -2,13 +2,13 @@
 import { checkReleaseOptions, renderRelease } from '../render/release.js';
 import { goPathMatch, outputDirLayout, outputDirLog, printManifests, templateNotFound, type Manifest } from '../render/manifests.js';
 import { kubectlLookup } from '../render/lookup.js';
-import { generatedNote } from '../render/credentials.js';
 import { buildValues } from '../values/index.js';
 import { writeTree } from '../io/files.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
 import { noSchemaWarning, schemaFor } from '../build/locations.js';
 import { loadPrebuilt } from '../build/prebuilt.js';
 import type { IO, ValuesFlags } from './common.js';
+import { UsageError } from '../values/types.js';
 
 export interface RenderFlags extends ValuesFlags {
   showOnly: string[];
@@ -31,9 +31,14 @@ function onlyShown(manifests: Manifest[], patterns: string[]): Manifest[] {
   return manifests.filter((m) => patterns.some((p) => goPathMatch(p, inChart(m))));
 }
 
+/** The shipped chart reads nothing from the cluster: `--lookup` only serves a chart of your own that calls `lookup`. */
+export const LOOKUP_UNNEEDED =
+  '--lookup: the shipped chart reads nothing from the cluster (credentials left empty are generated in the cluster by its credentials Job, see README "Secrets"); use --lookup only with --chart for a chart that calls lookup';
+
 export async function renderCommand(release: string, flags: RenderFlags, io: IO): Promise<void> {
   // Usage errors before any values error.
   checkReleaseOptions({ name: release, namespace: flags.namespace, kubeVersion: flags.kubeVersion });
+  if (flags.lookup && flags.chart === undefined) throw new UsageError(LOOKUP_UNNEEDED);
   const chartDir = flags.chart ?? DEFAULT_CHART_DIR;
   const prebuilt = await loadPrebuilt(chartDir, DEFAULT_SCHEMA);
   const { values, warnings } = buildValues({
@@ -64,5 +69,4 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
   } else {
     io.out(printManifests(result.manifests, { showOnly: flags.showOnly }));
   }
-  if (result.generatedCredentials.length > 0) io.err(`${generatedNote(result.generatedCredentials)}\n`);
 }

@@ -26,13 +26,6 @@ export class TemplateError extends Error {
 export type HelperFn = (...args: unknown[]) => unknown;
 
 /**
- * The strings `randAlphaNum` drew during the render under way (src/render/release.ts empties it
- * before and after each render, so no secret outlives it): the render then names the credentials
- * whose Secret data is one of them, so the CLI can tell the user which to pin.
- */
-export const generatedSecrets: { drawn: Set<string> } = { drawn: new Set() };
-
-/**
  * Counts calls whose answer is not a function of their arguments: `randAlphaNum`, and `lookup`
  * when it reads a cluster (without one it always answers an empty map). A partial that made no
  * such call gives the same text for the same context, so the engine may remember it.
@@ -391,7 +384,6 @@ export const HELPERS: Record<string, HelperFn> = {
     const count = Number(toInt(n));
     impureCalls.count++;
     for (let i = 0; i < count; i++) s += ALNUM[crypto.randomInt(ALNUM.length)];
-    if (s !== '') generatedSecrets.drawn.add(s);
     return s;
   },
   lookup: (apiVersion, kind, ns, name) => {

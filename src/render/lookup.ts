@@ -1,7 +1,7 @@
 /**
  * Helm's `lookup` reads live objects during `helm install`; `helm template` gets an empty map.
- * `dify-chart render --lookup` does what install does, through the user's kubeconfig (kubectl),
- * so generated secrets keep their existing values when piping to `kubectl apply`.
+ * `dify-chart render --chart DIR --lookup` does what install does, through the user's kubeconfig
+ * (kubectl), for a chart of the user's that calls `lookup`; the shipped chart calls none.
  */
 import { lazyRequire } from '../lazy.js';
 import { UserError, type ValueMap } from '../values/types.js';

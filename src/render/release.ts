@@ -8,9 +8,8 @@ import { loadChart } from './chart.js';
 import { precompileChart } from './precompile.js';
 import { parseKubeVersion, renderContext, type ReleaseOptions } from './context.js';
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
-import { generatedSecrets, lookupResolver } from './helpers.js';
+import { lookupResolver } from './helpers.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
-import { generatedCredentials } from './credentials.js';
 import { UsageError, type ValueMap } from '../values/types.js';
 
 export interface RenderRequest extends ReleaseOptions {
@@ -22,10 +21,6 @@ export interface RenderRequest extends ReleaseOptions {
 
 export interface RenderResult {
   manifests: Manifest[];
-  /** How many credentials were generated (the user should pin them): `generatedCredentials.length`. */
-  generated: number;
-  /** The generated credentials by values path (see credentials.ts), for the CLI's note. */
-  generatedCredentials: string[];
 }
 
 interface LoadedChart {
@@ -85,18 +80,15 @@ export function compileChart(chartDir: string): PrebuiltChart {
 export function renderRelease(chartDir: string, values: ValueMap, req: RenderRequest, prebuilt?: PrebuiltChart): RenderResult {
   const { metadata, engine } = loadRenderer(chartDir, prebuilt);
   const chartName = metadata.Name;
-  generatedSecrets.drawn.clear();
   lookupResolver.fn = req.lookup ?? emptyLookup;
   try {
     const rendered = engine.render(renderContext(values, metadata, req), chartName);
     const files = rendered.filter((r) => !r.name.endsWith('/NOTES.txt')).map((r) => ({ path: r.name, content: r.content }));
     const manifests = orderManifests(files);
     for (const m of manifests) assertParses(m);
-    const credentials = generatedCredentials(manifests, generatedSecrets.drawn);
-    return { manifests, generated: credentials.length, generatedCredentials: credentials };
+    return { manifests };
   } finally {
     lookupResolver.fn = emptyLookup;
-    generatedSecrets.drawn.clear();
   }
 }
 
