@@ -28,6 +28,18 @@ pinned() { # MAJOR -> "version integrity"
   echo "$line"
 }
 
+# npm run by a pinned Node reads its global npmrc from that Node's prefix (tools/node/MAJOR/etc);
+# linking it to the machine's keeps the machine's npm settings (such as its registry CA file, or
+# lockfiles without download addresses) whichever Node runs npm.
+link_npmrc() { # MAJOR
+  local global
+  global="$(npm config get globalconfig 2>/dev/null || true)"
+  case "$global" in "" | "$TOOLS/node/"*) return ;; esac
+  [ -f "$global" ] || return 0
+  mkdir -p "$TOOLS/node/$1/etc"
+  ln -sfn "$global" "$TOOLS/node/$1/etc/npmrc"
+}
+
 installed() { # MAJOR VERSION: is tools/node/MAJOR/bin/node exactly that version?
   local bin="$TOOLS/node/$1/bin/node"
   [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null)" = "v$2" ]
@@ -38,6 +50,7 @@ install_one() { # MAJOR
   line="$(pinned "$major")" || exit 1
   read -r version integrity <<<"$line"
   if installed "$major" "$version"; then
+    link_npmrc "$major"
     echo "tools: node v$version ready in tools/node/$major (kept)" >&2
     return
   fi
@@ -69,6 +82,7 @@ install_one() { # MAJOR
   rm -rf "$TOOLS/node/$major"
   mv "$TOOLS/node/$major.new" "$TOOLS/node/$major"
   installed "$major" "$version" || die "tools/node/$major/bin/node is not v$version after install"
+  link_npmrc "$major"
   echo "tools: node v$version installed in tools/node/$major in $((SECONDS - start)) s" >&2
 }
 
