@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRenderer, type Renderer } from '../../src/index.js';
+import { renderContext } from '../../src/render/context.js';
+import { loadRenderer } from '../../src/render/release.js';
 import { buildValues } from '../../src/values/index.js';
 import type { K8sObject } from '../support/k8s.js';
 import { FIXTURES, fixtures, ROOT } from './render.js';
@@ -514,6 +516,25 @@ describe('NetworkPolicies: the allowed paths are exactly the ones Dify needs', (
     expect(ssrf).toContain('ssrf-proxy -> 2606:4700::6810:84e5 TCP/9999');
     for (const ip of ['10.1.2.3', '172.16.0.5', '192.168.0.5', '100.64.0.5', '169.254.169.254', 'fd00::5', 'fe80::5']) expect(ssrf.filter((e) => e.includes(` ${ip} `)), ip).toEqual([]);
     expect(ssrf.filter((e) => !/ -> [0-9a-f:.]+ /.test(e) && !e.includes('kube-dns'))).toEqual([]);
+  });
+
+  it('NOTES say when the entry points and the external stores are open, and how to narrow them', () => {
+    const notes = (fixture: string): string => {
+      const chart = join(ROOT, 'chart');
+      const { metadata, engine } = loadRenderer(chart);
+      const values = buildValues({ chartDir: chart, valueFiles: [join(FIXTURES, fixture)], set: [], setString: [], setFile: [], setJson: [] }).values;
+      return engine.render(renderContext(values, metadata, { name: 'rel', namespace: 'ns' }), metadata.Name).find((t) => t.name.endsWith('/NOTES.txt'))!.content;
+    };
+    const byDefault = notes('defaults.yaml');
+    expect(byDefault).toContain('NetworkPolicies: every component');
+    expect(byDefault).toContain('The entry points (the proxy) accept any source: set networkPolicy.ingressFrom');
+    expect(byDefault).not.toContain('External stores are reached');
+    expect(notes('external.yaml')).toContain('External stores are reached on their ports at any address: list their networks in\n  networkPolicy.externalStores.*');
+    const custom = notes('network-policy-custom.yaml');
+    expect(custom).toContain('NetworkPolicies: every component');
+    expect(custom).not.toContain('accept any source');
+    expect(custom).not.toContain('External stores are reached');
+    expect(notes('network-policy-off.yaml')).not.toContain('NetworkPolicies');
   });
 
   it('the default private ranges cover RFC 1918, CGNAT, link-local and IPv6 ULA / link-local', () => {
