@@ -13,6 +13,7 @@ vi.setConfig({ testTimeout: 120_000 });
 
 const COMPONENT: Record<string, EnvComponent> = {
   api: 'backend',
+  'api-websocket': 'backend',
   worker: 'backend',
   beat: 'backend',
   migration: 'backend',
@@ -193,7 +194,8 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     const { objects, text } = render('defaults.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     expect(api.get('DB_TYPE')).toBe('postgresql');
-    expect(api.get('ENABLE_COLLABORATION_MODE')).toBe('false');
+    expect(api.get('ENABLE_COLLABORATION_MODE')).toBe('true'); // the collaboration websocket is on by default
+    expect(effectiveEnv(render('websocket-off.yaml').objects, find(render('websocket-off.yaml').objects, 'Deployment', '-api')!).get('ENABLE_COLLABORATION_MODE')).toBe('false');
     expect(api.get('APP_MAX_EXECUTION_TIME')).toBe('3600');
     expect(api.get('WORKFLOW_MAX_EXECUTION_TIME')).toBe('3600');
     const pd = find(objects, 'Deployment', '-plugin-daemon')!;

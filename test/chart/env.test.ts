@@ -197,7 +197,7 @@ describe.skipIf(!engineAvailable)('component env', () => {
 
   it('HPA replaces replicas', () => {
     const { objects } = render('hpa.yaml');
-    for (const name of ['-api', '-worker', '-web', '-sandbox', '-ssrf-proxy', '-proxy', '-plugin-daemon']) {
+    for (const name of ['-api', '-api-websocket', '-worker', '-web', '-sandbox', '-ssrf-proxy', '-proxy', '-plugin-daemon']) {
       expect(find(objects, 'Deployment', name)!.spec.replicas, name).toBeUndefined();
       expect(find(objects, 'HorizontalPodAutoscaler', name), name).toBeTruthy();
     }

@@ -51,12 +51,12 @@ describe('dify.extraConfig refuses names the chart sets', () => {
     for (const fixture of fixtures) {
       const values = (parse(fixtureValues(fixture)) ?? {}) as { dify?: { extraConfig?: Record<string, unknown> } } & Record<string, { extraEnv?: { name: string }[] }>;
       const own = new Set(Object.keys(values.dify?.extraConfig ?? {}));
-      for (const c of ['api', 'worker', 'beat', 'migration']) for (const e of values[c]?.extraEnv ?? []) own.add(e.name);
+      for (const c of ['api', 'apiWebsocket', 'worker', 'beat', 'migration']) for (const e of values[c]?.extraEnv ?? []) own.add(e.name);
       const { objects } = render(fixture);
       const names: string[] = [];
       const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-backend'));
       names.push(...Object.keys(config?.data ?? {}));
-      const backend = (o: K8sObject): boolean => ['api', 'worker', 'beat', 'migration'].some((c) => o.metadata.labels?.['app.kubernetes.io/component'] === c);
+      const backend = (o: K8sObject): boolean => ['api', 'api-websocket', 'worker', 'beat', 'migration'].some((c) => o.metadata.labels?.['app.kubernetes.io/component'] === c);
       for (const o of objects.filter((x) => ['Deployment', 'Job'].includes(x.kind) && backend(x))) {
         for (const e of (o.spec.template.spec.containers[0].env ?? []) as { name: string }[]) names.push(e.name);
       }

@@ -35,7 +35,7 @@ describe.skipIf(!engineAvailable)('routing table', () => {
   it('defaults: nginx serves exactly the table, each path to its component', () => {
     const locs = nginxLocations(render('defaults.yaml').objects);
     expect([...locs.keys()]).toEqual(DEFAULT_ROUTES.map((r) => r.path));
-    const svc = { api: 'release-name-dify-api', web: 'release-name-dify-web', pluginDaemon: 'release-name-dify-plugin-daemon', marketplace: 'marketplace' } as Record<string, string>;
+    const svc = { api: 'release-name-dify-api', apiWebsocket: 'release-name-dify-api-websocket', web: 'release-name-dify-web', pluginDaemon: 'release-name-dify-plugin-daemon', marketplace: 'marketplace' } as Record<string, string>;
     for (const r of DEFAULT_ROUTES) expect(locs.get(r.path), r.path).toBe(svc[r.component]);
     const conf = render('defaults.yaml').objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-proxy'))!.data!;
     expect(conf['default.conf']).toMatch(/location \/e\/ \{[^}]*Dify-Hook-Url/);
@@ -79,6 +79,7 @@ describe.skipIf(!engineAvailable)('routing table', () => {
     ['api-off.yaml', 'api', ['/console/api', '/api', '/v1', '/files', '/mcp']],
     ['web-off.yaml', 'web', ['/explore', '/']],
     ['plugin-daemon-off.yaml', 'plugin-daemon', ['/e/']],
+    ['websocket-off.yaml', 'api-websocket', ['/socket.io/']],
     ['worker-off.yaml', 'worker', []],
     ['beat-off.yaml', 'beat', []],
     ['sandbox-off.yaml', 'sandbox', []],
@@ -99,6 +100,6 @@ describe.skipIf(!engineAvailable)('routing table', () => {
   it('all-off.yaml: nothing of the application tier remains', () => {
     const { objects } = render('all-off.yaml');
     const kinds = objects.filter((o) => ['Deployment', 'Service', 'Job', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(o.kind)).map((o) => o.metadata.name);
-    expect(kinds.filter((n) => /-(api|worker|beat|web|sandbox|plugin-daemon|ssrf-proxy|proxy|migrate-[0-9a-f]+)$/.test(n))).toEqual([]);
+    expect(kinds.filter((n) => /-(api|api-websocket|worker|beat|web|sandbox|plugin-daemon|ssrf-proxy|proxy|migrate-[0-9a-f]+)$/.test(n))).toEqual([]);
   });
 });

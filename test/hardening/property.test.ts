@@ -54,6 +54,7 @@ const DEFAULT_ROUTES = [
   { path: '/api', component: 'api' },
   { path: '/v1', component: 'api' },
   { path: '/files', component: 'api' },
+  { path: '/socket.io/', component: 'apiWebsocket' },
   { path: '/e/', component: 'pluginDaemon' },
   { path: '/explore', component: 'web' },
   { path: '/marketplace', component: 'marketplace' },
@@ -81,6 +82,8 @@ const validValues = fc.record(
     commonLabels: labels,
     api: component(1), // more api replicas need ReadWriteMany storage (a schema rule)
     worker: component(1), // so do more worker replicas
+    // and more websocket replicas; its image is api.image
+    apiWebsocket: fc.record({ enabled: fc.boolean(), replicaCount: fc.integer({ min: 0, max: 1 }), resources, extraEnv, podAnnotations: annotations, podLabels: labels }, { requiredKeys: [] }),
     web: component(5),
     beat: fc.record({ enabled: fc.boolean(), resources, extraEnv, podAnnotations: annotations }, { requiredKeys: [] }),
     sandbox: component(3),

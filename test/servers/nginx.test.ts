@@ -11,7 +11,9 @@
  *     the resolver's own name at startup and kube-dns does not exist here);
  *   - error_log / access_log → files in the temp dir; a `user` directive (none today) removed.
  * Everything else is the rendered text. Requests then check the routing table, headers, SSE
- * streaming, client_max_body_size and that routes turned off are gone.
+ * streaming, client_max_body_size, that routes turned off are gone, and that a websocket upgrade
+ * passes on /socket.io/ (to a websocket endpoint standing in for the api-websocket Service) and
+ * nowhere else.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -42,14 +44,15 @@ import {
   type RewriteRule,
   type Stub,
 } from './support.js';
+import { acceptFor, connectWebSocket, OPCODE, serveWebSocket, type WebSocketEndpoint } from './websocket.js';
 
 const NGINX = requireTool('nginx');
 const HOST = 'dify.example.com';
 
-type RouteComponent = 'api' | 'web' | 'pluginDaemon' | 'marketplace';
-const STUBS: RouteComponent[] = ['api', 'web', 'pluginDaemon', 'marketplace'];
+type RouteComponent = 'api' | 'apiWebsocket' | 'web' | 'pluginDaemon' | 'marketplace';
+const STUBS: RouteComponent[] = ['api', 'apiWebsocket', 'web', 'pluginDaemon', 'marketplace'];
 /** Service component label → the routing table's component name. */
-const SERVICE_COMPONENT: Record<string, RouteComponent> = { api: 'api', web: 'web', 'plugin-daemon': 'pluginDaemon' };
+const SERVICE_COMPONENT: Record<string, RouteComponent> = { api: 'api', 'api-websocket': 'apiWebsocket', web: 'web', 'plugin-daemon': 'pluginDaemon' };
 
 // ---------------------------------------------------------------------------------------------
 // The routing table, read from values (the documented contract), independent of the template
@@ -65,6 +68,8 @@ function routeActive(values: any, r: Route): boolean {
   switch (r.component) {
     case 'api':
       return Boolean(values.api.enabled);
+    case 'apiWebsocket':
+      return Boolean(values.apiWebsocket.enabled);
     case 'web':
       return Boolean(values.web.enabled);
     case 'pluginDaemon':
@@ -98,6 +103,7 @@ const EDGE_PATHS = [
   '/v1/chat-messages',
   '/files/x',
   '/mcp/x',
+  '/socket.io/?EIO=4&transport=polling',
   '/e/abc/def',
   '/explore/apps',
   '/',
@@ -177,7 +183,7 @@ function nginxOverride(release: Release, root: string, port: number, stubs: Reco
       replace: (m) => {
         const component = services.get(m[2]!);
         const stubName = component && SERVICE_COMPONENT[component];
-        if (!stubName) throw new Error(`${what}: proxy_pass http://${m[2]} is not a rendered Service port of api, web or plugin-daemon (${[...services.keys()].join(', ')})`);
+        if (!stubName) throw new Error(`${what}: proxy_pass http://${m[2]} is not a rendered Service port of api, api-websocket, web or plugin-daemon (${[...services.keys()].join(', ')})`);
         return `${m[1]}proxy_pass http://127.0.0.1:${stubs[stubName].port};`;
       },
     },
@@ -218,6 +224,8 @@ function nginxOverride(release: Release, root: string, port: number, stubs: Reco
 // ---------------------------------------------------------------------------------------------
 
 let stubs: Record<RouteComponent, Stub>;
+/** The apiWebsocket stub's websocket side. */
+let wsEndpoint: WebSocketEndpoint;
 
 function whoGot(id: string): { stub: RouteComponent; rec: NonNullable<ReturnType<Stub['byId']>> }[] {
   const out = [];
@@ -379,6 +387,73 @@ async function checkBodyLimit(px: Proxy): Promise<void> {
   expect(whoGot(id), `${px.what}: the refused upload reaches no upstream`).toEqual([]);
 }
 
+/**
+ * A websocket handshake to /socket.io/ gets the websocket's 101 through nginx, with the accept key for
+ * the client's key, a server-first frame and an echo of a client frame, and a clean close; the
+ * upstream saw the Upgrade and Connection headers and the forwarded ones. Without an active websocket
+ * route, and on an ordinary location, nginx drops Upgrade: the plain stub answers 200.
+ */
+async function checkWebSocket(px: Proxy): Promise<void> {
+  const { values } = px.release;
+  const path = '/socket.io/?EIO=4&transport=websocket';
+  const handshake = async (p: string) => {
+    const id = randomUUID();
+    const client = await connectWebSocket(px.setup.port, p, { Host: HOST, 'x-test-id': id, Origin: `http://${HOST}` });
+    return { id, client };
+  };
+  const route = expectedRoute(values, '/socket.io/');
+  const { id, client } = await handshake(path);
+  const label = `${px.what}: websocket ${path}`;
+  try {
+    if (route?.component === 'apiWebsocket') {
+      expect(client.status, `${label}${diag(px)}`).toBe(101);
+      expect(client.headers.upgrade?.toLowerCase(), label).toBe('websocket');
+      expect(client.headers.connection?.toLowerCase(), label).toBe('upgrade');
+      expect(client.headers['sec-websocket-accept'], label).toBe(acceptFor(client.key));
+      expect((await client.next()).payload.toString(), `${label}: the server's first frame`).toBe(`0{"stub":"websocket","url":${JSON.stringify(path)}}`);
+      client.send(OPCODE.text, `hello ${id}`);
+      expect(await client.next(), `${label}: echo`).toEqual({ fin: true, opcode: OPCODE.text, masked: false, payload: Buffer.from(`echo:hello ${id}`) });
+      client.send(OPCODE.close, Buffer.from([0x03, 0xe8]));
+      expect((await client.next()).opcode, `${label}: close`).toBe(OPCODE.close);
+      await client.ended();
+      const got = whoGot(id);
+      expect(got.map((g) => g.stub), `${label}: received by`).toEqual(['apiWebsocket']);
+      const rec = got[0]!.rec;
+      expect(rec.url).toBe(path);
+      expect(rec.headers.upgrade, `${label}: Upgrade reaches the websocket`).toBe('websocket');
+      expect(rec.headers.connection, `${label}: Connection reaches the websocket`).toBe('upgrade');
+      expect(rec.headers['sec-websocket-key']).toBe(client.key);
+      expect(rec.headers.host).toBe(HOST);
+      expect(rec.headers['x-forwarded-proto']).toBe('http');
+      expect(rec.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(rec.headers.origin).toBe(`http://${HOST}`);
+      expect(wsEndpoint.received.get(id)!.map((f) => [f.opcode, f.masked, f.payload.toString('latin1')])).toEqual([
+        [OPCODE.text, true, `hello ${id}`],
+        [OPCODE.close, true, '\x03\xe8'],
+      ]);
+    } else {
+      expect(client.status, `${label}: no websocket route, so no upgrade${diag(px)}`).not.toBe(101);
+      for (const g of whoGot(id)) expect(g.rec.headers.upgrade, `${label}: ${g.stub} got no Upgrade`).toBeUndefined();
+    }
+  } finally {
+    client.destroy();
+  }
+  for (const p of ['/console/api/x', '/apps']) {
+    const r = expectedRoute(values, p);
+    if (!r || r.component === 'apiWebsocket' || r.component === 'marketplace') continue;
+    const { id: pid, client: plain } = await handshake(p);
+    try {
+      expect(plain.status, `${px.what}: websocket handshake to ${p} is a plain request${diag(px)}`).toBe(200);
+      const got = whoGot(pid);
+      expect(got.map((g) => g.stub)).toEqual([r.component]);
+      expect(got[0]!.rec.headers.upgrade, `${px.what}: ${p}: Upgrade dropped`).toBeUndefined();
+      expect(String(got[0]!.rec.headers.connection ?? ''), `${px.what}: ${p}: Connection`).not.toMatch(/upgrade/i);
+    } finally {
+      plain.destroy();
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Suites
 // ---------------------------------------------------------------------------------------------
@@ -389,9 +464,11 @@ describe.skipIf(!NGINX)('nginx: the rendered proxy on the real server', () => {
   beforeAll(async () => {
     const list = await Promise.all(STUBS.map((s) => startStub(s)));
     stubs = Object.fromEntries(STUBS.map((s, i) => [s, list[i]!])) as Record<RouteComponent, Stub>;
+    wsEndpoint = serveWebSocket(stubs.apiWebsocket.server, stubs.apiWebsocket.requests);
   });
   afterAll(async () => {
     await stopAll();
+    wsEndpoint?.closeAll();
     await Promise.all(Object.values(stubs ?? {}).map((s) => s.close()));
     removeTempDirs();
   });
@@ -441,6 +518,10 @@ describe.skipIf(!NGINX)('nginx: the rendered proxy on the real server', () => {
 
     it('refuses a body over client_max_body_size with 413', async () => {
       await checkBodyLimit(px);
+    });
+
+    it('passes a websocket upgrade on /socket.io/ to the websocket (101, frames both ways); no other location passes Upgrade', async () => {
+      await checkWebSocket(px);
     });
   });
 

@@ -429,6 +429,8 @@ export interface Stub {
   release: () => void;
   byId: (id: string) => Recorded | undefined;
   close: () => Promise<void>;
+  /** The HTTP server itself (e.g. to answer `upgrade` requests as a websocket endpoint, see websocket.ts). */
+  server: http.Server;
 }
 
 /**
@@ -473,6 +475,7 @@ export function startStub(name: string, host = '127.0.0.1'): Promise<Stub> {
           open.clear();
         },
         byId: (id) => requests.find((r) => r.headers['x-test-id'] === id),
+        server,
         close: () =>
           new Promise<void>((r) => {
             for (const res of open) res.destroy();
