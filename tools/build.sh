@@ -5,6 +5,7 @@
 #   tools/bin/helm4  helm.sh/helm/v4 v4.3.2
 #   tools/bin/kube-apiserver, tools/bin/kubectl   k8s.io/kubernetes v1.37.2 (tools/kube/go.mod)
 #   tools/bin/etcd   tools/etcd/main.go on go.etcd.io/etcd/server/v3 v3.7.3 (tools/etcd/go.mod)
+#   tools/bin/actionlint  github.com/rhysd/actionlint v1.7.12 (lints .github/workflows)
 #   tools/bin/crds.json  where the module cache holds the CRDs the API-server tests install:
 #                    sigs.k8s.io/gateway-api v1.6.3, github.com/external-secrets/external-secrets v0.16.2
 # The ldflags are the ones Helm's Makefile passes to a release build: without them Helm 3
@@ -33,6 +34,9 @@ install helm3 "$v3/cmd/helm" "$HELM3_VERSION" "-w -s \
   -X $v3/internal/version.gitCommit=$HELM3_COMMIT -X $v3/internal/version.gitTreeState=clean \
   -X $v3/pkg/lint/rules.k8sVersionMajor=1 -X $v3/pkg/lint/rules.k8sVersionMinor=36 \
   -X $v3/pkg/chartutil.k8sVersionMajor=1 -X $v3/pkg/chartutil.k8sVersionMinor=36"
+
+# actionlint reports its version from the module's build info (go install), so no ldflags.
+install actionlint github.com/rhysd/actionlint/cmd/actionlint v1.7.12 "-w -s"
 
 v4=helm.sh/helm/v4
 # Helm 4 reads the Kubernetes version from its client-go module version at run time.
@@ -74,3 +78,4 @@ bin/helm3 version --short >&2
 bin/helm4 version --short >&2
 bin/kube-apiserver --version >&2
 bin/kubectl version --client >&2
+bin/actionlint -version >&2
