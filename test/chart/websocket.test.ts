@@ -38,7 +38,9 @@ function collaborationMode(objects: K8sObject[]): Map<string, string | undefined
 describe.skipIf(!engineAvailable)('collaboration websocket', () => {
   it('is on by default: a Deployment of the api image, a Service on 5001, a PDB; HPA only when asked', () => {
     const { objects } = render('defaults.yaml');
-    const kinds = byComponent(objects, 'api-websocket').map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    // Its own workload objects (its NetworkPolicy is network-policy.test.ts's business).
+    const own = ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'ServiceAccount'];
+    const kinds = byComponent(objects, 'api-websocket').filter((o) => own.includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(kinds).toEqual([`Deployment/${WS}`, `PodDisruptionBudget/${WS}`, `Service/${WS}`]);
     const d = find(objects, 'Deployment', '-api-websocket')!;
     const api = find(objects, 'Deployment', '-api')!;
