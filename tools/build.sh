@@ -6,6 +6,8 @@
 #   tools/bin/kube-apiserver, tools/bin/kubectl   k8s.io/kubernetes v1.37.2 (tools/kube/go.mod)
 #   tools/bin/etcd   tools/etcd/main.go on go.etcd.io/etcd/server/v3 v3.7.3 (tools/etcd/go.mod)
 #   tools/bin/actionlint  github.com/rhysd/actionlint v1.7.12 (lints .github/workflows)
+#   tools/bin/registry    github.com/google/go-containerregistry v0.22.1's in-memory OCI registry,
+#                         which the release workflow's helm push step is run against
 #   tools/bin/crds.json  where the module cache holds the CRDs the API-server tests install:
 #                    sigs.k8s.io/gateway-api v1.6.3, github.com/external-secrets/external-secrets v0.16.2
 # The ldflags are the ones Helm's Makefile passes to a release build: without them Helm 3
@@ -37,6 +39,7 @@ install helm3 "$v3/cmd/helm" "$HELM3_VERSION" "-w -s \
 
 # actionlint reports its version from the module's build info (go install), so no ldflags.
 install actionlint github.com/rhysd/actionlint/cmd/actionlint v1.7.12 "-w -s"
+install registry github.com/google/go-containerregistry/cmd/registry v0.22.1 "-w -s"
 
 v4=helm.sh/helm/v4
 # Helm 4 reads the Kubernetes version from its client-go module version at run time.
