@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.setConfig({ testTimeout: 120_000 });
 import { containerEnv, effectiveEnv, engineAvailable, find, render } from './render.js';
 
-const SECRET = 'secret:release-name-dify-credentials';
+const SECRET = 'secret:release-name-dify-inline-credentials';
 
 describe.skipIf(!engineAvailable)('component env', () => {
   it('api: urls, database, redis, celery, storage, vector store, sandbox, SSRF proxy, plugin daemon, marketplace', () => {
@@ -151,7 +151,7 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(api.get('DB_HOST')).toBe('pg.example.internal');
     expect(api.get('DB_PORT')).toBe('6432');
     expect(api.get('DB_USERNAME')).toBe('secret:pg-credentials/username');
-    expect(api.get('REDIS_USERNAME')).toBe('secret:dify-prod-credentials/REDIS_USERNAME');
+    expect(api.get('REDIS_USERNAME')).toBe('secret:dify-prod-inline-credentials/REDIS_USERNAME');
     expect(api.get('DB_DATABASE')).toBe('dify_prod');
     expect(api.get('DB_PASSWORD')).toBe('secret:pg-credentials/password');
     expect(api.get('REDIS_PASSWORD')).toBe('secret:redis-credentials/REDIS_PASSWORD');
@@ -168,9 +168,9 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(api.get('QDRANT_API_KEY')).toBe('secret:qdrant/api-key');
     expect(api.get('MAIL_TYPE')).toBe('smtp');
     expect(api.get('SMTP_PORT')).toBe('587');
-    expect(api.get('MAIL_DEFAULT_SEND_FROM')).toBe('secret:dify-prod-credentials/MAIL_DEFAULT_SEND_FROM');
-    expect(api.get('SMTP_PASSWORD')).toBe('secret:dify-prod-credentials/SMTP_PASSWORD');
-    expect(api.get('INIT_PASSWORD')).toBe('secret:dify-prod-credentials/INIT_PASSWORD');
+    expect(api.get('MAIL_DEFAULT_SEND_FROM')).toBe('secret:dify-prod-inline-credentials/MAIL_DEFAULT_SEND_FROM');
+    expect(api.get('SMTP_PASSWORD')).toBe('secret:dify-prod-inline-credentials/SMTP_PASSWORD');
+    expect(api.get('INIT_PASSWORD')).toBe('secret:dify-prod-inline-credentials/INIT_PASSWORD');
     expect(api.get('MIGRATION_ENABLED')).toBe('true');
     expect(objects.some((o) => o.kind === 'Job')).toBe(false);
     const worker = effectiveEnv(objects, find(objects, 'Deployment', '-worker')!);
@@ -180,7 +180,7 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(plugin.get('DB_SSL_MODE')).toBe('require');
     expect(plugin.get('DB_PASSWORD')).toBe('secret:pg-credentials/password');
     expect(plugin.get('DB_USERNAME')).toBe('secret:pg-credentials/username');
-    expect(plugin.get('REDIS_USERNAME')).toBe('secret:dify-prod-credentials/REDIS_USERNAME');
+    expect(plugin.get('REDIS_USERNAME')).toBe('secret:dify-prod-inline-credentials/REDIS_USERNAME');
   });
 
   it('credentials from existing Secrets are not copied into the chart Secret', () => {

@@ -81,7 +81,7 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
         expect(env.get('DIFY_INNER_API_KEY')).toBe('release-name-dify-external/PLUGIN_DIFY_INNER_API_KEY');
       } else {
         expect(env.get('SECRET_KEY'), suffix).toBe('release-name-dify-external/SECRET_KEY');
-        expect(env.get('CODE_EXECUTION_API_KEY'), suffix).toBe('release-name-dify-credentials/CODE_EXECUTION_API_KEY');
+        expect(env.get('CODE_EXECUTION_API_KEY'), suffix).toBe('release-name-dify-inline-credentials/CODE_EXECUTION_API_KEY');
         expect(env.get('PLUGIN_DAEMON_KEY'), suffix).toBe('dify-plugin/server-key');
         expect(env.get('CELERY_BROKER_URL'), suffix).toBe('redis://:$(REDIS_PASSWORD)@release-name-dify-redis:6379/1');
       }
@@ -115,7 +115,7 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
     it(`${fixture}: every secretKeyRef to the chart's Secret names a key it holds`, () => {
       const { objects } = render(fixture);
       const own = objects.find((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-credentials'));
-      const name = own?.metadata.name ?? 'release-name-dify-credentials';
+      const name = own?.metadata.name ?? 'release-name-dify-inline-credentials';
       for (const ref of secretRefs(objects)) {
         const [secret, key] = ref.split('/') as [string, string];
         if (secret === name) expect(own?.data?.[key], `${fixture}: ${ref}`).toBeTruthy();

@@ -74,3 +74,24 @@ export function effectiveEnv(objs: K8sObject[], obj: K8sObject): Map<string, str
   for (const [k, v] of containerEnv(obj)) env.set(k, v);
   return env;
 }
+
+/** What a render asks the credentials generator for: its Job, the Secret it fills, the one it adopts keys from, and KEY -> shape:size. */
+export interface GeneratorSpec {
+  job: K8sObject;
+  target: string;
+  legacy: string;
+  keys: Map<string, string>;
+}
+
+/** The credentials generator of a render, or undefined when the render generates nothing. */
+export function generatorOf(objects: K8sObject[]): GeneratorSpec | undefined {
+  const job = objects.find((o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'credentials-generator');
+  if (!job) return undefined;
+  const env = containerEnv(job);
+  const keys = new Map<string, string>();
+  for (const word of (env.get('GENERATE') ?? '').split(/\s+/).filter(Boolean)) {
+    const [key, shape] = word.split('=') as [string, string];
+    keys.set(key, shape);
+  }
+  return { job, target: env.get('TARGET_SECRET')!, legacy: env.get('LEGACY_SECRET')!, keys };
+}

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 120_000 });
 import { parse } from 'yaml';
-import { engineAvailable, fixtureValues, fixtures, render } from './render.js';
+import { engineAvailable, fixtureValues, fixtures, generatorOf, render } from './render.js';
 
 /** Every string under a credential's `value` in a fixture. */
 function pinnedSecrets(fixture: string): string[] {
@@ -45,29 +45,42 @@ describe.skipIf(!engineAvailable)('secrets', () => {
       expect(text).not.toContain(pub);
   });
 
-  it('the chart Secret is kept on uninstall (SECRET_KEY must never be lost silently)', () => {
-    const { objects } = render('defaults.yaml');
-    const secret = objects.find((o) => o.kind === 'Secret')!;
-    expect(secret.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
-  });
-});
-
-describe('the generated-credentials table (src/render/credentials.ts)', () => {
-  it('names, for every Secret key the templates can generate, the credential its dify.credData call reads', async () => {
-    const { readFileSync, readdirSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { GENERATED_CREDENTIALS } = await import('../../src/render/credentials.js');
-    const dir = join(import.meta.dirname, '..', '..', 'chart', 'templates');
-    const calls: Record<string, string> = {};
-    for (const f of readdirSync(dir)) {
-      const text = readFileSync(join(dir, f), 'utf8');
-      // "cred" X ... "key" "K" "gen" G: X a path or (ternary LOCAL EXTERNAL cond), EXTERNAL a path or a ternary of
-      // two (PostgreSQL or MySQL); G a length or (ternary N 0 cond).
-      for (const m of text.matchAll(/"cred" (\(ternary root\.Values\.(\S+) (?:\S+|\(ternary [^)]*\)) \S+\)|root\.Values\.(\S+)) "key" "(\w+)" "gen" (\d+|\(ternary (\d+) 0 [^)]*\)|\(ternary (\d+) 0 \([^)]*\)\))/g)) {
-        const gen = Number(m[6] ?? m[7] ?? m[5]);
-        if (gen > 0) calls[m[4]!] = (m[2] ?? m[3])!;
+  for (const fixture of fixtures) {
+    it(`${fixture}: the generated credentials are in no rendered object; each key a pod reads from their Secret is generated, and each generated key is read`, () => {
+      const { objects } = render(fixture);
+      const generator = generatorOf(objects);
+      const target = generator?.target ?? 'release-name-dify-generated-credentials';
+      expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).not.toContain(target);
+      const read = new Set<string>();
+      for (const o of objects) {
+        const pod = o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec?.template?.spec;
+        for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])] as { env?: { valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }[])
+          for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef?.name === target) read.add(e.valueFrom.secretKeyRef.key);
       }
-    }
-    expect(calls).toEqual(GENERATED_CREDENTIALS);
+      expect([...read].sort()).toEqual([...(generator?.keys.keys() ?? [])].sort());
+    });
+  }
+
+  it('generated-credentials.yaml: every credential the chart can generate, in its shape; the old chart\'s Secret is the one adopted', () => {
+    const generator = generatorOf(render('generated-credentials.yaml').objects)!;
+    expect(Object.fromEntries(generator.keys)).toEqual({
+      SECRET_KEY: 'alnum:42',
+      DB_PASSWORD: 'alnum:32',
+      REDIS_PASSWORD: 'alnum:32',
+      CODE_EXECUTION_API_KEY: 'alnum:32',
+      PLUGIN_DAEMON_KEY: 'alnum:42',
+      PLUGIN_DIFY_INNER_API_KEY: 'alnum:42',
+      S3_ACCESS_KEY: 'alnum:20',
+      S3_SECRET_KEY: 'alnum:40',
+      WEAVIATE_API_KEY: 'alnum:32',
+    });
+    expect(generator.target).toBe('release-name-dify-generated-credentials');
+    expect(generator.legacy).toBe('release-name-dify-credentials');
+  });
+
+  it('a fixture with every credential pinned renders no generator and no reference to its Secret', () => {
+    const { objects, text } = render('defaults.yaml');
+    expect(generatorOf(objects)).toBeUndefined();
+    expect(text).not.toContain('generated-credentials');
   });
 });

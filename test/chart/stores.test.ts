@@ -9,7 +9,7 @@ import { effectiveEnv, engineAvailable, find, render, type K8sObject } from './r
 vi.setConfig({ testTimeout: 120_000 });
 
 const EXT = 'secret:release-name-dify-external';
-const OWN = 'secret:release-name-dify-credentials';
+const OWN = 'secret:release-name-dify-inline-credentials';
 
 function workloads(fixture: string) {
   const { objects } = render(fixture);
@@ -160,10 +160,10 @@ describe.skipIf(!engineAvailable)('in-cluster MinIO and Qdrant', () => {
       expect(s.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     }
     const menv = Object.fromEntries(minio.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef ?? e.value]));
-    expect(menv.MINIO_ROOT_USER).toEqual({ name: 'release-name-dify-credentials', key: 'S3_ACCESS_KEY' });
-    expect(menv.MINIO_ROOT_PASSWORD).toEqual({ name: 'release-name-dify-credentials', key: 'S3_SECRET_KEY' });
+    expect(menv.MINIO_ROOT_USER).toEqual({ name: 'release-name-dify-inline-credentials', key: 'S3_ACCESS_KEY' });
+    expect(menv.MINIO_ROOT_PASSWORD).toEqual({ name: 'release-name-dify-inline-credentials', key: 'S3_SECRET_KEY' });
     const qenv = Object.fromEntries(qdrant.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef ?? e.value]));
-    expect(qenv.QDRANT__SERVICE__API_KEY).toEqual({ name: 'release-name-dify-credentials', key: 'QDRANT_API_KEY' });
+    expect(qenv.QDRANT__SERVICE__API_KEY).toEqual({ name: 'release-name-dify-inline-credentials', key: 'QDRANT_API_KEY' });
     const secret = objects.find((o) => o.kind === 'Secret')!;
     expect(Buffer.from(secret.data!.S3_ACCESS_KEY!, 'base64').toString()).toBe('fixture-minio-user');
     const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.includes('minio-bucket'))!;

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { helm, type HelmMajor, type HelmRun } from './helm.js';
+import { helm, helmCommand, type HelmMajor, type HelmRun } from './helm.js';
 import type { ClusterInfo } from './kube-tools.js';
 import type { K8sObject } from './k8s.js';
 
@@ -41,9 +41,9 @@ export function clusterEnv(c: Cluster): NodeJS.ProcessEnv {
 }
 
 /** Runs a command with the cluster's environment; a hang past `timeoutMs` is killed and fails. */
-export function run(file: string, args: string[], c: Cluster, opts: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
+export function run(file: string, args: string[], c: Cluster, opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: clusterEnv(c), stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 120_000, killSignal: 'SIGKILL' });
+    const child = spawn(file, args, { env: { ...clusterEnv(c), ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 120_000, killSignal: 'SIGKILL' });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -178,4 +178,10 @@ export function podSpecOf(o: K8sObject): Record<string, unknown> {
     if (volumes.length > 0) spec.volumes = [...(spec.volumes ?? []), ...volumes];
   }
   return spec;
+}
+
+/** Real Helm against the test cluster, asynchronously: the test can act for the cluster (run hook Jobs) meanwhile. */
+export async function helmInAsync(c: Cluster, major: HelmMajor, args: string[], timeoutMs = 180_000): Promise<Run> {
+  const { bin, env } = helmCommand(major);
+  return run(bin, args, c, { env: { ...env, KUBECONFIG: c.kubeconfig }, timeoutMs });
 }

@@ -98,6 +98,13 @@ export function helm(major: HelmMajor, args: string[], opts: { cwd?: string; inp
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
+/** Real Helm's binary and environment, for a child run asynchronously (while the test acts for the cluster). */
+export function helmCommand(major: HelmMajor): { bin: string; env: NodeJS.ProcessEnv } {
+  const f = locate(major);
+  if (!f.ok) throw new Error(f.reason);
+  return { bin: f.bin, env: ENV };
+}
+
 /** `helm template RELEASE CHART -f ...`, with the flags given; the release name defaults as in Helm. */
 export function helmTemplate(major: HelmMajor, chart: string, valueFiles: string[], opts: TemplateOptions = {}): HelmRun {
   const args = ['template', opts.release ?? 'release-name', chart];
