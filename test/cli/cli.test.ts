@@ -298,6 +298,16 @@ describe('capabilities', () => {
   }, T);
 });
 
+describe('render --lookup', () => {
+  it('is refused for the shipped chart, which reads nothing from the cluster: one line, nothing on stdout', async () => {
+    const r = await cli(['render', '--lookup']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Error: --lookup: the shipped chart reads nothing from the cluster .*credentials Job.*\n$/);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+  });
+});
+
 describe('help', () => {
   it('--help lists every command; render --help lists every flag with its meaning', async () => {
     const top = await cli(['--help']);

@@ -29,7 +29,6 @@ describe('createRenderer().render', () => {
       expect(byCli.code, byCli.stderr).toBe(0);
       const out = renderer.render({ release: 'tenant-a', namespace: 'tenants', valueFiles: [PINNED, fixture(f)], set: ['commonLabels.tenant=a'] });
       expect(out.text, f).toBe(byCli.stdout);
-      expect(out.generated).toBe(0);
       expect(out.manifests.length).toBeGreaterThan(5);
     }
   }, 120_000);
@@ -65,19 +64,29 @@ describe('createRenderer().render', () => {
   });
 });
 
-describe('createRenderer().render({ lookup })', () => {
-  it('keeps a secret the cluster already holds, as render --lookup does', () => {
+describe('createRenderer({ chart }).render({ lookup })', () => {
+  it("answers a chart's lookup with the function given, as render --chart DIR --lookup does (the shipped chart calls none)", async () => {
+    const chart = join(mkdtempSync(join(tmpdir(), 'lib-lookup-')), 'own');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: own\nversion: 0.1.0\n');
+    writeFileSync(join(chart, 'values.yaml'), '{}\n');
+    writeFileSync(
+      join(chart, 'templates', 'kept.yaml.hbs'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\ndata:\n{{#with (lookup "v1" "Secret" Release.Namespace "kept")}}\n  found: {{quote kind}}\n{{else}}\n  found: "nothing"\n{{/with}}\n',
+    );
     const seen: string[] = [];
     const lookup: import('../../src/index.js').LookupFn = (apiVersion, kind, namespace, name) => {
       seen.push(`${apiVersion} ${kind} ${namespace}/${name}`);
-      return kind === 'Secret' && name === 'kept-dify-credentials' ? { apiVersion: 'v1', kind: 'Secret', data: { SECRET_KEY: 'a2VwdA==' } } : {};
+      return kind === 'Secret' && name === 'kept' ? { apiVersion: 'v1', kind: 'Secret', data: { K: 'dg==' } } : {};
     };
-    const withCluster = renderer.render({ release: 'kept', lookup });
-    expect(seen).toContain('v1 Secret default/kept-dify-credentials');
-    expect(withCluster.text).toContain('SECRET_KEY: a2VwdA==');
-    const without = renderer.render({ release: 'kept' });
-    expect(without.text).not.toContain('SECRET_KEY: a2VwdA==');
-    expect(without.text).toMatch(/SECRET_KEY: [A-Za-z0-9+/=]{20,}/);
+    const own = await api.createRenderer({ chart });
+    expect(own.render({ release: 'kept', lookup }).text).toContain('found: "Secret"');
+    expect(seen).toEqual(['v1 Secret default/kept']);
+    expect(own.render({ release: 'kept' }).text).toContain('found: "nothing"');
+    // The shipped chart reads nothing from a cluster.
+    const calls: string[] = [];
+    renderer.render({ release: 'shipped', lookup: (...a) => (calls.push(a.join(' ')), {}) });
+    expect(calls).toEqual([]);
   });
 });
 
