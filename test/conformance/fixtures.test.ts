@@ -4,6 +4,8 @@
  * Helm 4.3.2 prints up to its one intended printing difference (normalizeHelm4); `helm lint
  * --strict` of the archive is clean in both, alone and with each fixture.
  *
+ * Each side renders twice and must print the same bytes both times (no value is drawn at render time).
+ *
  * A fixture may start with `# helm-template-flags: ...` (--kube-version, --api-versions): both
  * sides get the same flags.
  */
@@ -60,8 +62,17 @@ describe('every fixture renders what real Helm renders', () => {
         ...(kube >= 0 ? { kubeVersion: flags[kube + 1]! } : {}),
         apiVersions: apis,
       });
+      // The same inputs, the same bytes, in both engines: no render draws a value (issue 20).
+      const again = helmTemplateBoth(tgz, [file], {
+        namespace: NAMESPACE,
+        ...(kube >= 0 ? { kubeVersion: flags[kube + 1]! } : {}),
+        apiVersions: apis,
+      });
+      const oursAgain = await cli(['render', 'release-name', '-n', NAMESPACE, '-f', file, ...flags]);
+      expect(oursAgain.stdout === ours.stdout, 'dify-chart render twice: the same bytes').toBe(true);
       for (const major of HELM_MAJORS) {
         expect(runs[major].stderr, `helm ${major}`).toBe('');
+        expect(again[major].stdout === runs[major].stdout, `helm ${major} template twice: the same bytes`).toBe(true);
         expect(ours.stdout, `helm ${major}`).toBe(runs[major].stdout);
         const lint = helm(major, ['lint', '--strict', tgz, '-n', NAMESPACE, '-f', file, ...(kube >= 0 ? ['--kube-version', flags[kube + 1]!] : [])]);
         expect(lint.code, `helm ${major} lint:\n${lint.stdout}${lint.stderr}`).toBe(0);
