@@ -11,6 +11,7 @@ import * as batch from 'kubernetes-models/batch/v1';
 import * as core from 'kubernetes-models/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
+import * as rbac from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as gateway from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import * as eso from '@kubernetes-models/external-secrets/external-secrets.io/v1';
 import { engineAvailable, fixtures, render } from './render.js';
@@ -22,6 +23,7 @@ const MODELS: Record<string, Record<string, any>> = {
   'batch/v1': batch,
   'networking.k8s.io/v1': networking,
   'policy/v1': policy,
+  'rbac.authorization.k8s.io/v1': rbac,
   'gateway.networking.k8s.io/v1': gateway,
   'external-secrets.io/v1': eso,
 };
