@@ -10,7 +10,8 @@ export const DEFAULT_CHART_DIR = join(ROOT, 'chart');
 export const DEFAULT_SCHEMA = join(DEFAULT_CHART_DIR, 'values.schema.json');
 export const GENERATED_DIR = join(ROOT, 'dist', 'generated');
 /** V8's code cache for dist/generated/values-validator.cjs, written by src/build/bundle.ts. */
-export const VALIDATOR_CACHE = join(GENERATED_DIR, 'values-validator.cache');
+/** The single-file CLI bin/dify-chart runs. */
+export const BUNDLE = join(GENERATED_DIR, '..', 'cli', 'dify-chart.cjs');
 /** The developer fixtures (values files that exercise every template); the build warms up on them. */
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 

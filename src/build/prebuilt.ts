@@ -15,11 +15,9 @@ import { quickCheckFor } from '../values/quickcheck.js';
 import { layeredValidator, newAjv, type CheckFn } from '../values/validate.js';
 import type { ValueMap } from '../values/types.js';
 import type { PreparedValues } from '../values/index.js';
-import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, GENERATED_DIR, VALIDATOR_CACHE } from './locations.js';
+import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, GENERATED_DIR } from './locations.js';
 
-/** bin/bundle-loader.cjs: runs a CommonJS file through the code cache the build made for it. */
-const loader = (): { loadCached(file: string, cacheFile: string): { exports: unknown } } =>
-  createRequire(import.meta.url)('../../bin/bundle-loader.cjs') as { loadCached(file: string, cacheFile: string): { exports: unknown } };
+
 
 export interface Prebuilt {
   render: PrebuiltChart;
@@ -57,7 +55,7 @@ async function importChartModule(): Promise<ChartModule | undefined> {
 function fullValidator(fingerprint: string, schema: object): CheckFn {
   const file = join(GENERATED_DIR, 'values-validator.cjs');
   if (existsSync(file)) {
-    const check = loader().loadCached(file, VALIDATOR_CACHE).exports as CheckFn & { fingerprint?: string };
+    const check = createRequire(import.meta.url)(file) as CheckFn & { fingerprint?: string };
     if (check.fingerprint === fingerprint) return check;
   }
   return newAjv().compile(schema);

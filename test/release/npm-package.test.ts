@@ -71,7 +71,7 @@ describe('npm pack contents', () => {
   });
 
   it('has the built CLI: the executable bin, its loader, the bundle and every file main, types and bin name', () => {
-    for (const file of [...Object.values(pkg.bin), pkg.main, pkg.types, 'dist/cli/main.js', 'dist/cli/dify-chart.cjs', 'bin/bundle-loader.cjs', 'bin/package.json']) {
+    for (const file of [...Object.values(pkg.bin), pkg.main, pkg.types, 'dist/cli/main.js', 'dist/cli/dify-chart.cjs', 'bin/package.json']) {
       expect(paths, file).toContain(file.replace(/^\.\//, ''));
     }
     const bin = packed.files.find((f) => f.path === 'bin/dify-chart')!;
