@@ -15,7 +15,7 @@ export function goFormatV(v: Value): string {
   if (Array.isArray(v)) return `[${v.map(goFormatV).join(' ')}]`;
   if (isMap(v)) {
     const keys = Object.keys(v).sort(compareGoStrings);
-    return `map[${keys.map((k) => `${k}:${goFormatV(v[k])}`).join(' ')}]`;
+    return `map[${keys.map((k) => `${k}:${goFormatV(v[k]!)}`).join(' ')}]`;
   }
   return String(v);
 }

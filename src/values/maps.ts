@@ -30,7 +30,7 @@ export function cloneValue(v: Value): Value {
 
 export function cloneMap(m: ValueMap): ValueMap {
   const out: ValueMap = {};
-  for (const k of Object.keys(m)) setKey(out, k, cloneValue(m[k]));
+  for (const k of Object.keys(m)) setKey(out, k, cloneValue(m[k]!));
   return out;
 }
 
