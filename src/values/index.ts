@@ -5,10 +5,9 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { coalesceValues, mergeValueMaps } from './coalesce.js';
-import { isStdinPath, loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
+import { loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
 import { cloneMap, deepFreeze } from './maps.js';
 import { Provenance, type SourceOf } from './provenance.js';
-import { RecentBuilds } from './recent.js';
 import { parseInto, type SetFlag } from './strvals.js';
 import { UserError, type ValueMap } from './types.js';
 import { validateValues, type ValuesValidator } from './validate.js';
@@ -42,8 +41,6 @@ export interface PreparedValues {
   positions?: Provenance;
   /** How many builds used it: from the second on, the defaults are frozen and shared (see below). */
   uses?: number;
-  /** From the second build on: recent builds by their inputs (see recent.ts). */
-  recent?: RecentBuilds;
 }
 
 export interface BuiltValues {
@@ -61,35 +58,6 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   // subtrees the user left alone instead of copying them, and the quick check remembers their
   // validity. A single build (the CLI) copies as before and pays nothing for the freeze.
   if (prepared && (prepared.uses = (prepared.uses ?? 0) + 1) === 2) deepFreeze(prepared.defaults);
-  // Used again, a build whose inputs (file bytes, flags) match a recent one's is that one. Files
-  // are still read every time; --set-file and standard input are not held.
-  const recent =
-    prepared && prepared.uses! >= 2 && opts.setFile.length === 0 && !opts.valueFiles.some(isStdinPath) ? (prepared.recent ??= new RecentBuilds()) : undefined;
-  let texts: string[] | undefined;
-  let key = '';
-  if (recent) {
-    texts = readAll(opts.valueFiles);
-    key = JSON.stringify([opts.valueFiles, opts.setJson, opts.set, opts.setString, opts.setLiteral ?? []]);
-    const hit = texts && recent.get(key, texts);
-    if (hit) return { values: hit.values, warnings: [...hit.warnings], sourceOf: hit.sourceOf };
-  }
-  const built = build(opts, texts);
-  // A held build's warnings are the cache's: the caller gets a copy.
-  return recent && texts && recent.offer(key, texts, built) ? { ...built, warnings: [...built.warnings] } : built;
-}
-
-/** Every file's text, or undefined when one cannot be read (the build then reads them in order, to fail where it would). */
-function readAll(files: string[]): string[] | undefined {
-  try {
-    return files.map(readText);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The build itself; `texts` are the -f files' contents when already read. */
-function build(opts: BuildValuesOptions, texts: string[] | undefined): BuiltValues {
-  const prepared = opts.prepared;
   const defaults: LoadedValues = prepared
     ? { values: prepared.defaults, source: join(opts.chartDir, 'values.yaml'), positions: prepared.positions ?? new Provenance() }
     : loadChartDefaults(opts.chartDir);
@@ -98,8 +66,8 @@ function build(opts: BuildValuesOptions, texts: string[] | undefined): BuiltValu
   // --set-string, --set-file, --set-literal, each parsed into the same map.
   let user: ValueMap = {};
   const userSources = new Provenance();
-  for (const [i, file] of opts.valueFiles.entries()) {
-    const loaded = texts ? parseValuesDocument(texts[i]!, file) : loadValuesFile(file, opts.stdin);
+  for (const file of opts.valueFiles) {
+    const loaded = loadValuesFile(file, opts.stdin);
     userSources.overlay(loaded.positions, user, loaded.values);
     user = mergeValueMaps(user, loaded.values);
   }
