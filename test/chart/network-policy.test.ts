@@ -212,6 +212,7 @@ interface Cred {
 interface V {
   routes: { path: string; component: string }[];
   api: { enabled: boolean };
+  web: { enabled: boolean };
   proxy: { enabled: boolean; containerPort: number };
   dify: { marketplace: { enabled: boolean } };
   sandbox: { enableNetwork: boolean };
@@ -382,6 +383,14 @@ function needsOf(v: V, rendered: string[]): Need[] {
   }
   add(c('minio-bucket'), c('minio'), tcp(9000)); // the bucket Job
 
+  // The `helm test` Job: the api's /health through its Service; the proxy's /console/api (to api) and / (to web)
+  // routes, or without the proxy web's Service.
+  const route = (path: string, component: string): boolean => v.routes.some((r) => r.path === path && r.component === component);
+  add(c('test'), c('api'), tcp(5001));
+  if (v.proxy.enabled) {
+    if ((v.api.enabled && route('/console/api', 'api')) || (v.web.enabled && route('/', 'web'))) add(c('test'), c('proxy'), tcp(v.proxy.containerPort));
+  } else add(c('test'), c('web'), tcp(3000));
+
   // The credentials generator writes its Secret through the Kubernetes API server.
   add(c('credentials-generator'), peersOr(np.kubeApiServer), tcp(...np.kubeApiServerPorts));
 
@@ -546,7 +555,8 @@ describe('NetworkPolicies: the allowed paths are exactly the ones Dify needs', (
     const v = valuesOf('defaults.yaml');
     const api = (objs: K8sObject[]): K8sObject => objs.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name.endsWith('-api'))!;
     const narrowed = structuredClone(objects);
-    (api(narrowed).spec.ingress as Rule[]).pop(); // the plugin daemon's inner API calls
+    const rules = api(narrowed).spec.ingress as Rule[];
+    rules.splice(rules.findIndex((r) => r.from?.some((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'plugin-daemon')), 1); // the plugin daemon's inner API calls
     expect(compare(narrowed, v).missing).toEqual(['plugin-daemon -> api TCP/5001']);
     const widened = structuredClone(objects);
     (api(widened).spec.ingress as Rule[])[0]!.from = [{ podSelector: {} }]; // every pod of the namespace instead of the proxy

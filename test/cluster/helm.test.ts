@@ -34,7 +34,7 @@ import {
   objectsOf,
   type Cluster,
 } from '../support/cluster.js';
-import { actForGeneratorJobs, python3OrSkip } from '../support/generator.js';
+import { actForGeneratorJobs, markJobComplete, python3OrSkip } from '../support/generator.js';
 import { HELM_MAJORS, helmOrSkip } from '../support/helm.js';
 import type { K8sObject } from '../support/k8s.js';
 
@@ -112,14 +112,47 @@ function comparable(o: K8sObject): K8sObject {
 }
 
 describe.skipIf(!cluster || !haveHelm || !python)(`helm install, upgrade and uninstall on kube-apiserver${cluster ? '' : ` (skipped: ${clusterSkipReason})`}`, () => {
-  it('with every credential pinned the chart has no hooks: helm install waits for no Job a kubelet would have to run', async () => {
+  it('with every credential pinned the chart has no install hooks: helm install waits for no Job a kubelet would have to run', async () => {
     const r = await cli(['render', RELEASE, '-f', PINNED]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).not.toMatch(/helm\.sh\/hook/);
+    // Only the `helm test` Job, which helm install does not run.
+    expect([...r.stdout.matchAll(/helm\.sh\/hook: (.*)/g)].map((m) => m[1])).toEqual(['test']);
     expect(objectsOf(r.stdout).some((o) => o.kind === 'Job')).toBe(true); // the migration Job, a plain one
   });
 
   for (const major of HELM_MAJORS) {
+    it(`helm ${major} test creates the rendered test Job only then, waits for it, and deletes it once it succeeded`, async () => {
+      const ns = await freshNamespace(c, `test-h${major}`, 'restricted');
+      const install = helmIn(c, major, ['install', RELEASE, tgz, '-n', ns, '-f', PINNED]);
+      expect(install.code, install.stderr).toBe(0);
+      const r = await cli(['render', RELEASE, '-n', ns, '-f', PINNED]);
+      expect(r.code, r.stderr).toBe(0);
+      const job = objectsOf(r.stdout).find((o) => o.metadata.annotations?.['helm.sh/hook'] === 'test')!;
+      const getJob = async (): Promise<K8sObject | undefined> => {
+        const g = await kubectl(c, ['get', 'job', job.metadata.name, '-n', ns, '-o', 'json', '--ignore-not-found']);
+        expect(g.code, g.stderr).toBe(0);
+        return g.stdout.trim() ? (JSON.parse(g.stdout) as K8sObject) : undefined;
+      };
+      expect(await getJob(), 'helm install does not run it').toBeUndefined();
+      // The Job controller's part (no pod runs here; test/chart/helm-test.test.ts runs its program): complete it once Helm created it.
+      let created: K8sObject | undefined;
+      const controller = (async () => {
+        for (let i = 0; i < 400 && !created; i++) {
+          created = await getJob();
+          if (created) {
+            const m = await markJobComplete(c, ns, job.metadata.name);
+            expect(m.code, m.stderr).toBe(0);
+          } else await new Promise((res) => setTimeout(res, 250));
+        }
+      })();
+      const t = await helmInAsync(c, major, ['test', RELEASE, '-n', ns]);
+      await controller;
+      expect(t.code, t.stderr).toBe(0);
+      expect(t.stdout).toMatch(/Phase:\s+Succeeded/);
+      expect(created!.spec.template.spec.containers[0].env).toEqual(job.spec.template.spec.containers[0].env);
+      expect(await getJob(), 'hook-succeeded deletes it').toBeUndefined();
+    }, T);
+
     // The defaults, and the fixtures with custom resources (ExternalSecret, HTTPRoute) and long names.
     for (const values of ['defaults.yaml', 'external-secrets.yaml', 'httproute.yaml', 'long-names.yaml']) {
       it(`helm ${major} install creates the objects dify-chart render | kubectl apply creates: ${values}`, async () => {
@@ -127,11 +160,14 @@ describe.skipIf(!cluster || !haveHelm || !python)(`helm install, upgrade and uni
         const file = fixture(values);
         const r = await cli(['render', RELEASE, '-n', ns, '--kube-version', 'v1.37.2', '-f', file]);
         expect(r.code, r.stderr).toBe(0);
-        const rendered = objectsOf(r.stdout);
+        const all = objectsOf(r.stdout);
+        // helm install leaves out the `helm test` hook (kubectl applies it as an ordinary Job).
+        const rendered = all.filter((o) => o.metadata.annotations?.['helm.sh/hook'] !== 'test');
+        expect(all.length - rendered.length).toBe(1);
         // What kubectl would store, before Helm stores its own: a server-side dry run.
         const dry = await applyServerSide(c, ns, r.stdout, { dryRun: true, output: 'json' });
         expect(dry.code, dry.stderr).toBe(0);
-        const ours = appliedObjects(dry.stdout);
+        const ours = appliedObjects(dry.stdout).filter((o) => o.metadata.annotations?.['helm.sh/hook'] !== 'test');
 
         const install = helmIn(c, major, ['install', RELEASE, tgz, '-n', ns, '-f', file]);
         expect(install.code, install.stderr).toBe(0);
