@@ -217,6 +217,8 @@ interface V {
   dify: { marketplace: { enabled: boolean } };
   sandbox: { enableNetwork: boolean };
   ssrfProxy: { enabled: boolean; port: number; allowedNetworks: string[] };
+  agentBackend: { enabled: boolean; runtime: string };
+  agentSsrfProxy: { port: number };
   pluginDaemon: { useSsrfProxy: boolean; storage: { type: string } };
   postgresql: { enabled: boolean };
   externalPostgresql: { port: number };
@@ -304,6 +306,8 @@ function needsOf(v: V, rendered: string[]): Need[] {
     for (const [route, comp, port] of entries) if (routed(route)) add(peersOr(np.ingressFrom), c(comp), tcp(port));
   }
   add(peersOr(np.pluginDebuggingFrom), c('plugin-daemon'), tcp(5003)); // remote plugin debugging (published in compose)
+  // §4.1: /agent-stub is public only for remote E2B sandboxes (compose's e2b overlay publishes the agent backend).
+  if (v.agentBackend.runtime === 'e2b' && routed('agentBackend')) add(v.proxy.enabled ? c('proxy') : peersOr(np.ingressFrom), c('agent-backend'), tcp(5050));
 
   // §2: api:5001 is called by web (SERVER_CONSOLE_API_URL) and the plugin daemon (inner API, files).
   add(c('web'), c('api'), tcp(5001));
@@ -317,6 +321,18 @@ function needsOf(v: V, rendered: string[]): Need[] {
   add(c('plugin-backfill'), c('plugin-daemon'), tcp(5002)); // §5.5: backfill-plugin-auto-upgrade needs the daemon
   if (v.sandbox.enableNetwork) add(c('sandbox'), c('ssrf-proxy'), tcp(v.ssrfProxy.port));
   if (v.pluginDaemon.useSsrfProxy) add(c('plugin-daemon'), c('ssrf-proxy'), tcp(v.ssrfProxy.port));
+
+  // §2 and §5.13, agents: api and worker call the agent backend; it calls the plugin daemon, the api's inner API,
+  // the local sandbox and Redis (DB 2); the local sandbox reaches only its proxy, and the proxy only the agent stub
+  // and the api's files (no internet: §4.3's rules allow nothing else the sandbox needs); E2B is a public API.
+  for (const s of ['api', 'worker']) add(c(s), c('agent-backend'), tcp(5050));
+  add(c('agent-backend'), c('plugin-daemon'), tcp(5002));
+  add(c('agent-backend'), c('api'), tcp(5001));
+  add(c('agent-backend'), c('local-sandbox'), tcp(5004));
+  add(c('local-sandbox'), c('agent-ssrf-proxy'), tcp(v.agentSsrfProxy.port));
+  add(c('agent-ssrf-proxy'), c('agent-backend'), tcp(5050));
+  add(c('agent-ssrf-proxy'), c('api'), tcp(5001));
+  if (v.agentBackend.runtime === 'e2b') add(c('agent-backend'), internet(), 'all');
 
   // The internet: the SSRF proxy (§4.2, its allowed private networks too); api and worker are on compose's
   // default network and call public services directly; the plugin daemon runs model providers and installs
@@ -336,6 +352,7 @@ function needsOf(v: V, rendered: string[]): Need[] {
     add(c(s), v.postgresql.enabled ? c('postgresql') : store('database'), tcp(v.postgresql.enabled ? 5432 : dbPort));
     add(c(s), v.redis.enabled ? c('redis') : store('redis'), v.redis.enabled ? tcp(6379) : tcp(...redisPorts));
   }
+  add(c('agent-backend'), v.redis.enabled ? c('redis') : store('redis'), v.redis.enabled ? tcp(6379) : tcp(...redisPorts)); // §3.3 DIFY_AGENT_REDIS_URL
 
   // Vector store: api and worker (weaviate needs gRPC 50051 besides HTTP, §5.11).
   const vs = v.vectorStore;

@@ -49,8 +49,12 @@ export function fixtureValues(fixture: string): string {
   return readFileSync(join(FIXTURES, fixture), 'utf8');
 }
 
+/** The object of a kind whose name ends with the suffix; the shortest such name, so `-sandbox` finds
+ *  `<fullname>-sandbox`, not `<fullname>-local-sandbox`. */
 export const find = (objs: K8sObject[], kind: string, nameSuffix: string): K8sObject | undefined =>
-  objs.find((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
+  objs
+    .filter((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix))
+    .reduce<K8sObject | undefined>((best, o) => (best === undefined || o.metadata.name.length < best.metadata.name.length ? o : best), undefined);
 
 /** The env of the first container of a workload, as name -> value or `secret:<name>/<key>`. */
 export function containerEnv(obj: K8sObject): Map<string, string> {

@@ -1,0 +1,230 @@
+/**
+ * The agent SSRF proxy (the local sandbox's only way out), its rendered squid.conf run by the real squid on
+ * loopback. `squid -k parse` accepts the rendered config of every fixture that deploys it; then one squid, on
+ * the defaults with the agent backend's and the api's Service ports moved to free loopback ports, answers
+ * requests. Two stub upstreams stand in for the Services: the agent backend on 127.0.0.2 and the api on
+ * 127.0.0.3, every name the chart allows for each (short, namespace, .svc, FQDN) mapped to them by a test
+ * hosts file. The test-only override changes only the listening port, the pid/log/coredump paths and adds the
+ * hosts_file line; the ACLs are the rendered text.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chownTree,
+  findObject,
+  fixtures,
+  freePort,
+  isRoot,
+  NAMESPACE,
+  rawExchange,
+  removeTempDirs,
+  renderFixture,
+  requireTool,
+  rewriteLines,
+  run,
+  startProcess,
+  startStub,
+  stopAll,
+  tail,
+  tempDir,
+  userIds,
+  waitForPort,
+  type HttpResult,
+  type Managed,
+  type Release,
+  type Stub,
+} from './support.js';
+
+const SQUID = requireTool('squid');
+const BACKEND_IP = '127.0.0.2';
+const API_IP = '127.0.0.3';
+
+const agentConf = (r: Release): string | undefined => findObject(r.objects, 'ConfigMap', 'agent-ssrf-proxy')?.data?.['squid.conf'];
+const proxied = SQUID ? fixtures.filter((f) => agentConf(renderFixture(f)) !== undefined) : [];
+
+/** The names a Service is called by in the namespace: short, .ns, .ns.svc, FQDN. */
+function serviceNames(r: Release, component: string): string[] {
+  const svc = findObject(r.objects, 'Service', component);
+  if (!svc) throw new Error(`no ${component} Service`);
+  const n = svc.metadata.name as string;
+  return [n, `${n}.${NAMESPACE}`, `${n}.${NAMESPACE}.svc`, `${n}.${NAMESPACE}.svc.${r.values.global.clusterDomain}`];
+}
+
+function squidDir(): string {
+  const root = tempDir('agent-squid');
+  run('mkdir', ['-p', join(root, 'spool')]);
+  if (isRoot && userIds('proxy')) chownTree(root, 'proxy');
+  else chmodSync(root, 0o777);
+  return root;
+}
+
+function override(text: string, root: string, port: number, hosts: string): string {
+  const out = rewriteLines(
+    text,
+    [
+      { name: 'http_port', match: /^http_port\s+\d+\s*$/, replace: () => `http_port 127.0.0.1:${port}`, min: 1 },
+      { name: 'cache_log', match: /^cache_log\s+\S+\s*$/, replace: () => `cache_log ${root}/cache.log`, min: 1 },
+      { name: 'access_log', match: /^access_log\s+\S+(.*)$/, replace: (m) => `access_log stdio:${root}/access.log${m[1]}`, min: 1 },
+      { name: 'coredump_dir', match: /^coredump_dir\s+\S+\s*$/, replace: () => `coredump_dir ${root}/spool` },
+    ],
+    'agent squid',
+  );
+  writeFileSync(join(root, 'hosts'), hosts);
+  const conf = join(root, 'squid.conf');
+  writeFileSync(conf, `# [test override] names of the tests, without DNS\nhosts_file ${root}/hosts\n${out.text}`);
+  return conf;
+}
+
+function viaProxy(port: number, url: string, method = 'GET'): Promise<HttpResult> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: url, agent: false, timeout: 8000, headers: { Host: u.host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`request for ${url} via the agent proxy timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server', () => {
+  it('is deployed by default and not without the local sandbox', () => {
+    expect(proxied).toContain('defaults.yaml');
+    expect(proxied).toContain('local-sandbox-no-isolation.yaml');
+    for (const f of ['agents-off.yaml', 'agents-e2b.yaml', 'all-off.yaml']) expect(proxied, f).not.toContain(f);
+  });
+
+  it.each(proxied)('squid -k parse accepts the rendered config of %s', (fixture) => {
+    const root = squidDir();
+    const raw = join(root, 'rendered.conf');
+    writeFileSync(raw, agentConf(renderFixture(fixture))!);
+    const r = run(SQUID as string, ['-k', 'parse', '-f', raw]);
+    expect(r.status, `${fixture}:\n${r.all}`).toBe(0);
+    expect(r.all).not.toMatch(/FATAL|ERROR|Bungled/);
+  });
+
+  it('allows the host names of the URLs the agent backend gives the sandbox, and only those ports', () => {
+    for (const fixture of proxied) {
+      const r = renderFixture(fixture);
+      const conf = agentConf(r)!;
+      const backend = findObject(r.objects, 'Deployment', 'agent-backend')!.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+      const stub = new URL(backend.find((e) => e.name === 'DIFY_AGENT_STUB_API_BASE_URL')!.value!);
+      expect(conf, fixture).toContain(`acl agent_stub_host dstdomain -n ${serviceNames(r, 'agent-backend').join(' ')}\n`);
+      expect(serviceNames(r, 'agent-backend')).toContain(stub.hostname);
+      expect(conf).toContain(`acl agent_stub_port port ${stub.port}\n`);
+      expect(stub.pathname).toBe('/agent-stub');
+      const filesUrl = backend.find((e) => e.name === 'DIFY_AGENT_SANDBOX_FILES_BASE_URL')?.value;
+      if (!findObject(r.objects, 'Service', 'api')) {
+        // Without the api there are no files to download: no URL, no rule.
+        expect(filesUrl, fixture).toBeUndefined();
+        expect(conf, fixture).not.toContain('api_files');
+        continue;
+      }
+      const files = new URL(filesUrl!);
+      expect(conf, fixture).toContain(`acl api_files_host dstdomain -n ${serviceNames(r, 'api').join(' ')}\n`);
+      expect(serviceNames(r, 'api')).toContain(files.hostname);
+      expect(conf).toContain(`acl api_files_port port ${files.port}\n`);
+    }
+  });
+
+  describe('running squid (defaults, Service ports moved to free ports)', () => {
+    let backend: Stub;
+    let api: Stub;
+    let proc: Managed;
+    let port: number;
+    let root: string;
+    let release: Release;
+    const diag = (): string => `\n--- access.log ---\n${tail(join(root, 'access.log'), 20)}\n--- cache.log ---\n${tail(join(root, 'cache.log'), 20)}`;
+
+    beforeAll(async () => {
+      [backend, api] = await Promise.all([startStub('agent-backend', BACKEND_IP), startStub('api', API_IP)]);
+      release = renderFixture('defaults.yaml', `agentBackend:\n  service:\n    port: ${backend.port}\napi:\n  service:\n    port: ${api.port}\n`);
+      root = squidDir();
+      port = await freePort();
+      const hosts = [
+        '127.0.0.1 localhost',
+        `${BACKEND_IP} ${serviceNames(release, 'agent-backend').join(' ')}`,
+        `${API_IP} ${serviceNames(release, 'api').join(' ')}`,
+        `${BACKEND_IP} elsewhere.example.com`,
+        '203.0.113.10 public.example.net',
+      ].join('\n');
+      const conf = override(agentConf(release)!, root, port, `${hosts}\n`);
+      const parse = run(SQUID as string, ['-k', 'parse', '-f', conf]);
+      if (parse.status !== 0) throw new Error(`squid -k parse of the overridden config failed:\n${parse.all}`);
+      const service = `difyagent${randomBytes(6).toString('hex')}`;
+      proc = startProcess('agent squid', SQUID as string, ['-N', '-n', service, '-f', conf], {
+        graceMs: 300,
+        afterStop: () => {
+          for (const f of existsSync('/dev/shm') ? readdirSync('/dev/shm') : []) if (f.startsWith(`${service}-`)) rmSync(join('/dev/shm', f), { force: true });
+        },
+      });
+      await waitForPort(port, proc, 15_000);
+    });
+    afterAll(async () => {
+      await proc?.stop();
+      await stopAll();
+      await Promise.all([backend?.close(), api?.close()]);
+      removeTempDirs();
+    });
+
+    it('lets the sandbox reach the agent stub by every name of the agent backend Service', async () => {
+      for (const [i, host] of serviceNames(release, 'agent-backend').entries()) {
+        const path = `/agent-stub/runs/r${i}/files`;
+        const res = await viaProxy(port, `http://${host}:${backend.port}${path}`);
+        expect(res.status, `${host}${diag()}`).toBe(200);
+        expect(JSON.parse(res.body).stub).toBe('agent-backend');
+        const rec = backend.requests.find((q) => q.url === path)!;
+        expect(rec.headers.host).toBe(`${host}:${backend.port}`);
+        expect(rec.headers['x-forwarded-for'], 'forwarded_for delete').toBeUndefined();
+      }
+      const post = await viaProxy(port, `http://${serviceNames(release, 'agent-backend')[0]}:${backend.port}/agent-stub/upload`, 'POST');
+      expect(post.status, diag()).toBe(200);
+    });
+
+    it("lets the sandbox download the api's /files/ by every name of the api Service", async () => {
+      for (const [i, host] of serviceNames(release, 'api').entries()) {
+        const path = `/files/f${i}/file-preview?timestamp=1&nonce=n&sign=s`;
+        const res = await viaProxy(port, `http://${host}:${api.port}${path}`);
+        expect(res.status, `${host}${diag()}`).toBe(200);
+        expect(JSON.parse(res.body).stub).toBe('api');
+        expect(api.requests.some((q) => q.url === path)).toBe(true);
+      }
+    });
+
+    it('denies every other path, host, port and method with 403, reaching no upstream', async () => {
+      const b = serviceNames(release, 'agent-backend')[0];
+      const a = serviceNames(release, 'api')[0];
+      const before = backend.requests.length + api.requests.length;
+      const denied = [
+        `http://${b}:${backend.port}/runs`, // the control plane (bearer AGENT_BACKEND_API_TOKEN)
+        `http://${b}:${backend.port}/agent-stubs/x`,
+        `http://${b}:${backend.port}/`,
+        `http://${b}:${backend.port}/files/x`, // files only on the api
+        `http://${a}:${api.port}/agent-stub/x`, // the stub only on the agent backend
+        `http://${a}:${api.port}/console/api/setup`,
+        `http://${a}:${api.port}/inner/api/invoke/llm`,
+        `http://${a}:${api.port}/files`,
+        `http://${a}:${backend.port}/files/x`, // the api's name on another port
+        `http://${b}:${api.port}/agent-stub/x`,
+        `http://${BACKEND_IP}:${backend.port}/agent-stub/x`, // an address instead of the name
+        `http://${API_IP}:${api.port}/files/x`,
+        `http://elsewhere.example.com:${backend.port}/agent-stub/x`, // another name at the same address
+        'http://public.example.net/agent-stub/x', // the internet
+        `http://${b}.evil.example.com:${backend.port}/agent-stub/x`,
+      ];
+      for (const url of denied) expect((await viaProxy(port, url)).status, `${url}${diag()}`).toBe(403);
+      for (const target of [`${b}:${backend.port}`, `${a}:${api.port}`, 'public.example.net:443']) {
+        const reply = await rawExchange(port, `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`, { until: /\r\n\r\n/, timeoutMs: 8000 });
+        expect(/^HTTP\/1\.[01] (\d{3})/.exec(reply)?.[1], `CONNECT ${target}${diag()}`).toBe('403');
+      }
+      expect(backend.requests.length + api.requests.length).toBe(before);
+    });
+  });
+});
