@@ -3,9 +3,13 @@
  * 3.3, 3.4, 4.3 and 5.13). Env values per component, the secret pairs of 3.4 read from one Secret key by every
  * side, the server key's shape, and each component on and off.
  */
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { renderContext } from '../../src/render/context.js';
+import { loadRenderer } from '../../src/render/release.js';
+import { buildValues } from '../../src/values/index.js';
 import { cli, PINNED } from '../cli/run.js';
-import { containerEnv, effectiveEnv, engineAvailable, find, fixtures, generatorOf, render, type K8sObject } from './render.js';
+import { containerEnv, effectiveEnv, engineAvailable, find, FIXTURES, fixtures, generatorOf, render, ROOT, type K8sObject } from './render.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -31,6 +35,13 @@ const PAIRS: [string, [string, string][]][] = [
   ['plugin daemon key', [['agent-backend', 'DIFY_AGENT_PLUGIN_DAEMON_API_KEY'], ['api', 'PLUGIN_DAEMON_KEY'], ['plugin-daemon', 'SERVER_KEY']]],
   ['local sandbox token', [['agent-backend', 'DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN'], ['local-sandbox', 'SHELLCTL_AUTH_TOKEN']]],
 ];
+
+function notes(fixture: string): string {
+  const chart = join(ROOT, 'chart');
+  const { metadata, engine } = loadRenderer(chart);
+  const values = buildValues({ chartDir: chart, valueFiles: [join(FIXTURES, fixture)], set: [], setString: [], setFile: [], setJson: [] }).values;
+  return engine.render(renderContext(values, metadata, { name: 'rel', namespace: 'ns' }), metadata.Name).find((x) => x.name.endsWith('/NOTES.txt'))!.content;
+}
 
 async function refused(...set: string[]): Promise<string> {
   const r = await cli(['render', '-f', PINNED, ...set.flatMap((s) => ['--set-json', s])]);
@@ -71,7 +82,8 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(e.get('DIFY_AGENT_RUN_TIMEOUT_SECONDS')).toBe('3600');
     expect(e.get('DIFY_AGENT_SHUTDOWN_GRACE_SECONDS')).toBe('30');
     expect(e.has('DIFY_AGENT_RUN_RETENTION_SECONDS')).toBe(false); // 0: the image's default
-    expect(e.get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe(`secret:${R}-generated-credentials/DIFY_AGENT_SERVER_SECRET_KEY`);
+    expect(e.get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe(`secret:${R}-inline-credentials/DIFY_AGENT_SERVER_SECRET_KEY`); // pinned in defaults.yaml
+    expect(env(render('generated-credentials.yaml').objects, 'agent-backend').get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe(`secret:${R}-generated-credentials/DIFY_AGENT_SERVER_SECRET_KEY`);
     expect([...e.keys()].filter((k) => k.startsWith('DIFY_AGENT_E2B'))).toEqual([]);
   });
 
@@ -119,8 +131,10 @@ describe.skipIf(!engineAvailable)('agents', () => {
   });
 
   it('the server key: generated as 32 random bytes in base64url (43 characters); an inline value is kept; the schema refuses another shape', async () => {
-    expect(generatorOf(render('defaults.yaml').objects)!.keys.get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe('base64url:32');
-    expect(generatorOf(render('defaults.yaml').objects)!.keys.get('AGENT_BACKEND_API_TOKEN')).toMatch(/^alnum:(3[2-9]|[4-9]\d)$/);
+    const generated = generatorOf(render('generated-credentials.yaml').objects)!.keys;
+    expect(generated.get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe('base64url:32');
+    expect(generated.get('AGENT_BACKEND_API_TOKEN')).toMatch(/^alnum:(3[2-9]|[4-9]\d)$/);
+    expect(generated.get('DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN')).toMatch(/^alnum:(3[2-9]|[4-9]\d)$/);
     const e2b = render('agents-e2b.yaml').objects;
     expect(env(e2b, 'agent-backend').get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe(`secret:${R}-inline-credentials/DIFY_AGENT_SERVER_SECRET_KEY`);
     expect(generatorOf(e2b)?.keys.has('DIFY_AGENT_SERVER_SECRET_KEY') ?? false).toBe(false);
@@ -212,6 +226,16 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(env(objects, 'web').get('NEXT_PUBLIC_ENABLE_AGENT_V2')).toBe('true');
     // Not published with the local runtime.
     expect(find(render('defaults.yaml').objects, 'ConfigMap', '-proxy')!.data['default.conf']).not.toContain('/agent-stub');
+  });
+
+  it('NOTES describe the agents as deployed', () => {
+    const local = notes('defaults.yaml');
+    expect(local).toContain('Agents: the agent backend (rel-dify-agent-backend) runs agents\' shell commands in the local sandbox');
+    expect(local).toContain('through its own proxy (rel-dify-agent-ssrf-proxy): no internet, no other service.');
+    expect(local).toContain('on older nodes set localSandbox.pathIsolation=false');
+    expect(notes('local-sandbox-no-isolation.yaml')).not.toContain('localSandbox.pathIsolation=false');
+    expect(notes('agents-e2b.yaml')).toContain('runs agents\' commands in E2B sandboxes, which call\n  back https://dify.example.com/agent-stub.');
+    expect(notes('agents-off.yaml')).not.toContain('Agents:');
   });
 
   it('the schema explains combinations that cannot work', async () => {

@@ -7,10 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, engineAvailable, fixtureValues, render, type K8sObject } from './render.js';
 
-const DEFAULT_ROUTES = (parse(readFileSync(join(ROOT, 'chart', 'values.yaml'), 'utf8')) as any).routes as { path: string; component: string }[];
+// The table's routes active with the defaults: /agent-stub/ is published only with agentBackend.runtime=e2b
+// (test/chart/agents.test.ts, agents-e2b.yaml).
+const ALL_ROUTES = (parse(readFileSync(join(ROOT, 'chart', 'values.yaml'), 'utf8')) as any).routes as { path: string; component: string }[];
+const DEFAULT_ROUTES = ALL_ROUTES.filter((r) => r.component !== 'agentBackend');
 
 function nginxLocations(objects: K8sObject[]): Map<string, string> {
-  const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-proxy'));
+  const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === 'proxy');
   const out = new Map<string, string>();
   if (!cm) return out;
   const conf = cm.data!['default.conf']!;
@@ -37,7 +40,8 @@ describe.skipIf(!engineAvailable)('routing table', () => {
     expect([...locs.keys()]).toEqual(DEFAULT_ROUTES.map((r) => r.path));
     const svc = { api: 'release-name-dify-api', apiWebsocket: 'release-name-dify-api-websocket', web: 'release-name-dify-web', pluginDaemon: 'release-name-dify-plugin-daemon', marketplace: 'marketplace' } as Record<string, string>;
     for (const r of DEFAULT_ROUTES) expect(locs.get(r.path), r.path).toBe(svc[r.component]);
-    const conf = render('defaults.yaml').objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-proxy'))!.data!;
+    expect(ALL_ROUTES.map((r) => r.path)).toContain('/agent-stub/');
+    const conf = render('defaults.yaml').objects.find((o) => o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === 'proxy')!.data!;
     expect(conf['default.conf']).toMatch(/location \/e\/ \{[^}]*Dify-Hook-Url/);
     expect(conf['nginx.conf']).toContain('client_max_body_size 100M;');
     expect(conf['proxy.conf']).toContain('proxy_buffering off;');

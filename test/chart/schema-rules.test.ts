@@ -38,7 +38,7 @@ describe('schema rejections say what to change', () => {
 
   it('every selection of a fixture is accepted: in-cluster MinIO + Qdrant, each storage type and vector store', () => {
     expect(() => build(['storage.type="s3"', 'minio.enabled=true', 'weaviate.enabled=false', 'qdrant.enabled=true', 'vectorStore.type="qdrant"', 'api.replicaCount=3', 'worker.replicaCount=3', 'pluginDaemon.storage.type="objectStorage"'])).not.toThrow();
-    expect(() => build(['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel={"enabled":true,"nodes":["s:26379"],"eventBusUrl":{"value":"redis://:pw@r:6379/0"}}'])).not.toThrow();
+    expect(() => build(['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel={"enabled":true,"nodes":["s:26379"],"eventBusUrl":{"value":"redis://:pw@r:6379/0"}}', 'agentBackend.redisUrl={"value":"redis://:pw@r:6379/2"}'])).not.toThrow();
     expect(() => build(['weaviate.enabled=false', 'vectorStore.type="opensearch"', 'vectorStore.opensearch.host="os"', 'vectorStore.opensearch.authMethod="aws_managed_iam"'])).not.toThrow();
   });
 
@@ -46,7 +46,7 @@ describe('schema rejections say what to change', () => {
     expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.persistence.accessModes=["ReadWriteMany"]'])).not.toThrow();
     expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.persistence.existingClaim="plugins"'])).not.toThrow();
     expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.persistence.enabled=false'])).not.toThrow();
-    expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.enabled=false'])).not.toThrow();
+    expect(() => build(['pluginDaemon.replicaCount=2', 'pluginDaemon.enabled=false', 'agentBackend.enabled=false'])).not.toThrow();
   });
 
   it('the command refuses several plugin daemon replicas on the default ReadWriteOnce volume, as it refuses api and worker', async () => {

@@ -73,6 +73,9 @@ describe.skipIf(!engineAvailable)('secrets', () => {
       S3_ACCESS_KEY: 'alnum:20',
       S3_SECRET_KEY: 'alnum:40',
       WEAVIATE_API_KEY: 'alnum:32',
+      AGENT_BACKEND_API_TOKEN: 'alnum:48',
+      DIFY_AGENT_SERVER_SECRET_KEY: 'base64url:32', // 43 characters, the only shape the agent backend accepts
+      DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: 'alnum:48',
     });
     expect(generator.target).toBe('release-name-dify-generated-credentials');
     expect(generator.legacy).toBe('release-name-dify-credentials');

@@ -221,7 +221,8 @@ describe.skipIf(!cluster)('Pod Security: each component at the level it needs', 
     expect(r.code, r.stderr).toBe(0);
     const pods = podTemplates(objectsOf(r.stdout));
     const components = new Set(pods.map((p) => p.component));
-    for (const k of ['api', 'api-websocket', 'worker', 'beat', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'proxy', 'migration', 'postgresql', 'redis', 'weaviate']) expect(components).toContain(k);
+    // The local sandbox meets restricted too: non-root uid 1000, no capabilities, RuntimeDefault seccomp (Landlock needs none of them).
+    for (const k of ['api', 'api-websocket', 'worker', 'beat', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'proxy', 'migration', 'postgresql', 'redis', 'weaviate', 'agent-backend', 'local-sandbox', 'agent-ssrf-proxy']) expect(components).toContain(k);
     const results = await createPods(ns, pods);
     for (const p of pods) {
       const res = results.get(p.workload)!;

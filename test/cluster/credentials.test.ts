@@ -78,6 +78,11 @@ describe.skipIf(!cluster || !python)(`the credentials generator on kube-apiserve
     expect(first.stdout).toMatch(/\(generated\)/);
     const made = (await secret(ns, TARGET))!;
     expectShapes(decoded(made), keys);
+    // The agent backend accepts only unpadded base64url of exactly 32 bytes (sheet 3.3).
+    expect(keys.get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe('base64url:32');
+    const serverKey = decoded(made)['DIFY_AGENT_SERVER_SECRET_KEY']!;
+    expect(serverKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(serverKey, 'base64url')).toHaveLength(32);
     expect(made.metadata.labels).toEqual({
       'app.kubernetes.io/name': 'dify',
       'app.kubernetes.io/instance': RELEASE,

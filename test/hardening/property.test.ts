@@ -55,6 +55,7 @@ const DEFAULT_ROUTES = [
   { path: '/v1', component: 'api' },
   { path: '/files', component: 'api' },
   { path: '/socket.io/', component: 'apiWebsocket' },
+  { path: '/agent-stub/', component: 'agentBackend' },
   { path: '/e/', component: 'pluginDaemon' },
   { path: '/explore', component: 'web' },
   { path: '/marketplace', component: 'marketplace' },
@@ -89,6 +90,9 @@ const validValues = fc.record(
     sandbox: component(3),
     pluginDaemon: fc.record({ enabled: fc.boolean(), resources, extraEnv, podAnnotations: annotations, podLabels: labels }, { requiredKeys: [] }),
     ssrfProxy: component(3),
+    agentBackend: component(3),
+    localSandbox: fc.record({ enabled: fc.boolean(), resources, extraEnv, podAnnotations: annotations, podLabels: labels }, { requiredKeys: [] }),
+    agentSsrfProxy: fc.record({ enabled: fc.boolean(), resources, extraEnv, podAnnotations: annotations }, { requiredKeys: [] }),
     proxy: component(3),
     dify: fc.record({ extraConfig: fc.dictionary(envName, text, { maxKeys: 4 }), logLevel: fc.constantFrom('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL') }, { requiredKeys: [] }),
     routes: fc.subarray(DEFAULT_ROUTES, { minLength: 1 }),
@@ -96,6 +100,13 @@ const validValues = fc.record(
   },
   { requiredKeys: [] },
 ).map((v) => {
+  // The agent backend needs the plugin daemon; its local runtime needs the local sandbox, which needs its proxy
+  // (schema rules): turn off what cannot run, keep what must.
+  if (v.pluginDaemon?.enabled === false) v.agentBackend = { ...v.agentBackend, enabled: false };
+  if (v.agentBackend?.enabled !== false) {
+    v.localSandbox = { ...v.localSandbox, enabled: true };
+    v.agentSsrfProxy = { ...v.agentSsrfProxy, enabled: true };
+  }
   // An enabled Ingress needs a route to an enabled component (else the render fails on purpose,
   // see bad-input.test.ts): keep web and its catch-all route then.
   if (v.ingress?.enabled) {
