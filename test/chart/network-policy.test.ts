@@ -536,6 +536,15 @@ describe('NetworkPolicies: the allowed paths are exactly the ones Dify needs', (
     // The sandbox reaches its proxy and DNS, nothing else; no one but api and worker reaches it.
     expect(edges.filter((e) => e.startsWith('sandbox -> ')).sort()).toEqual(['sandbox -> kube-dns TCP/53', 'sandbox -> kube-dns UDP/53', 'sandbox -> ssrf-proxy TCP/3128']);
     expect(edges.filter((e) => e.includes('-> sandbox ')).sort()).toEqual(['api -> sandbox TCP/8194', 'worker -> sandbox TCP/8194']);
+    // The local sandbox reaches only its proxy (and DNS), and only the agent backend reaches it; its proxy reaches
+    // only the agent stub and the api, nothing on the internet.
+    const dns = (c: string): string[] => [`${c} -> kube-dns TCP/53`, `${c} -> kube-dns UDP/53`];
+    expect(edges.filter((e) => e.startsWith('local-sandbox -> ')).sort()).toEqual([...dns('local-sandbox'), 'local-sandbox -> agent-ssrf-proxy TCP/3128'].sort());
+    expect(edges.filter((e) => e.includes('-> local-sandbox '))).toEqual(['agent-backend -> local-sandbox TCP/5004']);
+    expect(edges.filter((e) => e.startsWith('agent-ssrf-proxy -> ')).sort()).toEqual(['agent-ssrf-proxy -> agent-backend TCP/5050', 'agent-ssrf-proxy -> api TCP/5001', ...dns('agent-ssrf-proxy')].sort());
+    expect(edges.filter((e) => e.includes('-> agent-ssrf-proxy '))).toEqual(['local-sandbox -> agent-ssrf-proxy TCP/3128']);
+    expect(edges.filter((e) => e.includes('-> agent-backend ')).sort()).toEqual(['agent-ssrf-proxy -> agent-backend TCP/5050', 'api -> agent-backend TCP/5050', 'worker -> agent-backend TCP/5050'].sort());
+    expect(edges.filter((e) => e.startsWith('agent-backend -> ')).sort()).toEqual(['agent-backend -> api TCP/5001', ...dns('agent-backend'), 'agent-backend -> local-sandbox TCP/5004', 'agent-backend -> plugin-daemon TCP/5002', 'agent-backend -> redis TCP/6379'].sort());
     // The SSRF proxy reaches public addresses on every port, never a private one or another pod but DNS.
     const ssrf = edges.filter((e) => e.startsWith('ssrf-proxy -> '));
     expect(ssrf).toContain('ssrf-proxy -> 93.184.216.34 TCP/9999');
