@@ -176,7 +176,7 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
 
     it('lets the sandbox reach the agent stub by every name of the agent backend Service', async () => {
       for (const [i, host] of serviceNames(release, 'agent-backend').entries()) {
-        const path = `/agent-stub/runs/r${i}/files`;
+        const path = `/agent-stub/runs/r${i}/files..x/.env`; // dots that are not a dot segment pass
         const res = await viaProxy(port, `http://${host}:${backend.port}${path}`);
         expect(res.status, `${host}${diag()}`).toBe(200);
         expect(JSON.parse(res.body).stub).toBe('agent-backend');
@@ -218,6 +218,10 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
         `http://elsewhere.example.com:${backend.port}/agent-stub/x`, // another name at the same address
         'http://public.example.net/agent-stub/x', // the internet
         `http://${b}.evil.example.com:${backend.port}/agent-stub/x`,
+        `http://${b}:${backend.port}/agent-stub/../runs`, // dot segments, plain and encoded
+        `http://${b}:${backend.port}/agent-stub/%2e%2e/runs`,
+        `http://${a}:${api.port}/files/%2E./console/api/setup`,
+        `http://${a}:${api.port}/files/x/..`,
       ];
       for (const url of denied) expect((await viaProxy(port, url)).status, `${url}${diag()}`).toBe(403);
       for (const target of [`${b}:${backend.port}`, `${a}:${api.port}`, 'public.example.net:443']) {
