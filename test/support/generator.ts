@@ -8,7 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kubectl, run, type Cluster, type Run } from './cluster.js';
+import { expect } from 'vitest';
+import { helmInAsync, kubectl, run, type Cluster, type Run } from './cluster.js';
+import type { HelmMajor } from './helm.js';
 import type { K8sObject } from './k8s.js';
 import { tempDir } from '../cli/run.js';
 
@@ -101,4 +103,20 @@ export function actForGeneratorJobs(c: Cluster, namespace: string): { stop: () =
       return [...done].map(([job, r]) => ({ job, run: r }));
     },
   };
+}
+
+/** Whether a rendered object is a Helm hook (created by helm at its event, not part of the release). */
+export const isHook = (o: K8sObject): boolean => o.metadata.annotations?.['helm.sh/hook'] !== undefined;
+
+/**
+ * Real Helm against the test cluster while the test acts for the kubelet: a chart whose values
+ * leave a credential empty runs the generator hook, which must succeed.
+ */
+export async function helmWithHooks(c: Cluster, major: HelmMajor, args: string[]): Promise<{ run: Run; generatorRuns: Run[] }> {
+  const namespace = args[args.indexOf('-n') + 1]!;
+  const kubelet = actForGeneratorJobs(c, namespace);
+  const r = await helmInAsync(c, major, args);
+  const runs = (await kubelet.stop()).map((x) => x.run);
+  for (const g of runs) expect(g.code, g.stderr).toBe(0);
+  return { run: r, generatorRuns: runs };
 }
