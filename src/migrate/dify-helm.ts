@@ -354,11 +354,17 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
   if (!o.changed('ssrfProxy.enabled') && !enabled['ssrfProxy']) {
     check('ssrfProxy.enabled', "off as in dify-helm's default, so outgoing requests of api and sandbox are not filtered; this chart's SSRF proxy (ssrfProxy.enabled=true) is recommended");
   }
-  const agent = ['agentBackend', 'localSandbox', 'apiWebsocket'] as const;
-  for (const a of agent) {
-    if (o.bool(`${a}.enabled`)) o.report(`${a}.enabled`, `this chart does not deploy ${a}; it is left out`);
-    o.consume(a);
+  // The collaboration websocket and the agents: on and off as in the old release. This chart runs the
+  // local sandbox only behind its own SSRF proxy, and the agent backend only with a local sandbox (or E2B).
+  put(out, 'apiWebsocket.enabled', o.bool('apiWebsocket.enabled'));
+  const agentOn = o.bool('agentBackend.enabled');
+  if (agentOn && !o.bool('localSandbox.enabled')) {
+    o.report('localSandbox.enabled', 'the agent backend runs its commands in the local sandbox here: the agent backend is left off (set agentBackend.runtime=e2b with agentBackend.e2b.apiKey, or enable both)');
   }
+  const agents = agentOn && o.bool('localSandbox.enabled');
+  put(out, 'agentBackend.enabled', agents);
+  if (agents) check('agentBackend', 'the agent credentials (API token, server secret key, local sandbox token) are generated anew in the cluster: runs in progress at the move are lost');
+  for (const a of ['agentBackend', 'localSandbox', 'apiWebsocket']) o.consume(a);
 
   // Images: only those the old file overrides (the peer's default tags are replaced by this chart's).
   const imageOf: Record<string, Comp[]> = { api: ['api', 'worker', 'beat'], web: ['web'], sandbox: ['sandbox'], pluginDaemon: ['pluginDaemon'] };
@@ -553,6 +559,10 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
   put(out, 'redis.enabled', false);
   const sentinelCommon = (nodes: string[], masterName: string, password: ValueMap | undefined): ValueMap => {
     check('externalRedis.sentinel.eventBusUrl', `Dify 1.17 needs a plain redis:// URL for pub/sub next to Sentinel: create Secret ${newSecret} with key EVENT_BUS_REDIS_URL (redis://:<password>@<current master>:6379/0)`);
+    if (agents) {
+      check('agentBackend.redisUrl', `the agent backend takes one plain redis:// URL, not Sentinel: create Secret ${newSecret} with key DIFY_AGENT_REDIS_URL (redis://:<password>@<current master>:6379/2)`);
+      put(out, 'agentBackend.redisUrl', fromSecret(newSecret, 'DIFY_AGENT_REDIS_URL'));
+    }
     return { enabled: true, nodes, masterName, ...(password ? { password } : {}), eventBusUrl: fromSecret(newSecret, 'EVENT_BUS_REDIS_URL') };
   };
   if (o.bool('externalRedis.enabled')) {

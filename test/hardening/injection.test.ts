@@ -118,7 +118,7 @@ function valuesFor(s: string[]): object {
 }
 
 /** kind/name, the migration Job's configuration hash left out (it changes with every value). */
-const id = (o: K8sObject): string => `${o.kind}/${o.metadata.name.replace(/-(migrate|backfill)-[0-9a-f]+$/, '-$1-<hash>')}`;
+const id = (o: K8sObject): string => `${o.kind}/${o.metadata.name.replace(/-(migrate|backfill|test|credentials)-[0-9a-f]+$/, '-$1-<hash>')}`;
 
 /** Every key path of a document (list items by index), so "no extra key" can be compared. */
 function shape(v: unknown, path = '', out: string[] = []): string[] {

@@ -59,9 +59,12 @@ describe('migrate --from dify-helm', () => {
     expect(claims(deploy(m.objects, '-plugin-daemon'))).toContain('dify-plugin-daemon');
     // The old stores are used, not replaced: none of ours runs.
     expect(m.objects.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
-    expect(m.objects.some((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-ssrf-proxy'))).toBe(false);
+    expect(m.objects.some((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-ssrf-proxy') && !o.metadata.name.endsWith('-agent-ssrf-proxy'))).toBe(false);
     expect(image(api)).toMatch(/langgenius\/dify-api:1\.17\.1$/);
-    expect(m.stderr).toContain('agentBackend.enabled: this chart does not deploy agentBackend');
+    // The agents run here too (dify-helm's default has them on), with new credentials.
+    expect(m.values['agentBackend']).toEqual({ enabled: true });
+    expect(m.objects.some((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-agent-backend'))).toBe(true);
+    expect(m.stderr).toContain('check: agentBackend: the agent credentials');
     expect(m.stderr).toContain('data: PostgreSQL (Bitnami, Service dify-postgresql-primary): PVC data-dify-postgresql-primary-0');
     expect(m.stderr).toContain('data: Weaviate (weaviate chart, Service weaviate): PVC weaviate-data-weaviate-0');
     expect(m.stderr).toContain("check: global.appSecretKey: the old release ran with dify-helm's public default SECRET_KEY");
