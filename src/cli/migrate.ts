@@ -27,6 +27,7 @@ export async function migrateCommand(file: string, flags: MigrateFlags, io: IO):
     io.err(report);
     throw new UserError(`migrate --strict: ${result.unmapped.length} key${result.unmapped.length === 1 ? '' : 's'} of ${file} could not be mapped`);
   }
-  io.out(header + stringify(result.values, { lineWidth: 0 }));
+  // YAML 1.1 as Helm reads it: strings like yes, on or 0o7 are quoted, so they stay strings.
+  io.out(header + stringify(result.values, { lineWidth: 0, version: '1.1' }));
   io.err(report);
 }

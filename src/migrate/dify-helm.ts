@@ -367,7 +367,8 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
   for (const a of ['agentBackend', 'localSandbox', 'apiWebsocket']) o.consume(a);
 
   // Images: only those the old file overrides (the peer's default tags are replaced by this chart's).
-  const imageOf: Record<string, Comp[]> = { api: ['api', 'worker', 'beat'], web: ['web'], sandbox: ['sandbox'], pluginDaemon: ['pluginDaemon'] };
+  // The agents' images too: a mirror the old release pulled them from must stay in use here.
+  const imageOf: Record<string, string[]> = { api: ['api', 'worker', 'beat'], web: ['web'], sandbox: ['sandbox'], pluginDaemon: ['pluginDaemon'], agentBackend: ['agentBackend'], localSandbox: ['localSandbox'] };
   const pullSecrets: Value[] = [];
   for (const [key, comps] of Object.entries(imageOf)) {
     const { registry, repository } = splitImage(o.str(`image.${key}.repository`));
@@ -387,8 +388,6 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
     for (const k of ['repository', 'tag', 'pullPolicy']) o.cannot(`image.${key}.${k}`, `this chart's ${key} configuration is made for its own unprivileged image; set ${key}.image yourself to a compatible mirror`);
     pullSecrets.push(...o.list(`image.${key}.pullSecrets`));
   }
-  o.consume('image.agentBackend');
-  o.consume('image.localSandbox');
   if (pullSecrets.length > 0) {
     const seen = new Set<string>();
     put(out, 'global.imagePullSecrets', pullSecrets.filter((s) => isMap(s) && typeof s['name'] === 'string' && !seen.has(s['name']) && seen.add(s['name'])));
@@ -452,7 +451,8 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
     }
     o.consume('api.mail');
   } else {
-    if (mailType) o.report('api.mail.type', `${mailType} is not a mail type this chart knows (resend, smtp, sendgrid)`);
+    // dify-helm renders mail settings only for resend and smtp: any other type sent no mail.
+    if (mailType) o.report('api.mail.type', `${mailType}: dify-helm configures mail only for resend and smtp, so the old release sent no mail; mail stays off here (set mail.type and mail.${mailType === 'sendgrid' ? 'sendgrid' : '<type>'} yourself)`);
     o.consume('api.mail');
   }
 
@@ -656,6 +656,14 @@ function mapStorage(o: OldValues, out: ValueMap, cred: Cred, check: (p: string, 
   };
   const pluginBucket = (path: string): string => o.str(path);
   let pluginObject = '';
+  // The peer sent the plugin daemon to these stores when given a plugin bucket, but the daemon has
+  // no driver for them: its plugins go on a new claim of this chart (without one, on the old claim).
+  let newPluginClaim = false;
+  const noPluginDriver = (path: string, type: string): void => {
+    if (!o.str(path) || !pluginDaemon) return;
+    newPluginClaim = true;
+    o.report(path, `the plugin daemon has no ${type} driver, so this chart keeps plugins on a new PVC: reinstall them after the move`);
+  };
   const sections = ['externalS3', 'externalAzureBlobStorage', 'externalOSS', 'externalGCS', 'externalCOS', 'externalOBS', 'externalTOS'];
   const chosen = sections.find((s) => o.bool(`${s}.enabled`));
   switch (chosen) {
@@ -700,7 +708,7 @@ function mapStorage(o: OldValues, out: ValueMap, cred: Cred, check: (p: string, 
     case 'externalGCS':
       put(out, 'storage.type', 'google-storage');
       put(out, 'storage.googleStorage', { bucket: o.str('externalGCS.bucketName.api'), serviceAccountJsonBase64: cred('GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64') });
-      pluginObject = pluginBucket('externalGCS.bucketName.pluginDaemon');
+      noPluginDriver('externalGCS.bucketName.pluginDaemon', 'google-storage');
       break;
     case 'externalCOS':
       put(out, 'storage.type', 'tencent-cos');
@@ -721,7 +729,7 @@ function mapStorage(o: OldValues, out: ValueMap, cred: Cred, check: (p: string, 
         accessKey: cred('HUAWEI_OBS_ACCESS_KEY'),
         secretKey: cred('HUAWEI_OBS_SECRET_KEY'),
       });
-      pluginObject = pluginBucket('externalOBS.bucketName.pluginDaemon');
+      noPluginDriver('externalOBS.bucketName.pluginDaemon', 'huawei-obs');
       break;
     case 'externalTOS':
       put(out, 'storage.type', 'volcengine-tos');
@@ -751,6 +759,8 @@ function mapStorage(o: OldValues, out: ValueMap, cred: Cred, check: (p: string, 
   if (pluginDaemon) {
     if (pluginObject) {
       put(out, 'pluginDaemon.storage', { type: 'objectStorage', bucket: pluginObject });
+    } else if (newPluginClaim) {
+      dataNote.push('installed plugins: on a new PVC of this chart; reinstall them from the marketplace');
     } else {
       const claim = o.str('pluginDaemon.persistence.persistentVolumeClaim.existingClaim') || `${fullname}-plugin-daemon`;
       put(out, 'pluginDaemon.persistence.existingClaim', claim);

@@ -143,6 +143,11 @@ const CREDENTIALS: Record<string, string> = {
   ELASTICSEARCH_USERNAME: 'vectorStore.elasticsearch.username',
   ELASTICSEARCH_PASSWORD: 'vectorStore.elasticsearch.password',
   OPENSEARCH_PASSWORD: 'vectorStore.opensearch.password',
+  SMTP_PASSWORD: 'mail.smtp.password',
+  RESEND_API_KEY: 'mail.resend.apiKey',
+  SENDGRID_API_KEY: 'mail.sendgrid.apiKey',
+  // Not secret, but this chart takes the sender as a credential (value or Secret).
+  MAIL_DEFAULT_SEND_FROM: 'mail.defaultSendFrom',
 };
 
 /** Env names with a plain typed value in this chart: [path, kind]. */
@@ -180,6 +185,13 @@ const SETTINGS: Record<string, [string, 'string' | 'number' | 'boolean']> = {
   OPENSEARCH_PORT: ['vectorStore.opensearch.port', 'number'],
   OPENSEARCH_USER: ['vectorStore.opensearch.user', 'string'],
   CHECK_UPDATE_URL: ['dify.checkUpdateUrl', 'string'],
+  MAIL_TYPE: ['mail.type', 'string'],
+  SMTP_SERVER: ['mail.smtp.server', 'string'],
+  SMTP_PORT: ['mail.smtp.port', 'number'],
+  SMTP_USERNAME: ['mail.smtp.username', 'string'],
+  SMTP_USE_TLS: ['mail.smtp.useTls', 'boolean'],
+  SMTP_OPPORTUNISTIC_TLS: ['mail.smtp.opportunisticTls', 'boolean'],
+  RESEND_API_URL: ['mail.resend.apiUrl', 'string'],
 };
 
 /** Names this chart sets itself (refused in dify.extraConfig), with the schema's advice. */
@@ -213,8 +225,8 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     const ref = at(e, ['valueFrom', 'secretKeyRef']);
     const name = e['name'] as string;
     if (isMap(ref) && typeof ref['name'] === 'string' && typeof ref['key'] === 'string') return fromSecret(ref['name'], ref['key']);
-    // A user name is no secret: this chart takes it as a value.
-    if (typeof e['value'] === 'string' && name.endsWith('USERNAME')) return { value: e['value'] };
+    // A user name or a sender address is no secret: this chart takes it as a value.
+    if (typeof e['value'] === 'string' && (name.endsWith('USERNAME') || name === 'MAIL_DEFAULT_SEND_FROM')) return { value: e['value'] };
     if (typeof e['value'] === 'string') {
       check(
         path,
@@ -281,6 +293,11 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   const globalTag = o.str('global.image.tag');
   const pluginOn = o.bool('pluginDaemon.enabled');
   put(out, 'pluginDaemon.enabled', pluginOn);
+  // This chart's agent backend needs the plugin daemon: without it, no agents (douban ran none).
+  if (!pluginOn) {
+    put(out, 'agentBackend.enabled', false);
+    check('agentBackend.enabled', 'off because the old release ran no plugin daemon, which the agent backend needs');
+  }
   for (const [theirs, ours] of parts) {
     if (theirs === 'pluginDaemon' && !pluginOn) {
       o.consume('pluginDaemon');
@@ -377,7 +394,10 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   if (o.list('volumeMounts').length > 0) for (const c of ['api', 'worker']) put(out, `${c}.extraVolumeMounts`, o.list('volumeMounts'));
   o.cannot('serviceAccount', 'this chart makes ServiceAccounts per component: set <component>.serviceAccount (e.g. api and worker for cloud IAM)');
 
-  for (const [k, v] of Object.entries(typed)) if (k.startsWith('dify.')) put(out, k, v);
+  // This chart sends mail only with a sender; Dify without one failed to send, so mail stays off.
+  const mailOk = !typed['mail.type'] || typed['mail.defaultSendFrom'] !== undefined;
+  if (!mailOk) o.report('global.extraBackendEnvs', `MAIL_TYPE ${String(typed['mail.type'])} without MAIL_DEFAULT_SEND_FROM: mail is left off; set mail.type and mail.defaultSendFrom`);
+  for (const [k, v] of Object.entries(typed)) if (k.startsWith('dify.') || (mailOk && k.startsWith('mail.'))) put(out, k, v);
   // SECRET_KEY must come from somewhere: the peer's default writes it as a plain value.
   if (!typed['dify.secretKey']) {
     o.report('global.extraBackendEnvs', 'no SECRET_KEY in the old values: Dify ran with its empty default; set dify.secretKey');
