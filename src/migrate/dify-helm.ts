@@ -361,10 +361,19 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
   if (agentOn && !o.bool('localSandbox.enabled')) {
     o.report('localSandbox.enabled', 'the agent backend runs its commands in the local sandbox here: the agent backend is left off (set agentBackend.runtime=e2b with agentBackend.e2b.apiKey, or enable both)');
   }
-  const agents = agentOn && o.bool('localSandbox.enabled');
+  if (agentOn && !enabled['pluginDaemon']) {
+    o.report('agentBackend.enabled', 'the agent backend calls models and tools through the plugin daemon, which is off: the agent backend is left off');
+  }
+  const agents = agentOn && o.bool('localSandbox.enabled') && Boolean(enabled['pluginDaemon']);
   put(out, 'agentBackend.enabled', agents);
   if (agents) check('agentBackend', 'the agent credentials (API token, server secret key, local sandbox token) are generated anew in the cluster: runs in progress at the move are lost');
-  for (const a of ['agentBackend', 'localSandbox', 'apiWebsocket']) o.consume(a);
+  // Only on/off carries over; every other setting of these components is said, never dropped silently.
+  for (const a of ['agentBackend', 'localSandbox', 'apiWebsocket']) {
+    for (const k of Object.keys(o.map(a))) {
+      if (k !== 'enabled') o.cannot(`${a}.${k}`, `not mapped: set ${a}.${k === 'replicas' ? 'replicaCount' : k} in this chart's layout yourself`);
+    }
+    o.consume(a);
+  }
 
   // Images: only those the old file overrides (the peer's default tags are replaced by this chart's).
   // The agents' images too: a mirror the old release pulled them from must stay in use here.
@@ -581,6 +590,8 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
       r['sentinel'] = sentinelCommon(nodes, o.str('externalRedis.sentinel.masterSet'), o.str('externalRedis.sentinel.password') ? cred('REDIS_SENTINEL_PASSWORD') : undefined);
     }
     put(out, 'externalRedis', r);
+    // The agent backend's own database on the same Redis (ours defaults to 2, as dify-helm's).
+    if (agents && o.num('externalRedis.db.agent') !== undefined) put(out, 'agentBackend.redisDb', o.num('externalRedis.db.agent')!);
     o.consume('externalRedis');
   } else if (o.bool('redis.enabled')) {
     const r: ValueMap = { enabled: true, password: cred('REDIS_PASSWORD'), useSsl: o.bool('redis.tls.enabled'), db: 0, celeryDb: 1 };

@@ -83,11 +83,16 @@ describe.skipIf(!cluster || !python)(`the credentials generator on kube-apiserve
     const serverKey = decoded(made)['DIFY_AGENT_SERVER_SECRET_KEY']!;
     expect(serverKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(serverKey, 'base64url')).toHaveLength(32);
+    // No instance label (Argo CD would take the Secret for an app object missing from git and prune it).
     expect(made.metadata.labels).toEqual({
       'app.kubernetes.io/name': 'dify',
-      'app.kubernetes.io/instance': RELEASE,
       'app.kubernetes.io/component': 'generated-credentials',
       'app.kubernetes.io/part-of': 'dify',
+    });
+    expect(made.metadata.annotations).toEqual({
+      'dify.ai/release': RELEASE,
+      'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
+      'argocd.argoproj.io/sync-options': 'Prune=false',
     });
     // Key names in the log, never a value.
     for (const v of Object.values(decoded(made))) expect(first.stdout + first.stderr).not.toContain(v);

@@ -280,6 +280,9 @@ describe('migrate --from dify-helm: every store, mail and exposure it maps', () 
     expect(api.get('REDIS_USERNAME')).toBe('secret:next-dify-inline-credentials/REDIS_USERNAME');
     expect(api.get('REDIS_USE_SSL')).toBe('true');
     expect(api.get('REDIS_DB')).toBe('3');
+    // The agent backend's database on the same Redis carries over (dify-helm's externalRedis.db.agent).
+    expect((m.values['agentBackend'] as Record<string, unknown>)['redisDb']).toBe(6);
+    expect(effectiveEnv(m.objects, deploy(m.objects, '-agent-backend')).get('DIFY_AGENT_REDIS_URL')).toMatch(/:6380\/6$/);
     expect(api.get('CELERY_BROKER_URL')).toBe('rediss://$(REDIS_USERNAME):$(REDIS_PASSWORD)@redis.example.com:6380/4');
     expect(api.get('STORAGE_TYPE')).toBe('azure-blob');
     expect(api.get('AZURE_BLOB_ACCOUNT_NAME')).toBe('acct');

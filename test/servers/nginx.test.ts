@@ -49,10 +49,10 @@ import { acceptFor, connectWebSocket, OPCODE, serveWebSocket, type WebSocketEndp
 const NGINX = requireTool('nginx');
 const HOST = 'dify.example.com';
 
-type RouteComponent = 'api' | 'apiWebsocket' | 'web' | 'pluginDaemon' | 'marketplace';
-const STUBS: RouteComponent[] = ['api', 'apiWebsocket', 'web', 'pluginDaemon', 'marketplace'];
+type RouteComponent = 'api' | 'apiWebsocket' | 'web' | 'pluginDaemon' | 'agentBackend' | 'marketplace';
+const STUBS: RouteComponent[] = ['api', 'apiWebsocket', 'web', 'pluginDaemon', 'agentBackend', 'marketplace'];
 /** Service component label → the routing table's component name. */
-const SERVICE_COMPONENT: Record<string, RouteComponent> = { api: 'api', 'api-websocket': 'apiWebsocket', web: 'web', 'plugin-daemon': 'pluginDaemon' };
+const SERVICE_COMPONENT: Record<string, RouteComponent> = { api: 'api', 'api-websocket': 'apiWebsocket', web: 'web', 'plugin-daemon': 'pluginDaemon', 'agent-backend': 'agentBackend' };
 
 // ---------------------------------------------------------------------------------------------
 // The routing table, read from values (the documented contract), independent of the template
@@ -74,6 +74,9 @@ function routeActive(values: any, r: Route): boolean {
       return Boolean(values.web.enabled);
     case 'pluginDaemon':
       return Boolean(values.pluginDaemon.enabled);
+    case 'agentBackend':
+      // Published only for remote (E2B) sandboxes, which call the agent stub from outside.
+      return Boolean(values.agentBackend.enabled && values.agentBackend.runtime === 'e2b');
     case 'marketplace':
       return Boolean(values.proxy.enabled && values.dify.marketplace.enabled);
   }
@@ -183,7 +186,7 @@ function nginxOverride(release: Release, root: string, port: number, stubs: Reco
       replace: (m) => {
         const component = services.get(m[2]!);
         const stubName = component && SERVICE_COMPONENT[component];
-        if (!stubName) throw new Error(`${what}: proxy_pass http://${m[2]} is not a rendered Service port of api, api-websocket, web or plugin-daemon (${[...services.keys()].join(', ')})`);
+        if (!stubName) throw new Error(`${what}: proxy_pass http://${m[2]} is not a rendered Service port of api, api-websocket, web, plugin-daemon or agent-backend (${[...services.keys()].join(', ')})`);
         return `${m[1]}proxy_pass http://127.0.0.1:${stubs[stubName].port};`;
       },
     },
