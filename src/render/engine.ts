@@ -5,8 +5,9 @@
  * template.
  */
 import { compareGoStrings, formatValue } from '../go/fmt.js';
-import { HELPERS, impureCalls, TemplateError, type HelperFn } from './helpers.js';
+import { HELPERS, RenderState, renderHelpers, TemplateError, type HelperFn } from './helpers.js';
 import { goTruth } from './truth.js';
+import type { LookupFn } from './lookup.js';
 import { isMap, UserError, type ValueMap } from '../values/types.js';
 
 /** A compiled template or partial: its context in, its text out. */
@@ -150,10 +151,12 @@ export class Engine {
   private byKey: (Map<unknown, MemoEntry> | undefined)[] = [];
   /** The top-level object of the release being rendered (one for all its templates). */
   private top: unknown = undefined;
+  /** The render under way: its lookup, its impure calls, its hash cache (see RenderState); a fresh one per render. */
+  private state = new RenderState();
 
   constructor(chart: PrecompiledChart) {
     const runtime: TemplateRuntime = {
-      H: HELPERS,
+      H: { ...HELPERS, ...renderHelpers(() => this.state) },
       get,
       T: goTruth,
       P: print,
@@ -209,7 +212,7 @@ export class Engine {
 
   /**
    * A partial called with an object. If making it called nothing random or live (`randAlphaNum`,
-   * `lookup` reading a cluster: see impureCalls), the same object gives the same text every time
+   * `lookup` reading a cluster: see RenderState), the same object gives the same text every time
    * within a render (within a template, if making it read `Template`): control flow depends on
    * data alone, so a second run would make the same calls, none of them impure. Such an answer is
    * kept and made once; any other is made at every call, as Helm does. A partial that reads only
@@ -239,13 +242,13 @@ export class Engine {
     const outer = this.deepest;
     const start = this.includeDepth;
     const reads = this.templateReads;
-    const impure = impureCalls.count;
+    const impure = this.state.impure;
     this.deepest = start;
     this.enter(i);
     const out = this.fns[i]!(ctx);
     this.leave(i);
     // Kept only if nothing random or live went into it (then the same context gives the same text).
-    if (impureCalls.count === impure) {
+    if (this.state.impure === impure) {
       const entry: MemoEntry = { out, levels: this.deepest - start, template: this.templateReads !== reads ? this.template!.Name : undefined };
       if (byKey) byKey.set(key, entry);
       else byIndex![i] = entry;
@@ -271,8 +274,8 @@ export class Engine {
     return this.templates.map((t) => t.name);
   }
 
-  /** Render every template (NOTES.txt included) with Helm's top-level objects. */
-  render(ctx: RenderContext, chartName: string): RenderedTemplate[] {
+  /** Render every template (NOTES.txt included) with Helm's top-level objects; `lookup` reads live objects (default: none, as `helm template`). */
+  render(ctx: RenderContext, chartName: string, lookup?: LookupFn): RenderedTemplate[] {
     const out: RenderedTemplate[] = [];
     // One top-level object for every template; `Template` is read through a getter that counts
     // the reads, so the memo knows which answers depend on the template (whatever reads it: a
@@ -288,6 +291,7 @@ export class Engine {
     this.memo.clear();
     this.byKey = [];
     this.top = top;
+    this.state = new RenderState(lookup);
     try {
       for (const { name: file, srcPath, render } of this.templates) {
         const name = `${chartName}/${file}`;
@@ -299,6 +303,7 @@ export class Engine {
     } finally {
       // Keep nothing of this release alive between renders.
       this.top = this.template = undefined;
+      this.state = new RenderState();
       this.memo.clear();
       this.byKey = [];
     }

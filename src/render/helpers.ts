@@ -15,9 +15,6 @@ import { rememberFrozen } from '../values/maps.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
 import { SemverError, semverCompare as semverCheck } from '../semver.js';
 
-/** Where `lookup` reads live objects: nowhere (as `helm template`) unless `render --lookup`. */
-export const lookupResolver: { fn: LookupFn } = { fn: emptyLookup };
-
 /** A render-time failure raised by `required`, `fail` or a helper given the wrong kind of value. */
 export class TemplateError extends Error {
   override name = 'TemplateError';
@@ -26,28 +23,29 @@ export class TemplateError extends Error {
 export type HelperFn = (...args: unknown[]) => unknown;
 
 /**
- * Counts calls whose answer is not a function of their arguments: `randAlphaNum`, and `lookup`
- * when it reads a cluster (without one it always answers an empty map). A partial that made no
- * such call gives the same text for the same context, so the engine may remember it.
+ * What the helpers keep for one render, as Helm's engine keeps its lookup function per render:
+ * where `lookup` reads live objects (nowhere, as `helm template`, unless `render --lookup`), a
+ * count of calls whose answer is not a function of their arguments (`randAlphaNum`, and `lookup`
+ * reading a cluster; the engine remembers only partials that made none), and sha256sum's last
+ * few answers (a chart hashes one config for several Deployments' checksum annotations, and
+ * comparing a few strings is far cheaper than hashing one).
  */
-export const impureCalls = { count: 0 };
+export class RenderState {
+  impure = 0;
+  private readonly sumText: string[] = [];
+  private readonly sumHex: string[] = [];
+  private sumNext = 0;
 
+  constructor(readonly lookup: LookupFn = emptyLookup) {}
 
-/**
- * sha256sum with its last few answers kept: a chart hashes the same text again and again (one
- * config for several Deployments' checksum annotations), and comparing a few strings is far
- * cheaper than hashing one.
- */
-const recentText: string[] = [];
-const recentSum: string[] = [];
-let recentNext = 0;
-function sha256Recent(text: string): string {
-  for (let k = 0; k < recentText.length; k++) if (recentText[k] === text) return recentSum[k]!;
-  const sum = sha256(text, 'hex');
-  recentText[recentNext] = text;
-  recentSum[recentNext] = sum;
-  recentNext = (recentNext + 1) % 8;
-  return sum;
+  sha256(text: string): string {
+    for (let k = 0; k < this.sumText.length; k++) if (this.sumText[k] === text) return this.sumHex[k]!;
+    const sum = sha256(text, 'hex');
+    this.sumText[this.sumNext] = text;
+    this.sumHex[this.sumNext] = sum;
+    this.sumNext = (this.sumNext + 1) % 8;
+    return sum;
+  }
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -241,7 +239,7 @@ function semverCompare(constraint: string, version: string): boolean {
 }
 
 /**
- * Plain functions, called with positional arguments only. `include` is bound by the engine. None
+ * Plain functions, called with positional arguments only. `include` and renderHelpers are bound by the engine. None
  * changes an object it is given (no sprig set/unset/merge): the engine's memo relies on it, as an
  * object then stands for its contents for a whole render (test/render/engine.test.ts holds every
  * helper to it).
@@ -276,7 +274,6 @@ export const HELPERS: Record<string, HelperFn> = {
     throw new TemplateError(goString(msg));
   },
   b64enc: (s) => Buffer.from(goString(s), 'utf8').toString('base64'),
-  sha256sum: (s) => sha256Recent(goString(s)),
   // sprig 3.3.0 (Helm 3.16+): hex SHA-512 of the string.
   sha512sum: (s) => crypto.createHash('sha512').update(goString(s), 'utf8').digest('hex'),
   trunc: (n, s) => truncBytes(toInt(n), goString(s)),
@@ -379,22 +376,30 @@ export const HELPERS: Record<string, HelperFn> = {
     return null;
   },
   urlquery: (...xs) => queryEscape(xs.map((x) => (x === null || x === undefined ? '<nil>' : formatValue(x))).join('')),
-  randAlphaNum: (n) => {
-    let s = '';
-    const count = Number(toInt(n));
-    impureCalls.count++;
-    for (let i = 0; i < count; i++) s += ALNUM[crypto.randomInt(ALNUM.length)];
-    return s;
-  },
-  lookup: (apiVersion, kind, ns, name) => {
-    if (lookupResolver.fn !== emptyLookup) impureCalls.count++;
-    return lookupResolver.fn(strval(apiVersion), strval(kind), strval(ns), strval(name));
-  },
   semverCompare: (c, v) => semverCompare(goString(c), goString(v)),
 };
+
+/** The helpers whose answers depend on the render they run in (its lookup, its draws, its hash cache), bound to `state()`, the render under way. */
+export function renderHelpers(state: () => RenderState): Record<string, HelperFn> {
+  return {
+    sha256sum: (s) => state().sha256(goString(s)),
+    randAlphaNum: (n) => {
+      let s = '';
+      const count = Number(toInt(n));
+      state().impure++;
+      for (let i = 0; i < count; i++) s += ALNUM[crypto.randomInt(ALNUM.length)];
+      return s;
+    },
+    lookup: (apiVersion, kind, ns, name) => {
+      const st = state();
+      if (st.lookup !== emptyLookup) st.impure++;
+      return st.lookup(strval(apiVersion), strval(kind), strval(ns), strval(name));
+    },
+  };
+}
 
 /** Block helpers: Go's if/unless/with/range under Handlebars' names. */
 export const BLOCK_HELPERS = ['if', 'unless', 'with', 'each'] as const;
 
 /** Every name a template may call; `include` is bound per engine because it needs the partials. */
-export const HELPER_NAMES: ReadonlySet<string> = new Set([...Object.keys(HELPERS), 'include']);
+export const HELPER_NAMES: ReadonlySet<string> = new Set([...Object.keys(HELPERS), ...Object.keys(renderHelpers(() => new RenderState())), 'include']);

@@ -8,8 +8,7 @@ import { loadChart } from './chart.js';
 import { precompileChart } from './precompile.js';
 import { parseKubeVersion, renderContext, type ReleaseOptions } from './context.js';
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
-import { lookupResolver } from './helpers.js';
-import { emptyLookup, type LookupFn } from './lookup.js';
+import type { LookupFn } from './lookup.js';
 import { UsageError, type ValueMap } from '../values/types.js';
 
 export interface RenderRequest extends ReleaseOptions {
@@ -80,16 +79,11 @@ export function compileChart(chartDir: string): PrebuiltChart {
 export function renderRelease(chartDir: string, values: ValueMap, req: RenderRequest, prebuilt?: PrebuiltChart): RenderResult {
   const { metadata, engine } = loadRenderer(chartDir, prebuilt);
   const chartName = metadata.Name;
-  lookupResolver.fn = req.lookup ?? emptyLookup;
-  try {
-    const rendered = engine.render(renderContext(values, metadata, req), chartName);
-    const files = rendered.filter((r) => !r.name.endsWith('/NOTES.txt')).map((r) => ({ path: r.name, content: r.content }));
-    const manifests = orderManifests(files);
-    for (const m of manifests) assertParses(m);
-    return { manifests };
-  } finally {
-    lookupResolver.fn = emptyLookup;
-  }
+  const rendered = engine.render(renderContext(values, metadata, req), chartName, req.lookup);
+  const files = rendered.filter((r) => !r.name.endsWith('/NOTES.txt')).map((r) => ({ path: r.name, content: r.content }));
+  const manifests = orderManifests(files);
+  for (const m of manifests) assertParses(m);
+  return { manifests };
 }
 
 /** The text `helm template` would print. */

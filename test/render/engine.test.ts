@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type TemplateFile } from '../../src/render/engine.js';
-import { HELPERS, lookupResolver } from '../../src/render/helpers.js';
-import { emptyLookup } from '../../src/render/lookup.js';
+import { HELPERS, RenderState, renderHelpers } from '../../src/render/helpers.js';
+import type { LookupFn } from '../../src/render/lookup.js';
 import { renderContext } from '../../src/render/context.js';
 import { precompileChart } from '../../src/render/precompile.js';
 import type { ValueMap } from '../../src/values/types.js';
 
-function render(source: string, values: ValueMap, partials = ''): string {
+function render(source: string, values: ValueMap, partials = '', lookup?: LookupFn): string {
   const files: TemplateFile[] = [{ name: 'templates/t.yaml', srcPath: 't.yaml.hbs', source }];
   if (partials) files.push({ name: 'templates/_helpers', srcPath: '_helpers.hbs', source: partials });
   const engine = new Engine(precompileChart(files));
   const ctx = renderContext(values, { Name: 'dify', Version: '0.1.0' }, { name: 'rel', namespace: 'ns' });
-  return engine.render(ctx, 'dify')[0]!.content;
+  return engine.render(ctx, 'dify', lookup)[0]!.content;
 }
 
 describe('Go truthiness in if/unless/with', () => {
@@ -152,7 +152,8 @@ describe('helpers', () => {
       return v;
     };
     const samples = (): unknown[] => [{ a: 1n, b: 'x', c: [1n, { d: 'e' }] }, ['b', 'a', 'c'], 'text', 2n, true, null];
-    for (const [name, fn] of Object.entries(HELPERS)) {
+    const state = new RenderState();
+    for (const [name, fn] of Object.entries({ ...HELPERS, ...renderHelpers(() => state) })) {
       if (name === 'fail' || name === 'randAlphaNum' || name === 'lookup') continue;
       for (const a of samples()) {
         for (const b of samples()) {
@@ -315,17 +316,16 @@ describe('partials answered from the memo', () => {
 
   it('reach the cluster at every lookup when there is one', () => {
     const seen: string[] = [];
-    lookupResolver.fn = (apiVersion, kind, ns, name) => {
+    const lookup: LookupFn = (_apiVersion, _kind, _ns, name) => {
       seen.push(name);
       return { data: { n: String(seen.length) } };
     };
-    try {
-      const out = render('{{include "l" Values}}|{{include "l" Values}}', { name: 'x' }, '{{#*inline "l"}}{{#with (lookup "v1" "Secret" "ns" name)}}{{data.n}}{{/with}}{{/inline}}');
-      expect(out).toBe('1|2');
-      expect(seen).toEqual(['x', 'x']);
-    } finally {
-      lookupResolver.fn = emptyLookup;
-    }
+    const out = render('{{include "l" Values}}|{{include "l" Values}}', { name: 'x' }, '{{#*inline "l"}}{{#with (lookup "v1" "Secret" "ns" name)}}{{data.n}}{{/with}}{{/inline}}', lookup);
+    expect(out).toBe('1|2');
+    expect(seen).toEqual(['x', 'x']);
+    // The lookup belongs to that render only: the next one, given none, reads nothing.
+    expect(render('{{#with (lookup "v1" "Secret" "ns" "x")}}{{data.n}}{{/with}}', {})).toBe('');
+    expect(seen).toEqual(['x', 'x']);
   });
 
   it('never answer a partial that draws random values or reads the cluster', () => {
