@@ -4,6 +4,7 @@
  * manifests were rendered.
  */
 import { parseAllDocuments } from 'yaml';
+import { splitManifests as splitRendered, type Manifest } from '../render/manifests.js';
 import { validateObject } from './kube-schema.js';
 import { chartRules } from './rules.js';
 
@@ -24,17 +25,14 @@ export function formatFinding(f: Finding): string {
   return `${f.template}: ${f.object}: ${f.message}`;
 }
 
-/** The objects of `helm template`-style output, each with the template it came from. */
-export function splitManifests(text: string, file = 'manifests'): { docs: RenderedDoc[]; findings: Finding[] } {
+/** The objects of a release's manifests (each one YAML document), each with the template it came from. */
+export function manifestDocs(manifests: Pick<Manifest, 'source' | 'content'>[]): { docs: RenderedDoc[]; findings: Finding[] } {
   const docs: RenderedDoc[] = [];
   const findings: Finding[] = [];
-  // Every document starts with `---` and a `# Source: <chart>/templates/<file>` line.
-  const parts = text.split(/^---[ \t]*$/m);
-  for (const part of parts) {
-    if (part.trim() === '') continue;
-    const src = /^# Source: (?:[^/\n]+\/)?(.+)$/m.exec(part);
-    const template = src ? src[1]!.trim() : file;
-    for (const doc of parseAllDocuments(part, { version: '1.1' })) {
+  for (const { source, content } of manifests) {
+    // `dify/templates/api.yaml` → `templates/api.yaml`, as findings name templates.
+    const template = source.includes('/') ? source.slice(source.indexOf('/') + 1) : source;
+    for (const doc of parseAllDocuments(content, { version: '1.1' })) {
       if (doc.errors.length > 0) {
         findings.push({ template, object: '-', message: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
         continue;
@@ -49,6 +47,16 @@ export function splitManifests(text: string, file = 'manifests'): { docs: Render
     }
   }
   return { docs, findings };
+}
+
+/** The objects of `helm template`-style output (split as Helm splits it), each with the template its `# Source:` line names. */
+export function splitManifests(text: string, file = 'manifests'): { docs: RenderedDoc[]; findings: Finding[] } {
+  return manifestDocs(
+    splitRendered(text).map((content) => {
+      const src = /^# Source: (.+)$/m.exec(content);
+      return { source: src ? src[1]!.trim() : file, content };
+    }),
+  );
 }
 
 function objectName(obj: Record<string, unknown>): string {

@@ -6,13 +6,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkReleaseOptions, renderChartText } from '../render/release.js';
+import { checkReleaseOptions, renderRelease } from '../render/release.js';
+import { printManifests } from '../render/manifests.js';
 import { UserError } from '../values/types.js';
 import { buildValues, type BuildValuesOptions } from '../values/index.js';
-import { lintObjects, splitManifests, type Finding } from './check.js';
+import { lintObjects, manifestDocs, type Finding } from './check.js';
 import { serverDryRun } from './server.js';
 
-export { formatFinding, lintObjects, splitManifests, type Finding, type RenderedDoc } from './check.js';
+export { formatFinding, lintObjects, manifestDocs, splitManifests, type Finding, type RenderedDoc } from './check.js';
 export { serverDryRun, type ServerCheckOptions, type ServerCheckResult } from './server.js';
 
 export interface LintOptions extends BuildValuesOptions {
@@ -56,16 +57,17 @@ export async function lintChart(opts: LintOptions): Promise<LintResult> {
     throw new UserError(`${opts.chartDir}: not a chart folder (no Chart.yaml); give the folder that holds Chart.yaml`);
   }
   const { values, warnings } = buildValues(opts);
-  const text = renderChartText(opts.chartDir, values, {
+  // The same release pipeline as `render`: its manifests, not its printed text parsed again.
+  const { manifests } = renderRelease(opts.chartDir, values, {
     name: opts.release ?? 'release-name',
     namespace: opts.namespace ?? 'default',
     ...(opts.kubeVersion ? { kubeVersion: opts.kubeVersion } : {}),
     ...(opts.apiVersions ? { apiVersions: opts.apiVersions } : {}),
   });
-  const { docs, findings } = splitManifests(text);
+  const { docs, findings } = manifestDocs(manifests);
   const local = [...findings, ...(await lintObjects(docs))];
   if (!opts.server) return { findings: local, warnings };
-  const server = serverDryRun(text, {
+  const server = serverDryRun(printManifests(manifests), {
     namespace: opts.namespace ?? 'default',
     ...(typeof opts.server === 'object' && opts.server.kubectl ? { kubectl: opts.server.kubectl } : {}),
   });
