@@ -5,6 +5,7 @@
  */
 import { formOf, isHelperPath, parseTemplate, partialsOf } from '../render/dialect.js';
 import type { TemplateFile } from '../render/engine.js';
+import { TEMPLATE_EXT } from '../render/chart.js';
 import { isMap, type Value } from '../values/types.js';
 
 type Program = hbs.AST.Program;
@@ -343,7 +344,7 @@ export function compileChart(files: TemplateFile[], defaults: Value): CompiledTe
   for (const [name, { file, program }] of [...partialAsts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const body = new TemplateCompiler(defaults, shapes.get(name) ?? null).program(program);
     // The chart-relative source, not srcPath: the archive must not depend on where the chart sits.
-    const from = `templates/${file.srcPath.split(/[\\/]/).pop()}`;
+    const from = `${file.name}${TEMPLATE_EXT}`;
     defines.push(`{{- /* ${name}, from ${from} */ -}}\n{{ define ${goString(name)} }}${body}{{ end }}\n`);
   }
   return { templates, helpers: defines.join('') };

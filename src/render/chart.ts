@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { compareGoStrings } from '../go/fmt.js';
 import { goSanitizeString } from '../go/strings.js';
 import { UserError } from '../values/types.js';
 import type { ChartMetadata, TemplateFile } from './engine.js';
@@ -65,18 +66,36 @@ export function loadChart(dir: string): ChartSource {
   const raw = parse(chartYaml) as Record<string, unknown>;
   const tdir = join(dir, 'templates');
   const templates: TemplateFile[] = [];
-  for (const f of readdirSync(tdir).sort()) {
-    if (!f.endsWith(TEMPLATE_EXT)) continue;
+  for (const f of templatePaths(tdir)) {
     const srcPath = join(tdir, f);
     templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8') });
   }
   return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates };
 }
 
+/**
+ * Every template source under `tdir`, subfolders included as Helm reads templates/, relative and
+ * '/'-separated (`api/deployment.yaml.hbs`), sorted as Go's sort.Strings sorts whole paths (Helm's
+ * manifest order within a kind): `api-websocket/...` before `api/...`, unlike a per-folder walk.
+ * Whether a file is a partial is its base name's business (`_`), not its folder's.
+ */
+export function templatePaths(tdir: string): string[] {
+  const found: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(rel === '' ? tdir : join(tdir, rel), { withFileTypes: true })) {
+      const path = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith(TEMPLATE_EXT)) found.push(path);
+    }
+  };
+  walk('');
+  return found.sort(compareGoStrings);
+}
+
 /** The files a render depends on: Chart.yaml, values.yaml, the templates, and `extraFiles`. */
 function fingerprintedFiles(chartDir: string, extraFiles: string[]): string[] {
   const tdir = join(chartDir, 'templates');
-  const templates = readdirSync(tdir).filter((f) => f.endsWith(TEMPLATE_EXT)).sort();
+  const templates = templatePaths(tdir);
   return [join(chartDir, 'Chart.yaml'), join(chartDir, 'values.yaml'), ...templates.map((f) => join(tdir, f)), ...extraFiles];
 }
 
