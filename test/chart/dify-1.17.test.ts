@@ -171,7 +171,8 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
         expect(env.get('DB_PORT'), `${component}`).toBe('3306');
         expect(env.get('DB_USERNAME'), `${component}`).toMatch(/^secret:/);
         expect(env.get('DB_PASSWORD'), `${component}`).toMatch(/^secret:/);
-        expect(env.has('DB_SSL_MODE'), `${component}: PostgreSQL's sslmode`).toBe(false);
+        // Only the plugin daemon reads DB_SSL_MODE: plain text without externalMysql.tls.
+        expect(env.get('DB_SSL_MODE'), component).toBe(component === 'plugin-daemon' ? 'disable' : undefined);
       }
     }
     expect(objects.some((o) => o.metadata.name.endsWith('-postgresql'))).toBe(false);
