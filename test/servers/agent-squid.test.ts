@@ -7,36 +7,28 @@
  * hosts file. The test-only override changes only the listening port, the pid/log/coredump paths and adds the
  * hosts_file line; the ACLs are the rendered text.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  chownTree,
   findObject,
   fixtures,
   freePort,
-  isRoot,
   NAMESPACE,
   rawExchange,
   removeTempDirs,
   renderFixture,
   requireTool,
-  rewriteLines,
   run,
-  startProcess,
   startStub,
   stopAll,
-  tail,
-  tempDir,
-  userIds,
-  waitForPort,
   type HttpResult,
   type Managed,
+  type RewriteRule,
   type Release,
   type Stub,
 } from './support.js';
+import { logRules, runSquid, squidDir, squidLogs, viaProxy, writeSquidConf } from './squid-support.js';
 
 const SQUID = requireTool('squid');
 const BACKEND_IP = '127.0.0.2';
@@ -53,47 +45,6 @@ function serviceNames(r: Release, component: string): string[] {
   return [n, `${n}.${NAMESPACE}`, `${n}.${NAMESPACE}.svc`, `${n}.${NAMESPACE}.svc.${r.values.global.clusterDomain}`];
 }
 
-function squidDir(): string {
-  const root = tempDir('agent-squid');
-  run('mkdir', ['-p', join(root, 'spool')]);
-  if (isRoot && userIds('proxy')) chownTree(root, 'proxy');
-  else chmodSync(root, 0o777);
-  return root;
-}
-
-function override(text: string, root: string, port: number, hosts: string): string {
-  const out = rewriteLines(
-    text,
-    [
-      { name: 'http_port', match: /^http_port\s+\d+\s*$/, replace: () => `http_port 127.0.0.1:${port}`, min: 1 },
-      { name: 'cache_log', match: /^cache_log\s+\S+\s*$/, replace: () => `cache_log ${root}/cache.log`, min: 1 },
-      { name: 'access_log', match: /^access_log\s+\S+(.*)$/, replace: (m) => `access_log stdio:${root}/access.log${m[1]}`, min: 1 },
-      { name: 'coredump_dir', match: /^coredump_dir\s+\S+\s*$/, replace: () => `coredump_dir ${root}/spool` },
-    ],
-    'agent squid',
-  );
-  writeFileSync(join(root, 'hosts'), hosts);
-  const conf = join(root, 'squid.conf');
-  writeFileSync(conf, `# [test override] names of the tests, without DNS\nhosts_file ${root}/hosts\n${out.text}`);
-  return conf;
-}
-
-function viaProxy(port: number, url: string, method = 'GET'): Promise<HttpResult> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, agent: false, timeout: 8000, headers: { Host: u.host } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`request for ${url} via the agent proxy timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server', () => {
   it('is deployed by default and not without the local sandbox', () => {
     expect(proxied).toContain('defaults.yaml');
@@ -102,7 +53,7 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
   });
 
   it.each(proxied)('squid -k parse accepts the rendered config of %s', (fixture) => {
-    const root = squidDir();
+    const root = squidDir('agent-squid');
     const raw = join(root, 'rendered.conf');
     writeFileSync(raw, agentConf(renderFixture(fixture))!);
     const r = run(SQUID as string, ['-k', 'parse', '-f', raw]);
@@ -141,12 +92,12 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
     let port: number;
     let root: string;
     let release: Release;
-    const diag = (): string => `\n--- access.log ---\n${tail(join(root, 'access.log'), 20)}\n--- cache.log ---\n${tail(join(root, 'cache.log'), 20)}`;
+    const diag = (): string => squidLogs(root);
 
     beforeAll(async () => {
       [backend, api] = await Promise.all([startStub('agent-backend', BACKEND_IP), startStub('api', API_IP)]);
       release = renderFixture('defaults.yaml', `agentBackend:\n  service:\n    port: ${backend.port}\napi:\n  service:\n    port: ${api.port}\n`);
-      root = squidDir();
+      root = squidDir('agent-squid');
       port = await freePort();
       const hosts = [
         '127.0.0.1 localhost',
@@ -155,17 +106,9 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
         `${BACKEND_IP} elsewhere.example.com`,
         '203.0.113.10 public.example.net',
       ].join('\n');
-      const conf = override(agentConf(release)!, root, port, `${hosts}\n`);
-      const parse = run(SQUID as string, ['-k', 'parse', '-f', conf]);
-      if (parse.status !== 0) throw new Error(`squid -k parse of the overridden config failed:\n${parse.all}`);
-      const service = `difyagent${randomBytes(6).toString('hex')}`;
-      proc = startProcess('agent squid', SQUID as string, ['-N', '-n', service, '-f', conf], {
-        graceMs: 300,
-        afterStop: () => {
-          for (const f of existsSync('/dev/shm') ? readdirSync('/dev/shm') : []) if (f.startsWith(`${service}-`)) rmSync(join('/dev/shm', f), { force: true });
-        },
-      });
-      await waitForPort(port, proc, 15_000);
+      const listen: RewriteRule = { name: 'http_port', match: /^http_port\s+\d+\s*$/, replace: () => `http_port 127.0.0.1:${port}`, min: 1 };
+      const { conf } = writeSquidConf(root, agentConf(release)!, [listen, ...logRules(root)], `${hosts}\n`, 'agent squid');
+      proc = await runSquid(SQUID as string, conf, root, port, 'agent squid');
     });
     afterAll(async () => {
       await proc?.stop();
@@ -184,7 +127,7 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
         expect(rec.headers.host).toBe(`${host}:${backend.port}`);
         expect(rec.headers['x-forwarded-for'], 'forwarded_for delete').toBeUndefined();
       }
-      const post = await viaProxy(port, `http://${serviceNames(release, 'agent-backend')[0]}:${backend.port}/agent-stub/upload`, 'POST');
+      const post = await viaProxy(port, `http://${serviceNames(release, 'agent-backend')[0]}:${backend.port}/agent-stub/upload`, { method: 'POST' });
       expect(post.status, diag()).toBe(200);
     });
 

@@ -12,37 +12,28 @@
  * Everything else is the rendered text. squid runs as `squid -N -n <unique service name> -f conf`
  * (the pod runs `squid -N -d 1 -f conf`; -n only names its shared memory segments).
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  chownTree,
   findObject,
   fixtures,
   freePort,
-  isRoot,
   NAMESPACE,
   rawExchange,
   removeTempDirs,
   renderFixture,
   requireTool,
-  rewriteLines,
   run,
-  startProcess,
   startStub,
   stopAll,
-  tail,
-  tempDir,
-  userIds,
-  waitForPort,
   type HttpResult,
   type Managed,
   type Release,
   type RewriteRule,
   type Stub,
 } from './support.js';
+import { logRules, runSquid, squidDir, squidLogs, viaProxy, writeSquidConf } from './squid-support.js';
 
 const SQUID = requireTool('squid');
 
@@ -106,61 +97,22 @@ function squidOverride(release: Release, root: string, ports: { forward: number 
   const text = squidConf(release);
   if (!text) throw new Error(`${what}: no ssrf-proxy ConfigMap with squid.conf rendered`);
   const v = release.values.ssrfProxy;
-  const rules: RewriteRule[] = [
-    {
-      name: 'forward http_port',
-      match: /^http_port\s+(\d+)\s*$/,
-      replace: (m) => {
-        expect(Number(m[1]), `${what}: forward port`).toBe(v.port);
-        return `http_port 127.0.0.1:${ports.forward}`;
-      },
-      min: 1,
+  const forward: RewriteRule = {
+    name: 'forward http_port',
+    match: /^http_port\s+(\d+)\s*$/,
+    replace: (m) => {
+      expect(Number(m[1]), `${what}: forward port`).toBe(v.port);
+      return `http_port 127.0.0.1:${ports.forward}`;
     },
-    { name: 'pid_filename → temp', match: /^pid_filename\s+(?!none\s*$)\S+\s*$/, replace: () => `pid_filename ${root}/squid.pid` },
-    { name: 'cache_log → temp', match: /^cache_log\s+\S+\s*$/, replace: () => `cache_log ${root}/cache.log` },
-    { name: 'access_log → temp', match: /^access_log\s+\S+(.*)$/, replace: (m) => `access_log stdio:${root}/access.log${m[1]}` },
-    { name: 'coredump_dir → temp', match: /^coredump_dir\s+\S+\s*$/, replace: () => `coredump_dir ${root}/spool` },
-    { name: 'cache_dir → temp', match: /^cache_dir\s+(\S+)\s+\S+(.*)$/, replace: (m) => `cache_dir ${m[1]} ${root}/cache${m[2]}` },
-  ];
-  const out = rewriteLines(text, rules, what);
-  writeFileSync(join(root, 'hosts'), hosts);
-  const conf = join(root, 'squid.conf');
-  writeFileSync(conf, `# [test override] names of the tests, without DNS\nhosts_file ${root}/hosts\n${out.text}`);
-  return { root, conf, forwardPort: ports.forward, applied: out.applied };
-}
-
-/** Temp dir squid can write after dropping root for cache_effective_user (Debian: proxy). */
-function squidDir(): string {
-  const root = tempDir('squid');
-  run('mkdir', ['-p', join(root, 'spool'), join(root, 'cache')]);
-  if (isRoot && userIds('proxy')) chownTree(root, 'proxy');
-  else chmodSync(root, 0o777);
-  return root;
+    min: 1,
+  };
+  const { conf, applied } = writeSquidConf(root, text, [forward, ...logRules(root)], hosts, what);
+  return { root, conf, forwardPort: ports.forward, applied };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Requests through the proxy
 // ---------------------------------------------------------------------------------------------
-
-/** GET an absolute URL through a forward proxy (or any URL on a reverse port). */
-function viaProxy(port: number, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method: init.method ?? 'GET', path: url, agent: false, timeout: 8000, headers: { Host: u.host, ...(init.headers ?? {}) } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`request for ${url} via proxy timed out`)));
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
 
 async function connectStatus(port: number, target: string): Promise<number> {
   const reply = await rawExchange(port, `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`, { until: /\r\n\r\n/, timeoutMs: 8000 });
@@ -211,31 +163,16 @@ function hostsFor(release: Release): { text: string; probes: Running['probes'] }
 
 async function startSquid(release: Release, what: string): Promise<Running> {
   if (!SQUID) throw new Error('unreachable: squid missing');
-  const root = squidDir();
+  const root = squidDir('squid');
   const ports = { forward: await freePort() };
   const { text, probes } = hostsFor(release);
   const setup = squidOverride(release, root, ports, text, what);
-  const parse = run(SQUID, ['-k', 'parse', '-f', setup.conf]);
-  if (parse.status !== 0 || /FATAL|ERROR/.test(parse.all)) throw new Error(`${what}: squid -k parse of the overridden config failed (${parse.status}):\n${parse.all}`);
-  // A service name of its own (-n): squid names its shared memory segments after it, so squids of
-  // parallel runs, or of another user, never collide in /dev/shm.
-  const service = `difytest${randomBytes(6).toString('hex')}`;
-  const proc = startProcess(`squid (${what})`, SQUID, ['-N', '-n', service, '-f', setup.conf], {
-    // squid waits shutdown_lifetime (30 s) on SIGTERM: soon SIGKILL, which leaves its segments behind.
-    graceMs: 300,
-    afterStop: () => {
-      for (const f of existsSync('/dev/shm') ? readdirSync('/dev/shm') : []) {
-        if (f.startsWith(`${service}-`)) rmSync(join('/dev/shm', f), { force: true });
-      }
-    },
-  });
-  const diagProc = { ...proc, output: () => `${proc.output()}\n--- cache.log ---\n${tail(join(root, 'cache.log'))}` };
-  await waitForPort(ports.forward, diagProc, 15_000);
+  const proc = await runSquid(SQUID, setup.conf, root, ports.forward, what);
   return { setup, proc, release, what, probes };
 }
 
 function diag(sq: Running): string {
-  return `\n--- access.log ---\n${tail(join(sq.setup.root, 'access.log'), 20)}\n--- cache.log ---\n${tail(join(sq.setup.root, 'cache.log'), 20)}`;
+  return squidLogs(sq.setup.root);
 }
 
 function forwardChecks(get: () => Running) {
@@ -335,7 +272,7 @@ describe.skipIf(!SQUID)('squid: the rendered SSRF proxy on the real server', () 
 
   it.each(ssrfFixtures)('squid -k parse accepts the rendered squid.conf of %s, as rendered and with the test override', async (fixture) => {
     const release = renderFixture(fixture);
-    const root = squidDir();
+    const root = squidDir('squid');
     const raw = join(root, 'rendered.conf');
     writeFileSync(raw, squidConf(release)!);
     const r = run(SQUID as string, ['-k', 'parse', '-f', raw]);
