@@ -656,6 +656,81 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
 
 type Cred = (env: string, secret?: string, comp?: string) => ValueMap;
 
+/** A value of a mapped object store: a peer string (`path`) or flag, or a credential from the peer's Secret (`cred`) or ConfigMap. */
+export type StoreField = { path: string } | { flag: string } | { cred: string } | { configMap: string };
+
+/**
+ * dify-helm's object stores (a section each, paths relative to it) and this chart's: storage.type,
+ * the storage.<key> map and its fields, and where the plugin daemon's bucket comes from (a path,
+ * or `noDriver`: the daemon cannot use that store). The first section enabled wins, as in the peer.
+ */
+export const OBJECT_STORES: Record<string, { type: string; key: string; fields: Record<string, StoreField>; plugin: string }> = {
+  externalS3: {
+    type: 's3',
+    key: 's3',
+    fields: {
+      endpoint: { path: 'endpoint' },
+      region: { path: 'region' },
+      bucket: { path: 'bucketName.api' },
+      pathStyle: { flag: 'pathStyle' },
+      useIam: { flag: 'useIAM' },
+      accessKey: { cred: 'S3_ACCESS_KEY' },
+      secretKey: { cred: 'S3_SECRET_KEY' },
+    },
+    plugin: 'bucketName.pluginDaemon',
+  },
+  externalAzureBlobStorage: {
+    type: 'azure-blob',
+    key: 'azureBlob',
+    fields: { accountName: { path: 'account' }, accountUrl: { path: 'url' }, containerName: { path: 'container' }, accountKey: { cred: 'AZURE_BLOB_ACCOUNT_KEY' } },
+    plugin: 'container',
+  },
+  externalOSS: {
+    type: 'aliyun-oss',
+    key: 'aliyunOss',
+    fields: {
+      bucket: { path: 'bucketName.api' },
+      endpoint: { path: 'endpoint' },
+      region: { path: 'region' },
+      authVersion: { path: 'authVersion' },
+      path: { path: 'path' },
+      accessKey: { cred: 'ALIYUN_OSS_ACCESS_KEY' },
+      secretKey: { cred: 'ALIYUN_OSS_SECRET_KEY' },
+    },
+    plugin: 'bucketName.pluginDaemon',
+  },
+  externalGCS: {
+    type: 'google-storage',
+    key: 'googleStorage',
+    fields: { bucket: { path: 'bucketName.api' }, serviceAccountJsonBase64: { cred: 'GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64' } },
+    plugin: 'noDriver',
+  },
+  externalCOS: {
+    type: 'tencent-cos',
+    key: 'tencentCos',
+    fields: { bucket: { path: 'bucketName.api' }, region: { path: 'region' }, scheme: { path: 'scheme' }, secretId: { configMap: 'TENCENT_COS_SECRET_ID' }, secretKey: { cred: 'TENCENT_COS_SECRET_KEY' } },
+    plugin: 'bucketName.pluginDaemon',
+  },
+  externalOBS: {
+    type: 'huawei-obs',
+    key: 'huaweiObs',
+    fields: { bucket: { path: 'bucketName.api' }, server: { path: 'endpoint' }, accessKey: { cred: 'HUAWEI_OBS_ACCESS_KEY' }, secretKey: { cred: 'HUAWEI_OBS_SECRET_KEY' } },
+    plugin: 'noDriver',
+  },
+  externalTOS: {
+    type: 'volcengine-tos',
+    key: 'volcengineTos',
+    fields: {
+      bucket: { path: 'bucketName.api' },
+      endpoint: { path: 'endpoint' },
+      region: { path: 'region' },
+      accessKey: { configMap: 'VOLCENGINE_TOS_ACCESS_KEY' },
+      secretKey: { cred: 'VOLCENGINE_TOS_SECRET_KEY' },
+    },
+    plugin: 'bucketName.pluginDaemon',
+  },
+};
+
 function mapStorage(o: OldValues, out: ValueMap, cred: Cred, check: (p: string, w: string) => void, fullname: string, pluginDaemon: boolean, dataNote: string[]): void {
   const configMapCopy = (env: string): ValueMap => {
     const secret = `${fullname}-migrated`;
@@ -665,107 +740,44 @@ function mapStorage(o: OldValues, out: ValueMap, cred: Cred, check: (p: string, 
     );
     return fromSecret(secret, env);
   };
-  const pluginBucket = (path: string): string => o.str(path);
   let pluginObject = '';
   // The peer sent the plugin daemon to these stores when given a plugin bucket, but the daemon has
   // no driver for them: its plugins go on a new claim of this chart (without one, on the old claim).
   let newPluginClaim = false;
-  const noPluginDriver = (path: string, type: string): void => {
-    if (!o.str(path) || !pluginDaemon) return;
-    newPluginClaim = true;
-    o.report(path, `the plugin daemon has no ${type} driver, so this chart keeps plugins on a new PVC: reinstall them after the move`);
-  };
-  const sections = ['externalS3', 'externalAzureBlobStorage', 'externalOSS', 'externalGCS', 'externalCOS', 'externalOBS', 'externalTOS'];
-  const chosen = sections.find((s) => o.bool(`${s}.enabled`));
-  switch (chosen) {
-    case 'externalS3': {
-      const iam = o.bool('externalS3.useIAM');
-      put(out, 'storage.type', 's3');
-      put(out, 'storage.s3', {
-        endpoint: o.str('externalS3.endpoint'),
-        region: o.str('externalS3.region'),
-        bucket: o.str('externalS3.bucketName.api'),
-        pathStyle: o.bool('externalS3.pathStyle'),
-        useIam: iam,
-        ...(iam ? {} : { accessKey: cred('S3_ACCESS_KEY'), secretKey: cred('S3_SECRET_KEY') }),
-      });
-      pluginObject = pluginBucket('externalS3.bucketName.pluginDaemon');
-      break;
+  const chosen = Object.keys(OBJECT_STORES).find((s) => o.bool(`${s}.enabled`));
+  const store = chosen === undefined ? undefined : OBJECT_STORES[chosen];
+  if (chosen !== undefined && store !== undefined) {
+    const { type, key, fields, plugin } = store;
+    const value = (f: StoreField): Value => {
+      if ('path' in f) return o.str(`${chosen}.${f.path}`);
+      if ('flag' in f) return o.bool(`${chosen}.${f.flag}`);
+      return 'cred' in f ? cred(f.cred) : configMapCopy(f.configMap);
+    };
+    // S3 with IAM (the pod's role) has no keys to carry over.
+    const iam = chosen === 'externalS3' && o.bool('externalS3.useIAM');
+    const mapped: ValueMap = {};
+    for (const [name, f] of Object.entries(fields)) if (!(iam && 'cred' in f)) mapped[name] = value(f);
+    put(out, 'storage.type', type);
+    put(out, `storage.${key}`, mapped);
+    if (plugin !== 'noDriver') {
+      // The peer's plugin daemon used its own bucket, or (Azure) always the container.
+      pluginObject = o.str(`${chosen}.${plugin}`);
+    } else if (o.str(`${chosen}.bucketName.pluginDaemon`) && pluginDaemon) {
+      newPluginClaim = true;
+      o.report(`${chosen}.bucketName.pluginDaemon`, `the plugin daemon has no ${type} driver, so this chart keeps plugins on a new PVC: reinstall them after the move`);
     }
-    case 'externalAzureBlobStorage':
-      put(out, 'storage.type', 'azure-blob');
-      put(out, 'storage.azureBlob', {
-        accountName: o.str('externalAzureBlobStorage.account'),
-        accountUrl: o.str('externalAzureBlobStorage.url'),
-        containerName: o.str('externalAzureBlobStorage.container'),
-        accountKey: cred('AZURE_BLOB_ACCOUNT_KEY'),
-      });
-      // The peer's plugin daemon always used the container with Azure.
-      pluginObject = o.str('externalAzureBlobStorage.container');
-      break;
-    case 'externalOSS':
-      put(out, 'storage.type', 'aliyun-oss');
-      put(out, 'storage.aliyunOss', {
-        bucket: o.str('externalOSS.bucketName.api'),
-        endpoint: o.str('externalOSS.endpoint'),
-        region: o.str('externalOSS.region'),
-        authVersion: o.str('externalOSS.authVersion'),
-        path: o.str('externalOSS.path'),
-        accessKey: cred('ALIYUN_OSS_ACCESS_KEY'),
-        secretKey: cred('ALIYUN_OSS_SECRET_KEY'),
-      });
-      pluginObject = pluginBucket('externalOSS.bucketName.pluginDaemon');
-      break;
-    case 'externalGCS':
-      put(out, 'storage.type', 'google-storage');
-      put(out, 'storage.googleStorage', { bucket: o.str('externalGCS.bucketName.api'), serviceAccountJsonBase64: cred('GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64') });
-      noPluginDriver('externalGCS.bucketName.pluginDaemon', 'google-storage');
-      break;
-    case 'externalCOS':
-      put(out, 'storage.type', 'tencent-cos');
-      put(out, 'storage.tencentCos', {
-        bucket: o.str('externalCOS.bucketName.api'),
-        region: o.str('externalCOS.region'),
-        scheme: o.str('externalCOS.scheme'),
-        secretId: configMapCopy('TENCENT_COS_SECRET_ID'),
-        secretKey: cred('TENCENT_COS_SECRET_KEY'),
-      });
-      pluginObject = pluginBucket('externalCOS.bucketName.pluginDaemon');
-      break;
-    case 'externalOBS':
-      put(out, 'storage.type', 'huawei-obs');
-      put(out, 'storage.huaweiObs', {
-        bucket: o.str('externalOBS.bucketName.api'),
-        server: o.str('externalOBS.endpoint'),
-        accessKey: cred('HUAWEI_OBS_ACCESS_KEY'),
-        secretKey: cred('HUAWEI_OBS_SECRET_KEY'),
-      });
-      noPluginDriver('externalOBS.bucketName.pluginDaemon', 'huawei-obs');
-      break;
-    case 'externalTOS':
-      put(out, 'storage.type', 'volcengine-tos');
-      put(out, 'storage.volcengineTos', {
-        bucket: o.str('externalTOS.bucketName.api'),
-        endpoint: o.str('externalTOS.endpoint'),
-        region: o.str('externalTOS.region'),
-        accessKey: configMapCopy('VOLCENGINE_TOS_ACCESS_KEY'),
-        secretKey: cred('VOLCENGINE_TOS_SECRET_KEY'),
-      });
-      pluginObject = pluginBucket('externalTOS.bucketName.pluginDaemon');
-      break;
-    default: {
-      // Files on the peer's PVC: this chart mounts the same claim.
-      const claim = o.str('api.persistence.persistentVolumeClaim.existingClaim') || fullname;
-      put(out, 'storage.type', 'local');
-      put(out, 'storage.local.existingClaim', claim);
-      const modes = o.str('api.persistence.persistentVolumeClaim.accessModes');
-      if (modes) put(out, 'storage.local.accessModes', [modes]);
-      dataNote.push(`uploaded files: PVC ${claim}, mounted by this chart as storage.local.existingClaim (the files stay where they are)`);
-      o.cannot('api.persistence.mountPath', 'this chart mounts the file storage at /app/api/storage');
-      o.cannot('api.persistence.persistentVolumeClaim.subPath', 'this chart mounts the whole claim');
-    }
+  } else {
+    // Files on the peer's PVC: this chart mounts the same claim.
+    const claim = o.str('api.persistence.persistentVolumeClaim.existingClaim') || fullname;
+    put(out, 'storage.type', 'local');
+    put(out, 'storage.local.existingClaim', claim);
+    const modes = o.str('api.persistence.persistentVolumeClaim.accessModes');
+    if (modes) put(out, 'storage.local.accessModes', [modes]);
+    dataNote.push(`uploaded files: PVC ${claim}, mounted by this chart as storage.local.existingClaim (the files stay where they are)`);
+    o.cannot('api.persistence.mountPath', 'this chart mounts the file storage at /app/api/storage');
+    o.cannot('api.persistence.persistentVolumeClaim.subPath', 'this chart mounts the whole claim');
   }
-  for (const s of sections) o.consume(s);
+  for (const s of Object.keys(OBJECT_STORES)) o.consume(s);
   o.consume('api.persistence');
   if (pluginDaemon) {
     if (pluginObject) {

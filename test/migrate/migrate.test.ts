@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { cli, ROOT } from '../cli/run.js';
 import { effectiveEnv, type K8sObject } from '../chart/render.js';
+import { OBJECT_STORES } from '../../src/migrate/dify-helm.js';
 
 const FIX = join(ROOT, 'test', 'fixtures', 'migrate');
 const tmp = mkdtempSync(join(tmpdir(), 'dify-migrate-'));
@@ -651,6 +652,14 @@ describe('migrate fixtures exercise every path the modules read', () => {
     it(`${peer}: every literal read path is set in a fixture`, () => {
       const src = readFileSync(join(ROOT, 'src', 'migrate', `${peer}.ts`), 'utf8');
       const paths = new Set([...src.matchAll(READ)].map((x) => x[1]!));
+      // dify-helm's object stores are read through a table: every path it names, and each section's switch.
+      if (peer === 'dify-helm') {
+        for (const [section, store] of Object.entries(OBJECT_STORES)) {
+          paths.add(`${section}.enabled`);
+          paths.add(`${section}.${store.plugin === 'noDriver' ? 'bucketName.pluginDaemon' : store.plugin}`);
+          for (const f of Object.values(store.fields)) if ('path' in f || 'flag' in f) paths.add(`${section}.${'path' in f ? f.path : f.flag}`);
+        }
+      }
       expect(paths.size).toBeGreaterThan(40);
       const docs = fixtures(peer);
       const missing = [...paths].filter((p) => !(p in EXEMPT[peer]!) && !docs.some((d) => setIn(d, p)));
@@ -662,6 +671,7 @@ describe('migrate fixtures exercise every path the modules read', () => {
     const src = readFileSync(join(ROOT, 'src', 'migrate', 'dify-helm.ts'), 'utf8');
     const test = readFileSync(join(ROOT, 'test', 'migrate', 'migrate.test.ts'), 'utf8');
     const names = new Set([...src.matchAll(/\b(?:cred|secretIf\('[^']+',\s*|configMapCopy)\(?'([A-Z0-9_]+)'/g)].map((x) => x[1]!));
+    for (const store of Object.values(OBJECT_STORES)) for (const f of Object.values(store.fields)) if ('cred' in f || 'configMap' in f) names.add('cred' in f ? f.cred : f.configMap);
     expect(names.size).toBeGreaterThan(20);
     const missing = [...names].filter((n) => !new RegExp(`secret:[a-z0-9-]+/${n}'`).test(test));
     expect(missing, missing.join(' ')).toEqual([]);
