@@ -116,7 +116,7 @@ function compileNow(chartDir: string, schemaPath: string | undefined): Prebuilt 
   };
 }
 
-export { UserError, UsageError } from './values/types.js';
+export { UserError, UsageError } from './errors.js';
 export { kubectlLookup, type LookupFn } from './render/lookup.js';
 export type { Manifest } from './render/manifests.js';
 export { createRendererPool, type PoolOptions, type PoolRenderOptions, type RendererPool } from './api/pool.js';

@@ -15,13 +15,12 @@
  *   `1.30.1-gke.1`), unlike npm, which admits them only on the same major.minor.patch.
  */
 import SemVer from 'semver/classes/semver.js';
+import { SemverError } from './errors.js';
 
 /** Masterminds' limits (MaxVersionLen, MaxConstraintLen, MaxConstraintGroups). */
 const MAX_VERSION_LEN = 256;
 const MAX_CONSTRAINT_LEN = 512;
 const MAX_CONSTRAINT_GROUPS = 32;
-
-export class SemverError extends Error {}
 
 /** Masterminds' looseSemVerRegex: the form `NewVersion` accepts (it coerces leading zeros). */
 const LOOSE_VERSION = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;

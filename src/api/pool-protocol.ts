@@ -1,6 +1,6 @@
 /** The messages between a renderer pool and its workers, and errors as they cross the boundary. */
 import type { RenderOptions, RenderOutput } from '../index.js';
-import { UsageError, UserError } from '../values/types.js';
+import { DialectError, UsageError, UserError, type ErrorPlace } from '../errors.js';
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -15,11 +15,12 @@ export interface ToWorker {
   opts: PoolRenderOptions;
 }
 
-/** An error as plain data: its class (the two a user can cause keep theirs) and message. */
+/** An error as plain data: its class (those a user can cause keep theirs), message and place. */
 export interface WireError {
   name: string;
   message: string;
   stack?: string;
+  place?: ErrorPlace;
 }
 
 export type FromWorker =
@@ -29,13 +30,18 @@ export type FromWorker =
   | { id: number; error: WireError };
 
 export function errorToWire(e: unknown): WireError {
+  if (e instanceof UserError) {
+    const place = Object.entries({ file: e.file, line: e.line, col: e.col, valuePath: e.valuePath }).filter(([, v]) => v !== undefined);
+    return { name: e.name, message: e.message, place: Object.fromEntries(place) as ErrorPlace };
+  }
   if (e instanceof Error) return { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
   return { name: 'Error', message: String(e) };
 }
 
-/** The error again on this side: UserError and UsageError as themselves, so callers can tell them apart. */
+/** The error again on this side: UserError (DialectError) and UsageError as themselves, so callers can tell them apart. */
 export function errorFromWire(w: WireError): Error {
-  if (w.name === 'UserError') return new UserError(w.message);
+  if (w.name === 'UserError') return new UserError(w.message, w.place);
+  if (w.name === 'DialectError') return new DialectError(w.message, w.place);
   if (w.name === 'UsageError') return new UsageError(w.message);
   const e = new Error(w.message);
   // A bug's stack is the worker's, which is where it happened.

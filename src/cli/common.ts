@@ -1,6 +1,6 @@
 /** What every command shares: its output streams, the values and release flags, the chart argument. */
 import { resolve } from 'node:path';
-import { UsageError } from '../values/types.js';
+import { UsageError } from '../errors.js';
 
 /** Where a command writes: standard output and standard error (tests pass their own). */
 export interface IO {

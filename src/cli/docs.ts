@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { defaultReadme, spliceTable, valuesTable } from '../docs/values-table.js';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 import { DEFAULT_CHART_DIR } from './paths.js';
 import { writeAtomic } from '../io/files.js';
 import type { IO } from './common.js';
@@ -20,7 +20,7 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UserError(`${path}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(`${path}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
   }
 }
 
@@ -35,7 +35,7 @@ export function expectedReadme(opts: { chartDir: string; schemaPath: string; rea
       schema = JSON.parse(readText(opts.schemaPath, 'the values schema')) as Record<string, unknown>;
     } catch (e) {
       if (e instanceof UserError) throw e;
-      throw new UserError(`${opts.schemaPath}: not valid JSON: ${(e as Error).message}`);
+      throw new UserError(`${opts.schemaPath}: not valid JSON: ${(e as Error).message}`, { file: opts.schemaPath });
     }
   }
   const table = valuesTable(values, schema, valuesPath);

@@ -1,6 +1,6 @@
 /** `lint [CHART]`: flags in, the values, render and lint stages, one line per finding out. */
 import { formatFinding, lintChart } from '../lint/index.js';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 import { DEFAULT_CHART_DIR } from './paths.js';
 import { noSchemaWarning, schemaFor } from '../build/locations.js';
 import { chartArgument, type IO, type ValuesFlags } from './common.js';

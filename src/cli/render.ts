@@ -8,7 +8,7 @@ import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
 import { noSchemaWarning, schemaFor } from '../build/locations.js';
 import { loadPrebuilt } from '../build/prebuilt.js';
 import type { IO, ValuesFlags } from './common.js';
-import { UsageError } from '../values/types.js';
+import { UsageError } from '../errors.js';
 
 export interface RenderFlags extends ValuesFlags {
   showOnly: string[];

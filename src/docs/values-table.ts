@@ -9,7 +9,7 @@
  * of its own (then its children follow). Keys keep the file's order; lists are one row each.
  */
 import { isMap as isYamlMap, isScalar, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 
 export const TABLE_START = '<!-- values-table:start -->';
 export const TABLE_END = '<!-- values-table:end -->';
@@ -168,12 +168,12 @@ export function inlineCode(text: string): string {
 export function valueRows(valuesYaml: string, schema?: Schema, file = 'values.yaml'): ValueRow[] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(valuesYaml, { version: '1.1', lineCounter, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new UserError(`${file}: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.errors.length > 0) throw new UserError(`${file}: ${doc.errors[0]!.message.split('\n')[0]}`, { file });
   const lines = valuesYaml.split('\n');
   const rows: ValueRow[] = [];
   const root = doc.contents;
   if (root === null) return rows;
-  if (!isYamlMap(root)) throw new UserError(`${file}: the top level is not a map`);
+  if (!isYamlMap(root)) throw new UserError(`${file}: the top level is not a map`, { file });
 
   const row = (key: string, path: string[], value: Json, comment: Comment): void => {
     const s = schemaAt(schema, path);
@@ -188,7 +188,7 @@ export function valueRows(valuesYaml: string, schema?: Schema, file = 'values.ya
   const walk = (items: Pair<unknown, unknown>[], prefix: string, path: string[]): void => {
     for (const pair of items) {
       const keyNode = pair.key as Node | null;
-      if (!isScalar(keyNode)) throw new UserError(`${file}: only scalar keys are supported`);
+      if (!isScalar(keyNode)) throw new UserError(`${file}: only scalar keys are supported`, { file });
       const name = String(keyNode.value);
       const key = keySegment(prefix, name);
       const sub = [...path, name];
@@ -264,10 +264,10 @@ export function spliceTable(readme: string, table: string, file = 'README.md'): 
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < 0 || end < start) {
-    throw new UserError(`${file}: missing the markers ${TABLE_START} and ${TABLE_END}`);
+    throw new UserError(`${file}: missing the markers ${TABLE_START} and ${TABLE_END}`, { file });
   }
   if (readme.indexOf(TABLE_START, start + 1) >= 0 || readme.indexOf(TABLE_END, end + 1) >= 0) {
-    throw new UserError(`${file}: the values-table markers appear more than once`);
+    throw new UserError(`${file}: the values-table markers appear more than once`, { file });
   }
   return `${readme.slice(0, start + TABLE_START.length)}\n\n${table}\n${readme.slice(end)}`;
 }

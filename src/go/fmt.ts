@@ -7,6 +7,7 @@
  * U+0008 and U+000C as `\b` and `\f` (Go 1.19 to 1.21 wrote `\u0008`, `\u000c`), and Unicode
  * tables are those of the running Node.js (Go 1.21+ ships Unicode 15).
  */
+import { MarshalError } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Floats
@@ -229,9 +230,6 @@ export function formatValue(v: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // encoding/json
 
-/** Thrown inside the JSON writer where json.Marshal returns an error. */
-class JsonUnsupported extends Error {}
-
 /** Characters json.Marshal escapes (HTML-safe by default), plus surrogates to check pairing. */
 const JSON_PLAIN_RE = /^[^\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]*$/;
 
@@ -286,7 +284,7 @@ function jsonInto(v: unknown, parts: string[]): void {
       return;
     case 'number': {
       const t = formatJsonFloat(v);
-      if (t === undefined) throw new JsonUnsupported();
+      if (t === undefined) throw new MarshalError();
       parts.push(t);
       return;
     }
@@ -321,7 +319,7 @@ function jsonInto(v: unknown, parts: string[]): void {
     }
     parts.push('}');
   } else {
-    throw new JsonUnsupported();
+    throw new MarshalError();
   }
 }
 
@@ -334,7 +332,7 @@ export function toJson(v: unknown): string {
   try {
     jsonInto(v, parts);
   } catch (e) {
-    if (e instanceof JsonUnsupported) return '';
+    if (e instanceof MarshalError) return '';
     throw e;
   }
   return parts.join('');

@@ -6,7 +6,7 @@
  */
 import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 
 /** An fs error as words, for `cannot write: <why>`. */
 export function whyNotWritable(e: unknown): string {

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkReleaseOptions, renderRelease } from '../render/release.js';
 import { printManifests } from '../render/manifests.js';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 import { buildValues, type BuildValuesOptions } from '../values/index.js';
 import { lintObjects, manifestDocs, type Finding } from './check.js';
 import { serverDryRun } from './server.js';

@@ -6,7 +6,7 @@
  * created or changed. Errors are findings; the server's warnings are warnings (errors with --strict).
  */
 import { lazyRequire } from '../lazy.js';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 import type { Finding } from './check.js';
 
 // child_process loads only when --server is used.

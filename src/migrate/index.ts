@@ -10,7 +10,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { coalesceValues } from '../values/coalesce.js';
 import { loadChartDefaults } from '../values/index.js';
 import { validateValues } from '../values/validate.js';
-import { isMap, UserError, type Value, type ValueMap } from '../values/types.js';
+import { isMap, type Value, type ValueMap } from '../values/types.js';
+import { UserError } from '../errors.js';
 
 /** A key of the old file that has no place in this chart. */
 export interface Unmapped {

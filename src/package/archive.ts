@@ -5,7 +5,7 @@
  */
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 
 /** 1980-01-01T00:00:00Z: a fixed, plausible mtime for every entry. */
 export const ARCHIVE_MTIME = new Date(315532800 * 1000);

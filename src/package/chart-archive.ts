@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { compileChart, type CompiledTemplates } from '../compile/compiler.js';
 import { loadChart } from '../render/chart.js';
 import { parseValuesYaml } from '../values/load.js';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';
 import { isVersion } from '../semver.js';
 
@@ -28,11 +28,11 @@ export interface ChartArchive {
 /** Read a chart file, refusing links and anything that resolves outside the chart folder. */
 function readChartFile(root: string, path: string): Buffer {
   const st = lstatSync(path, { throwIfNoEntry: false });
-  if (!st) throw new UserError(`${path}: no such file`);
-  if (st.isSymbolicLink()) throw new UserError(`${path}: refusing to package a symbolic link`);
-  if (!st.isFile()) throw new UserError(`${path}: not a regular file`);
+  if (!st) throw new UserError(`${path}: no such file`, { file: path });
+  if (st.isSymbolicLink()) throw new UserError(`${path}: refusing to package a symbolic link`, { file: path });
+  if (!st.isFile()) throw new UserError(`${path}: not a regular file`, { file: path });
   const rel = relative(realpathSync(root), realpathSync(path));
-  if (rel.startsWith('..')) throw new UserError(`${path}: resolves outside the chart folder`);
+  if (rel.startsWith('..')) throw new UserError(`${path}: resolves outside the chart folder`, { file: path });
   return readFileSync(path);
 }
 

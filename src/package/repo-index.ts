@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { toYaml } from '../render/goyaml.js';
-import { isMap, UserError, type Value, type ValueMap } from '../values/types.js';
+import { isMap, type Value, type ValueMap } from '../values/types.js';
+import { UserError } from '../errors.js';
 import { readTgz } from './archive.js';
 import { describeFsError } from '../values/load.js';
 import { compareVersionsDesc } from '../semver.js';
@@ -38,13 +39,13 @@ async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
   try {
     entries = await readTgz(archive);
   } catch (e) {
-    if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`);
+    if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`, { file });
     throw e;
   }
   const chartYaml = entries.find((e) => /^[^/]+\/Chart\.yaml$/.test(e.path));
-  if (!chartYaml) throw new UserError(`${file}: no Chart.yaml in the archive`);
+  if (!chartYaml) throw new UserError(`${file}: no Chart.yaml in the archive`, { file });
   const meta = parse(chartYaml.content.toString('utf8')) as unknown;
-  if (!isMap(meta)) throw new UserError(`${file}: Chart.yaml is not a map`);
+  if (!isMap(meta)) throw new UserError(`${file}: Chart.yaml is not a map`, { file });
   return meta;
 }
 
@@ -63,7 +64,7 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
     try {
       bytes = readFileSync(join(opts.dir, file));
     } catch (e) {
-      throw new UserError(`${join(opts.dir, file)}: ${describeFsError(e)}`);
+      throw new UserError(`${join(opts.dir, file)}: ${describeFsError(e)}`, { file: join(opts.dir, file) });
     }
     const meta = await chartYamlOf(bytes, file);
     const base = opts.url ? opts.url.replace(/\/+$/, '') + '/' : '';

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
 import { goSanitizeString } from '../go/strings.js';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 import type { ChartMetadata, TemplateFile } from './engine.js';
 
 export const TEMPLATE_EXT = '.hbs';
@@ -61,7 +61,7 @@ export function loadChart(dir: string): ChartSource {
   try {
     chartYaml = readFileSync(chartYamlPath, 'utf8');
   } catch {
-    throw new UserError(`${chartYamlPath}: cannot read the chart's Chart.yaml`);
+    throw new UserError(`${chartYamlPath}: cannot read the chart's Chart.yaml`, { file: chartYamlPath });
   }
   const raw = parse(chartYaml) as Record<string, unknown>;
   const tdir = join(dir, 'templates');

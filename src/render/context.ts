@@ -1,5 +1,6 @@
 /** Helm's top-level template objects (Release, Capabilities) from render options. */
-import { UsageError, UserError, type ValueMap } from '../values/types.js';
+import type { ValueMap } from '../values/types.js';
+import { UsageError, UserError } from '../errors.js';
 import { parseKubeVersion as parseGoKubeVersion, type KubeVersion } from '../go/kubeversion.js';
 import { DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, HELM_VERSION } from './capabilities.js';
 import { HELPERS } from './helpers.js';

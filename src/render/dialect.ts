@@ -4,7 +4,7 @@
  * is rejected up front with file:line:col and a hint.
  */
 import { lazyRequire } from '../lazy.js';
-import { UserError } from '../values/types.js';
+import { DialectError } from '../errors.js';
 import { HELPER_NAMES } from './helpers.js';
 
 type Node = hbs.AST.Node;
@@ -23,13 +23,10 @@ const DATA_VARS = new Set(['root', 'index', 'key', 'first', 'last']);
 const SCOPE_BLOCKS = new Set(['with', 'each']);
 const DIALECT_DOC = 'docs/template-dialect.md';
 
-export class DialectError extends UserError {
-  override name = 'DialectError';
-}
-
 function fail(file: string, node: Node, message: string, hint: string): never {
-  const where = node.loc ? `${node.loc.start.line}:${node.loc.start.column + 1}` : '1:1';
-  throw new DialectError(`${file}:${where}: ${message} (hint: ${hint})`);
+  const line = node.loc ? node.loc.start.line : 1;
+  const col = node.loc ? node.loc.start.column + 1 : 1;
+  throw new DialectError(`${file}:${line}:${col}: ${message} (hint: ${hint})`, { file, line, col });
 }
 
 /** A path whose single segment names a helper is a zero-argument call, as in Go (`dict`, `list`). */
@@ -177,7 +174,8 @@ export function parseTemplate(source: string, file: string, partials: boolean): 
     const msg = (e as Error).message;
     const m = /Parse error on line (\d+):/.exec(msg);
     const detail = msg.split('\n').pop() ?? msg;
-    throw new DialectError(`${file}:${m ? m[1] : '1'}: template syntax error: ${detail}`);
+    const line = m ? Number(m[1]) : 1;
+    throw new DialectError(`${file}:${m ? m[1] : '1'}: template syntax error: ${detail}`, { file, line });
   }
   checkProgram(file, ast, 0, partials);
   return ast;

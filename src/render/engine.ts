@@ -5,10 +5,11 @@
  * template.
  */
 import { compareGoStrings, formatValue } from '../go/fmt.js';
-import { HELPERS, RenderState, renderHelpers, TemplateError, type HelperFn } from './helpers.js';
+import { HELPERS, RenderState, renderHelpers, type HelperFn } from './helpers.js';
 import { goTruth } from './truth.js';
 import type { LookupFn } from './lookup.js';
-import { isMap, UserError, type ValueMap } from '../values/types.js';
+import { isMap, type ValueMap } from '../values/types.js';
+import { TemplateError, UserError } from '../errors.js';
 
 /** A compiled template or partial: its context in, its text out. */
 type RenderFn = (ctx: unknown) => string;

@@ -21,9 +21,7 @@
  * (some 3500 levels; yaml.v2 fails beyond 10000).
  */
 import { compareGoStrings, formatFloatG, formatJsonFloat } from '../go/fmt.js';
-
-/** Thrown where sigs.k8s.io/yaml.Marshal would return an error. */
-class YamlFailure extends Error {}
+import { MarshalError } from '../errors.js';
 
 const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
@@ -74,9 +72,9 @@ const ROUND_TRIP_SENSITIVE_RE = /[\u007f-\u009f\ud800-\udfff\ufffe\uffff]/;
 function roundTrip(s: string, isKey: boolean): string {
   if (ROUND_TRIP_SENSITIVE_RE.test(s)) {
     if (LONE_SURROGATE_RE.test(s)) s = s.replace(LONE_SURROGATES_RE, '\ufffd');
-    if (READER_REJECTS_RE.test(s)) throw new YamlFailure();
+    if (READER_REJECTS_RE.test(s)) throw new MarshalError();
     if (s.indexOf('\u0085') >= 0) {
-      if (isKey) throw new YamlFailure(); // a NEL puts the key's ':' on another line
+      if (isKey) throw new MarshalError(); // a NEL puts the key's ':' on another line
       s = s.replace(NEL_RUN_RE, foldNelRun);
     }
   }
@@ -94,7 +92,7 @@ function foldNelRun(run: string, offset: number, whole: string): string {
     const marker = whole.slice(at, at + 3);
     if ((marker === '---' || marker === '...') && at + 3 < whole.length) {
       const next = whole.charCodeAt(at + 3);
-      if (next === 0x20 || next === 0x85) throw new YamlFailure();
+      if (next === 0x20 || next === 0x85) throw new MarshalError();
     }
   }
   return nels === 1 ? ' ' : '\n'.repeat(nels - 1);
@@ -114,7 +112,7 @@ function checkKey(s: string): void {
     else if (c >= 0xdc00 && c <= 0xdfff) continue; // second half of a pair: one character
     else len += 1;
   }
-  if (len > 1024) throw new YamlFailure();
+  if (len > 1024) throw new MarshalError();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +130,7 @@ function digitsAtMost(d: string, max: string): boolean {
 /** A float64 as yaml.v2 prints it after reading back its JSON text. */
 function yamlFloat(f: number): string {
   const t = formatJsonFloat(f);
-  if (t === undefined) throw new YamlFailure();
+  if (t === undefined) throw new MarshalError();
   if (t.indexOf('.') < 0 && t.indexOf('e') < 0) {
     // An integer text: int when ParseInt takes it, uint when ParseUint does, else a float.
     if (t === '-0') return '0';
@@ -677,7 +675,7 @@ class Emitter {
       this.plainWord('null');
       return;
     }
-    if (depth >= MAX_FLOW_LEVEL) throw new YamlFailure();
+    if (depth >= MAX_FLOW_LEVEL) throw new MarshalError();
     if (Array.isArray(v)) {
       if (v.length === 0) {
         this.writeIndicator('[', true, true, false);
@@ -693,7 +691,7 @@ class Emitter {
       this.popIndent();
       return;
     }
-    if (typeof v !== 'object') throw new YamlFailure();
+    if (typeof v !== 'object') throw new MarshalError();
     const m = v as Record<string, unknown>;
     const keys = Object.keys(m);
     if (keys.length === 0) {
@@ -988,7 +986,7 @@ export function toYaml(v: unknown): string {
   try {
     e.node(v, false, 0);
   } catch (err) {
-    if (err instanceof YamlFailure) return '';
+    if (err instanceof MarshalError) return '';
     throw err;
   }
   // Document end: a line break unless the output already ends at column 0.

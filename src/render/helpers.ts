@@ -13,12 +13,8 @@ import { goEmpty, goTruth } from './truth.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { rememberFrozen } from '../values/maps.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
-import { SemverError, semverCompare as semverCheck } from '../semver.js';
-
-/** A render-time failure raised by `required`, `fail` or a helper given the wrong kind of value. */
-export class TemplateError extends Error {
-  override name = 'TemplateError';
-}
+import { semverCompare as semverCheck } from '../semver.js';
+import { SemverError, TemplateError } from '../errors.js';
 
 export type HelperFn = (...args: unknown[]) => unknown;
 

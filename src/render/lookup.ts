@@ -4,7 +4,8 @@
  * (kubectl), for a chart of the user's that calls `lookup`; the shipped chart calls none.
  */
 import { lazyRequire } from '../lazy.js';
-import { UserError, type ValueMap } from '../values/types.js';
+import type { ValueMap } from '../values/types.js';
+import { UserError } from '../errors.js';
 
 // child_process (with net and dgram behind it) loads only when --lookup is used.
 const childProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');

@@ -7,7 +7,7 @@
 import { parseTemplate, partialsOf } from './dialect.js';
 import { chartModuleSource, type ParsedTemplate } from './codegen.js';
 import type { PrecompiledChart, TemplateFile } from './engine.js';
-import { UserError } from '../values/types.js';
+import { UserError } from '../errors.js';
 
 /** A chart module as JavaScript source: a factory of `{templates, partials}` (see codegen.ts). */
 export function precompileChartSource(files: TemplateFile[]): string {
@@ -20,7 +20,7 @@ export function precompileChartSource(files: TemplateFile[]): string {
     const ast = parseTemplate(file.source, file.srcPath, isPartials);
     if (isPartials) {
       for (const [name, program] of partialsOf(ast)) {
-        if (seen.has(name)) throw new UserError(`${file.srcPath}: partial "${name}" is defined twice`);
+        if (seen.has(name)) throw new UserError(`${file.srcPath}: partial "${name}" is defined twice`, { file: file.srcPath });
         seen.add(name);
         partials.push({ name, srcPath: file.srcPath, program });
       }

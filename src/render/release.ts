@@ -9,7 +9,8 @@ import { precompileChart } from './precompile.js';
 import { parseKubeVersion, renderContext, type ReleaseOptions } from './context.js';
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
 import type { LookupFn } from './lookup.js';
-import { UsageError, type ValueMap } from '../values/types.js';
+import type { ValueMap } from '../values/types.js';
+import { UsageError } from '../errors.js';
 
 export interface RenderRequest extends ReleaseOptions {
   /** `--show-only` template paths, e.g. `templates/api.yaml`. */

@@ -9,7 +9,8 @@ import { loadValuesFile, parseValuesDocument, readText, type LoadedValues } from
 import { cloneMap, deepFreeze } from './maps.js';
 import { Provenance, type SourceOf } from './provenance.js';
 import { parseInto, type SetFlag } from './strvals.js';
-import { UserError, type ValueMap } from './types.js';
+import type { ValueMap } from './types.js';
+import { UserError } from '../errors.js';
 import { validateValues, type ValuesValidator } from './validate.js';
 
 export interface BuildValuesOptions {
@@ -123,7 +124,7 @@ function chartName(chartDir: string): string {
   return basename(chartDir);
 }
 
-export { isMap, UserError, UsageError, type Scalar, type Value, type ValueMap } from './types.js';
+export { isMap, type Scalar, type Value, type ValueMap } from './types.js';
 export { parseValuesYaml, parseValuesDocument, loadValuesFile, type LoadedValues } from './load.js';
 export { parseInto, parseSet, typedVal, type SetFlag, type StrvalsOptions } from './strvals.js';
 export { coalesceValues, mergeValueMaps, type CoalesceResult } from './coalesce.js';

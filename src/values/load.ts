@@ -21,7 +21,8 @@ import { keyString, resolvePlain, type Resolved } from './goyaml.js';
 import { setKey } from './maps.js';
 import { Provenance } from './provenance.js';
 import { parseSimpleValues } from './simpleyaml.js';
-import { UserError, type Value, type ValueMap } from './types.js';
+import { type Value, type ValueMap } from './types.js';
+import { UserError } from '../errors.js';
 
 export interface LoadedValues {
   values: ValueMap;
@@ -53,7 +54,7 @@ export function parseValuesDocument(text: string, source: string): LoadedValues 
     const before = text.slice(0, bad.index).split('\n');
     const col = Array.from(before[before.length - 1] ?? '').length + 1;
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    throw new UserError(`${source}:${before.length}:${col}: control characters are not allowed (U+${code}); write it as an escape in a double-quoted string`);
+    throw new UserError(`${source}:${before.length}:${col}: control characters are not allowed (U+${code}); write it as an escape in a double-quoted string`, { file: source, line: before.length, col });
   }
   // Most values files are plain block YAML: read those without the full parser (same result).
   const simple = parseSimpleValues(text, source);
@@ -85,7 +86,7 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
   const top = root === null ? null : conv.value(root, []);
   if (top === null) return { values: {}, source, positions };
   if (!isValueMap(top)) {
-    throw new UserError(`${source}: top level must be a map of values, got ${Array.isArray(top) ? 'a list' : `a ${kindName(top)}`}`);
+    throw new UserError(`${source}: top level must be a map of values, got ${Array.isArray(top) ? 'a list' : `a ${kindName(top)}`}`, { file: source });
   }
   return { values: top, source, positions };
 }
@@ -105,12 +106,12 @@ export function readText(path: string): string {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new UserError(`${path}: ${describeFsError(e)}`);
+    throw new UserError(`${path}: ${describeFsError(e)}`, { file: path });
   }
   try {
     return UTF8.decode(bytes);
   } catch {
-    throw new UserError(`${path}: not valid UTF-8`);
+    throw new UserError(`${path}: not valid UTF-8`, { file: path });
   }
 }
 
@@ -154,7 +155,8 @@ class Converter {
   ) {}
 
   fail(offset: number, what: string): never {
-    throw new UserError(`${this.at(offset)}: ${what}`);
+    const { line, col } = this.lines.linePos(offset);
+    throw new UserError(`${this.source}:${line}:${col}: ${what}`, { file: this.source, line, col });
   }
 
   private at(offset: number): string {

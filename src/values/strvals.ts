@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { describeFsError, isStdinPath, readStdin } from './load.js';
 import { getKey, hasKey, setKey } from './maps.js';
 import { finiteJson, scanJsonValue } from './jsonprefix.js';
-import { isMap, UserError, type Scalar, type Value, type ValueMap } from './types.js';
+import { isMap, type Scalar, type Value, type ValueMap } from './types.js';
+import { UserError } from '../errors.js';
 
 export type SetFlag = 'set' | 'set-string' | 'set-file' | 'set-json' | 'set-literal';
 

@@ -14,12 +14,5 @@ export function isMap(v: unknown): v is ValueMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A user error: printed as one line, exit code 1. */
-export class UserError extends Error {
-  override name = 'UserError';
-}
-
-/** A usage error (bad flags): printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+// Transitional: files others are editing still import these from here until their next commit.
+export { UserError, UsageError } from '../errors.js';

@@ -13,7 +13,8 @@ import { describeFsError } from './load.js';
 import { getKey, rememberFrozen } from './maps.js';
 import type { SourceOf } from './provenance.js';
 import { quickCheckFor, type QuickCheck } from './quickcheck.js';
-import { isMap, UserError, type Value, type ValueMap } from './types.js';
+import { isMap, type Value, type ValueMap } from './types.js';
+import { UserError } from '../errors.js';
 
 /** Lines describing every violation of the schema (empty when the values are valid). */
 export type ValuesValidator = (values: ValueMap, sourceOf?: SourceOf) => string[];
@@ -86,14 +87,14 @@ export function loadValidator(schemaPath: string): ValuesValidator {
   try {
     schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
   } catch (e) {
-    throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e)}`);
+    throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e)}`, { file: schemaPath });
   }
-  if (typeof schema !== 'object' || schema === null) throw new UserError(`${schemaPath}: a schema must be a JSON object`);
+  if (typeof schema !== 'object' || schema === null) throw new UserError(`${schemaPath}: a schema must be a JSON object`, { file: schemaPath });
   const compile = (): CheckFn => {
     try {
       return newAjv().compile(schema);
     } catch (e) {
-      throw new UserError(`${schemaPath}: invalid schema: ${e instanceof Error ? e.message : String(e)}`);
+      throw new UserError(`${schemaPath}: invalid schema: ${e instanceof Error ? e.message : String(e)}`, { file: schemaPath });
     }
   };
   // A schema the quick check knows (every keyword, well-formed) needs ajv only to explain

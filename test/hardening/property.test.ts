@@ -14,7 +14,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateObject } from '../../src/lint/kube-schema.js';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { renderChartText } from '../../src/render/release.js';
-import { buildValues, UserError } from '../../src/values/index.js';
+import { buildValues } from '../../src/values/index.js';
+import { UserError } from '../../src/errors.js';
 import { HELM_MAJORS, helmOrSkip, helmTemplateBoth } from '../support/helm.js';
 import { CHART, PINNED, SCHEMA, tempDir } from '../cli/run.js';
 

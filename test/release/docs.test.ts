@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docsCommand, expectedReadme } from '../../src/cli/docs.js';
 import { defaultReadme, spliceTable, TABLE_END, TABLE_START, valuesTable } from '../../src/docs/values-table.js';
-import { UserError } from '../../src/values/types.js';
+import { UserError } from '../../src/errors.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

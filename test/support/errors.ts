@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { UserError } from '../../src/values/types.js';
+import { UserError } from '../../src/errors.js';
 
 /** The message of the UserError `f` throws; fails the test when it throws nothing or something else. */
 export function userErrorOf(f: () => unknown): string {

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileValidator, validateValues } from '../../src/values/validate.js';
-import { UserError, type ValueMap } from '../../src/values/types.js';
+import type { ValueMap } from '../../src/values/types.js';
+import { UserError } from '../../src/errors.js';
 
 const schemaPath = fileURLToPath(new URL('../fixtures/values-stage-schema.json', import.meta.url));
 const valid = (): ValueMap => ({ api: { image: 'x', replicas: 2 } });
