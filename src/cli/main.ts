@@ -80,7 +80,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       .argument('[chart]', 'chart folder to render, as --chart; given alone, a path (./chart) is the chart, as in helm template'),
   )
     .option('-n, --namespace <ns>', 'namespace of the release', 'default')
-    .option('-s, --show-only <path>', 'print only manifests from this template, e.g. templates/api.yaml (repeatable)', collect, [])
+    .option('-s, --show-only <path>', 'print only manifests from this template, e.g. templates/api/deployment.yaml, or a pattern: templates/api/* (repeatable)', collect, [])
     .option('--output-dir <dir>', 'write each template to <dir>/dify/templates/<file> instead of stdout')
     .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
     .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
@@ -91,7 +91,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       'after',
       examples(
         ['render release my-dify into namespace dify and apply it', 'dify-chart render my-dify -n dify -f my-values.yaml | kubectl apply -n dify -f -'],
-        ['only the api manifests, a value taken literally', "dify-chart render -s templates/api.yaml --set-literal dify.extraConfig.GREETING='a,b\\c'"],
+        ['only the api manifests, a value taken literally', "dify-chart render -s 'templates/api/*' --set-literal dify.extraConfig.GREETING='a,b\\c'"],
         ['render another chart folder into files', 'dify-chart render my-dify ./my-chart --output-dir ~/manifests'],
       ),
     )

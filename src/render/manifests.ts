@@ -411,15 +411,37 @@ export function selectShowOnly(printed: string, patterns: string[]): string {
 
 /**
  * Helm's `could not find template P in chart`, with the path the user probably meant: paths are
- * relative to the chart (`templates/api.yaml`), so `api.yaml` or `templates/api.yaml.hbs` names
- * a template whose path ends the same way.
+ * relative to the chart (`templates/api/deployment.yaml`), so `api/deployment.yaml` or
+ * `templates/api/deployment.yaml.hbs` names a template whose path ends the same way; a name many
+ * components share (`deployment.yaml`) suggests them all (`templates/*\/deployment.yaml`); and a
+ * component named as a file (`api.yaml`, `templates/api.yaml`, the layout before folders) suggests
+ * its folder (`templates/api/*`).
  */
 export function templateNotFound(pattern: string, templates: string[]): UserError {
-  const base = pattern.replace(/\.hbs$/, '').replace(/^\.\//, '');
-  const near = templates.find((t) => t === base || t === `templates/${base}` || t.endsWith(`/${base}`) || base.endsWith(`/${t}`));
+  // `dify/templates/...` names the chart too; Helm's paths start at templates/.
+  const base = pattern.replace(/\.hbs$/, '').replace(/^\.\//, '').replace(/^[^/]+\/(?=templates\/)/, '');
+  const near = nearTemplate(base, [...new Set(templates)]);
   const hint =
-    near !== undefined ? `; did you mean ${near}?` : base.startsWith('templates/') ? '' : '; paths are relative to the chart, e.g. templates/api.yaml';
+    near !== undefined
+      ? `; did you mean ${near}?`
+      : base.startsWith('templates/')
+        ? ''
+        : '; paths are relative to the chart, e.g. templates/api/deployment.yaml';
   return new UserError(`could not find template ${pattern} in chart${hint}`);
+}
+
+function nearTemplate(base: string, templates: string[]): string | undefined {
+  const same = templates.find((t) => t === base || t === `templates/${base}` || base.endsWith(`/${t}`));
+  if (same !== undefined) return same;
+  const ending = templates.filter((t) => t.endsWith(`/${base}`));
+  if (ending.length === 1) return ending[0];
+  const everyFolder = `templates/*/${base}`;
+  if (ending.length > 1 && !base.includes('/') && ending.every((t) => goPathMatch(everyFolder, t))) return everyFolder;
+  if (ending.length > 0) return ending[0];
+  const component = /^(?:templates\/)?([^/*?[\\]+)\.yaml$/.exec(base)?.[1];
+  const folder = `templates/${component}/`;
+  if (component !== undefined && templates.some((t) => t.startsWith(folder))) return `${folder}*`;
+  return undefined;
 }
 
 export interface OutputFile {

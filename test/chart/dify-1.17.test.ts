@@ -82,7 +82,7 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     expect(worker.has('CELERY_QUEUES')).toBe(false);
     expect(worker.get('DEPLOYMENT_EDITION')).toBe('COMMUNITY');
     const queues = [...QUEUES_1_17_1.community].join(',');
-    const r = await cli(['render', '-f', PINNED, '--set-string', `worker.queues=${queues.replaceAll(',', '\\,')}`, '-s', 'templates/worker.yaml']);
+    const r = await cli(['render', '-f', PINNED, '--set-string', `worker.queues=${queues.replaceAll(',', '\\,')}`, '-s', 'templates/worker/deployment.yaml']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`- name: CELERY_QUEUES\n              value: "${queues}"\n`);
     const bad = await cli(['render', '-f', PINNED, '--set-string', 'worker.queues=dataset\\,workflows']);
@@ -148,7 +148,7 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
   });
 
   it('TRIGGER_URL and ENDPOINT_URL_TEMPLATE are public: consoleApi, else the Ingress host, else the HTTPRoute hostname', async () => {
-    const envOf = (fixture: string, extra: string[] = []) => cli(['render', '-f', fixture, ...extra, '-s', 'templates/backend-config.yaml']);
+    const envOf = (fixture: string, extra: string[] = []) => cli(['render', '-f', fixture, ...extra, '-s', 'templates/backend/configmap.yaml']);
     const ingress = await envOf(`test/fixtures/values/ingress.yaml`);
     expect(ingress.stdout).toContain('  TRIGGER_URL: "https://dify.example.com"\n');
     expect(ingress.stdout).toContain('  ENDPOINT_URL_TEMPLATE: "https://dify.example.com/e/{hook_id}"\n');
@@ -185,7 +185,7 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
 
   it('the migration and backfill Jobs get new names whenever their pod templates change (a Job template is immutable)', async () => {
     const names = async (extra: string[]) => {
-      const r = await cli(['render', '-f', PINNED, ...extra, '-s', 'templates/migration.yaml', '-s', 'templates/plugin-backfill.yaml']);
+      const r = await cli(['render', '-f', PINNED, ...extra, '-s', 'templates/migration/job.yaml', '-s', 'templates/plugin-backfill/job.yaml']);
       expect(r.stderr).toBe('');
       return [...r.stdout.matchAll(/^  name: (\S+-(?:migrate|backfill)-\S+)$/gm)].map((m) => m[1]);
     };

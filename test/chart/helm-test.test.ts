@@ -1,5 +1,5 @@
 /**
- * The `helm test` Job (chart/templates/tests.yaml.hbs): what it checks for each set of enabled
+ * The `helm test` Job (chart/templates/tests/job.yaml.hbs): what it checks for each set of enabled
  * components, that every address it asks is a Service of the same render, and its own Python
  * program run for real (this machine's python3 standing in for the api image's) against node:http
  * servers on loopback that stand in for the api, web and proxy Services: the program reads its

@@ -4,7 +4,7 @@
  * --output-dir's promise that nothing is written unless the whole render succeeds.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, command, parseDocs, PINNED, snapshot, sources, tempDir, type CliResult, type K8sObject } from './run.js';
@@ -82,7 +82,8 @@ describe('render to stdout', () => {
     expect(base.stdout.endsWith('\n')).toBe(true);
     const srcs = sources(base.stdout);
     expect(srcs.length).toBe(baseObjects.length);
-    for (const s of srcs) expect(s).toMatch(/^dify\/templates\/[a-z0-9-]+\.yaml$/);
+    // A folder per component (or a release-wide template at the top), one kind per file.
+    for (const s of srcs) expect(s).toMatch(/^dify\/templates\/([a-z0-9-]+\/)?[a-z0-9-]+\.yaml$/);
     expect(baseObjects.map((o) => o.kind)).toContain('Deployment');
   });
 
@@ -180,20 +181,29 @@ describe('values flags', () => {
 
 describe('--show-only', () => {
   it('prints only the documents of that template', async () => {
-    const r = await cli(['render', '-f', PINNED, '--show-only', 'templates/api.yaml']);
+    const r = await cli(['render', '-f', PINNED, '--show-only', 'templates/api/deployment.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stdout.startsWith('---\n# Source: dify/templates/api.yaml\n')).toBe(true);
+    expect(r.stdout.startsWith('---\n# Source: dify/templates/api/deployment.yaml\n')).toBe(true);
+    expect(sources(r.stdout)).toEqual(['dify/templates/api/deployment.yaml']);
+    const wanted = baseObjects.filter((_, i) => sources(base.stdout)[i] === 'dify/templates/api/deployment.yaml');
+    expect(parseDocs(r.stdout)).toEqual(wanted);
+  }, T);
+
+  it('takes a pattern: every template of a component folder', async () => {
+    const r = await cli(['render', '-f', PINNED, '--show-only', 'templates/api/*']);
+    expect(r.code).toBe(0);
     const srcs = sources(r.stdout);
-    expect(srcs.length).toBeGreaterThan(1);
-    expect(new Set(srcs)).toEqual(new Set(['dify/templates/api.yaml']));
-    const wanted = baseObjects.filter((_, i) => sources(base.stdout)[i] === 'dify/templates/api.yaml');
+    expect(new Set(srcs).size).toBeGreaterThan(1);
+    const inApi = (s: string) => s.startsWith('dify/templates/api/');
+    expect(srcs.every(inApi)).toBe(true);
+    const wanted = baseObjects.filter((_, i) => inApi(sources(base.stdout)[i]!));
     expect(parseDocs(r.stdout)).toEqual(wanted);
   }, T);
 
   it('is repeatable (-s)', async () => {
-    const r = await cli(['render', '-f', PINNED, '-s', 'templates/web.yaml', '-s', 'templates/api.yaml']);
+    const r = await cli(['render', '-f', PINNED, '-s', 'templates/web/service.yaml', '-s', 'templates/api/deployment.yaml']);
     expect(r.code).toBe(0);
-    expect(new Set(sources(r.stdout))).toEqual(new Set(['dify/templates/web.yaml', 'dify/templates/api.yaml']));
+    expect(new Set(sources(r.stdout))).toEqual(new Set(['dify/templates/web/service.yaml', 'dify/templates/api/deployment.yaml']));
   }, T);
 });
 
@@ -205,7 +215,11 @@ describe('--output-dir', () => {
     expect(r.code).toBe(0);
     const srcs = sources(base.stdout);
     expect(r.stdout).toBe(srcs.map((s) => `wrote ${dir}/${s}\n`).join('') + '\n');
-    const files = readdirSync(join(dir, 'dify', 'templates')).sort();
+    const root = join(dir, 'dify', 'templates');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => statSync(join(root, f)).isFile())
+      .sort();
+    expect(files.some((f) => f.includes('/'))).toBe(true); // component folders, as Helm writes them
     expect(readdirSync(dir)).toEqual(['dify']);
     expect(readdirSync(join(dir, 'dify'))).toEqual(['templates']);
     expect(files).toEqual([...new Set(srcs.map((s) => s.slice('dify/templates/'.length)))].sort());
@@ -219,11 +233,12 @@ describe('--output-dir', () => {
 
   it('--show-only picks the files --output-dir writes', async () => {
     const dir = join(tempDir(), 'out');
-    const r = await cli(['render', '-f', PINNED, '-s', 'templates/api.yaml', '--output-dir', dir]);
+    const r = await cli(['render', '-f', PINNED, '-s', 'templates/api/*', '--output-dir', dir]);
     expect(r.code).toBe(0);
-    const n = sources(base.stdout).filter((s) => s === 'dify/templates/api.yaml').length;
-    expect(r.stdout).toBe(`wrote ${dir}/dify/templates/api.yaml\n`.repeat(n) + '\n');
-    expect(readdirSync(join(dir, 'dify', 'templates'))).toEqual(['api.yaml']);
+    const shown = sources(base.stdout).filter((s) => s.startsWith('dify/templates/api/'));
+    expect(r.stdout).toBe(shown.map((s) => `wrote ${dir}/${s}\n`).join('') + '\n');
+    expect(readdirSync(join(dir, 'dify', 'templates'))).toEqual(['api']);
+    expect(readdirSync(join(dir, 'dify', 'templates', 'api')).sort()).toEqual([...new Set(shown.map((s) => s.slice('dify/templates/api/'.length)))].sort());
   }, T);
 
   it('a failing render (schema error) leaves an existing output folder byte for byte untouched', async () => {
@@ -269,11 +284,12 @@ describe('--output-dir', () => {
 
   it('a folder where a file must go fails before any file is replaced', async () => {
     const dir = tempDir();
-    mkdirSync(join(dir, 'dify', 'templates', 'web.yaml'), { recursive: true }); // a folder, not a file
-    writeFileSync(join(dir, 'dify', 'templates', 'api.yaml'), 'old api\n');
+    mkdirSync(join(dir, 'dify', 'templates', 'web', 'deployment.yaml'), { recursive: true }); // a folder, not a file
+    mkdirSync(join(dir, 'dify', 'templates', 'api'), { recursive: true });
+    writeFileSync(join(dir, 'dify', 'templates', 'api', 'deployment.yaml'), 'old api\n');
     const before = snapshot(dir);
     const r = await cli(['render', '-f', PINNED, '--output-dir', dir]);
-    expectError(r, 1, [`Error: --output-dir ${dir}: cannot write dify/templates/web.yaml: it exists and is not a regular file`]);
+    expectError(r, 1, [`Error: --output-dir ${dir}: cannot write dify/templates/web/deployment.yaml: it exists and is not a regular file`]);
     expect(snapshot(dir)).toEqual(before);
   }, T);
 });

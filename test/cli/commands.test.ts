@@ -180,22 +180,43 @@ describe('help', () => {
 });
 
 describe('--show-only that matches nothing suggests the template path', () => {
-  it('-s api.yaml: did you mean templates/api.yaml (stdout and --output-dir)', async () => {
-    const line = 'could not find template api.yaml in chart; did you mean templates/api.yaml?';
+  it('-s api.yaml: did you mean templates/api/* (stdout and --output-dir)', async () => {
+    const line = 'could not find template api.yaml in chart; did you mean templates/api/*?';
     expectOneError(await cli(['render', '-f', PINNED, '-s', 'api.yaml']), 1, line);
     expectOneError(await cli(['render', '-f', PINNED, '-s', 'api.yaml', '--output-dir', join(tempDir(), 'out')]), 1, line);
   }, T);
 
-  it('the source-file name and the chart-prefixed path suggest it too', async () => {
+  it('the path before component folders, the source-file name and the chart-prefixed path suggest it too', async () => {
+    for (const [given, meant] of [
+      ['templates/api.yaml', 'templates/api/*'],
+      ['templates/api.yaml.hbs', 'templates/api/*'],
+      ['dify/templates/api.yaml', 'templates/api/*'],
+      ['api/deployment.yaml', 'templates/api/deployment.yaml'],
+      ['templates/api/deployment.yaml.hbs', 'templates/api/deployment.yaml'],
+      ['dify/templates/api/deployment.yaml', 'templates/api/deployment.yaml'],
+      ['deployment.yaml', 'templates/*/deployment.yaml'],
+    ]) {
+      expectOneError(await cli(['render', '-f', PINNED, '-s', given!]), 1, `could not find template ${given} in chart; did you mean ${meant}?`);
+    }
+  }, T);
+
+  it('what it suggests selects the manifests meant', async () => {
+    const api = await cli(['render', '-f', PINNED, '-s', 'templates/api/*']);
+    expect(api.code).toBe(0);
+    const sources = [...api.stdout.matchAll(/^# Source: (.+)$/gm)].map((m) => m[1]);
+    expect(new Set(sources)).toEqual(new Set(['dify/templates/api/deployment.yaml', 'dify/templates/api/service.yaml', 'dify/templates/api/pdb.yaml']));
+    const deployments = await cli(['render', '-f', PINNED, '-s', 'templates/*/deployment.yaml']);
+    expect(deployments.code).toBe(0);
+    const kinds = [...deployments.stdout.matchAll(/^kind: (.+)$/gm)].map((m) => m[1]);
+    expect(kinds.length).toBeGreaterThan(5);
+    expect(new Set(kinds)).toEqual(new Set(['Deployment']));
+  }, T);
+
+  it('a path outside templates/ says where paths start', async () => {
     expectOneError(
-      await cli(['render', '-f', PINNED, '-s', 'templates/api.yaml.hbs']),
+      await cli(['render', '-f', PINNED, '-s', 'nowhere.txt']),
       1,
-      'could not find template templates/api.yaml.hbs in chart; did you mean templates/api.yaml?',
-    );
-    expectOneError(
-      await cli(['render', '-f', PINNED, '-s', 'dify/templates/api.yaml']),
-      1,
-      'could not find template dify/templates/api.yaml in chart; did you mean templates/api.yaml?',
+      'could not find template nowhere.txt in chart; paths are relative to the chart, e.g. templates/api/deployment.yaml',
     );
   }, T);
 });

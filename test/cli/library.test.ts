@@ -42,8 +42,8 @@ describe('createRenderer().render', () => {
   });
 
   it('defaults as `helm template` does, and selects templates like --show-only', async () => {
-    const byCli = await cli(['render', '-f', PINNED, '--show-only', 'templates/web.yaml']);
-    expect(renderer.render({ valueFiles: [PINNED], showOnly: ['templates/web.yaml'] }).text).toBe(byCli.stdout);
+    const byCli = await cli(['render', '-f', PINNED, '--show-only', 'templates/web/*']);
+    expect(renderer.render({ valueFiles: [PINNED], showOnly: ['templates/web/*'] }).text).toBe(byCli.stdout);
   });
 
   it('throws the one-line errors the command prints', async () => {
@@ -100,7 +100,7 @@ describe('createRenderer({ chart })', () => {
     expect(byCli.code, byCli.stderr).toBe(0);
     expect(first.render(args).text).toBe(byCli.stdout);
     // Edit a template and a default: the renderer made before keeps what it compiled and read.
-    const web = join(chart, 'templates', 'web.yaml.hbs');
+    const web = join(chart, 'templates', 'web', 'deployment.yaml.hbs');
     writeFileSync(web, readFileSync(web, 'utf8').replace('kind: Deployment', 'kind: Deployment\n# edited'));
     const values = join(chart, 'values.yaml');
     writeFileSync(values, readFileSync(values, 'utf8').replace(/^commonLabels: \{\}$/m, 'commonLabels:\n  edited: "yes"'));

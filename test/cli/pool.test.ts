@@ -74,7 +74,7 @@ describe('createRendererPool({ chart, workers })', () => {
   it('renders a chart folder as createRenderer does, and fails to start as it does', async () => {
     const chart = join(mkdtempSync(join(tmpdir(), 'pool-chart-')), 'dify');
     cpSync(CHART, chart, { recursive: true });
-    const web = join(chart, 'templates', 'web.yaml.hbs');
+    const web = join(chart, 'templates', 'web', 'deployment.yaml.hbs');
     writeFileSync(web, readFileSync(web, 'utf8').replace('kind: Deployment', 'kind: Deployment\n# from the pool'));
     const own = await api.createRendererPool({ chart, workers: 1 });
     try {

@@ -1,5 +1,5 @@
 /**
- * The credentials generator (chart/templates/credentials-generator.yaml.hbs) against the real API
+ * The credentials generator (chart/templates/credentials/generator-*.yaml.hbs) against the real API
  * server: its own program, as its own ServiceAccount (test/support/generator.ts stands in for the
  * kubelet). It creates every missing key in its shape, changes nothing on a second run, fills a key
  * added later, never touches an existing key, adopts the Secret an earlier chart version kept with

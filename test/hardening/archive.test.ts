@@ -65,8 +65,8 @@ async function craft(entries: (Headers & { content?: string })[]): Promise<Buffe
 describe('package refuses links and escapes', () => {
   it('a template that is a symbolic link (even to a file inside the chart)', async () => {
     const dir = chartCopy();
-    symlinkSync(join(dir, 'templates', 'api.yaml.hbs'), join(dir, 'templates', 'api-copy.yaml.hbs'));
-    expect(await refusal(dir)).toBe(`${join(dir, 'templates', 'api-copy.yaml.hbs')}: refusing to package a symbolic link`);
+    symlinkSync(join(dir, 'templates', 'api', 'deployment.yaml.hbs'), join(dir, 'templates', 'api', 'deployment-copy.yaml.hbs'));
+    expect(await refusal(dir)).toBe(`${join(dir, 'templates', 'api', 'deployment-copy.yaml.hbs')}: refusing to package a symbolic link`);
   });
 
   it('a templates folder that is a link to a folder outside the chart (files look plain)', async () => {

@@ -40,9 +40,10 @@ function file(text: string | Buffer, name?: string): string {
 /** A folder that holds an earlier render's layout plus a file of the user's. */
 function populatedOutput(): string {
   const dir = tempDir('dify-out-');
-  mkdirSync(join(dir, 'dify', 'templates'), { recursive: true });
-  writeFileSync(join(dir, 'dify', 'templates', 'api.yaml'), '---\n# Source: dify/templates/api.yaml\nold: render\n');
-  writeFileSync(join(dir, 'dify', 'templates', 'web.yaml'), '---\n# Source: dify/templates/web.yaml\nold: render\n');
+  for (const c of ['api', 'web']) {
+    mkdirSync(join(dir, 'dify', 'templates', c), { recursive: true });
+    writeFileSync(join(dir, 'dify', 'templates', c, 'deployment.yaml'), `---\n# Source: dify/templates/${c}/deployment.yaml\nold: render\n`);
+  }
   writeFileSync(join(dir, 'notes.md'), 'the user wrote this');
   return dir;
 }

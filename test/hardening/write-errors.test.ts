@@ -58,8 +58,8 @@ describe('a read-only file system: "read-only file system" from every command th
   let why = '';
 
   beforeAll(async () => {
-    mkdirSync(join(source, 'out', 'dify', 'templates'), { recursive: true });
-    writeFileSync(join(source, 'out', 'dify', 'templates', 'api.yaml'), 'old: render\n');
+    mkdirSync(join(source, 'out', 'dify', 'templates', 'api'), { recursive: true });
+    writeFileSync(join(source, 'out', 'dify', 'templates', 'api', 'deployment.yaml'), 'old: render\n');
     writeFileSync(join(source, 'README.md'), '# x\n\n<!-- values-table:start -->\nstale\n<!-- values-table:end -->\n');
     const pkg = await cli(['package', '-d', source]);
     expect(pkg.code).toBe(0);

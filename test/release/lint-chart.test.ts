@@ -35,7 +35,7 @@ describe('dify-chart lint on the chart', () => {
   it('reports a latest tag in the rendered Deployment', async () => {
     const lines = await lint([], ['api.image.tag=latest']);
     expect(lines).toContain(
-      'templates/api.yaml: Deployment/release-name-dify-api: spec.template.spec.containers[0] (api): image langgenius/dify-api:latest uses the latest tag; pin a version',
+      'templates/api/deployment.yaml: Deployment/release-name-dify-api: spec.template.spec.containers[0] (api): image langgenius/dify-api:latest uses the latest tag; pin a version',
     );
   }, 30_000);
 
@@ -46,7 +46,7 @@ describe('dify-chart lint on the chart', () => {
     expect(await main(['lint', '--set', 'api.image.tag=latest'], io)).toBe(1);
     const lines = out.join('').trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(0);
-    for (const l of lines) expect(l).toMatch(/^templates\/[\w.-]+\.yaml: \w+\/[\w.-]+: .+/);
+    for (const l of lines) expect(l).toMatch(/^templates\/[\w./-]+\.yaml: \w+\/[\w.-]+: .+/);
     expect(err.join('')).toMatch(/^Error: lint: \d+ findings?\n$/);
     out.length = 0;
     expect(await main(['lint', '-f', join(FIXTURES, 'defaults.yaml')], io)).toBe(0);

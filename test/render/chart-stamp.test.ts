@@ -21,14 +21,14 @@ describe('build artifacts match the chart they were made from', () => {
     const { dir, schema } = copyChart();
     const built = { fingerprint: chartFingerprint(dir, [schema]), stamp: chartStamp(dir, [schema]) };
     expect(matchesBuild(dir, [schema], built)).toBe(true);
-    const file = join(dir, 'templates', 'api.yaml.hbs');
+    const file = join(dir, 'templates', 'api', 'deployment.yaml.hbs');
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     expect(chartStamp(dir, [schema])).not.toBe(built.stamp);
     expect(matchesBuild(dir, [schema], built)).toBe(true);
   });
 
   it('do not match once a template, values.yaml or the schema changes', () => {
-    for (const rel of ['templates/api.yaml.hbs', 'values.yaml', 'values.schema.json']) {
+    for (const rel of ['templates/api/deployment.yaml.hbs', 'values.yaml', 'values.schema.json']) {
       const { dir, schema } = copyChart();
       const built = { fingerprint: chartFingerprint(dir, [schema]), stamp: chartStamp(dir, [schema]) };
       appendFileSync(join(dir, rel), '\n');
@@ -39,7 +39,7 @@ describe('build artifacts match the chart they were made from', () => {
   it('do not match when a template is added, even one of the same size', () => {
     const { dir, schema } = copyChart();
     const built = { fingerprint: chartFingerprint(dir, [schema]), stamp: chartStamp(dir, [schema]) };
-    writeFileSync(join(dir, 'templates', 'extra.yaml.hbs'), readFileSync(join(dir, 'templates', 'api.yaml.hbs')));
+    writeFileSync(join(dir, 'templates', 'api', 'extra.yaml.hbs'), readFileSync(join(dir, 'templates', 'api', 'deployment.yaml.hbs')));
     expect(matchesBuild(dir, [schema], built)).toBe(false);
   });
 });
