@@ -71,3 +71,34 @@ export class SemverError extends Error {}
  * the ports of toJson and toYaml, which answer "" for it, as Helm swallows the error.
  */
 export class MarshalError extends Error {}
+
+/** What was being done when a file-system call failed. */
+export type FsDoing = 'read' | 'list' | 'write';
+
+// Each error code in words, for what was being done (a code not listed for it shows as itself).
+const FS_WORDS: Record<string, Partial<Record<FsDoing, string>>> = {
+  ENOENT: { read: 'no such file', list: 'no such folder', write: 'the folder does not exist or does not accept new files' },
+  EISDIR: { read: 'is a directory, not a file', write: 'it is a folder, not a file' },
+  ENOTDIR: { list: 'not a folder', write: 'a part of the path is a file, not a folder' },
+  EACCES: { read: 'permission denied', list: 'permission denied', write: 'permission denied' },
+  EPERM: { read: 'permission denied', list: 'permission denied', write: 'permission denied' },
+  EEXIST: { write: 'a part of the path exists and is not a folder' },
+  EROFS: { write: 'read-only file system' },
+  ENOSPC: { write: 'no space left on device' },
+  EDQUOT: { write: 'disk quota exceeded' },
+  ENAMETOOLONG: { write: 'the path is too long' },
+};
+
+/**
+ * A file-system error in words, for reading a file, listing a folder or writing (after
+ * `cannot write: `); an unlisted code reads `cannot read (EIO)`, `cannot read the folder (EIO)`,
+ * or for a write the bare code. A missing folder on a write may also be one that refuses new
+ * entries (procfs, sysfs and the like).
+ */
+export function describeFsError(e: unknown, doing: FsDoing): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const words = code === undefined ? undefined : FS_WORDS[code]?.[doing];
+  if (words !== undefined) return words;
+  const what = code ?? (e instanceof Error ? e.message : String(e));
+  return doing === 'read' ? `cannot read (${what})` : doing === 'list' ? `cannot read the folder (${what})` : what;
+}

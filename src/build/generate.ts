@@ -15,7 +15,7 @@ import { chartFingerprint, chartStamp, loadChart } from '../render/chart.js';
 import { precompileChartSource } from '../render/precompile.js';
 import { parseValuesYaml } from '../values/load.js';
 import { AJV_OPTIONS } from '../values/validate.js';
-import { compileChart } from '../compile/compiler.js';
+import { compileGoTemplates } from '../compile/compiler.js';
 import { quickCheckFor } from '../values/quickcheck.js';
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, GENERATED_DIR } from './locations.js';
 
@@ -52,7 +52,7 @@ function generate(): void {
   makeFolders(GENERATED_DIR); // one level at a time: never Node's recursive mkdir, which can loop
   writeFileSync(join(GENERATED_DIR, 'chart.js'), chartModule);
   // The Go templates `package` writes, compiled now rather than at each `package`.
-  const go = compileChart(chart.templates, defaults);
+  const go = compileGoTemplates(chart.templates, defaults);
   const goTemplates = { fingerprint, stamp, templates: [...go.templates], helpers: go.helpers };
   writeFileSync(join(GENERATED_DIR, 'go-templates.json'), JSON.stringify(goTemplates));
   writeFileSync(join(GENERATED_DIR, 'values-validator.cjs'), validatorModule);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { defaultReadme, spliceTable, valuesTable } from '../docs/values-table.js';
-import { UserError } from '../errors.js';
+import { describeFsError, UserError } from '../errors.js';
 import { DEFAULT_CHART_DIR } from './paths.js';
 import { writeAtomic } from '../io/files.js';
 import type { IO } from './common.js';
@@ -16,33 +16,33 @@ export interface DocsFlags {
 }
 
 
-function readText(path: string, what: string): string {
+function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UserError(`${path}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
+    throw new UserError(`${path}: ${describeFsError(e, 'read')}`, { file: path });
   }
 }
 
 /** The README as it should be: the current one (or a new one) with a fresh values table. */
 export function expectedReadme(opts: { chartDir: string; schemaPath: string; readmePath: string }): { current: string | undefined; expected: string } {
   const valuesPath = join(opts.chartDir, 'values.yaml');
-  const values = readText(valuesPath, 'the chart values');
+  const values = readText(valuesPath);
   let schema: Record<string, unknown> | undefined;
   // The schema is the fallback for keys without a `# --` comment; a chart may have none.
   if (existsSync(opts.schemaPath)) {
     try {
-      schema = JSON.parse(readText(opts.schemaPath, 'the values schema')) as Record<string, unknown>;
+      schema = JSON.parse(readText(opts.schemaPath)) as Record<string, unknown>;
     } catch (e) {
       if (e instanceof UserError) throw e;
       throw new UserError(`${opts.schemaPath}: not valid JSON: ${(e as Error).message}`, { file: opts.schemaPath });
     }
   }
   const table = valuesTable(values, schema, valuesPath);
-  const current = existsSync(opts.readmePath) ? readText(opts.readmePath, 'the README') : undefined;
+  const current = existsSync(opts.readmePath) ? readText(opts.readmePath) : undefined;
   let base = current;
   if (base === undefined) {
-    const meta = (parse(readText(join(opts.chartDir, 'Chart.yaml'), 'Chart.yaml')) ?? {}) as { name?: unknown; description?: unknown };
+    const meta = (parse(readText(join(opts.chartDir, 'Chart.yaml'))) ?? {}) as { name?: unknown; description?: unknown };
     base = defaultReadme({
       name: typeof meta.name === 'string' ? meta.name : 'chart',
       ...(typeof meta.description === 'string' ? { description: meta.description } : {}),

@@ -311,7 +311,7 @@ function unify(shapes: Shape[]): Shape {
  * declares compiles to a plain Go path (the schema's `required` keeps overrides from deleting
  * them); any other multi-segment path compiles to a nil-safe chain.
  */
-export function compileChart(files: TemplateFile[], defaults: Value): CompiledTemplates {
+export function compileGoTemplates(files: TemplateFile[], defaults: Value): CompiledTemplates {
   const templates = new Map<string, string>();
   const partialAsts = new Map<string, { file: TemplateFile; program: Program }>();
   const templateAsts: { file: TemplateFile; ast: Program }[] = [];

@@ -28,21 +28,35 @@ function expSuffix(exp: number): string {
 }
 
 /**
- * Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which is also what `%v` prints for a float64 (with
- * `+Inf`, `-Inf`, `NaN`): the shortest digits, in exponent form when the decimal exponent is
- * below -4 or at least 6 (1e+06, 1.234567e+06, 1e-05), the exponent with at least two digits.
+ * Go's `strconv.FormatFloat(f, 'g', -1, bits)`, which for 64 bits is also what `%v` prints for a
+ * float64 (with `+Inf`, `-Inf`, `NaN`): the shortest digits that read back as the same float64
+ * (or float32: sigs.k8s.io/yaml turns float map keys into text this way), in exponent form when
+ * the decimal exponent is below -4 or at least 6 (1e+06, 1.234567e+06, 1e-05), the exponent with
+ * at least two digits.
  */
-export function formatFloatG(f: number): string {
+export function formatFloatG(f: number, bits: 32 | 64 = 64): string {
+  if (bits === 32) f = Math.fround(f); // Go converts to float32 first: 1e300 is +Inf
   if (f !== f) return 'NaN';
   if (f === Infinity) return '+Inf';
   if (f === -Infinity) return '-Inf';
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  const a = f < 0 ? -f : f;
+  const sign = f < 0 ? '-' : '';
+  // The double whose shortest digits are the float's: the float64 itself, or for a float32 the
+  // double of the fewest digits that still rounds to it.
+  const a = bits === 32 ? shortestFloat32(f < 0 ? -f : f) : f < 0 ? -f : f;
   // Decimal exponent in [-4, 5]: fixed notation with the shortest digits, which is what JS prints.
-  if (a >= 1e-4 && a < 1e6) return String(f);
+  if (a >= 1e-4 && a < 1e6) return sign + String(a);
   const { digits, exp } = shortestDigits(a);
   const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
-  return (f < 0 ? '-' : '') + mant + expSuffix(exp);
+  return sign + mant + expSuffix(exp);
+}
+
+function shortestFloat32(abs: number): number {
+  for (let p = 1; p <= 9; p++) {
+    const candidate = Number(abs.toPrecision(p));
+    if (Math.fround(candidate) === abs) return candidate;
+  }
+  return abs;
 }
 
 /**
@@ -200,6 +214,18 @@ function formatInto(v: unknown, parts: string[]): void {
   } else {
     parts.push(String(v));
   }
+}
+
+/**
+ * Go's `%v` of a value held in an interface{}: as formatValue, but nil prints `<nil>`. It is
+ * sprig's strval (what sprig functions make of a non-string argument) and what Helm's coalescing
+ * warnings print.
+ */
+export function strval(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const parts: string[] = [];
+  formatInto(v, parts);
+  return parts.join('');
 }
 
 /**

@@ -6,41 +6,12 @@
  */
 import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
-
-/** An fs error as words, for `cannot write: <why>`. */
-export function whyNotWritable(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder';
-    case 'EEXIST':
-      return 'a part of the path exists and is not a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ENOSPC':
-      return 'no space left on device';
-    case 'EDQUOT':
-      return 'disk quota exceeded';
-    case 'EISDIR':
-      return 'it is a folder, not a file';
-    case 'ENAMETOOLONG':
-      return 'the path is too long';
-    case 'ENOENT':
-      // A folder on the way is missing, or refuses new entries (procfs, sysfs and the like).
-      return 'the folder does not exist or does not accept new files';
-    default:
-      return code ?? (e instanceof Error ? e.message : String(e));
-  }
-}
+import { describeFsError, UserError } from '../errors.js';
 
 /** A UserError `<what>: cannot write: <why>` for fs error `e` (a UserError passes through). */
 export function cannotWrite(what: string, e: unknown): UserError {
   if (e instanceof UserError) return e;
-  return new UserError(`${what}: cannot write: ${whyNotWritable(e)}`);
+  return new UserError(`${what}: cannot write: ${describeFsError(e, 'write')}`);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { compileChart, type CompiledTemplates } from '../compile/compiler.js';
+import { compileGoTemplates, type CompiledTemplates } from '../compile/compiler.js';
 import { loadChart } from '../render/chart.js';
 import { parseValuesYaml } from '../values/load.js';
 import { UserError } from '../errors.js';
@@ -59,7 +59,7 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   }
   const valuesPath = join(opts.chartDir, 'values.yaml');
   const valuesText = readChartFile(opts.chartDir, valuesPath);
-  const compiled = opts.compiled ?? compileChart(chart.templates, parseValuesYaml(valuesText.toString('utf8'), valuesPath));
+  const compiled = opts.compiled ?? compileGoTemplates(chart.templates, parseValuesYaml(valuesText.toString('utf8'), valuesPath));
   const at = (p: string) => `${name}/${p}`;
   const entries: ArchiveEntry[] = [
     { path: at('Chart.yaml'), content: Buffer.from(updatedChartYaml(chart.chartYaml, opts.version, opts.appVersion)) },

@@ -3,11 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { toYaml } from '../render/goyaml.js';
+import { toYaml } from '../go/yaml-emit.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
-import { UserError } from '../errors.js';
+import { describeFsError, UserError } from '../errors.js';
 import { readTgz } from './archive.js';
-import { describeFsError } from '../values/load.js';
 import { compareVersionsDesc } from '../semver.js';
 
 export interface IndexOptions {
@@ -23,15 +22,6 @@ export interface IndexOptions {
 export function rfc3339Nano(d: Date): string {
   const iso = d.toISOString();
   return iso.replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
-}
-
-/** Why a folder cannot be listed, in words. */
-function folderError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such folder';
-  if (code === 'ENOTDIR') return 'not a folder';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return `cannot read the folder (${code ?? (e instanceof Error ? e.message : String(e))})`;
 }
 
 async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
@@ -56,7 +46,7 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
   try {
     names = readdirSync(opts.dir);
   } catch (e) {
-    throw new UserError(`${opts.dir}: ${folderError(e)}; give the folder that holds the chart archives`);
+    throw new UserError(`${opts.dir}: ${describeFsError(e, 'list')}; give the folder that holds the chart archives`);
   }
   const files = names.filter((f) => f.endsWith('.tgz')).sort();
   for (const file of files) {
@@ -64,7 +54,7 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
     try {
       bytes = readFileSync(join(opts.dir, file));
     } catch (e) {
-      throw new UserError(`${join(opts.dir, file)}: ${describeFsError(e)}`, { file: join(opts.dir, file) });
+      throw new UserError(`${join(opts.dir, file)}: ${describeFsError(e, 'read')}`, { file: join(opts.dir, file) });
     }
     const meta = await chartYamlOf(bytes, file);
     const base = opts.url ? opts.url.replace(/\/+$/, '') + '/' : '';

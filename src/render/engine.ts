@@ -6,7 +6,7 @@
  */
 import { compareGoStrings, formatValue } from '../go/fmt.js';
 import { HELPERS, RenderState, renderHelpers, type HelperFn } from './helpers.js';
-import { goTruth } from './truth.js';
+import { goTruth } from '../go/template.js';
 import type { LookupFn } from './lookup.js';
 import { isMap, type ValueMap } from '../values/types.js';
 import { TemplateError, UserError } from '../errors.js';

@@ -5,11 +5,10 @@
  */
 import * as crypto from 'node:crypto';
 import { sha256 } from '../digest.js';
-import { formatValue, goQuote, toJson } from '../go/fmt.js';
-import { toYaml } from './goyaml.js';
+import { formatValue, goQuote, toJson, strval } from '../go/fmt.js';
+import { toYaml } from '../go/yaml-emit.js';
 import { goTrimSpace } from '../go/strings.js';
-import { strslice, strval } from './strval.js';
-import { goEmpty, goTruth } from './truth.js';
+import { strslice, goEmpty, goTruth } from '../go/template.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { rememberFrozen } from '../values/maps.js';
 import { emptyLookup, type LookupFn } from './lookup.js';

@@ -8,7 +8,7 @@
  * It never accepts a document go-yaml would refuse; test/render/yamlhead.test.ts checks that
  * against go-yaml itself.
  */
-import { keyString, resolvePlain } from '../values/goyaml.js';
+import { keyString, resolvePlain } from '../go/yaml-resolve.js';
 
 /**
  * Whether a UTF-16 unit outside printable ASCII is one go-yaml reads as printable and not as a

@@ -11,7 +11,7 @@
  * Object.prototype members (a values key named `constructor` or `toString` disappears), and
  * Helm's null deletion and warnings are not expressible through its options.
  */
-import { goFormatV } from './gofmt.js';
+import { strval } from '../go/fmt.js';
 import { cloneMap, cloneValue, getKey, hasKey, setKey } from './maps.js';
 import { isMap, type Value, type ValueMap } from './types.js';
 
@@ -76,9 +76,9 @@ function coalesceTables(dst: ValueMap, src: ValueMap, prefix: string, warnings: 
       if (val !== null) delete dst[key];
     } else if (isMap(val)) {
       if (isMap(dv)) coalesceTables(dv, val, full, warnings);
-      else warnings.push(`warning: cannot overwrite table with non table for ${full} (${goFormatV(val)})`);
+      else warnings.push(`warning: cannot overwrite table with non table for ${full} (${strval(val)})`);
     } else if (isMap(dv) && val !== null) {
-      warnings.push(`warning: destination for ${full} is a table. Ignoring non-table value (${goFormatV(val)})`);
+      warnings.push(`warning: destination for ${full} is a table. Ignoring non-table value (${strval(val)})`);
     }
   }
 }

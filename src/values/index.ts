@@ -130,4 +130,3 @@ export { parseInto, parseSet, typedVal, type SetFlag, type StrvalsOptions } from
 export { coalesceValues, mergeValueMaps, type CoalesceResult } from './coalesce.js';
 export { compileValidator, loadValidator, validateValues, validatorFor, validatorFromCheck, AJV_OPTIONS, type ValuesValidator, type CheckFn } from './validate.js';
 export { Provenance, type SourceOf } from './provenance.js';
-export { goFormatV, formatFloatG } from './gofmt.js';

@@ -17,12 +17,12 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
-import { keyString, resolvePlain, type Resolved } from './goyaml.js';
+import { keyString, resolvePlain, type Resolved } from '../go/yaml-resolve.js';
 import { setKey } from './maps.js';
 import { Provenance } from './provenance.js';
 import { parseSimpleValues } from './simpleyaml.js';
-import { type Value, type ValueMap } from './types.js';
-import { UserError } from '../errors.js';
+import { kindInWords, type Value, type ValueMap } from './types.js';
+import { describeFsError, UserError } from '../errors.js';
 
 export interface LoadedValues {
   values: ValueMap;
@@ -86,7 +86,7 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
   const top = root === null ? null : conv.value(root, []);
   if (top === null) return { values: {}, source, positions };
   if (!isValueMap(top)) {
-    throw new UserError(`${source}: top level must be a map of values, got ${Array.isArray(top) ? 'a list' : `a ${kindName(top)}`}`, { file: source });
+    throw new UserError(`${source}: top level must be a map of values, got ${kindInWords(top)}`, { file: source });
   }
   return { values: top, source, positions };
 }
@@ -106,7 +106,7 @@ export function readText(path: string): string {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new UserError(`${path}: ${describeFsError(e)}`, { file: path });
+    throw new UserError(`${path}: ${describeFsError(e, 'read')}`, { file: path });
   }
   try {
     return UTF8.decode(bytes);
@@ -124,22 +124,8 @@ export function readStdin(): string {
   return readFileSync(0, 'utf8');
 }
 
-export function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return `cannot read (${code ?? (e instanceof Error ? e.message : String(e))})`;
-}
-
 function isValueMap(v: Value): v is ValueMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function kindName(v: Value): string {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'boolean';
-  return 'number';
 }
 
 /** Turns the parsed document into Values, node by node, with go-yaml v2's decoding rules. */

@@ -6,7 +6,7 @@
  * or multi-line scalars, tabs, duplicate keys, errors of any kind) answers `undefined`, and the
  * full loader reads the file; test/values/simpleyaml.test.ts holds the two to the same result.
  */
-import { keyString, resolvePlain } from './goyaml.js';
+import { keyString, resolvePlain } from '../go/yaml-resolve.js';
 import { setKey } from './maps.js';
 import { Provenance } from './provenance.js';
 import type { Value, ValueMap } from './types.js';

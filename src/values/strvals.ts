@@ -8,11 +8,11 @@
  * are Helm's and kept on purpose (e.g. `a={}` is `[""]`, `a[0]` alone is `[]`).
  */
 import { readFileSync } from 'node:fs';
-import { describeFsError, isStdinPath, readStdin } from './load.js';
+import { isStdinPath, readStdin } from './load.js';
 import { getKey, hasKey, setKey } from './maps.js';
 import { finiteJson, scanJsonValue } from './jsonprefix.js';
 import { isMap, type Scalar, type Value, type ValueMap } from './types.js';
-import { UserError } from '../errors.js';
+import { describeFsError, UserError } from '../errors.js';
 
 export type SetFlag = 'set' | 'set-string' | 'set-file' | 'set-json' | 'set-literal';
 
@@ -318,7 +318,7 @@ class Parser {
     try {
       return readFileSync(pathText, 'utf8');
     } catch (e) {
-      return this.fail(`${pathText}: ${describeFsError(e)}`);
+      return this.fail(`${pathText}: ${describeFsError(e, 'read')}`);
     }
   }
 }

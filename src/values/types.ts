@@ -16,3 +16,13 @@ export function isMap(v: unknown): v is ValueMap {
 
 // Transitional: files others are editing still import these from here until their next commit.
 export { UserError, UsageError } from '../errors.js';
+
+/** A value's kind in words for an error line: `a list`, `a map`, `a string`, `an integer`, `a number`, `a boolean`, `null`. */
+export function kindInWords(v: Value): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'bigint') return 'an integer';
+  return typeof v === 'number' ? 'a number' : 'a boolean';
+}

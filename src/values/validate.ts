@@ -8,13 +8,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ErrorObject, Options } from 'ajv';
 import { lazyRequire } from '../lazy.js';
-import { formatFloatG } from './gofmt.js';
-import { describeFsError } from './load.js';
+import { formatFloatG } from '../go/fmt.js';
 import { getKey, rememberFrozen } from './maps.js';
 import type { SourceOf } from './provenance.js';
 import { quickCheckFor, type QuickCheck } from './quickcheck.js';
-import { isMap, type Value, type ValueMap } from './types.js';
-import { UserError } from '../errors.js';
+import { isMap, kindInWords, type Value, type ValueMap } from './types.js';
+import { describeFsError, UserError } from '../errors.js';
 
 /** Lines describing every violation of the schema (empty when the values are valid). */
 export type ValuesValidator = (values: ValueMap, sourceOf?: SourceOf) => string[];
@@ -41,7 +40,7 @@ export interface CheckFn {
 /** Wraps a compiled check into a validator that describes every violation. */
 export function validatorFromCheck(check: CheckFn): ValuesValidator {
   return (values, sourceOf) => {
-    if (check(toJson(values))) return [];
+    if (check(jsonData(values))) return [];
     return describeErrors(check.errors ?? [], values, sourceOf);
   };
 }
@@ -53,7 +52,7 @@ export function validatorFromCheck(check: CheckFn): ValuesValidator {
 export function layeredValidator(quick: QuickCheck | undefined, full: () => CheckFn): ValuesValidator {
   let described: ValuesValidator | undefined;
   return (values, sourceOf) => {
-    if (quick?.(toJson(values))) return [];
+    if (quick?.(jsonData(values))) return [];
     described ??= validatorFromCheck(full());
     return described(values, sourceOf);
   };
@@ -87,7 +86,7 @@ export function loadValidator(schemaPath: string): ValuesValidator {
   try {
     schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
   } catch (e) {
-    throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e)}`, { file: schemaPath });
+    throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e, 'read')}`, { file: schemaPath });
   }
   if (typeof schema !== 'object' || schema === null) throw new UserError(`${schemaPath}: a schema must be a JSON object`, { file: schemaPath });
   const compile = (): CheckFn => {
@@ -109,14 +108,14 @@ export function loadValidator(schemaPath: string): ValuesValidator {
  * keeps a `__proto__` key an own property.
  */
 // An immutable tree has one JSON form: made once, and frozen so the quick check can remember it.
-const toJson: (v: Value) => unknown = rememberFrozen((v) => (Object.isFrozen(v) ? Object.freeze(toJsonOnce(v as Value)) : toJsonOnce(v as Value)));
+const jsonData: (v: Value) => unknown = rememberFrozen((v) => (Object.isFrozen(v) ? Object.freeze(jsonDataOnce(v as Value)) : jsonDataOnce(v as Value)));
 
-function toJsonOnce(v: Value): unknown {
+function jsonDataOnce(v: Value): unknown {
   if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
-      const x = toJson(v[i] as Value);
+      const x = jsonData(v[i] as Value);
       if (x !== v[i]) (out ??= [...v])[i] = x;
     }
     return out ?? v;
@@ -124,7 +123,7 @@ function toJsonOnce(v: Value): unknown {
   if (isMap(v)) {
     let out: Record<string, unknown> | undefined;
     for (const k of Object.keys(v)) {
-      const x = toJson(v[k] as Value);
+      const x = jsonData(v[k] as Value);
       if (x !== v[k]) (out ??= { ...v })[k] = x;
     }
     return out ?? v;
@@ -174,7 +173,7 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf, ru
   // A secret (`writeOnly` in the schema, or a scalar given where a credential map goes) is never
   // printed: not its value, not the --set text that carried it.
   const secret = isSecret(e.parentSchema, value);
-  const describe = (v: Value | undefined): string => (secret && v !== null && v !== undefined && !isMap(v) ? `${kindOf(v)} (hidden: a secret)` : describeValue(v));
+  const describe = (v: Value | undefined): string => (secret && v !== null && v !== undefined && !isMap(v) ? `${kindInWords(v)} (hidden: a secret)` : describeValue(v));
   let what: string;
   let advice = '';
   let withSource = true;
@@ -330,13 +329,6 @@ function formatPath(root: ValueMap, path: readonly string[]): string {
     }
   }
   return out;
-}
-
-function kindOf(v: Value): string {
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return 'a string';
-  if (typeof v === 'bigint') return 'an integer';
-  return typeof v === 'number' ? 'a number' : 'a boolean';
 }
 
 function isSecret(schema: unknown, value: Value | undefined): boolean {

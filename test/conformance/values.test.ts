@@ -61,6 +61,8 @@ const CASES: [string, () => string[]][] = [
   ['--set-file', () => ['--set-file', `str=${file('text.txt', 'line 1\nline 2\n')}`]],
   ['numbers of a values file', () => ['-f', file('nums.yaml', 'n: [1000000, 1e6, 0.1, 12345678901234567890, -0, 0x1F, 010, 1_000, .5]\n')]],
   ['YAML 1.1 words and timestamps', () => ['-f', file('words.yaml', 'w: [yes, no, on, off, y, n, ~, 2001-12-14, "2001-12-14"]\n')]],
+  // A '.' float ParseFloat reads out of range stays a string; a float key beyond float32 is `.inf`.
+  ['overflowing floats: a value, and keys', () => ['-f', file('overflow.yaml', 'ov: .1e400\nkeys:\n  1e300: x\n  -1e39: y\n  .5: z\n')]],
   ['anchors and merge keys', () => ['-f', file('anchors.yaml', 'base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n')]],
   ['-f, then --set over it, then --set-string over that', () => ['-f', file('order.yaml', 'a: 5\n'), '--set', 'a=6', '--set-string', 'a=7']],
 ];

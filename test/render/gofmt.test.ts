@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareGoStrings, formatFloatG, formatValue, goQuote, toJson } from '../../src/go/fmt.js';
-import { toYaml } from '../../src/render/goyaml.js';
+import { toYaml } from '../../src/go/yaml-emit.js';
 import { oracleForTests, parseYaml11, seededRandom, type OracleNode } from '../support/oracle.js';
 
 const oracle = oracleForTests();

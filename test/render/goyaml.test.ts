@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatValue, goQuote, toJson } from '../../src/go/fmt.js';
-import { toYaml, yamlKeyLess } from '../../src/render/goyaml.js';
+import { toYaml, yamlKeyLess } from '../../src/go/yaml-emit.js';
 import { QUIRKS_TOYAML_INDENT4, QUIRKS_VALUES } from '../fixtures/helm-engine-quirks.js';
 import {
   oracleForTests,

@@ -13,14 +13,16 @@
  *   double-quoted scalar. Characters the YAML reader refuses (U+007F..U+009F but U+0085, U+FFFE,
  *   U+FFFF), a map key whose JSON form is longer than 1024 characters or holds a NEL, and a NEL
  *   followed by `---`/`...` and a blank make the conversion fail.
- * - yaml.v2 emitter: a port of its encoder (stringv, isBase60Float, resolve) and of libyaml's
- *   emitter rules (yaml_emitter_analyze_scalar, select_scalar_style, the plain/single/double/
- *   literal writers with their folding at column 80, write_indent and the indicator spacing).
+ * - yaml.v2 emitter: a port of its encoder (stringv, quoting what resolve() in yaml-resolve.ts
+ *   would read back as another type) and of libyaml's emitter rules (yaml_emitter_analyze_scalar,
+ *   select_scalar_style, the plain/single/double/literal writers with their folding at column 80,
+ *   write_indent and the indicator spacing).
  *
  * Any failure yields "", as Helm's toYaml swallows the error. Nesting is limited by the JS stack
  * (some 3500 levels; yaml.v2 fails beyond 10000).
  */
-import { compareGoStrings, formatFloatG, formatJsonFloat } from '../go/fmt.js';
+import { compareGoStrings, formatFloatG, formatJsonFloat } from './fmt.js';
+import { isBase60Float, resolveTag } from './yaml-resolve.js';
 import { MarshalError } from '../errors.js';
 
 const BEST_WIDTH = 80;
@@ -141,187 +143,6 @@ function yamlFloat(f: number): string {
     }
   }
   return formatFloatG(f);
-}
-
-// ---------------------------------------------------------------------------------------------
-// yaml.v2 resolve: would the plain form of a string read back as something else?
-
-const RESOLVE_MAP = new Set([
-  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-  '', '~', 'null', 'Null', 'NULL',
-  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF',
-]);
-const YAML_STYLE_FLOAT_RE = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-/** What strconv.ParseFloat accepts from a string starting with '.' (underscores between digits). */
-const DOT_FLOAT_RE = /^\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?$/;
-const BASE60_FLOAT_RE = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-const UNDERSCORE_RE = /_/g;
-
-/** Whether Go's strconv.ParseUint(s, base, 64) succeeds (base 0: prefixes 0b 0o 0x 0). */
-function goParseUintOk(s: string, base: number): boolean {
-  if (s.length === 0) return false;
-  if (base === 0) {
-    base = 10;
-    if (s.charCodeAt(0) === 0x30) {
-      const p = s.length >= 3 ? s.charCodeAt(1) | 0x20 : 0;
-      if (p === 0x62) { base = 2; s = s.slice(2); }
-      else if (p === 0x6f) { base = 8; s = s.slice(2); }
-      else if (p === 0x78) { base = 16; s = s.slice(2); }
-      else { base = 8; s = s.slice(1); }
-    }
-  }
-  let value = 0;
-  let big: bigint | undefined;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    let d: number;
-    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
-    else if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) d = (c | 0x20) - 0x61 + 10;
-    else return false; // '_' never reaches here: yaml.v2 removed them
-    if (d >= base) return false;
-    if (big === undefined && value < 0x100000000) {
-      value = value * base + d; // exact: below 2^38
-    } else {
-      big = (big ?? BigInt(value)) * BigInt(base) + BigInt(d);
-    }
-  }
-  return big === undefined || big <= 0xffffffffffffffffn;
-}
-
-/** Whether Go's strconv.ParseInt(s, base, 64) succeeds. */
-function goParseIntOk(s: string, base: number): boolean {
-  if (s.length === 0) return false;
-  let neg = false;
-  const c = s.charCodeAt(0);
-  if (c === 0x2b || c === 0x2d) {
-    neg = c === 0x2d;
-    s = s.slice(1);
-  }
-  if (!goParseUintOk(s, base)) return false;
-  // Range: magnitude below 2^63 (at most 2^63 when negative).
-  let mag: bigint;
-  try {
-    mag = BigInt(base === 2 ? '0b' + s : base === 0 ? prefixed(s) : s);
-  } catch {
-    return false;
-  }
-  return neg ? mag <= 0x8000000000000000n : mag < 0x8000000000000000n;
-}
-
-/** A base-0 Go integer literal in the form BigInt() reads. */
-function prefixed(s: string): string {
-  if (s.length >= 3 && s.charCodeAt(0) === 0x30) {
-    const p = s.charCodeAt(1) | 0x20;
-    if (p === 0x62 || p === 0x6f || p === 0x78) return '0' + String.fromCharCode(p) + s.slice(2);
-  }
-  if (s.length > 1 && s.charCodeAt(0) === 0x30) return '0o' + s.slice(1);
-  return s;
-}
-
-/** Whether yaml.v2's resolve("", s) yields another tag than !!str. */
-function resolvesToNonString(s: string): boolean {
-  if (s.length === 0) return true;
-  const c = s.charCodeAt(0);
-  let hint: number; // 0 none, 1 map only, 2 '.', 3 digit or sign
-  if (c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) hint = 3;
-  else if (c === 0x2e) hint = 2;
-  else if ('yYnNtTfFoO~'.indexOf(s[0]!) >= 0) hint = 1;
-  else return false;
-  if (RESOLVE_MAP.has(s)) return true;
-  if (hint === 1) return false;
-  if (hint === 2) return DOT_FLOAT_RE.test(s) && Number.isFinite(Number(s.replace(UNDERSCORE_RE, '')));
-  if (isGoTimestamp(s)) return true;
-  const plain = s.indexOf('_') >= 0 ? s.replace(UNDERSCORE_RE, '') : s;
-  if (goParseIntOk(plain, 0) || goParseUintOk(plain, 0)) return true;
-  if (YAML_STYLE_FLOAT_RE.test(plain) && Number.isFinite(Number(plain))) return true;
-  if (plain.startsWith('0b')) {
-    const rest = plain.slice(2);
-    return goParseIntOk(rest, 2) || goParseUintOk(rest, 2);
-  }
-  if (plain.startsWith('-0b')) return goParseIntOk('-' + plain.slice(3), 2);
-  return false;
-}
-
-/** yaml.v2's isBase60Float: quoted on output though yaml.v2 no longer reads it as a number. */
-function isBase60Float(s: string): boolean {
-  const c = s.charCodeAt(0);
-  if (!(c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) || s.indexOf(':') < 0) return false;
-  return BASE60_FLOAT_RE.test(s);
-}
-
-// yaml.v2 parseTimestamp: YYYY- then one of these time.Parse layouts (Go 1.20+ rules).
-//   "2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00",
-//   "2006-1-2 15:4:5.999999999", "2006-1-2"
-
-function isDigitAt(s: string, i: number): boolean {
-  const c = s.charCodeAt(i);
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** time's getnum(s, false) at position i: one or two digits; returns [value, next] or undefined. */
-function getnum(s: string, i: number): [number, number] | undefined {
-  if (!isDigitAt(s, i)) return undefined;
-  if (!isDigitAt(s, i + 1)) return [s.charCodeAt(i) - 0x30, i + 1];
-  return [(s.charCodeAt(i) - 0x30) * 10 + s.charCodeAt(i + 1) - 0x30, i + 2];
-}
-
-function daysIn(month: number, year: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-function isGoTimestamp(s: string): boolean {
-  let i = 0;
-  while (i < s.length && isDigitAt(s, i)) i++;
-  if (i !== 4 || i === s.length || s.charCodeAt(i) !== 0x2d) return false;
-  const year = Number(s.slice(0, 4));
-  const mo = getnum(s, 5);
-  if (!mo || mo[0] < 1 || mo[0] > 12 || s.charCodeAt(mo[1]) !== 0x2d) return false;
-  const dy = getnum(s, mo[1] + 1);
-  if (!dy) return false;
-  const dayOk = dy[0] >= 1 && dy[0] <= daysIn(mo[0], year);
-  let p = dy[1];
-  if (p === s.length) return dayOk; // "2006-1-2"
-  const sep = s.charCodeAt(p);
-  let tz: boolean;
-  if (sep === 0x54 || sep === 0x74) {
-    tz = true;
-    p++;
-  } else if (sep === 0x20) {
-    tz = false;
-    while (p < s.length && s.charCodeAt(p) === 0x20) p++; // a layout space matches any run of spaces
-  } else {
-    return false;
-  }
-  const hh = getnum(s, p);
-  if (!hh || hh[0] >= 24 || s.charCodeAt(hh[1]) !== 0x3a) return false;
-  const mm = getnum(s, hh[1] + 1);
-  if (!mm || mm[0] >= 60 || s.charCodeAt(mm[1]) !== 0x3a) return false;
-  const ss = getnum(s, mm[1] + 1);
-  if (!ss || ss[0] >= 60) return false;
-  p = ss[1];
-  // Optional fraction: '.' or ',' and digits.
-  const f = s.charCodeAt(p);
-  if ((f === 0x2e || f === 0x2c) && isDigitAt(s, p + 1)) {
-    p += 2;
-    while (isDigitAt(s, p)) p++;
-  }
-  if (tz) {
-    if (s.charCodeAt(p) === 0x5a) {
-      p++;
-    } else {
-      // ±hh:mm, two digits each, hour at most 24, minute at most 60.
-      if (s.length - p < 6 || s.charCodeAt(p + 3) !== 0x3a) return false;
-      const sign = s.charCodeAt(p);
-      if (!isDigitAt(s, p + 1) || !isDigitAt(s, p + 2) || !isDigitAt(s, p + 4) || !isDigitAt(s, p + 5)) return false;
-      const th = Number(s.slice(p + 1, p + 3));
-      const tm = Number(s.slice(p + 4, p + 6));
-      if (th > 24 || tm > 60 || (sign !== 0x2b && sign !== 0x2d)) return false;
-      p += 6;
-    }
-  }
-  return p === s.length && dayOk;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -752,7 +573,7 @@ class Emitter {
     const a = analysis ?? analyze(s);
     let style: Style;
     if (s.indexOf('\n') >= 0) style = Style.Literal;
-    else if (resolvesToNonString(s) || isBase60Float(s)) style = Style.Double;
+    else if (resolveTag(s) !== 'str' || isBase60Float(s)) style = Style.Double;
     else style = Style.Plain;
     if (simpleKey && a.multiline) style = Style.Double;
     if (style === Style.Plain && !a.blockPlainAllowed) style = Style.Single;
