@@ -7,7 +7,7 @@ import { loadChart } from '../render/chart.js';
 import { parseValuesYaml } from '../values/load.js';
 import { UserError } from '../errors.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';
-import { isVersion } from '../semver.js';
+import { isVersion } from '../go/semver.js';
 
 export interface PackageOptions {
   /** The chart folder; its own values.schema.json, if any, goes into the archive. */

@@ -7,7 +7,7 @@ import { toYaml } from '../go/yaml-emit.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
 import { readTgz } from './archive.js';
-import { compareVersionsDesc } from '../semver.js';
+import { compareVersionsDesc } from '../go/semver.js';
 
 export interface IndexOptions {
   dir: string;

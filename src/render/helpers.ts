@@ -12,7 +12,7 @@ import { strslice, goEmpty, goTruth } from '../go/template.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { rememberFrozen } from '../values/maps.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
-import { semverCompare as semverCheck } from '../semver.js';
+import { semverCompare as semverCheck } from '../go/semver.js';
 import { SemverError, TemplateError } from '../errors.js';
 
 export type HelperFn = (...args: unknown[]) => unknown;
@@ -223,7 +223,7 @@ export function sprintf(format: string, args: unknown[]): string {
   return out;
 }
 
-/** sprig's semverCompare (Masterminds/semver): the one semver module, src/semver.ts. */
+/** sprig's semverCompare (Masterminds/semver): the one semver module, src/go/semver.ts. */
 function semverCompare(constraint: string, version: string): boolean {
   try {
     return semverCheck(constraint, version);

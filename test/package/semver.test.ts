@@ -1,5 +1,5 @@
 /**
- * One semver module (src/semver.ts) for the `semverCompare` helper, Chart.yaml's kubeVersion and
+ * One semver module (src/go/semver.ts) for the `semverCompare` helper, Chart.yaml's kubeVersion and
  * `repo index` ordering: SemVer 2 precedence, read as Masterminds/semver v3.5 (Helm, sprig) reads
  * versions and constraints. The expected answers are Masterminds v3.5.0's own (its Check, run in Go).
  */
@@ -7,8 +7,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { compareVersionsDesc, isVersion, semverCompare } from '../../src/semver.js';
-import { cli, tempDir } from '../cli/run.js';
+import satisfies from 'semver/functions/satisfies.js';
+import { compareVersionsDesc, isVersion, semverCompare } from '../../src/go/semver.js';
+import { cli, ROOT, tempDir } from '../cli/run.js';
+import { helm, HELM_MAJORS, helmOrSkip } from '../support/helm.js';
 
 /** [constraint, version, Masterminds' answer] */
 const MASTERMINDS: [string, string, boolean][] = [
@@ -48,7 +50,7 @@ const MASTERMINDS: [string, string, boolean][] = [
   ['>=01.2.3', '1.2.3', true],
 ];
 
-describe('src/semver.ts reads versions and constraints as Masterminds/semver v3.5', () => {
+describe('src/go/semver.ts reads versions and constraints as Masterminds/semver v3.5', () => {
   it.each(MASTERMINDS)('semverCompare %j %j is %s', (constraint, version, expected) => {
     expect(semverCompare(constraint, version)).toBe(expected);
   });
@@ -92,5 +94,42 @@ describe('through the command line', () => {
     expect(r.code, r.stderr).toBe(0);
     const data = (parse(r.stdout.replace(/^---\n# Source: .*\n/, '')) as { data: Record<string, string> }).data;
     expect(MASTERMINDS.map((_c, i) => data[`c${i}`])).toEqual(MASTERMINDS.map(([, , b]) => String(b)));
+  });
+});
+
+/** npm `semver`'s satisfies, or 'refused' where it throws or reads no version. */
+function npmSatisfies(constraint: string, version: string, opts: { includePrerelease?: boolean; loose?: boolean }): boolean | 'refused' {
+  try {
+    return satisfies(version, constraint, opts);
+  } catch {
+    return 'refused';
+  }
+}
+
+describe('npm semver alone does not answer as Masterminds (so src/go/semver.ts stays a port)', () => {
+  const kubeVersion = (parse(readFileSync(join(ROOT, 'chart', 'Chart.yaml'), 'utf8')) as { kubeVersion: string }).kubeVersion;
+
+  it.skipIf(!helmOrSkip())("real Helm admits a GKE-style Kubernetes version for the chart's kubeVersion; npm's satisfies refuses it", () => {
+    const chart = join(tempDir('dify-kubeversion-'), 'k');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), `apiVersion: v2\nname: k\nversion: 0.1.0\nkubeVersion: ${JSON.stringify(kubeVersion)}\n`);
+    writeFileSync(join(chart, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n');
+    for (const [version, admitted] of [['1.30.1-gke.1', true], ['v1.29.0-eks-5e0fdde', true], ['v1.28.9', false]] as const) {
+      for (const major of HELM_MAJORS) {
+        expect(helm(major, ['template', 'r', chart, '--kube-version', version]).code === 0, `helm ${major} ${version}`).toBe(admitted);
+      }
+      expect(semverCompare(kubeVersion, version), version).toBe(admitted);
+    }
+    expect(npmSatisfies(kubeVersion, '1.30.1-gke.1', {})).toBe(false);
+  });
+
+  it("differs from Masterminds' answers with every option set npm offers", () => {
+    for (const opts of [{}, { loose: true }, { includePrerelease: true }, { loose: true, includePrerelease: true }]) {
+      const differing = MASTERMINDS.filter(([c, v, want]) => npmSatisfies(c, v, opts) !== want).map(([c, v]) => `${c} ${v}`);
+      expect(differing.length, JSON.stringify(opts)).toBeGreaterThan(0);
+      // No `!=`, and a prerelease admitted or refused against Masterminds' rule.
+      expect(differing, JSON.stringify(opts)).toContain('!=1.2.3 1.2.4');
+      expect(differing.some((d) => /-(rc|gke)/.test(d)), JSON.stringify(opts)).toBe(true);
+    }
   });
 });

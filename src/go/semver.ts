@@ -13,9 +13,12 @@
  * - a prerelease version satisfies a group only when some constraint of that group carries a
  *   prerelease, and then the whole group admits prereleases (`>=1.21.0-0 <2.0.0` admits
  *   `1.30.1-gke.1`), unlike npm, which admits them only on the same major.minor.patch.
+ * npm's own ranges therefore do not serve: they refuse the chart's `>=1.29.0-0` for a GKE
+ * `1.30.1-gke.1` (with includePrerelease they admit prereleases Masterminds refuses, `<1.0.0` for
+ * `1.0.0-rc.1`), and have no `!=`, comma AND or leading zeros (test/package/semver.test.ts).
  */
 import SemVer from 'semver/classes/semver.js';
-import { SemverError } from './errors.js';
+import { SemverError } from '../errors.js';
 
 /** Masterminds' limits (MaxVersionLen, MaxConstraintLen, MaxConstraintGroups). */
 const MAX_VERSION_LEN = 256;
