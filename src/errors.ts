@@ -42,7 +42,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** A template outside the dialect (src/render/dialect.ts), at file:line:col. */
+/** A template outside the dialect (src/chart/dialect.ts), at file:line:col. */
 export class DialectError extends UserError {
   override name = 'DialectError';
 }

@@ -10,8 +10,8 @@
  * Errors a user can cause throw UserError (bad values, template failures) or UsageError (bad
  * release name, namespace or Kubernetes version), each with a one-line message.
  */
-import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, schemaFor } from './build/locations.js';
-import { loadPrebuilt, type Prebuilt } from './build/prebuilt.js';
+import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, schemaFor } from './chart/locations.js';
+import { loadPrebuilt, type Prebuilt } from './chart/prebuilt.js';
 import { printManifests, type Manifest } from './render/manifests.js';
 import { checkReleaseOptions, compileChart, renderRelease } from './render/release.js';
 import { DEFAULT_KUBE_VERSION } from './render/context.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE, GENERATED_DIR } from './locations.js';
+import { BUNDLE, GENERATED_DIR } from '../chart/locations.js';
 
 await build({
   entryPoints: [join(GENERATED_DIR, 'bundle-entry.js')],

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { defaultReadme, spliceTable, valuesTable } from '../docs/values-table.js';
 import { describeFsError, UserError } from '../errors.js';
-import { DEFAULT_CHART_DIR } from './paths.js';
+import { DEFAULT_CHART_DIR } from '../chart/locations.js';
 import { writeAtomic } from '../io/files.js';
 import type { IO } from './common.js';
 

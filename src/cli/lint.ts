@@ -1,8 +1,7 @@
 /** `lint [CHART]`: flags in, the values, render and lint stages, one line per finding out. */
 import { formatFinding, lintChart } from '../lint/index.js';
 import { UserError } from '../errors.js';
-import { DEFAULT_CHART_DIR } from './paths.js';
-import { noSchemaWarning, schemaFor } from '../build/locations.js';
+import { noSchemaWarning, schemaFor, DEFAULT_CHART_DIR } from '../chart/locations.js';
 import { chartArgument, type IO, type ValuesFlags } from './common.js';
 
 export interface LintFlags extends ValuesFlags {

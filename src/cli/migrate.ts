@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { checkAgainstChart, formatReport, migrateValues, PEERS, type Peer } from '../migrate/index.js';
 import { parseValuesDocument, readText } from '../values/load.js';
 import { UsageError, UserError } from '../errors.js';
-import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
+import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from '../chart/locations.js';
 import type { IO } from './common.js';
 
 export interface MigrateFlags {

@@ -1,11 +1,10 @@
 /** `package` and `repo index`: flags in, stage calls, files out. */
 import { join } from 'node:path';
 import { packageChart } from '../package/chart-archive.js';
-import { prebuiltGoTemplates } from '../build/prebuilt.js';
+import { prebuiltGoTemplates } from '../chart/prebuilt.js';
 import { buildIndex } from '../package/repo-index.js';
 import { ensureFolder, writeAtomic } from '../io/files.js';
-import { DEFAULT_CHART_DIR } from './paths.js';
-import { noSchemaWarning } from '../build/locations.js';
+import { noSchemaWarning, DEFAULT_CHART_DIR } from '../chart/locations.js';
 import { chartArgument, type IO } from './common.js';
 
 export interface PackageFlags {

@@ -4,9 +4,8 @@ import { goPathMatch, outputDirLayout, outputDirLog, printManifests, templateNot
 import { kubectlLookup } from '../render/lookup.js';
 import { buildValues } from '../values/index.js';
 import { writeTree } from '../io/files.js';
-import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from './paths.js';
-import { noSchemaWarning, schemaFor } from '../build/locations.js';
-import { loadPrebuilt } from '../build/prebuilt.js';
+import { noSchemaWarning, schemaFor, DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from '../chart/locations.js';
+import { loadPrebuilt } from '../chart/prebuilt.js';
 import type { IO, ValuesFlags } from './common.js';
 import { UsageError } from '../errors.js';
 

@@ -3,9 +3,9 @@
  * whitespace control, so both engines see identical literal text) that emits the equivalent Go
  * template. Paths resolve against a scope stack; helpers map 1:1 to Go/sprig/Helm functions.
  */
-import { formOf, isHelperPath, parseTemplate, partialsOf } from '../render/dialect.js';
+import { formOf, isHelperPath, parseTemplate, partialsOf } from '../chart/dialect.js';
 import type { TemplateFile } from '../render/engine.js';
-import { TEMPLATE_EXT } from '../render/chart.js';
+import { TEMPLATE_EXT } from '../chart/load.js';
 import { isMap, type Value } from '../values/types.js';
 
 type Program = hbs.AST.Program;

@@ -1,7 +1,7 @@
 /** `dify-chart --version` and `dify-chart version`: the tool's version and the shipped chart's. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CHART_DIR } from '../build/locations.js';
+import { DEFAULT_CHART_DIR } from '../chart/locations.js';
 
 /** A top-level scalar of a YAML file read without a parser (`version: 0.1.0`, `appVersion: "1.7.1"`). */
 function field(text: string, key: string): string | undefined {

@@ -3,7 +3,7 @@ import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { compileGoTemplates, type CompiledTemplates } from '../compile/compiler.js';
-import { loadChart } from '../render/chart.js';
+import { loadChart } from '../chart/load.js';
 import { parseValuesYaml } from '../values/load.js';
 import { UserError } from '../errors.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';

@@ -6,7 +6,7 @@
  * those of the Go compiler (src/compile/compiler.ts) over the same AST after the same single
  * whitespace-control pass, and the conformance suite holds the two to the same bytes.
  */
-import { formOf, isHelperPath } from './dialect.js';
+import { formOf, isHelperPath } from '../chart/dialect.js';
 
 type Program = hbs.AST.Program;
 type Statement = hbs.AST.Statement;

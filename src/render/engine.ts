@@ -36,7 +36,7 @@ export interface TemplateRuntime {
 }
 
 /**
- * A chart compiled by src/render/precompile.ts (at build time for the shipped chart, at start-up
+ * A chart compiled by src/chart/precompile.ts (at build time for the shipped chart, at start-up
  * for any other): a factory that binds the runtime and returns every template and partial.
  */
 export type PrecompiledChart = (rt: TemplateRuntime) => { templates: CompiledEntry[]; partials: CompiledEntry[] };

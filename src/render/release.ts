@@ -4,8 +4,8 @@
  * validated; this stage knows nothing of how.
  */
 import { Engine, type ChartMetadata, type PrecompiledChart } from './engine.js';
-import { loadChart } from './chart.js';
-import { precompileChart } from './precompile.js';
+import { loadChart } from '../chart/load.js';
+import { precompileChart } from '../chart/precompile.js';
 import { parseKubeVersion, renderContext, type ReleaseOptions } from './context.js';
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
 import type { LookupFn } from './lookup.js';
@@ -28,7 +28,7 @@ interface LoadedChart {
   engine: Engine;
 }
 
-/** A chart whose templates were precompiled at build time (see src/build). */
+/** A chart whose templates were precompiled at build time (see src/chart/prebuilt.ts). */
 export interface PrebuiltChart {
   metadata: ChartMetadata;
   chart: PrecompiledChart;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { templatePaths } from '../../src/render/chart.js';
+import { templatePaths } from '../../src/chart/load.js';
 import { engineAvailable, FIXTURES, fixtures, ROOT } from './render.js';
 
 type Api = typeof import('../../src/index.js');

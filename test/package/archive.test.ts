@@ -5,8 +5,8 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readTgz } from '../../src/package/archive.js';
 import { packageChart } from '../../src/package/chart-archive.js';
-import { prebuiltGoTemplates } from '../../src/build/prebuilt.js';
-import { DEFAULT_CHART_DIR } from '../../src/build/locations.js';
+import { prebuiltGoTemplates } from '../../src/chart/prebuilt.js';
+import { DEFAULT_CHART_DIR } from '../../src/chart/locations.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const opts = { chartDir: join(ROOT, 'chart') };

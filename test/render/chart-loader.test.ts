@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync, appendFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chartFingerprint, chartStamp, loadChart, matchesBuild, templatePaths } from '../../src/render/chart.js';
+import { chartFingerprint, chartStamp, loadChart, matchesBuild, templatePaths } from '../../src/chart/load.js';
 import { renderChartText } from '../../src/render/release.js';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { readTgz } from '../../src/package/archive.js';

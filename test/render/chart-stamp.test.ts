@@ -6,7 +6,7 @@ import { appendFileSync, cpSync, mkdtempSync, utimesSync, writeFileSync, readFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chartFingerprint, chartStamp, matchesBuild } from '../../src/render/chart.js';
+import { chartFingerprint, chartStamp, matchesBuild } from '../../src/chart/load.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

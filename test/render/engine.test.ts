@@ -3,7 +3,7 @@ import { Engine, type TemplateFile } from '../../src/render/engine.js';
 import { HELPERS, RenderState, renderHelpers } from '../../src/render/helpers.js';
 import type { LookupFn } from '../../src/render/lookup.js';
 import { renderContext } from '../../src/render/context.js';
-import { precompileChart } from '../../src/render/precompile.js';
+import { precompileChart } from '../../src/chart/precompile.js';
 import type { ValueMap } from '../../src/values/types.js';
 
 function render(source: string, values: ValueMap, partials = '', lookup?: LookupFn): string {

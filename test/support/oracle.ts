@@ -1,6 +1,6 @@
 /**
- * The oracle for our ports of Go's printers and readers (src/go, src/render/goyaml.ts, the output
- * scan): real Helm 3.21.4 itself. A probe chart's template reads each document with `fromYaml`
+ * The oracle for our ports of Go's printers and readers (src/go, the output scan): real Helm
+ * 3.21.4 itself. A probe chart's template reads each document with `fromYaml`
  * (sigs.k8s.io/yaml.Unmarshal, the call Helm reads values files and manifests with) and prints,
  * for every node, what `toYaml`, `toJson`, `{{ x }}` and `quote` give; one `helm template` run
  * answers a whole batch. Typed values (int64, exact float64) are built in the template with

@@ -5,7 +5,7 @@
  */
 import { lazyRequire } from '../lazy.js';
 import { DialectError } from '../errors.js';
-import { HELPER_NAMES } from './helpers.js';
+import { HELPER_NAMES } from '../render/helpers.js';
 
 type Node = hbs.AST.Node;
 type Program = hbs.AST.Program;

@@ -5,8 +5,8 @@
  * engines or is rejected with file:line:col.
  */
 import { parseTemplate, partialsOf } from './dialect.js';
-import { chartModuleSource, type ParsedTemplate } from './codegen.js';
-import type { PrecompiledChart, TemplateFile } from './engine.js';
+import { chartModuleSource, type ParsedTemplate } from '../render/codegen.js';
+import type { PrecompiledChart, TemplateFile } from '../render/engine.js';
 import { UserError } from '../errors.js';
 
 /** A chart module as JavaScript source: a factory of `{templates, partials}` (see codegen.ts). */

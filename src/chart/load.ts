@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
 import { goSanitizeString } from '../go/strings.js';
 import { UserError } from '../errors.js';
-import type { ChartMetadata, TemplateFile } from './engine.js';
+import type { ChartMetadata, TemplateFile } from '../render/engine.js';
 
 export const TEMPLATE_EXT = '.hbs';
 

@@ -8,7 +8,7 @@ import type { CompiledTemplates } from '../compile/compiler.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { matchesBuild } from '../render/chart.js';
+import { matchesBuild } from './load.js';
 import type { ChartMetadata, PrecompiledChart } from '../render/engine.js';
 import type { PrebuiltChart } from '../render/release.js';
 import { quickCheckFor } from '../values/quickcheck.js';

@@ -1,1 +1,0 @@
-export { DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from '../build/locations.js';
