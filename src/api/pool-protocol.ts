@@ -1,5 +1,5 @@
 /** The messages between a renderer pool and its workers, and errors as they cross the boundary. */
-import type { RenderOptions, RenderOutput } from '../index.js';
+import type { RenderOptions, RenderOutput } from './renderer.js';
 import { DialectError, UsageError, UserError, type ErrorPlace } from '../errors.js';
 
 /** What a worker is started with. */

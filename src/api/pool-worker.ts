@@ -3,7 +3,7 @@
  * names, answering render requests one at a time. Only plain data crosses the thread boundary.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRenderer } from '../index.js';
+import { createRenderer } from './renderer.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './pool-protocol.js';
 import { errorToWire } from './pool-protocol.js';
 

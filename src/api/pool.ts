@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
-import type { RendererOptions, RenderOutput } from '../index.js';
+import type { RendererOptions, RenderOutput } from './renderer.js';
 import { errorFromWire, type FromWorker, type PoolRenderOptions, type ToWorker, type WorkerSetup } from './pool-protocol.js';
 
 export type { PoolRenderOptions } from './pool-protocol.js';
