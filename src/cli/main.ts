@@ -7,7 +7,7 @@ import { Command, CommanderError, Help, type Option } from 'commander';
 import { processIO } from '../io/stdio.js';
 import { versionLine } from '../io/version.js';
 import { DEFAULT_KUBE_VERSION } from '../render/capabilities.js';
-import { UsageError, UserError } from '../values/types.js';
+import { UsageError, UserError } from '../errors.js';
 // Commands load on use: a cold `render` must not pay for archives, docs or Kubernetes models.
 import type { renderCommand } from './render.js';
 import type { packageCommand } from './package.js';

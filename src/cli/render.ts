@@ -1,6 +1,7 @@
 /** `render`: flags in, the values and render stages, manifests out (stdout or --output-dir). */
 import { checkReleaseOptions, renderRelease } from '../render/release.js';
-import { goPathMatch, outputDirLayout, outputDirLog, printManifests, templateNotFound, type Manifest } from '../render/manifests.js';
+import { outputDirLayout, outputDirLog, printManifests, templateNotFound, type Manifest } from '../render/manifests.js';
+import { goPathMatch } from '../go/filepath.js';
 import { kubectlLookup } from '../render/lookup.js';
 import { buildValues } from '../values/index.js';
 import { writeTree } from '../io/files.js';

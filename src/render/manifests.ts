@@ -7,9 +7,10 @@ import { posix } from 'node:path';
 import { lazyRequire } from '../lazy.js';
 import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
+import { goPathMatch } from '../go/filepath.js';
 import { goTrimSpace } from '../go/strings.js';
-import { keyString, resolvePlain } from '../values/goyaml.js';
-import { UserError } from '../values/types.js';
+import { keyString, resolvePlain } from '../go/yaml-resolve.js';
+import { UserError } from '../errors.js';
 import { NON_FINITE, scanHead, simpleHeadOk, type ScannedHead } from './yamlhead.js';
 
 /** Helm's releaseutil.InstallOrder. Unknown kinds come after these, alphabetically. */
@@ -92,8 +93,6 @@ export interface Manifest {
 // ---------------------------------------------------------------------------------------------
 // Splitting
 
-export { goTrimSpace };
-
 /** RE2's \s. */
 const isRe2Space = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
 
@@ -161,7 +160,7 @@ function scalarText(raw: string): string {
 }
 
 /** The document's kind by a cheap line scan ("" when there is none; the last of duplicates, as go-yaml). */
-export function kindOf(doc: string): string {
+export function manifestKind(doc: string): string {
   let last: RegExpMatchArray | undefined;
   for (const m of doc.matchAll(KIND_LINE)) last = m;
   return last ? scalarText(last[1] ?? '') : '';
@@ -275,7 +274,7 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
       // One line scan per document: it reads the kind and answers the hook question here and the
       // parse check later; the kind regex and the YAML parser only see what it is unsure of.
       const head = scanHead(content);
-      const kind = head ? head.kind : kindOf(content);
+      const kind = head ? head.kind : manifestKind(content);
       const hook = hookOf(content, head);
       if (hook === 'unknown') continue;
       const m: Manifest = { source: f.path, content, kind };
@@ -355,7 +354,7 @@ export function assertParses(m: Manifest): void {
   if (m.headChecked || quickHeadOk(m)) return;
   const { node, error } = parseFirst(m.content);
   const reason = error ?? shapeError(node);
-  if (reason) throw new UserError(`template ${m.source} produced invalid YAML: ${reason}`);
+  if (reason) throw new UserError(`template ${m.source} produced invalid YAML: ${reason}`, { file: m.source });
   const kindNode = get(node, 'kind');
   const kind = isScalar(kindNode) && !isNull(kindNode) ? nodeText(kindNode) : '';
   if (kind !== m.kind) {
@@ -468,123 +467,4 @@ export function outputDirLog(dir: string, manifests: Manifest[], opts: { release
   const base = opts.releaseName ? posix.join(dir, opts.releaseName) : dir; // filepath.Join cleans
   const order = [...manifests.filter((x) => !x.hookEvents), ...manifests.filter((x) => x.hookEvents)];
   return order.map((m) => `wrote ${base}/${m.source}\n`).join('') + '\n';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Go's path/filepath.Match (Unix): `*` any run of non-'/' characters, `?` one non-'/' character,
-// `[...]`/`[^...]` classes with ranges, `\` escapes. A malformed pattern matches nothing.
-
-type Chunk = { star: boolean; chunk: string[] };
-
-function chunks(pattern: string[]): Chunk[] {
-  const out: Chunk[] = [];
-  let i = 0;
-  while (i < pattern.length) {
-    let star = false;
-    while (pattern[i] === '*') {
-      star = true;
-      i++;
-    }
-    const start = i;
-    let inClass = false;
-    for (; i < pattern.length; i++) {
-      const c = pattern[i];
-      if (c === '\\') i++;
-      else if (c === '[') inClass = true;
-      else if (c === ']') inClass = false;
-      else if (c === '*' && !inClass) break;
-    }
-    out.push({ star, chunk: pattern.slice(start, Math.min(i, pattern.length)) });
-  }
-  return out;
-}
-
-/** One class member: a character, `\`-escaped or not (never a bare `-` or `]`). */
-function classChar(c: string[], i: number): [string, number] | undefined {
-  let ch = c[i];
-  if (ch === undefined || ch === '-' || ch === ']') return undefined;
-  if (ch === '\\') {
-    ch = c[++i];
-    if (ch === undefined) return undefined;
-  }
-  return i + 1 < c.length ? [ch, i + 1] : undefined; // the class must still be closed
-}
-
-/** Matches a chunk at the start of `s`: the rest of `s`, false, or 'bad' for a malformed chunk. */
-function matchChunk(c: string[], s: string[]): string[] | false | 'bad' {
-  let ok = true;
-  let si = 0;
-  for (let i = 0; i < c.length; ) {
-    const ch = c[i]!;
-    if (si >= s.length) ok = false;
-    if (ch === '[') {
-      const r = ok ? s[si++]! : '';
-      i++;
-      const negated = c[i] === '^';
-      if (negated) i++;
-      let hit = false;
-      let first = true;
-      for (;;) {
-        if (c[i] === ']' && !first) {
-          i++;
-          break;
-        }
-        const lo = classChar(c, i);
-        if (!lo) return 'bad';
-        let hi = lo;
-        if (c[lo[1]] === '-') {
-          const h = classChar(c, lo[1] + 1);
-          if (!h) return 'bad';
-          hi = h;
-        }
-        if (ok && r.codePointAt(0)! >= lo[0].codePointAt(0)! && r.codePointAt(0)! <= hi[0].codePointAt(0)!) hit = true;
-        i = hi[1];
-        first = false;
-      }
-      if (hit === negated) ok = false;
-    } else if (ch === '?') {
-      if (ok && s[si++] === '/') ok = false;
-      i++;
-    } else {
-      let lit = ch;
-      if (ch === '\\') {
-        lit = c[++i]!;
-        if (lit === undefined) return 'bad';
-      }
-      if (ok && s[si++] !== lit) ok = false;
-      i++;
-    }
-  }
-  return ok ? s.slice(si) : false;
-}
-
-/** filepath.Match(pattern, name), an error counting as no match (as Helm's --show-only does). */
-export function goPathMatch(pattern: string, name: string): boolean {
-  const parts = chunks([...pattern]);
-  let s = [...name];
-  for (let k = 0; k < parts.length; k++) {
-    const { star, chunk } = parts[k]!;
-    const last = k === parts.length - 1;
-    if (star && chunk.length === 0) return !s.includes('/'); // a trailing star
-    let r = matchChunk(chunk, s);
-    if (r === 'bad') return false;
-    if (r && (r.length === 0 || !last)) {
-      s = r;
-      continue;
-    }
-    let found = false;
-    if (star) {
-      for (let i = 0; i < s.length && s[i] !== '/'; i++) {
-        r = matchChunk(chunk, s.slice(i + 1));
-        if (r === 'bad') return false;
-        if (r && !(last && r.length > 0)) {
-          s = r;
-          found = true;
-          break;
-        }
-      }
-    }
-    if (!found) return false;
-  }
-  return s.length === 0;
 }

@@ -14,9 +14,6 @@ export function isMap(v: unknown): v is ValueMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-// Transitional: files others are editing still import these from here until their next commit.
-export { UserError, UsageError } from '../errors.js';
-
 /** A value's kind in words for an error line: `a list`, `a map`, `a string`, `an integer`, `a number`, `a boolean`, `null`. */
 export function kindInWords(v: Value): string {
   if (v === null) return 'null';

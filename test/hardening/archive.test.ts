@@ -11,7 +11,7 @@ import { extract, pack, type Headers } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { readTgz } from '../../src/package/archive.js';
 import { packageChart } from '../../src/package/chart-archive.js';
-import { UserError } from '../../src/values/types.js';
+import { UserError } from '../../src/errors.js';
 import { CHART, cli, tempDir } from '../cli/run.js';
 
 const T = 60_000;

@@ -10,10 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assertParses,
   compareKinds,
-  goPathMatch,
-  goTrimSpace,
   INSTALL_ORDER,
-  kindOf,
+  manifestKind as kindOf,
   orderManifests,
   outputDirLayout,
   outputDirLog,
@@ -23,6 +21,8 @@ import {
   type Manifest,
   type TemplateOutput,
 } from '../../src/render/manifests.js';
+import { goPathMatch } from '../../src/go/filepath.js';
+import { goTrimSpace } from '../../src/go/strings.js';
 import { helmErrors, helmOrSkip, helmTemplate, HELM_MAJORS, normalizeHelm4, type HelmMajor, type TemplateOptions } from '../support/helm.js';
 
 const doc = (kind: string, name = kind.toLowerCase()): string => `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n`;

@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertParses, hookText, kindOf, orderManifests, splitManifests } from '../../src/render/manifests.js';
+import { assertParses, hookText, orderManifests, splitManifests, manifestKind as kindOf } from '../../src/render/manifests.js';
 import { renderChartText } from '../../src/render/release.js';
 import { scanHead, simpleHeadOk } from '../../src/render/yamlhead.js';
 import { buildValues } from '../../src/values/index.js';
