@@ -10,7 +10,7 @@
 import { fromSecret, helmFullname, OldValues, put, splitImage, type Check, type MigrateOptions, type MigrationResult } from './index.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SCHEMA } from '../build/locations.js';
+import { DEFAULT_SCHEMA } from '../chart/locations.js';
 
 const PEER = "douban's dify values";
 
@@ -153,6 +153,7 @@ const CREDENTIALS: Record<string, string> = {
 /** Env names with a plain typed value in this chart: [path, kind]. */
 const SETTINGS: Record<string, [string, 'string' | 'number' | 'boolean']> = {
   LOG_LEVEL: ['dify.logLevel', 'string'],
+  DB_TYPE: ['db.type', 'string'],
   DB_HOST: ['db.host', 'string'],
   DB_PORT: ['db.port', 'number'],
   DB_DATABASE: ['db.database', 'string'],
@@ -456,11 +457,16 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     if (o.bool('postgresql.primary.persistence.enabled')) dataNote.push(`PostgreSQL (Bitnami, Service ${fullname}-postgresql): PVC data-${pgFull}-0`);
     else dataNote.push(`PostgreSQL (Bitnami, Service ${fullname}-postgresql): no PVC (douban's default): the data lives only as long as its pod; pg_dump it now`);
   } else if (db('host')) {
+    // DB_TYPE: MySQL and its kin (Dify's mysql, oceanbase, seekdb) go to externalMysql, with its flavor.
+    const type = (db('type') as string | undefined) ?? 'postgresql';
+    const mysql = ['mysql', 'oceanbase', 'seekdb'].includes(type);
+    if (!mysql && type !== 'postgresql') o.report('global.extraBackendEnvs', `DB_TYPE=${type}: this chart's database is PostgreSQL or externalMysql (mysql, oceanbase, seekdb); mapped as PostgreSQL`);
     put(out, 'postgresql.enabled', false);
-    put(out, 'externalPostgresql', {
+    put(out, mysql ? 'externalMysql' : 'externalPostgresql', {
       enabled: true,
+      ...(mysql ? { flavor: type } : {}),
       host: db('host') as string,
-      port: (db('port') as number | undefined) ?? 5432,
+      port: (db('port') as number | undefined) ?? (mysql ? 3306 : 5432),
       ...(db('username') ? { username: db('username') as ValueMap } : {}),
       ...(db('password') ? { password: db('password') as ValueMap } : {}),
       database: (db('database') as string | undefined) ?? 'dify',

@@ -175,6 +175,18 @@ describe('migrate --from douban', () => {
     expect(m.stderr.split('\n').filter((l) => l && !/^(check|data):/.test(l))).toEqual([]);
   });
 
+  it('DB_TYPE of the MySQL family maps to externalMysql with its flavor and MySQL port', async () => {
+    const m = await migrate('douban', 'oceanbase.yaml');
+    expect(m.values['externalPostgresql']).toBeUndefined();
+    expect(m.values['externalMysql']).toMatchObject({ enabled: true, flavor: 'oceanbase', host: 'ob.example.com', port: 3306, username: { value: 'root@dify' } });
+    for (const component of ['-api', '-worker', '-plugin-daemon']) {
+      const env = effectiveEnv(m.objects, deploy(m.objects, component));
+      expect(env.get('DB_TYPE'), component).toBe('oceanbase');
+      expect(env.get('DB_HOST'), component).toBe('ob.example.com');
+    }
+    expect(effectiveEnv(m.objects, deploy(m.objects, '-api')).get('DB_PASSWORD')).toBe('secret:dify-creds/DB_PASSWORD');
+  });
+
   it('env lists map to typed values, Secrets and extraConfig', async () => {
     const m = await migrate('douban', 'full.yaml');
     const api = deploy(m.objects, '-api');
