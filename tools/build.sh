@@ -8,6 +8,8 @@
 #   tools/bin/actionlint  github.com/rhysd/actionlint v1.7.12 (lints .github/workflows)
 #   tools/bin/registry    github.com/google/go-containerregistry v0.22.1's in-memory OCI registry,
 #                         which the release workflow's helm push step is run against
+#   tools/bin/weaviate-1.19.0, -1.24.26, -1.27.0   github.com/weaviate/weaviate's cmd/weaviate-server
+#                         at those tags, for test/servers/weaviate-upgrade.test.ts
 #   tools/bin/crds.json  where the module cache holds the CRDs the API-server tests install:
 #                    sigs.k8s.io/gateway-api v1.6.3, github.com/external-secrets/external-secrets v0.16.2
 # The ldflags are the ones Helm's Makefile passes to a release build: without them Helm 3
@@ -40,6 +42,14 @@ install helm3 "$v3/cmd/helm" "$HELM3_VERSION" "-w -s \
 # actionlint reports its version from the module's build info (go install), so no ldflags.
 install actionlint github.com/rhysd/actionlint/cmd/actionlint v1.7.12 "-w -s"
 install registry github.com/google/go-containerregistry/cmd/registry v0.22.1 "-w -s"
+
+# Weaviate servers the upgrade test runs on one data folder: 1.19.0 (the 1.7.1 chart's image), 1.24.26
+# (newest 1.24 patch the module proxy serves; 1.24 is the last minor before Raft, and it moves a 1.19
+# folder's shard files into the per-shard layout, which 1.27.0 alone does not) and 1.27.0 (this chart's
+# weaviate.image.tag). CGO off, static like the images' own builds; all three build unchanged on Go 1.26.
+for v in 1.19.0 1.24.26 1.27.0; do
+  CGO_ENABLED=0 install "weaviate-$v" github.com/weaviate/weaviate/cmd/weaviate-server "v$v" "-w -s"
+done
 
 v4=helm.sh/helm/v4
 # Helm 4 reads the Kubernetes version from its client-go module version at run time.
