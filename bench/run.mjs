@@ -88,7 +88,7 @@ row('`dify-chart package` (cold)', pkg);
 // Warm, in-process: the library API (the package's main export) with one renderer, then the
 // render stage alone on values built once (where the time goes).
 const { createRenderer } = await import(join(ROOT, 'dist', 'index.js'));
-const { loadPrebuilt } = await import(join(ROOT, 'dist', 'build', 'prebuilt.js'));
+const { loadPrebuilt } = await import(join(ROOT, 'dist', 'chart', 'prebuilt.js'));
 const { buildValues } = await import(join(ROOT, 'dist', 'values', 'index.js'));
 const { renderRelease } = await import(join(ROOT, 'dist', 'render', 'release.js'));
 const CHART = join(ROOT, 'chart');
@@ -132,7 +132,7 @@ await pool.close();
 const pb = await loadPrebuilt(CHART, SCHEMA);
 const flags = { set: [], setString: [], setFile: [], setJson: [] };
 const prepared = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [FULL], ...flags, ...(pb ? { prepared: pb.values } : {}) }).values;
-const renderValues = (values) => renderRelease(CHART, values, { name: `bench-${serial++}`, namespace: 'default' }, pb?.render);
+const renderValues = (values) => renderRelease(pb.render, values, { name: `bench-${serial++}`, namespace: 'default' });
 for (let i = 0; i < warmN; i++) renderValues(prepared);
 t0 = performance.now();
 for (let i = 0; i < warmN; i++) renderValues(prepared);

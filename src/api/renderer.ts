@@ -65,7 +65,8 @@ export interface Renderer {
  * A renderer for one chart: its templates compiled, its defaults and schema read once, here
  * (taken from the build for the shipped chart while they match it), and kept for every render
  * of this renderer; a renderer made later sees the chart as it is then. Renders share nothing
- * else: each builds its own values from its own files and flags.
+ * else: each builds its own values from its own files and flags. The one release pipeline:
+ * `dify-chart render`, `dify-chart lint` and the library all render through it.
  */
 export async function createRenderer(opts: RendererOptions = {}): Promise<Renderer> {
   const chartDir = opts.chart ?? DEFAULT_CHART_DIR;
@@ -91,7 +92,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
         setJson: o.setJson ?? [],
         setLiteral: o.setLiteral ?? [],
       });
-      const result = renderRelease(chartDir, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) }, prebuilt.render);
+      const result = renderRelease(prebuilt.render, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) });
       return {
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
         manifests: result.manifests,

@@ -1,7 +1,7 @@
 /** `lint [CHART]`: flags in, the values, render and lint stages, one line per finding out. */
 import { formatFinding, lintChart } from '../lint/index.js';
 import { UserError } from '../errors.js';
-import { noSchemaWarning, schemaFor, DEFAULT_CHART_DIR } from '../chart/locations.js';
+import { noSchemaWarning, DEFAULT_CHART_DIR } from '../chart/locations.js';
 import { chartArgument, type IO, type ValuesFlags } from './common.js';
 
 export interface LintFlags extends ValuesFlags {
@@ -15,7 +15,6 @@ export async function lintCommand(positional: string | undefined, flags: LintFla
   const chart = chartArgument(positional, flags.chart);
   const { findings, warnings } = await lintChart({
     chartDir: chart ?? DEFAULT_CHART_DIR,
-    schemaPath: schemaFor(chart),
     valueFiles: flags.values,
     set: flags.set,
     setString: flags.setString,

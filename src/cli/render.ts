@@ -1,12 +1,11 @@
 /** `render`: flags in, the values and render stages, manifests out (stdout or --output-dir). */
-import { checkReleaseOptions, renderRelease } from '../render/release.js';
-import { outputDirLayout, outputDirLog, printManifests, templateNotFound, type Manifest } from '../render/manifests.js';
+import { checkReleaseOptions } from '../render/release.js';
+import { outputDirLayout, outputDirLog, templateNotFound, type Manifest } from '../render/manifests.js';
 import { goPathMatch } from '../go/filepath.js';
 import { kubectlLookup } from '../render/lookup.js';
-import { buildValues } from '../values/index.js';
 import { writeTree } from '../io/files.js';
-import { noSchemaWarning, schemaFor, DEFAULT_CHART_DIR, DEFAULT_SCHEMA } from '../chart/locations.js';
-import { loadPrebuilt } from '../chart/prebuilt.js';
+import { noSchemaWarning } from '../chart/locations.js';
+import { createRenderer } from '../api/renderer.js';
 import type { IO, ValuesFlags } from './common.js';
 import { UsageError } from '../errors.js';
 
@@ -39,34 +38,30 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
   // Usage errors before any values error.
   checkReleaseOptions({ name: release, namespace: flags.namespace, kubeVersion: flags.kubeVersion });
   if (flags.lookup && flags.chart === undefined) throw new UsageError(LOOKUP_UNNEEDED);
-  const chartDir = flags.chart ?? DEFAULT_CHART_DIR;
-  const prebuilt = await loadPrebuilt(chartDir, DEFAULT_SCHEMA);
-  const { values, warnings } = buildValues({
-    ...(prebuilt ? { prepared: prebuilt.values } : {}),
-    chartDir,
-    schemaPath: schemaFor(flags.chart),
+  const renderer = await createRenderer(flags.chart === undefined ? {} : { chart: flags.chart });
+  const { manifests, text, warnings } = renderer.render({
+    release,
+    namespace: flags.namespace,
+    kubeVersion: flags.kubeVersion,
+    apiVersions: flags.apiVersions,
     valueFiles: flags.values,
     set: flags.set,
     setString: flags.setString,
     setFile: flags.setFile,
     setJson: flags.setJson,
     setLiteral: flags.setLiteral,
-  });
-  const result = renderRelease(chartDir, values, {
-    name: release,
-    namespace: flags.namespace,
-    kubeVersion: flags.kubeVersion,
-    apiVersions: flags.apiVersions,
+    // --output-dir selects documents itself (below); the printed text applies --show-only.
+    showOnly: flags.outputDir ? [] : flags.showOnly,
     ...(flags.lookup ? { lookup: kubectlLookup() } : {}),
-  }, prebuilt?.render);
+  });
   for (const w of warnings) io.err(`${w}\n`);
   const noSchema = noSchemaWarning(flags.chart);
   if (noSchema) io.err(`${noSchema}\n`);
   if (flags.outputDir) {
-    const shown = onlyShown(result.manifests, flags.showOnly);
+    const shown = onlyShown(manifests, flags.showOnly);
     writeTree(flags.outputDir, outputDirLayout(shown), `--output-dir ${flags.outputDir}`);
     io.out(outputDirLog(flags.outputDir, shown));
   } else {
-    io.out(printManifests(result.manifests, { showOnly: flags.showOnly }));
+    io.out(text);
   }
 }

@@ -6,17 +6,25 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkReleaseOptions, renderRelease } from '../render/release.js';
+import { checkReleaseOptions } from '../render/release.js';
 import { printManifests } from '../render/manifests.js';
+import { createRenderer } from '../api/renderer.js';
 import { UserError } from '../errors.js';
-import { buildValues, type BuildValuesOptions } from '../values/index.js';
 import { lintObjects, manifestDocs, type Finding } from './check.js';
 import { serverDryRun } from './server.js';
 
 export { formatFinding, lintObjects, manifestDocs, splitManifests, type Finding, type RenderedDoc } from './check.js';
 export { serverDryRun, type ServerCheckOptions, type ServerCheckResult } from './server.js';
 
-export interface LintOptions extends BuildValuesOptions {
+export interface LintOptions {
+  /** The chart folder; its values.schema.json, if any, checks the values (as render does). */
+  chartDir: string;
+  valueFiles: string[];
+  set: string[];
+  setString: string[];
+  setFile: string[];
+  setJson: string[];
+  setLiteral?: string[];
   release?: string;
   namespace?: string;
   kubeVersion?: string;
@@ -56,13 +64,19 @@ export async function lintChart(opts: LintOptions): Promise<LintResult> {
   if (!st.isDirectory() || !existsSync(join(opts.chartDir, 'Chart.yaml'))) {
     throw new UserError(`${opts.chartDir}: not a chart folder (no Chart.yaml); give the folder that holds Chart.yaml`);
   }
-  const { values, warnings } = buildValues(opts);
-  // The same release pipeline as `render`: its manifests, not its printed text parsed again.
-  const { manifests } = renderRelease(opts.chartDir, values, {
-    name: opts.release ?? 'release-name',
+  // The same release pipeline as `render` (createRenderer): its manifests, not its printed text parsed again.
+  const renderer = await createRenderer({ chart: opts.chartDir });
+  const { manifests, warnings } = renderer.render({
+    release: opts.release ?? 'release-name',
     namespace: opts.namespace ?? 'default',
     ...(opts.kubeVersion ? { kubeVersion: opts.kubeVersion } : {}),
     ...(opts.apiVersions ? { apiVersions: opts.apiVersions } : {}),
+    valueFiles: opts.valueFiles,
+    set: opts.set,
+    setString: opts.setString,
+    setFile: opts.setFile,
+    setJson: opts.setJson,
+    ...(opts.setLiteral ? { setLiteral: opts.setLiteral } : {}),
   });
   const { docs, findings } = manifestDocs(manifests);
   const local = [...findings, ...(await lintObjects(docs))];

@@ -23,12 +23,7 @@ export interface RenderResult {
   manifests: Manifest[];
 }
 
-interface LoadedChart {
-  metadata: ChartMetadata;
-  engine: Engine;
-}
-
-/** A chart whose templates were precompiled at build time (see src/chart/prebuilt.ts). */
+/** A chart's templates compiled to JavaScript: at build time for the shipped chart (src/chart/prebuilt.ts), else by compileChart. */
 export interface PrebuiltChart {
   metadata: ChartMetadata;
   chart: PrecompiledChart;
@@ -50,37 +45,20 @@ export function checkReleaseOptions(req: ReleaseOptions): void {
   if (req.kubeVersion !== undefined) parseKubeVersion(req.kubeVersion);
 }
 
-const byDir = new Map<string, LoadedChart>();
-const byChart = new WeakMap<PrecompiledChart, LoadedChart>();
+/** Each compiled chart's engine, made at its first render (a library renderer renders many times). */
+const engines = new WeakMap<PrecompiledChart, Engine>();
 
-/**
- * A chart's engine, made once: for a compiled chart given (the build's, or a library renderer's
- * own), once per compiled chart; else once per process for the folder (the CLI renders once).
- */
-export function loadRenderer(chartDir: string, prebuilt?: PrebuiltChart): LoadedChart {
-  if (prebuilt) {
-    let hit = byChart.get(prebuilt.chart);
-    if (!hit) byChart.set(prebuilt.chart, (hit = { metadata: prebuilt.metadata, engine: new Engine(prebuilt.chart) }));
-    return hit;
-  }
-  let hit = byDir.get(chartDir);
-  if (!hit) {
-    const compiled = compileChart(chartDir);
-    byDir.set(chartDir, (hit = { metadata: compiled.metadata, engine: new Engine(compiled.chart) }));
-  }
-  return hit;
-}
-
-/** A chart folder compiled now, as it is on disk, for a renderer of its own. */
+/** A chart folder compiled now, as it is on disk. */
 export function compileChart(chartDir: string): PrebuiltChart {
   const chart = loadChart(chartDir);
   return { metadata: chart.metadata, chart: precompileChart(chart.templates) };
 }
 
-export function renderRelease(chartDir: string, values: ValueMap, req: RenderRequest, prebuilt?: PrebuiltChart): RenderResult {
-  const { metadata, engine } = loadRenderer(chartDir, prebuilt);
-  const chartName = metadata.Name;
-  const rendered = engine.render(renderContext(values, metadata, req), chartName, req.lookup);
+/** The release's manifests in Helm's install order, each checked to be one YAML document Helm would parse. */
+export function renderRelease(chart: PrebuiltChart, values: ValueMap, req: RenderRequest): RenderResult {
+  let engine = engines.get(chart.chart);
+  if (!engine) engines.set(chart.chart, (engine = new Engine(chart.chart)));
+  const rendered = engine.render(renderContext(values, chart.metadata, req), chart.metadata.Name, req.lookup);
   const files = rendered.filter((r) => !r.name.endsWith('/NOTES.txt')).map((r) => ({ path: r.name, content: r.content }));
   const manifests = orderManifests(files);
   for (const m of manifests) assertParses(m);
@@ -88,6 +66,6 @@ export function renderRelease(chartDir: string, values: ValueMap, req: RenderReq
 }
 
 /** The text `helm template` would print. */
-export function renderChartText(chartDir: string, values: ValueMap, req: RenderRequest): string {
-  return printManifests(renderRelease(chartDir, values, req).manifests, { showOnly: req.showOnly ?? [] });
+export function renderChartText(chart: PrebuiltChart, values: ValueMap, req: RenderRequest): string {
+  return printManifests(renderRelease(chart, values, req).manifests, { showOnly: req.showOnly ?? [] });
 }

@@ -13,7 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateObject } from '../../src/lint/kube-schema.js';
 import { packageChart } from '../../src/package/chart-archive.js';
-import { renderChartText } from '../../src/render/release.js';
+import { compileChart, renderChartText } from '../../src/render/release.js';
 import { buildValues } from '../../src/values/index.js';
 import { UserError } from '../../src/errors.js';
 import { HELM_MAJORS, helmOrSkip, helmTemplateBoth } from '../support/helm.js';
@@ -165,6 +165,7 @@ function writeValues(v: unknown): string {
   return file;
 }
 
+const COMPILED = compileChart(CHART);
 const build = (file: string) => buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [PINNED, file], set: [], setString: [], setFile: [], setJson: [] });
 
 beforeAll(async () => {
@@ -189,7 +190,7 @@ describe('property: values that satisfy the schema', () => {
       fc.asyncProperty(validValues, async (overlay) => {
         const file = writeValues(overlay);
         const { values } = build(file); // throws (and fails the property) if the schema refuses
-        const text = renderChartText(CHART, values, { name: 'release-name', namespace: 'default' });
+        const text = renderChartText(COMPILED, values, { name: 'release-name', namespace: 'default' });
         for (const doc of parseAllDocuments(text)) {
           expect(doc.errors).toEqual([]);
           const obj = doc.toJS() as Record<string, unknown> | null;

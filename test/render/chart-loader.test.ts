@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chartFingerprint, chartStamp, loadChart, matchesBuild, templatePaths } from '../../src/chart/load.js';
-import { renderChartText } from '../../src/render/release.js';
+import { compileChart, renderChartText } from '../../src/render/release.js';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { readTgz } from '../../src/package/archive.js';
 import { helmErrors, helmOrSkip, helmTemplate, HELM_MAJORS, normalizeHelm4 } from '../support/helm.js';
@@ -64,7 +64,7 @@ describe('templates in subfolders', () => {
   it('names them as Helm does and renders a partial kept in a subfolder', () => {
     const dir = makeChart();
     expect(loadChart(dir).templates.map((t) => t.name)).toContain('templates/api/configmap.yaml');
-    const out = renderChartText(dir, { suffix: 's' }, { name: 'r', namespace: 'default' });
+    const out = renderChartText(compileChart(dir), { suffix: 's' }, { name: 'r', namespace: 'default' });
     expect(out).toContain('# Source: nested/templates/api/configmap.yaml\n');
     expect(out).toContain('  name: r-api-s\n');
     expect(out).toContain('from: nested/templates/deep/er/configmap.yaml\n');
@@ -108,7 +108,7 @@ describe('templates in subfolders', () => {
       const r = helmTemplate(major, tgz, [], { release: 'r', namespace: 'default' });
       expect(helmErrors(r.stderr)).toBe('');
       const go = major === 4 ? normalizeHelm4(r.stdout) : r.stdout;
-      expect(renderChartText(dir, { suffix: 's' }, { name: 'r', namespace: 'default' })).toBe(go);
+      expect(renderChartText(compileChart(dir), { suffix: 's' }, { name: 'r', namespace: 'default' })).toBe(go);
     });
   });
 });

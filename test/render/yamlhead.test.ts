@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertParses, hookText, orderManifests, splitManifests, manifestKind as kindOf } from '../../src/render/manifests.js';
-import { renderChartText } from '../../src/render/release.js';
+import { compileChart, renderChartText } from '../../src/render/release.js';
 import { scanHead, simpleHeadOk } from '../../src/render/yamlhead.js';
 import { buildValues } from '../../src/values/index.js';
 import { oracleForTests, seededRandom } from '../support/oracle.js';
@@ -185,7 +185,7 @@ describe.runIf(oracle)('the fast output check never accepts what go-yaml refuses
     const docs: string[] = [];
     for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.yaml'))) {
       const { values } = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [join(FIXTURES, f)], set: [], setString: [], setFile: [], setJson: [] });
-      const text = renderChartText(CHART, values, { name: 'fast', namespace: 'default' });
+      const text = renderChartText(compileChart(CHART), values, { name: 'fast', namespace: 'default' });
       docs.push(...splitManifests(text).map((d) => d.replace(/^# Source: .*\n/, '')));
     }
     const slow = docs.filter((d) => simpleHeadOk(d, kindOf(d)) !== true);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { buildValues } from '../../src/values/index.js';
-import { renderRelease } from '../../src/render/release.js';
+import { compileChart, renderRelease, type PrebuiltChart } from '../../src/render/release.js';
 import type { K8sObject } from '../support/k8s.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -80,6 +80,8 @@ export interface Release {
 }
 
 const renderCache = new Map<string, Release>();
+/** The chart compiled once for every render of these tests. */
+let compiled: PrebuiltChart | undefined;
 
 /**
  * Renders the chart in-process with a developer fixture and optional extra values (YAML text,
@@ -99,7 +101,7 @@ export function renderFixture(fixture: string, extraValuesYaml?: string): Releas
   }
   try {
     const { values } = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles, set: [], setString: [], setFile: [], setJson: [] });
-    const { manifests } = renderRelease(CHART, values, { name: RELEASE, namespace: NAMESPACE });
+    const { manifests } = renderRelease((compiled ??= compileChart(CHART)), values, { name: RELEASE, namespace: NAMESPACE });
     const objects: K8sObject[] = [];
     for (const m of manifests) {
       const obj = parseYaml(m.content) as K8sObject | null;
