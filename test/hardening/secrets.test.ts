@@ -15,7 +15,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 import { randomInt } from 'node:crypto';
-import { HELPERS } from '../../src/render/helpers.js';
+import { RenderState, renderHelpers } from '../../src/render/helpers.js';
 import { cli, FIXTURES, parseDocs, PINNED, tempDir, type K8sObject } from '../cli/run.js';
 
 const T = 180_000;
@@ -151,7 +151,10 @@ describe('generated secrets', () => {
 
   it('randAlphaNum draws every character from node:crypto randomInt, never Math.random', () => {
     const mathRandom = vi.spyOn(Math, 'random');
-    const s = HELPERS.randAlphaNum!(64) as string;
+    const state = new RenderState();
+    const s = renderHelpers(() => state).randAlphaNum!(64) as string;
+    // A draw is an impure call: the engine must not remember a partial that made it.
+    expect(state.impure).toBe(1);
     expect(s).toMatch(/^[A-Za-z0-9]{64}$/);
     expect(vi.mocked(randomInt)).toHaveBeenCalledTimes(64);
     for (const call of vi.mocked(randomInt).mock.calls) expect(call).toEqual([62]);
