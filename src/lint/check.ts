@@ -4,7 +4,7 @@
  * manifests were rendered.
  */
 import { parseAllDocuments } from 'yaml';
-import { splitManifests as splitRendered, type Manifest } from '../render/manifests.js';
+import { splitManifests, type Manifest } from '../render/manifests.js';
 import { validateObject } from './kube-schema.js';
 import { chartRules } from './rules.js';
 
@@ -50,9 +50,9 @@ export function manifestDocs(manifests: Pick<Manifest, 'source' | 'content'>[]):
 }
 
 /** The objects of `helm template`-style output (split as Helm splits it), each with the template its `# Source:` line names. */
-export function splitManifests(text: string, file = 'manifests'): { docs: RenderedDoc[]; findings: Finding[] } {
+export function textDocs(text: string, file = 'manifests'): { docs: RenderedDoc[]; findings: Finding[] } {
   return manifestDocs(
-    splitRendered(text).map((content) => {
+    splitManifests(text).map((content) => {
       const src = /^# Source: (.+)$/m.exec(content);
       return { source: src ? src[1]!.trim() : file, content };
     }),

@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import { lintObjects, manifestDocs, type Finding } from './check.js';
 import { serverDryRun } from './server.js';
 
-export { formatFinding, lintObjects, manifestDocs, splitManifests, type Finding, type RenderedDoc } from './check.js';
+export { formatFinding, lintObjects, manifestDocs, textDocs, type Finding, type RenderedDoc } from './check.js';
 export { serverDryRun, type ServerCheckOptions, type ServerCheckResult } from './server.js';
 
 export interface LintOptions {

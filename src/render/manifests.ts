@@ -4,7 +4,6 @@
  * printed under a `# Source:` header; plus `--show-only` and `--output-dir` as Helm does them.
  */
 import { posix } from 'node:path';
-import { lazyRequire } from '../lazy.js';
 import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
 import { goPathMatch } from '../go/filepath.js';
@@ -292,38 +291,13 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
 // ---------------------------------------------------------------------------------------------
 // Parse check
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-const isScalarValue = (v: unknown): boolean => v === null || v === undefined || typeof v !== 'object' || v instanceof Date;
-
 /**
- * The common case, fast: the line scanner of yamlhead.ts, else js-yaml (several times faster than
- * the composing parser below) loads the document and the head has the shape Helm needs. Anything it does not accept goes through
+ * The common case, fast: the line scanner of yamlhead.ts reads the document and finds the head
+ * Helm needs (every fixture document takes this path). Anything it is not sure of goes through
  * the exact check, which decides and words the error as Helm does.
  */
-// js-yaml is the second try, for documents the line scanner is not sure of.
-const jsYaml = lazyRequire<typeof import('js-yaml')>('js-yaml');
-
 function quickHeadOk(m: Manifest): boolean {
-  if (simpleHeadOk(m.content, m.kind)) return true;
-  // What js-yaml reads but go-yaml or JSON refuse (\/ escapes; .inf/.nan) goes the exact way.
-  if (m.content.includes('\\/') || /\.(?:inf|Inf|INF|nan|NaN|NAN)/.test(m.content)) return false;
-  let doc: unknown;
-  try {
-    doc = jsYaml().load(m.content);
-  } catch {
-    return false;
-  }
-  if (doc === null || doc === undefined) return m.kind === '';
-  if (!isPlainObject(doc)) return false;
-  if (!isScalarValue(doc.kind) || !isScalarValue(doc.apiVersion)) return false;
-  // The cheap kind scan must agree with the YAML (plain identifiers only; YAML 1.1 oddities go the long way).
-  if (typeof doc.kind === 'string' ? !/^[A-Za-z][A-Za-z0-9]*$/.test(doc.kind) || doc.kind !== m.kind : doc.kind !== undefined) return false;
-  const meta = doc.metadata;
-  if (meta === null || meta === undefined) return true;
-  if (!isPlainObject(meta) || !isScalarValue(meta.name)) return false;
-  const ann = meta.annotations;
-  if (ann === null || ann === undefined) return true;
-  return isPlainObject(ann) && Object.values(ann).every(isScalarValue);
+  return simpleHeadOk(m.content, m.kind) === true;
 }
 
 function shapeError(top: Node | null): string | undefined {

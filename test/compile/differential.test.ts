@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageChart } from '../../src/package/chart-archive.js';
-import { renderChartText } from '../../src/render/release.js';
+import { compileChart, renderChartText, type PrebuiltChart } from '../../src/render/release.js';
 import { parseValuesYaml } from '../../src/values/load.js';
 import { bySource, helmOrSkip, helmTemplateBoth, type HelmMajor, type HelmRun } from '../support/helm.js';
 
@@ -115,11 +115,13 @@ beforeAll(async () => {
 const NULL_DEFAULT_PRINTED = new Set(['yaml', 'wrapped-yaml']);
 
 describe('compiled templates print what the Handlebars engine prints', () => {
+  let compiled: PrebuiltChart | undefined;
   const names = [...Object.keys(SNIPPETS).filter((n) => DIRECT.has(n)), ...Object.keys(SNIPPETS).map((n) => `wrapped-${n}`)];
   for (const name of names) {
     it.skipIf(!haveHelm)(name, () => {
       const defaults = parseValuesYaml(VALUES, 'values.yaml');
-      const ts = renderChartText(chartDir, defaults, { name: 'release-name', namespace: 'default', showOnly: [`templates/${name}.yaml`] });
+      compiled ??= compileChart(chartDir);
+      const ts = renderChartText(compiled, defaults, { name: 'release-name', namespace: 'default', showOnly: [`templates/${name}.yaml`] });
       expect(ts).toBe(helmOut[3].get(`dify/templates/${name}.yaml`));
       // Helm 4.2+ drops null defaults of the chart's own values.yaml (helm/helm#32530, open in
       // 4.3.2): `falsy.n` (YAML 1.1 reads the key `n` as false) is gone from its toYaml.

@@ -3,7 +3,7 @@
  * exactly the expected findings, a clean one none.
  */
 import { describe, expect, it } from 'vitest';
-import { formatFinding, lintObjects, splitManifests } from '../../src/lint/check.js';
+import { formatFinding, lintObjects, textDocs } from '../../src/lint/check.js';
 import { imageTag, SECRET_KEY_PATTERN } from '../../src/lint/rules.js';
 
 const labels = `app.kubernetes.io/name: dify
@@ -119,14 +119,14 @@ metadata:
 
 describe('lint checks', () => {
   it('finds nothing in a clean set of manifests', async () => {
-    const { docs, findings } = splitManifests(CLEAN);
+    const { docs, findings } = textDocs(CLEAN);
     expect(findings).toEqual([]);
     expect(docs.map((d) => d.template)).toEqual(['templates/api.yaml', 'templates/api.yaml']);
     expect((await lintObjects(docs)).map(formatFinding)).toEqual([]);
   });
 
   it('reports every problem of a deliberately broken set, one line each', async () => {
-    const { docs } = splitManifests(BROKEN);
+    const { docs } = textDocs(BROKEN);
     const lines = (await lintObjects(docs)).map(formatFinding);
     expect(lines).toEqual([
       'templates/api.yaml: ConfigMap/r-dify-api: data.DB_PASSWORD: looks like a credential; keep it in a Secret',
@@ -145,7 +145,7 @@ describe('lint checks', () => {
   });
 
   it('reports YAML that does not parse and documents that are not objects', () => {
-    const { findings } = splitManifests('---\n# Source: dify/templates/x.yaml\na: [\n---\n# Source: dify/templates/y.yaml\n- 1\n');
+    const { findings } = textDocs('---\n# Source: dify/templates/x.yaml\na: [\n---\n# Source: dify/templates/y.yaml\n- 1\n');
     expect(findings.map(formatFinding)).toEqual([
       expect.stringMatching(/^templates\/x\.yaml: -: not valid YAML: /),
       'templates/y.yaml: -: document is not a Kubernetes object (not a map)',
@@ -165,7 +165,7 @@ describe('lint checks', () => {
 describe('lint: duplicates', () => {
   it('reports two objects of the same group, kind and name', async () => {
     const cm = (src: string) => `---\n# Source: dify/templates/${src}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\ndata: {}\n`;
-    const { docs } = splitManifests(cm('a.yaml') + cm('b.yaml'));
+    const { docs } = textDocs(cm('a.yaml') + cm('b.yaml'));
     expect((await lintObjects(docs)).map(formatFinding)).toEqual(['templates/b.yaml: ConfigMap/same: duplicate object (also rendered by templates/a.yaml)']);
   });
 });
