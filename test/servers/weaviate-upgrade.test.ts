@@ -24,6 +24,12 @@
  *   - the secretKeyRef (WEAVIATE_API_KEY) → a random test key;
  * plus DISABLE_TELEMETRY=true, so that a test run reports nothing to telemetry.weaviate.io.
  *
+ * The chart's guard: the StatefulSet's init container `layout-check` (weaviate.layoutCheck) must refuse a
+ * volume 1.27 would serve empty. Its rendered command and args run here with this machine's /bin/sh (and
+ * BusyBox's sh, the shell of the images' Alpine base, when installed; CI installs it), the argument that is
+ * the rendered mount path replaced by the folder the servers use: empty (passes), after 1.19.0 (refuses),
+ * after 1.24.26 and then 1.27.0 (passes), after 1.27.0 directly on 1.19's files (refuses).
+ *
  * Finding (the reason for README's intermediate step): 1.27.0 started directly on a 1.19 folder serves
  * the schema and not one object. Its one-time move of 1.19's flat file layout into <class>/<shard>/
  * (marker file migration1.22.fs.hierarchy) runs while the schema it matches files against is still
@@ -99,12 +105,16 @@ interface Container {
   args?: string[];
   ports?: { name: string; containerPort: number }[];
   env?: EnvVar[];
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  securityContext?: Record<string, unknown>;
+  terminationMessagePolicy?: string;
 }
 interface Pod {
   /** The StatefulSet's first pod, the name the kubelet gives it as HOSTNAME. */
   podName: string;
   container: Container;
+  /** The init containers (this chart's layout-check). */
+  initContainers: Container[];
   /** Where the volume claim is mounted. */
   dataPath: string;
   service: K8sObject | undefined;
@@ -125,7 +135,8 @@ async function renderPod(chartArgs: string[], what: string): Promise<Pod> {
   const claims = (sts.spec.volumeClaimTemplates as { metadata: { name: string } }[]).map((t) => t.metadata.name);
   const mount = (container.volumeMounts ?? []).find((m) => claims.includes(m.name));
   if (!mount) throw new Error(`${what}: the weaviate container mounts none of its claims (${claims.join(', ')})`);
-  return { podName: `${sts.metadata.name}-0`, container, dataPath: mount.mountPath, service: objs.find((o) => o.kind === 'Service' && isWeaviate(o)) };
+  const initContainers = (sts.spec.template.spec.initContainers ?? []) as Container[];
+  return { podName: `${sts.metadata.name}-0`, container, initContainers, dataPath: mount.mountPath, service: objs.find((o) => o.kind === 'Service' && isWeaviate(o)) };
 }
 
 const imageTag = (c: Container) => c.image.slice(c.image.lastIndexOf(':') + 1);
@@ -156,6 +167,69 @@ function podEnv(pod: Pod, apiKey: string): Record<string, string> {
   }
   return env;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The layout-check init container, run as rendered
+// ---------------------------------------------------------------------------------------------
+
+/** Shells that run the check: the machine's /bin/sh, and BusyBox's (Alpine's /bin/sh) where installed. */
+function checkShells(): { name: string; argv0: string[] }[] {
+  const shells = [{ name: '/bin/sh', argv0: ['/bin/sh'] }];
+  const busybox = spawnSync('busybox', ['sh', '-c', 'true']);
+  if (busybox.status === 0) shells.push({ name: 'busybox sh', argv0: ['busybox', 'sh'] });
+  else if (process.env['CI'] === 'true') throw new Error('CI=true and busybox is not installed (.ci/run installs it)');
+  else console.warn('busybox not installed: the layout check runs with /bin/sh only');
+  return shells;
+}
+const SHELLS = BINARIES ? checkShells() : [];
+
+interface CheckRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The rendered init container's command + args with each shell, the folder standing for the claim: the
+ * one argument equal to the rendered mount path becomes dataDir (nothing else is touched). Every shell
+ * must give the same result, which is returned.
+ */
+function runLayoutCheck(pod: Pod, dataDir: string): CheckRun {
+  const check = pod.initContainers.find((c) => c.name === 'layout-check');
+  if (!check) throw new Error('no layout-check init container rendered');
+  const argv = [...(check.command ?? []), ...(check.args ?? [])];
+  expect(argv[0], 'the check runs in the image\'s /bin/sh').toBe('/bin/sh');
+  expect(argv.filter((a) => a === pod.dataPath), 'the mount path is passed once, as an argument').toHaveLength(1);
+  const mapped = argv.slice(1).map((a) => (a === pod.dataPath ? dataDir : a));
+  const runs = SHELLS.map(({ name, argv0 }) => {
+    const r = spawnSync(argv0[0]!, [...argv0.slice(1), ...mapped], { env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8', timeout: 10_000 });
+    return { name, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  });
+  for (const r of runs.slice(1)) expect({ ...r, name: runs[0]!.name }, `${r.name} as ${runs[0]!.name}`).toEqual(runs[0]);
+  const { status, stdout, stderr } = runs[0]!;
+  return { status, stdout, stderr };
+}
+
+function expectCheckPasses(pod: Pod, dataDir: string, what: string): void {
+  expect(runLayoutCheck(pod, dataDir), `layout-check ${what}`).toEqual({ status: 0, stdout: '', stderr: '' });
+}
+
+/** Refused with one line naming the 1.19 shard folder, what goes wrong, and the README step (`next`). */
+function expectCheckRefuses(pod: Pod, dataDir: string, what: string, next: RegExp): void {
+  const r = runLayoutCheck(pod, dataDir);
+  expect(r.status, `layout-check ${what}: ${r.stderr}`).toBe(1);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  expect(lines, `layout-check ${what}: one line`).toHaveLength(1);
+  const [shard] = flatShardDirs(dataDir);
+  expect(lines[0]).toContain(`found ${join(dataDir, shard!)}, a shard folder of Weaviate 1.19's flat layout`);
+  expect(lines[0]).toContain('Weaviate 1.27 cannot read a 1.19 volume directly');
+  expect(lines[0]).toMatch(next);
+  expect(lines[0]).toContain('(chart/README.md, "Upgrading from Dify 1.7.1", step 2)');
+}
+
+const RUN_HOP_FIRST = /: run semitechnologies\/weaviate:1\.24\.26 on it first /;
+const RESTORE_BACKUP = /: a later Weaviate has already started on it and marked its files moved: restore the volume's backup, then run 1\.24\.26 on it /;
 
 // ---------------------------------------------------------------------------------------------
 // A Weaviate server as the pod would run it
@@ -470,13 +544,18 @@ describe.skipIf(!BINARIES || !OLD_CHART)('weaviate: a 1.19 volume of the 1.7.1 c
   const apiKey = randomBytes(24).toString('base64url');
   let oldPod: Pod;
   let newPod: Pod;
+  let uncheckedPod: Pod;
   /** The folder 1.19.0 wrote; each path works on its own copy. */
   let data19: string;
+  /** The layout check on data19 while it was still empty, a new claim. */
+  let onEmpty: CheckRun;
 
   beforeAll(async () => {
     oldPod = await renderPod(['--chart', OLD_CHART!], 'the 1.7.1 chart');
     newPod = await renderPod([], 'this chart');
+    uncheckedPod = await renderPod(['--set', 'weaviate.layoutCheck.enabled=false'], 'this chart, layoutCheck off');
     data19 = tempDir('weaviate-pvc-1.19');
+    onEmpty = runLayoutCheck(newPod, data19);
     const s = await startWeaviate(OLD, oldPod, data19, apiKey);
     await writeDifyData(s, apiKey);
     await expectDifyData(s, apiKey); // what every later server must give back, read from the writer itself
@@ -510,6 +589,22 @@ describe.skipIf(!BINARIES || !OLD_CHART)('weaviate: a 1.19 volume of the 1.7.1 c
     expect(servicePorts.find((p) => p.port === 50051)?.targetPort).toBe('grpc');
   });
 
+  it('layout-check (rendered): the Weaviate image and securityContext, the claim read-only at the data path; passes on an empty claim, refuses what 1.19.0 wrote', () => {
+    expect(newPod.initContainers.map((c) => c.name)).toEqual(['layout-check']);
+    const check = newPod.initContainers[0]!;
+    expect(check.image).toBe(newPod.container.image);
+    expect(check.securityContext).toEqual(newPod.container.securityContext);
+    const claim = newPod.container.volumeMounts?.find((m) => m.mountPath === newPod.dataPath);
+    expect(check.volumeMounts).toEqual([{ name: claim?.name, mountPath: newPod.dataPath, readOnly: true }]);
+    // A failed check's line becomes the container's termination message (kubectl describe pod).
+    expect(check.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+    expect(uncheckedPod.initContainers, 'weaviate.layoutCheck.enabled=false').toEqual([]);
+
+    expect(onEmpty, 'layout-check on an empty claim').toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(flatShardDirs(data19), 'what 1.19.0 wrote').toHaveLength(1);
+    expectCheckRefuses(newPod, data19, `after ${OLD}`, RUN_HOP_FIRST);
+  });
+
   it(
     `finding: ${OLD} → ${NEW} directly keeps the schema and loses every object (the 1.19 shard files are left unread)`,
     async () => {
@@ -527,6 +622,8 @@ describe.skipIf(!BINARIES || !OLD_CHART)('weaviate: a 1.19 volume of the 1.7.1 c
       // The layout move is marked done although the old shard folder is still where 1.19 left it.
       expect(existsSync(join(dir, 'migration1.22.fs.hierarchy'))).toBe(true);
       expect(flatShardDirs(dir)).toEqual(flat);
+      // The check the chart runs first refuses this volume too, and points to the backup.
+      expectCheckRefuses(newPod, dir, `after ${NEW} directly`, RESTORE_BACKUP);
     },
     PATH_BUDGET_MS,
   );
@@ -545,6 +642,7 @@ describe.skipIf(!BINARIES || !OLD_CHART)('weaviate: a 1.19 volume of the 1.7.1 c
       await stopCleanly(hop);
       expect(flatShardDirs(dir), '1.24 moved the 1.19 shard files').toEqual([]);
       expect(existsSync(join(dir, CLASS.toLowerCase(), shard, 'lsm', 'objects'))).toBe(true);
+      expectCheckPasses(newPod, dir, `after ${HOP}`);
 
       const s = await startWeaviate(NEW, newPod, dir, apiKey);
       await expectDifyData(s, apiKey);
@@ -575,6 +673,7 @@ describe.skipIf(!BINARIES || !OLD_CHART)('weaviate: a 1.19 volume of the 1.7.1 c
       const named = await graphql(s, apiKey, `{ Get { ${CLASS}(nearVector: {vector: ${vectorLiteral(CHUNKS[0]!.vector)}, targetVectors: ["default"]}, limit: 1) { text } } }`);
       expect(named.errors?.map((e) => e.message).join('\n')).toMatch(/target vector not found: "default"/);
       await stopCleanly(s);
+      expectCheckPasses(newPod, dir, `after ${HOP} and ${NEW}`);
     },
     PATH_BUDGET_MS,
   );
