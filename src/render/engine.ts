@@ -115,12 +115,15 @@ function rangeKeys(v: unknown): string[] | null {
   throw new TemplateError(`range can't iterate over ${formatValue(v)}`);
 }
 
-/** A call that names its own site on failure (`required`, `fail`). */
+/** A call that names its own site on failure (`required`, `fail`): `where` is `file:line:col`, kept as fields too. */
 function located(where: string, fn: HelperFn, ...args: unknown[]): unknown {
   try {
     return fn(...args);
   } catch (e) {
-    if (e instanceof TemplateError) throw new TemplateError(`${where}: ${e.message}`);
+    if (e instanceof TemplateError && e.file === undefined) {
+      const m = /^(.*):(\d+):(\d+)$/.exec(where);
+      throw new TemplateError(`${where}: ${e.message}`, m ? { file: m[1]!, line: Number(m[2]), col: Number(m[3]) } : { file: where });
+    }
     throw e;
   }
 }
@@ -317,8 +320,9 @@ export class Engine {
       return render(top);
     } catch (e) {
       if (e instanceof TemplateError) {
-        const located = /^\S+:\d+:\d+: /.test(e.message);
-        throw new UserError(located ? e.message : `${srcPath}: ${e.message}`);
+        // A failure located at its call site already names it; any other is located by template.
+        if (e.file !== undefined) throw new UserError(e.message, { file: e.file, ...(e.line !== undefined ? { line: e.line, col: e.col } : {}) });
+        throw new UserError(`${srcPath}: ${e.message}`, { file: srcPath });
       }
       if (e instanceof RangeError && /call stack/.test(e.message)) {
         // Helm limits each name to 1000 nested calls, not their sum; JavaScript's stack ends first

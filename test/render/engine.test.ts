@@ -83,6 +83,18 @@ describe('helpers', () => {
   it('quote, default, required', () => {
     expect(render('{{quote Values.a}}|{{quote Values.missing}}|{{default "d" Values.e}}', { a: 'x"y', e: '' })).toBe('"x\\"y"||d');
     expect(() => render('{{required "set a!" Values.a}}', {})).toThrow(/t\.yaml\.hbs:1:1: set a!/);
+    // The place is also carried as fields, for callers that must not parse the message.
+    const place = (source: string): unknown => {
+      try {
+        render(source, {});
+      } catch (e) {
+        const { file, line, col } = e as { file?: string; line?: number; col?: number };
+        return { message: (e as Error).message, file, line, col };
+      }
+      return undefined;
+    };
+    expect(place('x\n  {{required "set a!" Values.a}}')).toEqual({ message: 't.yaml.hbs:2:3: set a!', file: 't.yaml.hbs', line: 2, col: 3 });
+    expect(place('{{index (list) 3}}')).toMatchObject({ message: 't.yaml.hbs: error calling index: index out of range: 3', file: 't.yaml.hbs', line: undefined });
   });
 });
 
