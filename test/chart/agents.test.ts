@@ -5,11 +5,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { renderContext } from '../../src/render/context.js';
-import { loadRenderer } from '../../src/render/release.js';
-import { buildValues } from '../../src/values/index.js';
 import { cli, PINNED } from '../cli/run.js';
-import { containerEnv, effectiveEnv, engineAvailable, find, FIXTURES, fixtures, generatorOf, render, ROOT, type K8sObject } from './render.js';
+import { containerEnv, effectiveEnv, engineAvailable, find, FIXTURES, fixtures, generatorOf, render, ROOT, type K8sObject, renderNotes } from './render.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -36,12 +33,7 @@ const PAIRS: [string, [string, string][]][] = [
   ['local sandbox token', [['agent-backend', 'DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN'], ['local-sandbox', 'SHELLCTL_AUTH_TOKEN']]],
 ];
 
-function notes(fixture: string): string {
-  const chart = join(ROOT, 'chart');
-  const { metadata, engine } = loadRenderer(chart);
-  const values = buildValues({ chartDir: chart, valueFiles: [join(FIXTURES, fixture)], set: [], setString: [], setFile: [], setJson: [] }).values;
-  return engine.render(renderContext(values, metadata, { name: 'rel', namespace: 'ns' }), metadata.Name).find((x) => x.name.endsWith('/NOTES.txt'))!.content;
-}
+const notes = renderNotes;
 
 async function refused(...set: string[]): Promise<string> {
   const r = await cli(['render', '-f', PINNED, ...set.flatMap((s) => ['--set-json', s])]);

@@ -13,11 +13,9 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRenderer, type Renderer } from '../../src/index.js';
-import { renderContext } from '../../src/render/context.js';
-import { loadRenderer } from '../../src/render/release.js';
 import { buildValues } from '../../src/values/index.js';
 import type { K8sObject } from '../support/k8s.js';
-import { FIXTURES, fixtures, ROOT } from './render.js';
+import { FIXTURES, fixtures, ROOT, renderNotes } from './render.js';
 
 // In-process (the library API, byte for byte the CLI's output): dozens of renders stay quick.
 let renderer: Renderer;
@@ -554,12 +552,7 @@ describe('NetworkPolicies: the allowed paths are exactly the ones Dify needs', (
   });
 
   it('NOTES say when the entry points and the external stores are open, and how to narrow them', () => {
-    const notes = (fixture: string): string => {
-      const chart = join(ROOT, 'chart');
-      const { metadata, engine } = loadRenderer(chart);
-      const values = buildValues({ chartDir: chart, valueFiles: [join(FIXTURES, fixture)], set: [], setString: [], setFile: [], setJson: [] }).values;
-      return engine.render(renderContext(values, metadata, { name: 'rel', namespace: 'ns' }), metadata.Name).find((t) => t.name.endsWith('/NOTES.txt'))!.content;
-    };
+    const notes = renderNotes;
     const byDefault = notes('defaults.yaml');
     expect(byDefault).toContain('NetworkPolicies: every component');
     expect(byDefault).toContain('The entry points (the proxy) accept any source: set networkPolicy.ingressFrom');

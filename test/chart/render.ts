@@ -8,6 +8,10 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { K8sObject } from '../support/k8s.js';
+import { Engine } from '../../src/render/engine.js';
+import { renderContext } from '../../src/render/context.js';
+import { compileChart } from '../../src/render/release.js';
+import { buildValues } from '../../src/values/index.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
@@ -98,4 +102,18 @@ export function generatorOf(objects: K8sObject[]): GeneratorSpec | undefined {
     keys.set(key, shape);
   }
   return { job, target: env.get('TARGET_SECRET')!, legacy: env.get('LEGACY_SECRET')!, keys };
+}
+
+let notesEngine: { engine: Engine; metadata: ReturnType<typeof compileChart>['metadata'] } | undefined;
+
+/** NOTES.txt of a fixture's release `rel` in namespace `ns`, which `helm template` does not print (the chart compiled once). */
+export function renderNotes(fixture: string): string {
+  const chart = join(ROOT, 'chart');
+  if (!notesEngine) {
+    const compiled = compileChart(chart);
+    notesEngine = { engine: new Engine(compiled.chart), metadata: compiled.metadata };
+  }
+  const { engine, metadata } = notesEngine;
+  const values = buildValues({ chartDir: chart, valueFiles: [join(FIXTURES, fixture)], set: [], setString: [], setFile: [], setJson: [] }).values;
+  return engine.render(renderContext(values, metadata, { name: 'rel', namespace: 'ns' }), metadata.Name).find((t) => t.name.endsWith('/NOTES.txt'))!.content;
 }
