@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { checkReleaseOptions } from '../render/release.js';
 import { printManifests } from '../render/manifests.js';
 import { createRenderer } from '../api/renderer.js';
+import type { BuildValuesOptions } from '../values/index.js';
 import { UserError } from '../errors.js';
 import { lintObjects, manifestDocs, type Finding } from './check.js';
 import { serverDryRun } from './server.js';
@@ -16,15 +17,8 @@ import { serverDryRun } from './server.js';
 export { formatFinding, lintObjects, manifestDocs, textDocs, type Finding, type RenderedDoc } from './check.js';
 export { serverDryRun, type ServerCheckOptions, type ServerCheckResult } from './server.js';
 
-export interface LintOptions {
-  /** The chart folder; its values.schema.json, if any, checks the values (as render does). */
-  chartDir: string;
-  valueFiles: string[];
-  set: string[];
-  setString: string[];
-  setFile: string[];
-  setJson: string[];
-  setLiteral?: string[];
+/** The values flags of render (values files and --set*) and the chart folder, whose own schema checks them (as render does). */
+export interface LintOptions extends Pick<BuildValuesOptions, 'chartDir' | 'valueFiles' | 'set' | 'setString' | 'setFile' | 'setJson' | 'setLiteral'> {
   release?: string;
   namespace?: string;
   kubeVersion?: string;
