@@ -42,8 +42,17 @@ export type ExpressionForm =
   | { form: 'call'; path: PathExpression; params: Expression[]; loc: hbs.AST.SourceLocation }
   | { form: 'path'; path: PathExpression };
 
-/** The form of a dialect expression (a zero-argument helper path is a call, as in Go). */
+/** Each expression's form, as the dialect pass resolved it (see DialectPass). */
+const FORMS = new WeakMap<Expression, ExpressionForm>();
+
+/** The form of an expression of a parsed template: resolved once by the dialect pass, read by both code generators. */
 export function formOf(e: Expression): ExpressionForm {
+  const f = FORMS.get(e);
+  if (f === undefined) throw new Error(`unexpected ${e.type} (no template reaches a code generator without the dialect pass)`);
+  return f;
+}
+
+function resolveForm(e: Expression): ExpressionForm | undefined {
   switch (e.type) {
     case 'StringLiteral':
     case 'NumberLiteral':
@@ -60,109 +69,105 @@ export function formOf(e: Expression): ExpressionForm {
     case 'PathExpression':
       return isHelperPath(e) ? { form: 'call', path: e, params: [], loc: e.loc } : { form: 'path', path: e as PathExpression };
     default:
-      throw new Error(`unexpected ${e.type} (the dialect check lets none through)`);
+      return undefined;
   }
 }
 
-function checkExpression(file: string, e: Expression, scopeDepth: number): void {
-  switch (e.type) {
-    case 'StringLiteral':
-    case 'NumberLiteral':
-    case 'BooleanLiteral':
-    case 'NullLiteral':
-    case 'UndefinedLiteral':
-      return;
-    case 'SubExpression':
-      checkCall(file, e as SubExpression, scopeDepth);
-      return;
-    case 'PathExpression': {
-      const p = e as PathExpression;
-      if (p.data) {
-        if (!DATA_VARS.has(p.parts[0] ?? '')) {
-          fail(file, p, `unknown data variable @${p.parts.join('.')}`, 'use @root, @index, @key, @first or @last');
-        }
-        if (p.parts[0] !== 'root' && p.parts.length > 1) fail(file, p, `@${p.parts[0]} has no fields`, 'use it as a whole');
-        if (p.parts[0] !== 'root' && scopeDepth === 0) fail(file, p, `@${p.parts[0]} outside #each`, 'use it inside an each block');
-        return;
-      }
-      if (p.depth > scopeDepth) fail(file, p, `"${p.original}" climbs above the template's root`, 'use @root');
-      if (p.parts.length > 1 && HELPER_NAMES.has(p.parts[0]!) && !p.original.startsWith('this') && !p.original.startsWith('.')) {
-        fail(file, p, `path "${p.original}" starts with the helper name "${p.parts[0]}"`, 'write this.' + p.original);
-      }
-      return;
-    }
-    default:
-      fail(file, e, `${e.type} is not part of the dialect`, `see ${DIALECT_DOC}`);
-  }
+/** What this pass needs of Handlebars' Visitor: accept() dispatches a node to the method named after its type. */
+interface Visitor {
+  accept(node: Node): unknown;
 }
 
-function checkCall(file: string, call: SubExpression | MustacheStatement | BlockStatement, scopeDepth: number): void {
-  if (call.hash && call.hash.pairs.length > 0) {
-    fail(file, call.hash, 'hash arguments (key=value) have no Go counterpart', 'pass positional arguments, or a (dict ...)');
-  }
-  for (const p of call.params) checkExpression(file, p, scopeDepth);
-  if (call.path.type !== 'PathExpression') return;
-  const path = call.path as PathExpression;
-  const name = path.original;
-  if (call.type === 'BlockStatement') return;
-  if (call.params.length > 0 || call.type === 'SubExpression') {
-    if (path.data || path.depth > 0 || path.parts.length !== 1 || !HELPER_NAMES.has(name)) {
-      fail(file, path, `unknown helper "${name}"`, `the helpers are listed in ${DIALECT_DOC}`);
+/**
+ * The one pass over a parsed template, on Handlebars' own Visitor: it checks every construct
+ * against the dialect (failing at file:line:col with a hint) and resolves every expression's
+ * form (literal, helper call, path) for the JS code generator and the Go compiler alike. It
+ * tracks what the checks need: how many with/each scopes are open (for `../` and the @ data
+ * variables) and whether it is at the top level of a partials file.
+ */
+function dialectPass(file: string, partials: boolean): Visitor {
+  const V = handlebars().Visitor as unknown as new () => Visitor;
+  let scopeDepth = 0;
+  let topLevelOfPartials = partials;
+  const pass = new V();
+  const visit = (node: Node | undefined | null): void => {
+    if (node) pass.accept(node);
+  };
+  const expression = (e: Expression): void => {
+    const form = resolveForm(e);
+    if (form === undefined) fail(file, e, `${e.type} is not part of the dialect`, `see ${DIALECT_DOC}`);
+    FORMS.set(e, form);
+    if (e.type === 'SubExpression') call(e as SubExpression);
+    else if (e.type === 'PathExpression') path(e as PathExpression);
+  };
+  const path = (p: PathExpression): void => {
+    if (p.data) {
+      if (!DATA_VARS.has(p.parts[0] ?? '')) fail(file, p, `unknown data variable @${p.parts.join('.')}`, 'use @root, @index, @key, @first or @last');
+      if (p.parts[0] !== 'root' && p.parts.length > 1) fail(file, p, `@${p.parts[0]} has no fields`, 'use it as a whole');
+      if (p.parts[0] !== 'root' && scopeDepth === 0) fail(file, p, `@${p.parts[0]} outside #each`, 'use it inside an each block');
+      return;
     }
-  }
-}
-
-function checkProgram(file: string, program: Program, scopeDepth: number, topLevelOfPartials: boolean): void {
-  if (program.blockParams && program.blockParams.length > 0) {
-    fail(file, program, 'block parameters (as |x|) have no Go counterpart', 'use this, @key and @index');
-  }
-  for (const st of program.body) {
-    switch (st.type) {
-      case 'ContentStatement':
-        if (topLevelOfPartials && (st as hbs.AST.ContentStatement).value.trim() !== '') {
-          fail(file, st, 'text outside an {{#*inline}} block in a partials file', 'partials files hold named partials only');
-        }
-        break;
-      case 'CommentStatement':
-        break;
-      case 'MustacheStatement': {
-        const m = st as MustacheStatement;
-        if (topLevelOfPartials) fail(file, st, 'output outside an {{#*inline}} block', 'partials files hold named partials only');
-        if (!m.escaped) fail(file, m, 'triple-stash {{{ }}} is not needed', 'output is never HTML-escaped; use {{ }}');
-        checkCall(file, m, scopeDepth);
-        if (m.params.length === 0 && m.path.type === 'PathExpression') checkExpression(file, m.path as Expression, scopeDepth);
-        break;
-      }
-      case 'BlockStatement': {
-        const b = st as BlockStatement;
-        if (topLevelOfPartials) fail(file, st, 'block outside an {{#*inline}} block', 'partials files hold named partials only');
-        const name = b.path.original;
-        if (!BLOCKS.has(name)) fail(file, b, `unknown block helper "#${name}"`, 'blocks are #if, #unless, #with and #each');
-        if (b.params.length !== 1) fail(file, b, `#${name} takes exactly one argument`, 'combine conditions with (and ...) or (or ...)');
-        checkCall(file, b, scopeDepth);
-        const inner = SCOPE_BLOCKS.has(name) ? scopeDepth + 1 : scopeDepth;
-        if (b.program) checkProgram(file, b.program, inner, false);
-        // An else branch of with/each runs in the outer scope, as in Go.
-        if (b.inverse) checkProgram(file, b.inverse, scopeDepth, false);
-        break;
-      }
-      case 'DecoratorBlock': {
-        const d = st as BlockStatement;
-        if (!topLevelOfPartials) fail(file, st, 'inline partials belong in a _*.hbs partials file', 'move it to _helpers.hbs');
-        if (d.path.original !== 'inline' || d.params.length !== 1 || d.params[0]!.type !== 'StringLiteral') {
-          fail(file, st, 'only {{#*inline "name"}} decorators are supported', 'define partials with {{#*inline "name"}}');
-        }
-        checkProgram(file, d.program, 0, false);
-        break;
-      }
-      case 'PartialStatement':
-      case 'PartialBlockStatement':
-        fail(file, st, 'partial calls {{> name}} are not part of the dialect', 'use {{include "name" context}}');
-        break;
-      default:
-        fail(file, st, `${st.type} is not part of the dialect`, `see ${DIALECT_DOC}`);
+    if (p.depth > scopeDepth) fail(file, p, `"${p.original}" climbs above the template's root`, 'use @root');
+    if (p.parts.length > 1 && HELPER_NAMES.has(p.parts[0]!) && !p.original.startsWith('this') && !p.original.startsWith('.')) {
+      fail(file, p, `path "${p.original}" starts with the helper name "${p.parts[0]}"`, 'write this.' + p.original);
     }
-  }
+  };
+  const call = (c: SubExpression | MustacheStatement | BlockStatement): void => {
+    if (c.hash && c.hash.pairs.length > 0) fail(file, c.hash, 'hash arguments (key=value) have no Go counterpart', 'pass positional arguments, or a (dict ...)');
+    for (const p of c.params) expression(p);
+    if (c.path.type !== 'PathExpression' || c.type === 'BlockStatement') return;
+    const head = c.path as PathExpression;
+    if ((c.params.length > 0 || c.type === 'SubExpression') && (head.data || head.depth > 0 || head.parts.length !== 1 || !HELPER_NAMES.has(head.original))) {
+      fail(file, head, `unknown helper "${head.original}"`, `the helpers are listed in ${DIALECT_DOC}`);
+    }
+  };
+  const inScope = (program: Program | undefined, depth: number, top: boolean): void => {
+    const saved = [scopeDepth, topLevelOfPartials] as const;
+    [scopeDepth, topLevelOfPartials] = [depth, top];
+    visit(program);
+    [scopeDepth, topLevelOfPartials] = saved;
+  };
+  const refuse = (message: string, hint: string) => (node: Node): never => fail(file, node, message, hint);
+  Object.assign(pass, {
+    Program(program: Program) {
+      if (program.blockParams && program.blockParams.length > 0) fail(file, program, 'block parameters (as |x|) have no Go counterpart', 'use this, @key and @index');
+      for (const st of program.body) visit(st);
+    },
+    ContentStatement(st: hbs.AST.ContentStatement) {
+      if (topLevelOfPartials && st.value.trim() !== '') fail(file, st, 'text outside an {{#*inline}} block in a partials file', 'partials files hold named partials only');
+    },
+    CommentStatement() {},
+    MustacheStatement(m: MustacheStatement) {
+      if (topLevelOfPartials) fail(file, m, 'output outside an {{#*inline}} block', 'partials files hold named partials only');
+      if (!m.escaped) fail(file, m, 'triple-stash {{{ }}} is not needed', 'output is never HTML-escaped; use {{ }}');
+      call(m);
+      // The statement's head: an expression printed (a path, a literal, a zero-argument helper or a
+      // parenthesised call), or the helper its arguments go to.
+      if (m.params.length === 0) expression(m.path as Expression);
+      else FORMS.set(m.path as Expression, { form: 'call', path: m.path as PathExpression, params: m.params, loc: m.loc });
+    },
+    BlockStatement(b: BlockStatement) {
+      if (topLevelOfPartials) fail(file, b, 'block outside an {{#*inline}} block', 'partials files hold named partials only');
+      const name = b.path.original;
+      if (!BLOCKS.has(name)) fail(file, b, `unknown block helper "#${name}"`, 'blocks are #if, #unless, #with and #each');
+      if (b.params.length !== 1) fail(file, b, `#${name} takes exactly one argument`, 'combine conditions with (and ...) or (or ...)');
+      call(b);
+      inScope(b.program, SCOPE_BLOCKS.has(name) ? scopeDepth + 1 : scopeDepth, false);
+      // An else branch of with/each runs in the outer scope, as in Go.
+      inScope(b.inverse, scopeDepth, false);
+    },
+    DecoratorBlock(d: BlockStatement) {
+      if (!topLevelOfPartials) fail(file, d, 'inline partials belong in a _*.hbs partials file', 'move it to _helpers.hbs');
+      if (d.path.original !== 'inline' || d.params.length !== 1 || d.params[0]!.type !== 'StringLiteral') {
+        fail(file, d, 'only {{#*inline "name"}} decorators are supported', 'define partials with {{#*inline "name"}}');
+      }
+      inScope(d.program, 0, false);
+    },
+    PartialStatement: refuse('partial calls {{> name}} are not part of the dialect', 'use {{include "name" context}}'),
+    PartialBlockStatement: refuse('partial calls {{> name}} are not part of the dialect', 'use {{include "name" context}}'),
+    Decorator: refuse('Decorator is not part of the dialect', `see ${DIALECT_DOC}`),
+  });
+  return pass;
 }
 
 /** Parse a template (or a partials file) and check it against the dialect. */
@@ -177,7 +182,8 @@ export function parseTemplate(source: string, file: string, partials: boolean): 
     const line = m ? Number(m[1]) : 1;
     throw new DialectError(`${file}:${m ? m[1] : '1'}: template syntax error: ${detail}`, { file, line });
   }
-  checkProgram(file, ast, 0, partials);
+  // At the top level of a partials file only {{#*inline}} blocks may stand.
+  dialectPass(file, partials).accept(ast);
   return ast;
 }
 
