@@ -13,7 +13,8 @@
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, schemaFor } from '../chart/locations.js';
 import { loadPrebuilt, type Prebuilt } from '../chart/prebuilt.js';
 import { printManifests, type Manifest } from '../render/manifests.js';
-import { checkReleaseOptions, compileChart, renderRelease } from '../render/release.js';
+import { checkReleaseOptions, compileChart, renderRelease, type PrebuiltChart } from '../render/release.js';
+import { loadChart } from '../chart/load.js';
 import { DEFAULT_KUBE_VERSION } from '../render/context.js';
 import { buildValues, loadChartDefaults, loadValidator } from '../values/index.js';
 import type { LookupFn } from '../render/lookup.js';
@@ -71,7 +72,7 @@ export interface Renderer {
 export async function createRenderer(opts: RendererOptions = {}): Promise<Renderer> {
   const chartDir = opts.chart ?? DEFAULT_CHART_DIR;
   const schemaPath = schemaFor(opts.chart);
-  const prebuilt: Prebuilt = (await loadPrebuilt(chartDir, DEFAULT_SCHEMA)) ?? compileNow(chartDir, schemaPath);
+  const prebuilt: Prebuilt | Deferred = (await loadPrebuilt(chartDir, DEFAULT_SCHEMA)) ?? readNow(chartDir, schemaPath);
   return {
     render(o: RenderOptions = {}): RenderOutput {
       const release = {
@@ -92,7 +93,10 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
         setJson: o.setJson ?? [],
         setLiteral: o.setLiteral ?? [],
       });
-      const result = renderRelease(prebuilt.render, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) });
+      // Templates compile after the values are read (a chart folder's, at its first render), so a
+      // bad values file is reported before a bad template, as Helm merges values before loading.
+      const compiled = 'render' in prebuilt ? prebuilt.render : (prebuilt.compiled ??= compileChart(chartDir));
+      const result = renderRelease(compiled, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) });
       return {
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
         manifests: result.manifests,
@@ -102,17 +106,22 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
   };
 }
 
-/** What the build prepares for the shipped chart, made now for any other chart folder. */
-function compileNow(chartDir: string, schemaPath: string | undefined): Prebuilt {
-  const render = compileChart(chartDir);
+/** A chart folder's values stage prepared now (Chart.yaml, defaults, schema); its templates compiled at the first render. */
+interface Deferred {
+  values: Prebuilt['values'];
+  compiled?: PrebuiltChart;
+}
+
+/** What the build prepares for the shipped chart, read now for any other chart folder. */
+function readNow(chartDir: string, schemaPath: string | undefined): Deferred {
+  const { metadata } = loadChart(chartDir);
   const defaults = loadChartDefaults(chartDir);
   return {
-    render,
     values: {
       defaults: defaults.values,
       positions: defaults.positions,
       validator: schemaPath === undefined ? () => [] : loadValidator(schemaPath),
-      chartName: render.metadata.Name,
+      chartName: metadata.Name,
     },
   };
 }

@@ -1,6 +1,6 @@
 /** Reading a chart folder: Chart.yaml as Helm's metadata object, and the template sources. */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
@@ -63,7 +63,15 @@ export function loadChart(dir: string): ChartSource {
   } catch {
     throw new UserError(`${chartYamlPath}: cannot read the chart's Chart.yaml`, { file: chartYamlPath });
   }
-  const raw = parse(chartYaml) as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    raw = parse(chartYaml) as Record<string, unknown>;
+  } catch (e) {
+    // One located line, as a values file's YAML error (the parser's own message ends with a position and a code frame).
+    const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    const msg = (e as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new UserError(`${chartYamlPath}${pos ? `:${pos.line}:${pos.col}` : ''}: ${msg}`, { file: chartYamlPath, ...(pos ? { line: pos.line, col: pos.col } : {}) });
+  }
   const tdir = join(dir, 'templates');
   const templates: TemplateFile[] = [];
   for (const f of templatePaths(tdir)) {
@@ -81,6 +89,8 @@ export function loadChart(dir: string): ChartSource {
  */
 export function templatePaths(tdir: string): string[] {
   const found: string[] = [];
+  // A chart without templates/ renders nothing, as in Helm.
+  if (!existsSync(tdir)) return found;
   const walk = (rel: string): void => {
     for (const e of readdirSync(rel === '' ? tdir : join(tdir, rel), { withFileTypes: true })) {
       const path = rel === '' ? e.name : `${rel}/${e.name}`;

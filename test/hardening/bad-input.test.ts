@@ -61,6 +61,16 @@ function requiredChart(): string {
   return dir;
 }
 
+/** A chart folder of the given files (path relative to the chart, content). */
+function chartOf(name: string, files: Record<string, string>): string {
+  const dir = tempDir(`dify-${name}-chart-`);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
 const f = (text: string | Buffer, name?: string) => file(text, name);
 const unreadable = file('api:\n  replicaCount: 1\n', 'unreadable.yaml');
 chmodSync(unreadable, 0o000);
@@ -170,6 +180,19 @@ const cases: Case[] = [
   { name: '--set-file of a folder', args: ['--set-file', `dify.cspWhitelist=${work}`], code: 1, lines: [`--set-file "dify.cspWhitelist=${work}": ${work}: is a directory, not a file`] },
   { name: '--set-json invalid JSON', args: ['--set-json', 'api.podAnnotations={"a":'], code: 1, lines: ['--set-json "api.podAnnotations={"a":": invalid JSON for "api.podAnnotations": unexpected end of JSON input'] },
   { name: '--set-json number out of range', args: ['--set-json', 'web.replicaCount=1e400'], code: 1, lines: ['--set-json "web.replicaCount=1e400": invalid JSON for "web.replicaCount": number out of range'] },
+  // A chart folder's own files: Chart.yaml first, values before templates (as Helm merges values before it loads the chart).
+  {
+    name: 'a --chart whose Chart.yaml is not YAML',
+    args: ['--chart', chartOf('badmeta', { 'Chart.yaml': 'apiVersion: v2\nname: [\n', 'values.yaml': 'a: 1\n', 'templates/cm.yaml.hbs': 'a: 1\n' })],
+    code: 1,
+    lines: [/* filled in beforeAll: the folder is made then */],
+  },
+  {
+    name: 'a bad values file and a bad template: the values file is named',
+    args: ['--chart', chartOf('badtpl', { 'Chart.yaml': 'apiVersion: v2\nname: bt\nversion: 0.1.0\n', 'values.yaml': 'a: 1\n', 'templates/cm.yaml.hbs': 'a: {{ Values.a }\n' }), '-f', f('a: [\n', 'bad-values.yaml')],
+    code: 1,
+    lines: [/* filled in beforeAll */],
+  },
   // Render stage
   {
     name: 'a `required` value left empty',
@@ -208,6 +231,10 @@ const cases: Case[] = [
 ];
 
 beforeAll(() => {
+  const badMeta = cases.find((c) => c.name.startsWith('a --chart whose Chart.yaml'))!;
+  badMeta.lines.push(`${join(badMeta.args[1]!, 'Chart.yaml')}:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]`);
+  const badTpl = cases.find((c) => c.name.startsWith('a bad values file and a bad template'))!;
+  badTpl.lines.push(`${badTpl.args[3]!}:2:1: Flow sequence in block collection must be sufficiently indented and end with a ]`);
   const chartYaml = readFileSync(join(import.meta.dirname, '..', '..', 'chart', 'Chart.yaml'), 'utf8');
   const constraint = /^kubeVersion: "?([^"\n]+)"?$/m.exec(chartYaml)![1]!;
   cases.find((c) => c.name.startsWith('--kube-version below'))!.lines.push(`chart requires kubeVersion: ${constraint} which is incompatible with Kubernetes v1.20.0`);

@@ -45,6 +45,15 @@ function makeChart(): string {
   return dir;
 }
 
+describe('a chart without templates/', () => {
+  it('has no templates and renders nothing, as helm template prints for it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dify-notemplates-'));
+    writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: empty\nversion: 0.1.0\n');
+    expect(templatePaths(join(dir, 'templates'))).toEqual([]);
+    expect(renderChartText(compileChart(dir), {}, { name: 'r', namespace: 'default' })).toBe('\n');
+  });
+});
+
 describe('templates in subfolders', () => {
   it('lists every .hbs file below templates/, by whole path in Go order', () => {
     expect(templatePaths(join(makeChart(), 'templates'))).toEqual([
