@@ -461,12 +461,16 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     const type = (db('type') as string | undefined) ?? 'postgresql';
     const mysql = ['mysql', 'oceanbase', 'seekdb'].includes(type);
     if (!mysql && type !== 'postgresql') o.report('global.extraBackendEnvs', `DB_TYPE=${type}: this chart's database is PostgreSQL or externalMysql (mysql, oceanbase, seekdb); mapped as PostgreSQL`);
+    if (mysql && db('port') === undefined) {
+      check('externalMysql.port', `5432, Dify's default DB_PORT, which the old release used as it set none; ${type === 'mysql' ? 'MySQL listens on 3306' : 'OceanBase and seekdb listen on 2881'} by default: set externalMysql.port to your server's port`);
+    }
     put(out, 'postgresql.enabled', false);
     put(out, mysql ? 'externalMysql' : 'externalPostgresql', {
       enabled: true,
       ...(mysql ? { flavor: type } : {}),
       host: db('host') as string,
-      port: (db('port') as number | undefined) ?? (mysql ? 3306 : 5432),
+      // Without DB_PORT the old release connected on Dify's default, 5432, whatever DB_TYPE said: kept.
+      port: (db('port') as number | undefined) ?? 5432,
       ...(db('username') ? { username: db('username') as ValueMap } : {}),
       ...(db('password') ? { password: db('password') as ValueMap } : {}),
       database: (db('database') as string | undefined) ?? 'dify',

@@ -175,10 +175,12 @@ describe('migrate --from douban', () => {
     expect(m.stderr.split('\n').filter((l) => l && !/^(check|data):/.test(l))).toEqual([]);
   });
 
-  it('DB_TYPE of the MySQL family maps to externalMysql with its flavor and MySQL port', async () => {
+  it('DB_TYPE of the MySQL family maps to externalMysql with its flavor, on the port the old release used', async () => {
     const m = await migrate('douban', 'oceanbase.yaml');
     expect(m.values['externalPostgresql']).toBeUndefined();
-    expect(m.values['externalMysql']).toMatchObject({ enabled: true, flavor: 'oceanbase', host: 'ob.example.com', port: 3306, username: { value: 'root@dify' } });
+    // No DB_PORT: the old release connected on Dify's default 5432; kept, and said.
+    expect(m.values['externalMysql']).toMatchObject({ enabled: true, flavor: 'oceanbase', host: 'ob.example.com', port: 5432, username: { value: 'root@dify' } });
+    expect(m.stderr).toMatch(/^check: externalMysql\.port: 5432, Dify's default DB_PORT.*2881/m);
     for (const component of ['-api', '-worker', '-plugin-daemon']) {
       const env = effectiveEnv(m.objects, deploy(m.objects, component));
       expect(env.get('DB_TYPE'), component).toBe('oceanbase');
