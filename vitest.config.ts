@@ -2,12 +2,15 @@
  * vitest's defaults, in two projects so that the API-server tests' cluster starts only when one of
  * their files is in the run: `unit` is every test file but test/cluster (as before this file
  * existed), `cluster` is test/cluster, whose global setup starts etcd and kube-apiserver once for
- * the run (test/cluster/global-setup.ts).
+ * the run (test/cluster/global-setup.ts). Every test gets a 60 s budget unless it names its own:
+ * vitest's 5 s default failed a schema test that took 5.2 s on a 2-core machine running three
+ * suites at once, and nothing here may depend on a quiet machine.
  */
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    testTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', exclude: [...configDefaults.exclude, 'test/cluster/**'] } },
       { extends: true, test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], globalSetup: ['test/cluster/global-setup.ts'] } },
