@@ -122,12 +122,10 @@ describe.skipIf(!engineAvailable)('external MySQL, OceanBase and seekdb', () => 
     }
   });
 
-  it('TLS is MySQL\'s only: with PostgreSQL the setting changes nothing', async () => {
-    const objects = await renderWith('defaults.yaml', ['externalMysql.tls.enabled=true', 'externalMysql.tls.ca.secretName=mysql-ca']);
-    for (const o of workloads(objects)) {
-      expect(effectiveEnv(objects, o).has('DB_EXTRAS'), componentOf(o)).toBe(false);
-      expect((podOf(o).volumes ?? []).map((v) => v.name), componentOf(o)).not.toContain('db-tls');
-    }
+  it('TLS is MySQL\'s only: with PostgreSQL the schema refuses the setting instead of ignoring it', async () => {
+    await expect(renderWith('defaults.yaml', ['externalMysql.tls.enabled=true', 'externalMysql.tls.ca.secretName=mysql-ca'])).rejects.toThrow(
+      /externalMysql\.tls\.enabled and externalMysql\.flavor apply to an external MySQL-compatible database only/,
+    );
   });
 
   it('the one-off Jobs are renamed when the CA\'s source changes (a Job\'s pod template cannot change in place)', async () => {
