@@ -53,6 +53,8 @@ interface Scope {
   key?: string;
   i?: string;
   n?: string;
+  /** Whether the body reads @index or @key (else the loop makes no key). */
+  keyUsed?: boolean;
 }
 
 const js = JSON.stringify;
@@ -201,7 +203,10 @@ class FunctionWriter {
       const [head, ...rest] = p.parts;
       if (head === 'root') return this.chain('c0', rest);
       const each = this.nearestEach();
-      if (head === 'index' || head === 'key') return each.key!;
+      if (head === 'index' || head === 'key') {
+        each.keyUsed = true;
+        return each.key!;
+      }
       if (head === 'first') return `(${each.i}===0)`;
       return `(${each.i}===${each.n}-1)`;
     }
@@ -244,12 +249,17 @@ class FunctionWriter {
     }
     // each: Go's range, over a list in order or a map's keys in Go's sorted order.
     const [a, ks, len, i, k, dot] = ['a', 'ks', 'n', 'i', 'k', 'c'].map((v) => `${v}${n}`) as [string, string, string, string, string, string];
-    this.scopes.push({ dot, key: k, i, n: len });
+    const scope: Scope = { dot, key: k, i, n: len };
+    this.scopes.push(scope);
     const body = this.program(b.program);
     this.scopes.pop();
+    // The key (a list's index as Go's int, a map's key) is made only where @index or @key reads it.
+    const element = scope.keyUsed
+      ? `const ${k}=${ks}===null?BigInt(${i}):${ks}[${i}];const ${dot}=${ks}===null?${a}[${i}]:${a}[${k}];`
+      : `const ${dot}=${ks}===null?${a}[${i}]:${a}[${ks}[${i}]];`;
     return (
       `{const ${a}=${arg};if(T(${a})){const ${ks}=K(${a});const ${len}=${ks}===null?${a}.length:${ks}.length;` +
-      `for(let ${i}=0;${i}<${len};${i}++){const ${k}=${ks}===null?BigInt(${i}):${ks}[${i}];const ${dot}=${ks}===null?${a}[${i}]:${a}[${k}];${body}}}${inverse()}}`
+      `for(let ${i}=0;${i}<${len};${i}++){${element}${body}}}${inverse()}}`
     );
   }
 }
