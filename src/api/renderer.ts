@@ -14,7 +14,7 @@ import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, schemaFor } from '../chart/locations
 import { loadPrebuilt, type Prebuilt } from '../chart/prebuilt.js';
 import { printManifests, type Manifest } from '../render/manifests.js';
 import { checkReleaseOptions, compileChart, renderRelease, type PrebuiltChart } from '../render/release.js';
-import { loadChart } from '../chart/load.js';
+import { loadChart, type ChartSource } from '../chart/load.js';
 import { DEFAULT_KUBE_VERSION } from '../render/context.js';
 import { buildValues, loadChartDefaults, loadValidator } from '../values/index.js';
 import type { LookupFn } from '../render/lookup.js';
@@ -95,7 +95,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
       });
       // Templates compile after the values are read (a chart folder's, at its first render), so a
       // bad values file is reported before a bad template, as Helm merges values before loading.
-      const compiled = 'render' in prebuilt ? prebuilt.render : (prebuilt.compiled ??= compileChart(chartDir));
+      const compiled = 'render' in prebuilt ? prebuilt.render : (prebuilt.compiled ??= compileChart(prebuilt.source));
       const result = renderRelease(compiled, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) });
       return {
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
@@ -106,22 +106,24 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
   };
 }
 
-/** A chart folder's values stage prepared now (Chart.yaml, defaults, schema); its templates compiled at the first render. */
+/** A chart folder read now (Chart.yaml, templates, defaults, schema); its templates compiled at the first render. */
 interface Deferred {
   values: Prebuilt['values'];
+  source: ChartSource;
   compiled?: PrebuiltChart;
 }
 
 /** What the build prepares for the shipped chart, read now for any other chart folder. */
 function readNow(chartDir: string, schemaPath: string | undefined): Deferred {
-  const { metadata } = loadChart(chartDir);
+  const source = loadChart(chartDir);
   const defaults = loadChartDefaults(chartDir);
   return {
+    source,
     values: {
       defaults: defaults.values,
       positions: defaults.positions,
       validator: schemaPath === undefined ? () => [] : loadValidator(schemaPath),
-      chartName: metadata.Name,
+      chartName: source.metadata.Name,
     },
   };
 }

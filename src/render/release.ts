@@ -4,7 +4,7 @@
  * validated; this stage knows nothing of how.
  */
 import { Engine, type ChartMetadata, type PrecompiledChart } from './engine.js';
-import { loadChart } from '../chart/load.js';
+import { loadChart, type ChartSource } from '../chart/load.js';
 import { precompileChart } from '../chart/precompile.js';
 import { parseKubeVersion, renderContext, type ReleaseOptions } from './context.js';
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
@@ -48,10 +48,10 @@ export function checkReleaseOptions(req: ReleaseOptions): void {
 /** Each compiled chart's engine, made at its first render (a library renderer renders many times). */
 const engines = new WeakMap<PrecompiledChart, Engine>();
 
-/** A chart folder compiled now, as it is on disk. */
-export function compileChart(chartDir: string): PrebuiltChart {
-  const chart = loadChart(chartDir);
-  return { metadata: chart.metadata, chart: precompileChart(chart.templates) };
+/** A chart compiled now: a folder as it is on disk, or a chart already loaded. */
+export function compileChart(chart: string | ChartSource): PrebuiltChart {
+  const source = typeof chart === 'string' ? loadChart(chart) : chart;
+  return { metadata: source.metadata, chart: precompileChart(source.templates) };
 }
 
 /** The release's manifests in Helm's install order, each checked to be one YAML document Helm would parse. */
