@@ -123,7 +123,7 @@ describe.skipIf(!cluster || !haveHelm || !python)(`helm install, upgrade and uni
   for (const major of HELM_MAJORS) {
     it(`helm ${major} test creates the rendered test Job only then, waits for it, and deletes it once it succeeded`, async () => {
       const ns = await freshNamespace(c, `test-h${major}`, 'restricted');
-      const install = helmIn(c, major, ['install', RELEASE, tgz, '-n', ns, '-f', PINNED]);
+      const install = await helmIn(c, major, ['install', RELEASE, tgz, '-n', ns, '-f', PINNED]);
       expect(install.code, install.stderr).toBe(0);
       const r = await cli(['render', RELEASE, '-n', ns, '-f', PINNED]);
       expect(r.code, r.stderr).toBe(0);
@@ -252,7 +252,7 @@ describe.skipIf(!cluster || !haveHelm || !python)(`helm install, upgrade and uni
       expect(restarted).toBeGreaterThan(0);
 
       // Uninstall: the generated credentials stay (Helm never owned them), everything else of the release goes.
-      const un = helmIn(c, major, ['uninstall', RELEASE, '-n', ns]);
+      const un = await helmIn(c, major, ['uninstall', RELEASE, '-n', ns]);
       expect(un.code, un.stderr).toBe(0);
       expect(await secretData(ns, secretName)).toEqual(credentials);
       const left = (await getObjects(c, ns, kinds)).filter((o) => o.metadata.labels?.['app.kubernetes.io/instance'] === RELEASE);

@@ -82,7 +82,7 @@ describe.skipIf(!cluster)(`long names on kube-apiserver${cluster ? '' : ` (skipp
       expect(stored.map(keyOf).sort(), `helm ${major}`).toEqual(rendered.map(keyOf).sort());
       for (const set of stored.filter((o) => o.kind === 'StatefulSet')) expect(set.metadata.name.length, set.metadata.name).toBeLessThanOrEqual(52);
       // One character more is past Helm's limit.
-      const over = helmIn(c, major, ['install', `${release}y`, tgz, '-n', ns, ...args]);
+      const over = await helmIn(c, major, ['install', `${release}y`, tgz, '-n', ns, ...args]);
       expect(over.code, `helm ${major}`).not.toBe(0);
       expect(over.stderr, `helm ${major}`).toMatch(/release name .*(exceeds max length of 53|invalid)/i);
     }

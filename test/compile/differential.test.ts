@@ -102,7 +102,7 @@ beforeAll(async () => {
   writeFileSync(tgz, archive.bytes);
   if (!haveHelm) return;
   // One run of each Helm for the whole chart, cut by template afterwards.
-  const runs = helmTemplateBoth(tgz, []);
+  const runs = await helmTemplateBoth(tgz, []);
   const ok = (r: HelmRun): Map<string, string> => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

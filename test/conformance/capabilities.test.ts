@@ -52,10 +52,10 @@ describe.skipIf(!haveHelm)('.Capabilities as real Helm gives them', () => {
   it('defaults: Helm 3.21.4 byte for byte; Helm 4.3.2 differs only in its own defaults', async () => {
     const r = await ours([]);
     expect(r.stderr).toBe('');
-    const h3 = helmTemplate(3, tgz, [], { release: 'r' });
+    const h3 = await helmTemplate(3, tgz, [], { release: 'r' });
     expect(h3.code).toBe(0);
     expect(r.stdout).toBe(h3.stdout);
-    const h4 = helmTemplate(4, tgz, [], { release: 'r' });
+    const h4 = await helmTemplate(4, tgz, [], { release: 'r' });
     const helm4Defaults = asHelm4(r.stdout).replace('version: "v1.36.0"', 'version: "v1.37.0"').replace('minor: "36"', 'minor: "37"');
     expect(normalizeHelm4(h4.stdout)).toBe(helm4Defaults);
   });
@@ -70,12 +70,12 @@ describe.skipIf(!haveHelm)('.Capabilities as real Helm gives them', () => {
     const r = await ours(['--kube-version', version, '-a', 'monitoring.coreos.com/v1']);
     expect(r.stderr).toBe('');
     const opts = { release: 'r', apiVersions: ['monitoring.coreos.com/v1'], ...kubeFlags(version) };
-    const h3 = helmTemplate(3, tgz, [], opts);
+    const h3 = await helmTemplate(3, tgz, [], opts);
     expect(h3.stderr).toBe('');
     expect(r.stdout).toBe(h3.stdout);
     // Helm 4 keeps the text it was given in .Version (suffix, leading zeros) and checks the
     // normalised one against kubeVersion, as 3.21 does.
-    const h4 = normalizeHelm4(helmTemplate(4, tgz, [], opts).stdout);
+    const h4 = normalizeHelm4((await helmTemplate(4, tgz, [], opts)).stdout);
     const expected4 = asHelm4(r.stdout);
     expect(h4).toBe(helm4KeepsText ? expected4.replace(/version: "[^"]*"/, `version: "${version.startsWith('v') ? version : `v${version}`}"`) : expected4);
   });
@@ -85,7 +85,7 @@ describe.skipIf(!haveHelm)('.Capabilities as real Helm gives them', () => {
     expect(r.stdout).toBe('');
     expect(r.code).not.toBe(0);
     for (const major of [3, 4] as const) {
-      const h = helmTemplate(major, tgz, [], { release: 'r', kubeVersion: version });
+      const h = await helmTemplate(major, tgz, [], { release: 'r', kubeVersion: version });
       expect(h.code).toBe(1);
       const message = /^Error: (.*)$/m.exec(h.stderr)?.[1];
       expect(message, h.stderr).toBeDefined();

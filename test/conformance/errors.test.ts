@@ -35,15 +35,16 @@ beforeAll(async () => {
 }, 120_000);
 
 /** The text after `Error: ` of Helm's first error line, checked to be the same in both Helms. */
-function helmMessage(tgz: string, valueFiles: string[], set: string[]): string {
-  const messages = HELM_MAJORS.map((major) => {
-    const r = helmTemplate(major, tgz, valueFiles, { set });
+async function helmMessage(tgz: string, valueFiles: string[], set: string[]): Promise<string> {
+  const messages: string[] = [];
+  for (const major of HELM_MAJORS) {
+    const r = await helmTemplate(major, tgz, valueFiles, { set });
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toBe('');
     const m = /^Error: (.*)$/m.exec(helmErrors(r.stderr));
     expect(m, r.stderr).not.toBeNull();
-    return m![1]!;
-  });
+    messages.push(m![1]!);
+  }
   return messages[0]!;
 }
 
@@ -56,7 +57,7 @@ describe.skipIf(!haveHelm)('failures agree with real Helm', () => {
     ['fail, with % and %d in its text', ['need=x', 'boom=true'], 'boom at 99% and %d'],
     ['a number where Go wants a string', ['need=x', 'num=5'], 'wrong type for value; expected string; got int64'],
   ])('%s', async (_name, set, text) => {
-    const message = withoutLocation(helmMessage(smallTgz, [], set));
+    const message = withoutLocation(await helmMessage(smallTgz, [], set));
     expect(message.endsWith(text), message).toBe(true);
     expect(message.startsWith('template: ') || message === text).toBe(true);
     const r = await cli(['render', '--chart', small, ...set.flatMap((s) => ['--set', s])]);
@@ -69,7 +70,7 @@ describe.skipIf(!haveHelm)('failures agree with real Helm', () => {
   it("the dify chart's own refusal (an Ingress no route reaches)", async () => {
     const file = join(dir, 'no-route.yaml');
     writeFileSync(file, 'ingress:\n  enabled: true\nweb:\n  enabled: false\nroutes:\n  - path: /\n    component: web\n');
-    const message = withoutLocation(helmMessage(difyTgz, [PINNED, file], []));
+    const message = withoutLocation(await helmMessage(difyTgz, [PINNED, file], []));
     expect(message).toMatch(/^ingress\.enabled: no route of the routing table/);
     const r = await cli(['render', '-f', PINNED, '-f', file]);
     expect(r.code).toBe(1);
@@ -78,7 +79,8 @@ describe.skipIf(!haveHelm)('failures agree with real Helm', () => {
   });
 
   it('the chart kubeVersion check', async () => {
-    const message = HELM_MAJORS.map((major) => /^Error: (.*)$/m.exec(helmTemplate(major, difyTgz, [PINNED], { kubeVersion: '1.28.9' }).stderr)?.[1]);
+    const message: (string | undefined)[] = [];
+    for (const major of HELM_MAJORS) message.push(/^Error: (.*)$/m.exec((await helmTemplate(major, difyTgz, [PINNED], { kubeVersion: '1.28.9' })).stderr)?.[1]);
     expect(message[0]).toBe('chart requires kubeVersion: >=1.29.0-0 which is incompatible with Kubernetes v1.28.9');
     expect(message[1]).toBe(message[0]);
     const r = await cli(['render', '-f', PINNED, '--kube-version', '1.28.9']);

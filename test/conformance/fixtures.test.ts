@@ -39,9 +39,9 @@ describe('every fixture renders what real Helm renders', () => {
     expect(fixtures.some((f) => flagsOf(join(FIXTURES, f)).length > 0)).toBe(true);
   });
 
-  it.skipIf(!haveHelm)('helm lint --strict passes the archive alone', () => {
+  it.skipIf(!haveHelm)('helm lint --strict passes the archive alone', async () => {
     for (const major of HELM_MAJORS) {
-      const r = helm(major, ['lint', '--strict', tgz]);
+      const r = await helm(major, ['lint', '--strict', tgz]);
       expect(r.stdout + r.stderr, `helm ${major}`).toContain('1 chart(s) linted, 0 chart(s) failed');
       expect(r.code, `helm ${major}`).toBe(0);
     }
@@ -57,13 +57,13 @@ describe('every fixture renders what real Helm renders', () => {
       expect(ours.stdout.length).toBeGreaterThan(0);
       const kube = flags.indexOf('--kube-version');
       const apis = flags.flatMap((f, i) => (f === '--api-versions' ? [flags[i + 1]!] : []));
-      const runs = helmTemplateBoth(tgz, [file], {
+      const runs = await helmTemplateBoth(tgz, [file], {
         namespace: NAMESPACE,
         ...(kube >= 0 ? { kubeVersion: flags[kube + 1]! } : {}),
         apiVersions: apis,
       });
       // The same inputs, the same bytes, in both engines: no render draws a value (issue 20).
-      const again = helmTemplateBoth(tgz, [file], {
+      const again = await helmTemplateBoth(tgz, [file], {
         namespace: NAMESPACE,
         ...(kube >= 0 ? { kubeVersion: flags[kube + 1]! } : {}),
         apiVersions: apis,
@@ -74,7 +74,7 @@ describe('every fixture renders what real Helm renders', () => {
         expect(runs[major].stderr, `helm ${major}`).toBe('');
         expect(again[major].stdout === runs[major].stdout, `helm ${major} template twice: the same bytes`).toBe(true);
         expect(ours.stdout, `helm ${major}`).toBe(runs[major].stdout);
-        const lint = helm(major, ['lint', '--strict', tgz, '-n', NAMESPACE, '-f', file, ...(kube >= 0 ? ['--kube-version', flags[kube + 1]!] : [])]);
+        const lint = await helm(major, ['lint', '--strict', tgz, '-n', NAMESPACE, '-f', file, ...(kube >= 0 ? ['--kube-version', flags[kube + 1]!] : [])]);
         expect(lint.code, `helm ${major} lint:\n${lint.stdout}${lint.stderr}`).toBe(0);
       }
     }, 60_000);

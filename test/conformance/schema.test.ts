@@ -49,10 +49,10 @@ function oursRefuse(setJson: string[]): string {
 }
 
 describe.skipIf(!haveHelm)('values our schema refuses, real Helm refuses', () => {
-  it.each([...KEYWORDS, ...SCHEMA_RULES.map(([what, setJson]): [string, string[]] => [what, setJson])])('%s', (_what, setJson) => {
+  it.each([...KEYWORDS, ...SCHEMA_RULES.map(([what, setJson]): [string, string[]] => [what, setJson])])('%s', async (_what, setJson) => {
     oursRefuse(setJson);
     for (const major of HELM_MAJORS) {
-      const r = helmTemplate(major, tgz, [PINNED], { setJson });
+      const r = await helmTemplate(major, tgz, [PINNED], { setJson });
       expect(r.stdout, `helm ${major} rendered`).toBe('');
       expect(r.code).toBe(1);
       expect(helmErrors(r.stderr), `helm ${major}`).toMatch(/^Error: values don't meet the specifications of the schema\(s\) in the following chart\(s\):\ndify:\n/);

@@ -78,7 +78,7 @@ describe.skipIf(!haveHelm)('values merge as in real Helm', () => {
     const ours = await cli(['render', 'r', '--chart', chart, ...args]);
     expect(ours.stderr).toBe('');
     for (const major of HELM_MAJORS) {
-      const h = helm(major, ['template', 'r', tgz, ...args]);
+      const h = await helm(major, ['template', 'r', tgz, ...args]);
       expect(h.code, h.stderr).toBe(0);
       if (major === 3) expect(ours.stdout, 'helm 3').toBe(h.stdout);
       // Helm 4.2+ drops the chart's own null default nested.keep (helm/helm#32530) unless the

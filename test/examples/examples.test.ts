@@ -68,11 +68,11 @@ describe('examples/', () => {
     it.skipIf(!haveHelm)(`${example}: dify-chart render prints what real Helm 3 and 4 print, and helm lint --strict passes`, async () => {
       const file = join(EXAMPLES, example);
       const ours = await render(example);
-      const runs = helmTemplateBoth(tgz, [file], { release: RELEASE, namespace: NAMESPACE });
+      const runs = await helmTemplateBoth(tgz, [file], { release: RELEASE, namespace: NAMESPACE });
       for (const major of HELM_MAJORS) {
         expect(runs[major].stderr, `helm ${major}`).toBe('');
         expect(ours.text === runs[major].stdout, `helm ${major} template: the same bytes`).toBe(true);
-        const lint = helm(major, ['lint', '--strict', tgz, '-n', NAMESPACE, '-f', file]);
+        const lint = await helm(major, ['lint', '--strict', tgz, '-n', NAMESPACE, '-f', file]);
         expect(lint.code, `helm ${major} lint:\n${lint.stdout}${lint.stderr}`).toBe(0);
       }
     }, 60_000);

@@ -211,8 +211,8 @@ describe('hostile strings render to exactly themselves', () => {
     expect(hostile.stdout).toContain('{{ .Values.dify.secretKey.value }}');
   });
 
-  it.skipIf(!haveHelm)('real Helm 3.21.4 and 4.3.2 print the same bytes from the packaged chart', () => {
-    const runs = helmTemplateBoth(tgz, [PINNED, hostileFile]);
+  it.skipIf(!haveHelm)('real Helm 3.21.4 and 4.3.2 print the same bytes from the packaged chart', async () => {
+    const runs = await helmTemplateBoth(tgz, [PINNED, hostileFile]);
     for (const major of HELM_MAJORS) {
       expect(runs[major].stderr).toBe('');
       expect(runs[major].code).toBe(0);
@@ -240,7 +240,7 @@ describe("strings go-yaml cannot print (DEL, C1 controls, U+FFFE)", () => {
     const cm = objs.find((o) => o.kind === 'ConfigMap' && o.data && `HOSTILE_${key(0)}` in o.data)!;
     unprintable.forEach((v, i) => expect(cm.data[`HOSTILE_${key(i)}`]).toBe(v)); // quote escapes them
     if (!haveHelm) return; // the real-Helm half is reported by the test above
-    const runs = helmTemplateBoth(tgz, [PINNED, file]);
+    const runs = await helmTemplateBoth(tgz, [PINNED, file]);
     for (const major of HELM_MAJORS) {
       expect(runs[major].code).toBe(0);
       expect(r.stdout).toBe(runs[major].stdout);

@@ -16,6 +16,7 @@ import { packageChart } from '../../src/package/chart-archive.js';
 import { compileChart, renderChartText } from '../../src/render/release.js';
 import { buildValues } from '../../src/values/index.js';
 import { UserError } from '../../src/errors.js';
+import { turn } from '../support/exec.js';
 import { HELM_MAJORS, helmOrSkip, helmTemplateBoth } from '../support/helm.js';
 import { CHART, PINNED, SCHEMA, tempDir } from '../cli/run.js';
 
@@ -188,6 +189,7 @@ describe('property: values that satisfy the schema', () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(validValues, async (overlay) => {
+        await turn(); // each run renders and validates in-process: let vitest's worker read its RPC between runs
         const file = writeValues(overlay);
         const { values } = build(file); // throws (and fails the property) if the schema refuses
         const text = renderChartText(COMPILED, values, { name: 'release-name', namespace: 'default' });
@@ -200,7 +202,7 @@ describe('property: values that satisfy the schema', () => {
           expect(errors, `${String(obj['kind'])}/${String((obj['metadata'] as { name?: string })?.name)}`).toEqual([]);
         }
         if (haveHelm && run++ < HELM_SAMPLE) {
-          const runs = helmTemplateBoth(tgz, [PINNED, file]);
+          const runs = await helmTemplateBoth(tgz, [PINNED, file]);
           for (const major of HELM_MAJORS) {
             expect(runs[major].stderr).toBe('');
             expect(runs[major].code).toBe(0);
@@ -214,9 +216,10 @@ describe('property: values that satisfy the schema', () => {
 });
 
 describe('property: values that break the schema are refused before rendering', () => {
-  it('a value of the wrong type or out of range', () => {
-    fc.assert(
-      fc.property(wrongType, ({ path, value }) => {
+  it('a value of the wrong type or out of range', async () => {
+    await fc.assert(
+      fc.asyncProperty(wrongType, async ({ path, value }) => {
+        await turn(); // a values build per run, in-process: the same reason
         const file = writeValues(setPath(path, value));
         let error: unknown;
         try {
@@ -233,9 +236,10 @@ describe('property: values that break the schema are refused before rendering', 
     );
   }, 120_000); // a hundred values builds: seconds on a quiet machine, many more beside another run
 
-  it('an unknown key', () => {
-    fc.assert(
-      fc.property(unknownKey, ([parent, key, value]) => {
+  it('an unknown key', async () => {
+    await fc.assert(
+      fc.asyncProperty(unknownKey, async ([parent, key, value]) => {
+        await turn();
         const file = writeValues(setPath([...parent, key], value));
         expect(() => build(file)).toThrow(new RegExp(`^values\\.${[...parent, key].join('\\.')}: unknown key \\(from ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+\\)`, 'm'));
       }),

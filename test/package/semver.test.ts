@@ -109,14 +109,14 @@ function npmSatisfies(constraint: string, version: string, opts: { includePrerel
 describe('npm semver alone does not answer as Masterminds (so src/go/semver.ts stays a port)', () => {
   const kubeVersion = (parse(readFileSync(join(ROOT, 'chart', 'Chart.yaml'), 'utf8')) as { kubeVersion: string }).kubeVersion;
 
-  it.skipIf(!helmOrSkip())("real Helm admits a GKE-style Kubernetes version for the chart's kubeVersion; npm's satisfies refuses it", () => {
+  it.skipIf(!helmOrSkip())("real Helm admits a GKE-style Kubernetes version for the chart's kubeVersion; npm's satisfies refuses it", async () => {
     const chart = join(tempDir('dify-kubeversion-'), 'k');
     mkdirSync(join(chart, 'templates'), { recursive: true });
     writeFileSync(join(chart, 'Chart.yaml'), `apiVersion: v2\nname: k\nversion: 0.1.0\nkubeVersion: ${JSON.stringify(kubeVersion)}\n`);
     writeFileSync(join(chart, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n');
     for (const [version, admitted] of [['1.30.1-gke.1', true], ['v1.29.0-eks-5e0fdde', true], ['v1.28.9', false]] as const) {
       for (const major of HELM_MAJORS) {
-        expect(helm(major, ['template', 'r', chart, '--kube-version', version]).code === 0, `helm ${major} ${version}`).toBe(admitted);
+        expect((await helm(major, ['template', 'r', chart, '--kube-version', version])).code === 0, `helm ${major} ${version}`).toBe(admitted);
       }
       expect(semverCompare(kubeVersion, version), version).toBe(admitted);
     }

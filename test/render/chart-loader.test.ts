@@ -114,7 +114,7 @@ describe('templates in subfolders', () => {
       const archive = await packageChart({ chartDir: dir });
       const tgz = join(dirname(dir), archive.fileName);
       writeFileSync(tgz, archive.bytes);
-      const r = helmTemplate(major, tgz, [], { release: 'r', namespace: 'default' });
+      const r = await helmTemplate(major, tgz, [], { release: 'r', namespace: 'default' });
       expect(helmErrors(r.stderr)).toBe('');
       const go = major === 4 ? normalizeHelm4(r.stdout) : r.stdout;
       expect(renderChartText(compileChart(dir), { suffix: 's' }, { name: 'r', namespace: 'default' })).toBe(go);

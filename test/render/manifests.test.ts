@@ -286,8 +286,8 @@ function filesUnder(dir: string): Record<string, string> {
 }
 
 /** `helm template` by one real Helm; Helm 4's stdout with its one printing difference undone. */
-function helmRun(major: HelmMajor, chartDir: string, opts: TemplateOptions = {}) {
-  const r = helmTemplate(major, chartDir, [], opts);
+async function helmRun(major: HelmMajor, chartDir: string, opts: TemplateOptions = {}) {
+  const r = await helmTemplate(major, chartDir, [], opts);
   return { ...r, stderr: helmErrors(r.stderr), stdout: major === 4 ? normalizeHelm4(r.stdout) : r.stdout };
 }
 
@@ -302,18 +302,18 @@ describe.skipIf(!haveHelm)('agrees with real Helm', () => {
     chart = makeChart(LITERAL);
   }, 120_000);
 
-  it('prints the same bytes as Helm 3.21.4', () => {
-    const go = helmRun(3, chart);
+  it('prints the same bytes as Helm 3.21.4', async () => {
+    const go = await helmRun(3, chart);
     expect(go.stderr).toBe('');
     expect(printManifests(ordered)).toBe(go.stdout);
     for (const m of ordered) assertParses(m);
   });
 
-  it('prints the same bytes as Helm 4.3.2 where its new splitter is not at issue', () => {
+  it('prints the same bytes as Helm 4.3.2 where its new splitter is not at issue', async () => {
     // Helm 4.2+ splits documents on its own rule (helm.ts, HELM4_DIFFERENCES): `--- # comment`,
     // `---` + NBSP and CRLF separators come apart differently there, so those two files stay out.
     const plain = Object.fromEntries(Object.entries(LITERAL).filter(([name]) => !SPLITTER_EDGES.has(name)));
-    const go = helmRun(4, makeChart(plain));
+    const go = await helmRun(4, makeChart(plain));
     expect(go.stderr).toBe('');
     const files = Object.entries(plain).map(([name, content]) => ({ path: `dify/templates/${name}`, content }));
     expect(printManifests(orderManifests(files))).toBe(go.stdout);
@@ -329,8 +329,8 @@ describe.skipIf(!haveHelm)('agrees with real Helm', () => {
     [['templates/nope.yaml']],
     [['dify/templates/a-split.yaml']],
     [['templates/[a']],
-  ])('--show-only %j', (patterns) => {
-    const go = helmRun(3, chart, { showOnly: patterns });
+  ])('--show-only %j', async (patterns) => {
+    const go = await helmRun(3, chart, { showOnly: patterns });
     let ts: string;
     try {
       ts = printManifests(ordered, { showOnly: patterns });
@@ -342,9 +342,9 @@ describe.skipIf(!haveHelm)('agrees with real Helm', () => {
     else expect(ts.startsWith(go.stderr.trimEnd())).toBe(true);
   });
 
-  it.each([[false], [true]])('--output-dir (--release-name: %j)', (releaseNameDir) => {
+  it.each([[false], [true]])('--output-dir (--release-name: %j)', async (releaseNameDir) => {
     const cwd = mkdtempSync(join(tmpdir(), 'dify-outdir-'));
-    const go = helmRun(3, chart, { outputDir: 'out', releaseNameDir, cwd });
+    const go = await helmRun(3, chart, { outputDir: 'out', releaseNameDir, cwd });
     expect(go.stderr).toBe('');
     const opts = releaseNameDir ? { releaseName: 'release-name' } : {};
     expect(outputDirLog('out', ordered, opts)).toBe(go.stdout);
@@ -362,10 +362,10 @@ describe.skipIf(!haveHelm)('agrees with real Helm', () => {
     ['kind: A\nmetadata:\n  annotations:\n    a: {b: c}'],
     ['kind: A\nx: *nowhere'],
     ['kind: A\n--- words\nkind: B'],
-  ])('fails where Helm fails: %j', (content) => {
+  ])('fails where Helm fails: %j', async (content) => {
     const chartDir = makeChart({ 'x.yaml': content });
     for (const major of HELM_MAJORS) {
-      const go = helmRun(major, chartDir);
+      const go = await helmRun(major, chartDir);
       expect(go.code).toBe(1);
       expect(go.stderr).toMatch(/^Error: YAML parse error on dify\/templates\/x\.yaml: /);
     }

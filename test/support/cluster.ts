@@ -106,7 +106,7 @@ export function applyServerSide(c: Cluster, namespace: string, manifest: string,
 }
 
 /** Real Helm (test/support/helm.ts) against the test cluster. */
-export function helmIn(c: Cluster, major: HelmMajor, args: string[], timeoutMs = 180_000): HelmRun {
+export function helmIn(c: Cluster, major: HelmMajor, args: string[], timeoutMs = 180_000): Promise<HelmRun> {
   return helm(major, args, { kubeconfig: c.kubeconfig, timeoutMs });
 }
 

@@ -7,6 +7,7 @@
  * throws (the test file fails); elsewhere the tests are skipped with the reason, never passed.
  */
 import { spawnSync } from 'node:child_process';
+import { exec } from './exec.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,13 +88,14 @@ export function helmOrSkip(): boolean {
 
 /**
  * Runs one real Helm with its private folders. Without `kubeconfig` it reaches no cluster; the
- * API-server tests (test/support/cluster.ts) give theirs.
+ * API-server tests (test/support/cluster.ts) give theirs. Asynchronous, so that a test running
+ * many never blocks vitest's worker (test/support/exec.ts says why that matters).
  */
-export function helm(major: HelmMajor, args: string[], opts: { cwd?: string; input?: string; kubeconfig?: string; timeoutMs?: number } = {}): HelmRun {
+export async function helm(major: HelmMajor, args: string[], opts: { cwd?: string; input?: string; kubeconfig?: string; timeoutMs?: number } = {}): Promise<HelmRun> {
   const f = locate(major);
   if (!f.ok) throw new Error(f.reason);
   const env = opts.kubeconfig === undefined ? ENV : { ...ENV, KUBECONFIG: opts.kubeconfig };
-  const r = spawnSync(f.bin, args, { encoding: 'utf8', env, cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 30, timeout: opts.timeoutMs ?? 120_000 });
+  const r = await exec(f.bin, args, { env, cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 30, timeoutMs: opts.timeoutMs ?? 120_000 });
   if (r.error) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
@@ -106,7 +108,7 @@ export function helmCommand(major: HelmMajor): { bin: string; env: NodeJS.Proces
 }
 
 /** `helm template RELEASE CHART -f ...`, with the flags given; the release name defaults as in Helm. */
-export function helmTemplate(major: HelmMajor, chart: string, valueFiles: string[], opts: TemplateOptions = {}): HelmRun {
+export function helmTemplate(major: HelmMajor, chart: string, valueFiles: string[], opts: TemplateOptions = {}): Promise<HelmRun> {
   const args = ['template', opts.release ?? 'release-name', chart];
   if (opts.namespace !== undefined) args.push('--namespace', opts.namespace);
   if (opts.kubeVersion !== undefined) args.push('--kube-version', opts.kubeVersion);
@@ -135,9 +137,10 @@ export function normalizeHelm4(out: string): string {
 }
 
 /** What a run of each real Helm printed, Helm 4's output normalised: the two must then agree. */
-export function helmTemplateBoth(chart: string, valueFiles: string[], opts: TemplateOptions = {}): { 3: HelmRun; 4: HelmRun } {
-  const h3 = helmTemplate(3, chart, valueFiles, opts);
-  const h4 = helmTemplate(4, chart, valueFiles, opts);
+export async function helmTemplateBoth(chart: string, valueFiles: string[], opts: TemplateOptions = {}): Promise<{ 3: HelmRun; 4: HelmRun }> {
+  // One after the other, as before: two at once would double the load of a suite on a busy machine.
+  const h3 = await helmTemplate(3, chart, valueFiles, opts);
+  const h4 = await helmTemplate(4, chart, valueFiles, opts);
   return { 3: h3, 4: { ...h4, stdout: normalizeHelm4(h4.stdout) } };
 }
 

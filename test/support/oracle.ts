@@ -30,13 +30,14 @@ export interface OracleNode {
 
 export type OracleDoc = { nodes: OracleNode[] } | { error: string };
 
+/** Each question is one Helm run, awaited: a synchronous one would block vitest's worker (test/support/exec.ts). */
 export interface Oracle {
   /** One YAML document, read as Helm reads values files. */
-  yaml(doc: string): OracleNode[];
+  yaml(doc: string): Promise<OracleNode[]>;
   /** Many YAML documents in one run. */
-  multi(docs: string[]): OracleDoc[];
+  multi(docs: string[]): Promise<OracleDoc[]>;
   /** Typed values (int64 as bigint, float64 as number), one node each. */
-  typed(values: unknown[]): OracleNode[];
+  typed(values: unknown[]): Promise<OracleNode[]>;
 }
 
 const TEMPLATE = String.raw`{{- define "o.node" -}}
@@ -99,13 +100,13 @@ function probeChart(): string {
 }
 
 /** One helm run: documents and typed values in, one answer each out. */
-function ask(docs: string[], typed: unknown[]): { docs: OracleDoc[]; typed: OracleNode[] } {
+async function ask(docs: string[], typed: unknown[]): Promise<{ docs: OracleDoc[]; typed: OracleNode[] }> {
   const dir = probeChart();
   const values = join(dir, '..', `values-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.yaml`);
   // Written as YAML with every character outside printable ASCII escaped: go-yaml refuses raw
   // control characters anywhere in a file, quoted or not.
   writeFileSync(values, yamlSource({ docs, typed }));
-  const r = helm(3, ['template', 'oracle', dir, '-f', values]);
+  const r = await helm(3, ['template', 'oracle', dir, '-f', values]);
   if (r.code !== 0) throw new Error(`the Helm oracle failed: ${r.stderr}`);
   const out = { docs: docs.map((): OracleDoc => ({ nodes: [] })), typed: [] as OracleNode[] };
   for (const line of r.stdout.split('\n')) {
@@ -127,13 +128,13 @@ function ask(docs: string[], typed: unknown[]): { docs: OracleDoc[]; typed: Orac
 }
 
 const oracle: Oracle = {
-  yaml(doc) {
-    const [r] = ask([doc], []).docs;
+  async yaml(doc) {
+    const [r] = (await ask([doc], [])).docs;
     if (!r || 'error' in r) throw new Error(`Helm cannot read the document: ${r ? r.error : 'no answer'}`);
     return r.nodes;
   },
-  multi: (docs) => (docs.length === 0 ? [] : ask(docs, []).docs),
-  typed: (values) => (values.length === 0 ? [] : ask([], values.map(typedJson)).typed),
+  multi: async (docs) => (docs.length === 0 ? [] : (await ask(docs, [])).docs),
+  typed: async (values) => (values.length === 0 ? [] : (await ask([], values.map(typedJson))).typed),
 };
 
 /** The typed form the probe builds from: {"s"} {"f": decimal} {"i": int64} {"b"} {"n"} {"l"} {"m": [[k, v]]}. */
