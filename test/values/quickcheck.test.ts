@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { quickCheckFor } from '../../src/values/quickcheck.js';
 import { newAjv } from '../../src/values/validate.js';
 import { buildValues } from '../../src/values/index.js';
+import { turn } from '../support/exec.js';
 import { seededRandom } from '../support/oracle.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -26,13 +27,18 @@ function asJson(v: unknown): Json {
   return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x))) as Json;
 }
 
-function fixtureValues(): Json[] {
-  return readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => {
-      const { values } = buildValues({ chartDir: CHART, schemaPath: SCHEMA_PATH, valueFiles: [join(FIXTURES, f)], set: [], setString: [], setFile: [], setJson: [] });
-      return asJson(values);
-    });
+/**
+ * Every fixture's values. These loops run seconds in-process, many more on a loaded machine: each
+ * awaits turn() now and then so that vitest's worker reads its RPC replies (test/support/exec.ts).
+ */
+async function fixtureValues(): Promise<Json[]> {
+  const out: Json[] = [];
+  for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.yaml'))) {
+    const { values } = buildValues({ chartDir: CHART, schemaPath: SCHEMA_PATH, valueFiles: [join(FIXTURES, f)], set: [], setString: [], setFile: [], setJson: [] });
+    out.push(asJson(values));
+    await turn();
+  }
+  return out;
 }
 
 /** Every container path in a value tree, with its parent. */
@@ -54,19 +60,20 @@ describe('the quick values check against ajv', () => {
     expect(quick).toBeDefined();
   });
 
-  it('calls every fixture valid, as ajv does', () => {
-    for (const v of fixtureValues()) {
+  it('calls every fixture valid, as ajv does', async () => {
+    for (const v of await fixtureValues()) {
       expect(ajv(v)).toBe(true);
       expect(quick!(v)).toBe(true);
     }
   }, 120_000); // every fixture or many values builds: seconds quiet, more on a loaded machine
 
-  it('never calls valid what ajv refuses, over 4,000 random mutations', () => {
+  it('never calls valid what ajv refuses, over 4,000 random mutations', async () => {
     const rand = seededRandom(8);
-    const bases = fixtureValues();
+    const bases = await fixtureValues();
     let ajvValid = 0;
     let quickValid = 0;
     for (let n = 0; n < 4000; n++) {
+      if (n % 100 === 0) await turn();
       const data = structuredClone(bases[n % bases.length]!);
       for (let m = 1 + Math.floor(rand() * 2); m > 0; m--) {
         const all = slots(data);
@@ -87,9 +94,9 @@ describe('the quick values check against ajv', () => {
     expect(quickValid).toBe(ajvValid);
   }, 120_000);
 
-  it('gives frozen values the same answer as unfrozen ones, every time it is asked (its memo changes nothing)', () => {
+  it('gives frozen values the same answer as unfrozen ones, every time it is asked (its memo changes nothing)', async () => {
     const rand = seededRandom(9);
-    const bases = fixtureValues();
+    const bases = await fixtureValues();
     const freeze = <T,>(v: T): T => {
       if (v !== null && typeof v === 'object') for (const x of Object.values(v)) freeze(x);
       return Object.freeze(v);
@@ -98,6 +105,7 @@ describe('the quick values check against ajv', () => {
     const check = quickCheckFor(schema)!;
     let valid = 0;
     for (let n = 0; n < 600; n++) {
+      if (n % 50 === 0) await turn();
       const data = structuredClone(bases[n % bases.length]!);
       const all = slots(data);
       const { parent, key } = all[Math.floor(rand() * all.length)]!;
