@@ -42,8 +42,8 @@ async function refused(...set: string[]): Promise<string> {
 }
 
 describe.skipIf(!engineAvailable)('agents', () => {
-  it('agent backend by default: its image, port 5050 and Service, TCP probes, PDB, uid 1001, a grace period above its own', () => {
-    const { objects } = render('defaults.yaml');
+  it('agent backend by default: its image, port 5050 and Service, TCP probes, PDB, uid 1001, a grace period above its own', async () => {
+    const { objects } = await render('defaults.yaml');
     const d = deployment(objects, 'agent-backend')!;
     const c = d.spec.template.spec.containers[0];
     expect(d.metadata.name).toBe(`${R}-agent-backend`);
@@ -57,8 +57,8 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(byComponent(objects, 'agent-backend').some((o) => o.kind === 'PodDisruptionBudget')).toBe(true);
   });
 
-  it("agent backend env: Redis DB 2 by URL, the plugin daemon, the api's inner API, the local sandbox, stub and files URLs by Service name", () => {
-    const { objects } = render('defaults.yaml');
+  it("agent backend env: Redis DB 2 by URL, the plugin daemon, the api's inner API, the local sandbox, stub and files URLs by Service name", async () => {
+    const { objects } = await render('defaults.yaml');
     const e = env(objects, 'agent-backend');
     expect(e.get('DIFY_AGENT_REDIS_URL')).toBe(`redis://:$(REDIS_PASSWORD)@${R}-redis:6379/2`);
     expect(e.get('REDIS_PASSWORD')).toBe(env(objects, 'api').get('REDIS_PASSWORD'));
@@ -75,22 +75,22 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(e.get('DIFY_AGENT_SHUTDOWN_GRACE_SECONDS')).toBe('30');
     expect(e.has('DIFY_AGENT_RUN_RETENTION_SECONDS')).toBe(false); // 0: the image's default
     expect(e.get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe(`secret:${R}-inline-credentials/DIFY_AGENT_SERVER_SECRET_KEY`); // pinned in defaults.yaml
-    expect(env(render('generated-credentials.yaml').objects, 'agent-backend').get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe(`secret:${R}-generated-credentials/DIFY_AGENT_SERVER_SECRET_KEY`);
+    expect(env((await render('generated-credentials.yaml')).objects, 'agent-backend').get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe(`secret:${R}-generated-credentials/DIFY_AGENT_SERVER_SECRET_KEY`);
     expect([...e.keys()].filter((k) => k.startsWith('DIFY_AGENT_E2B'))).toEqual([]);
   });
 
-  it('agent backend Redis: external Redis with TLS and an ACL user, and an explicit URL credential (Sentinel)', () => {
-    const ext = render('external.yaml').objects;
+  it('agent backend Redis: external Redis with TLS and an ACL user, and an explicit URL credential (Sentinel)', async () => {
+    const ext = (await render('external.yaml')).objects;
     const api = env(ext, 'api');
     expect(env(ext, 'agent-backend').get('DIFY_AGENT_REDIS_URL')).toBe(`rediss://$(REDIS_USERNAME):$(REDIS_PASSWORD)@${api.get('REDIS_HOST')}:${api.get('REDIS_PORT')}/2`);
     expect(env(ext, 'agent-backend').get('REDIS_USERNAME')).toBe(api.get('REDIS_USERNAME'));
-    const sentinel = render('redis-sentinel.yaml').objects;
+    const sentinel = (await render('redis-sentinel.yaml')).objects;
     expect(env(sentinel, 'agent-backend').get('DIFY_AGENT_REDIS_URL')).toBe('secret:redis-sentinel/agent-backend-url');
     expect(env(sentinel, 'agent-backend').has('REDIS_PASSWORD')).toBe(false);
   });
 
-  it('api and worker: AGENT_BACKEND_* of the sheet; web: NEXT_PUBLIC_ENABLE_AGENT_V2 "true"', () => {
-    const { objects } = render('defaults.yaml');
+  it('api and worker: AGENT_BACKEND_* of the sheet; web: NEXT_PUBLIC_ENABLE_AGENT_V2 "true"', async () => {
+    const { objects } = await render('defaults.yaml');
     for (const s of ['api', 'worker']) {
       const e = env(objects, s);
       expect(e.get('AGENT_BACKEND_BASE_URL'), s).toBe(`http://${R}-agent-backend:5050`);
@@ -103,10 +103,10 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(env(objects, 'web').get('NEXT_PUBLIC_ENABLE_AGENT_V2')).toBe('true');
   });
 
-  it('every secret pair of sheet 3.4 reads one Secret key on every side, in every fixture; the key is generated once', () => {
+  it('every secret pair of sheet 3.4 reads one Secret key on every side, in every fixture; the key is generated once', async () => {
     let checked = 0;
     for (const fixture of fixtures) {
-      const { objects } = render(fixture);
+      const { objects } = await render(fixture);
       if (!deployment(objects, 'agent-backend')) continue;
       const generated = generatorOf(objects)?.keys ?? new Map<string, string>();
       for (const [what, sides] of PAIRS) {
@@ -123,11 +123,11 @@ describe.skipIf(!engineAvailable)('agents', () => {
   });
 
   it('the server key: generated as 32 random bytes in base64url (43 characters); an inline value is kept; the schema refuses another shape', async () => {
-    const generated = generatorOf(render('generated-credentials.yaml').objects)!.keys;
+    const generated = generatorOf((await render('generated-credentials.yaml')).objects)!.keys;
     expect(generated.get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe('base64url:32');
     expect(generated.get('AGENT_BACKEND_API_TOKEN')).toMatch(/^alnum:(3[2-9]|[4-9]\d)$/);
     expect(generated.get('DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN')).toMatch(/^alnum:(3[2-9]|[4-9]\d)$/);
-    const e2b = render('agents-e2b.yaml').objects;
+    const e2b = (await render('agents-e2b.yaml')).objects;
     expect(env(e2b, 'agent-backend').get('DIFY_AGENT_SERVER_SECRET_KEY')).toBe(`secret:${R}-inline-credentials/DIFY_AGENT_SERVER_SECRET_KEY`);
     expect(generatorOf(e2b)?.keys.has('DIFY_AGENT_SERVER_SECRET_KEY') ?? false).toBe(false);
     const message = 'agentBackend.serverSecretKey.value must be exactly 43 base64url characters';
@@ -139,8 +139,8 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(ok.code).toBe(0);
   });
 
-  it('local sandbox: one replica, Recreate, writable /home/dify /workspace /tmp, uid 1000, out only through its proxy, Landlock on', () => {
-    const { objects } = render('defaults.yaml');
+  it('local sandbox: one replica, Recreate, writable /home/dify /workspace /tmp, uid 1000, out only through its proxy, Landlock on', async () => {
+    const { objects } = await render('defaults.yaml');
     const d = deployment(objects, 'local-sandbox')!;
     expect(d.spec.replicas).toBe(1);
     expect(d.spec.strategy).toEqual({ type: 'Recreate' });
@@ -162,8 +162,8 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(c.ports).toEqual([{ name: 'http', containerPort: 5004, protocol: 'TCP' }]);
   });
 
-  it('local-sandbox-no-isolation.yaml: Landlock off, the token from the existing Secret on both sides, the proxy port followed', () => {
-    const { objects } = render('local-sandbox-no-isolation.yaml');
+  it('local-sandbox-no-isolation.yaml: Landlock off, the token from the existing Secret on both sides, the proxy port followed', async () => {
+    const { objects } = await render('local-sandbox-no-isolation.yaml');
     const e = env(objects, 'local-sandbox');
     expect(e.get('SHELLCTL_ENABLE_PATH_ISOLATION')).toBe('false');
     expect(e.get('SHELLCTL_AUTH_TOKEN')).toBe('secret:shellctl/token');
@@ -176,8 +176,8 @@ describe.skipIf(!engineAvailable)('agents', () => {
     for (const v of deployment(objects, 'local-sandbox')!.spec.template.spec.volumes) expect(v.emptyDir).toEqual({});
   });
 
-  it('agent SSRF proxy: squid of ssrfProxy.image on its own config, no internet rule', () => {
-    const { objects } = render('defaults.yaml');
+  it('agent SSRF proxy: squid of ssrfProxy.image on its own config, no internet rule', async () => {
+    const { objects } = await render('defaults.yaml');
     const d = deployment(objects, 'agent-ssrf-proxy')!;
     expect(d.spec.template.spec.containers[0].image).toBe(deployment(objects, 'ssrf-proxy')!.spec.template.spec.containers[0].image);
     const conf = find(objects, 'ConfigMap', '-agent-ssrf-proxy')!.data['squid.conf'] as string;
@@ -186,8 +186,8 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(conf.match(/^http_access allow .*$/gm)).toEqual(['http_access allow agent_stub_host agent_stub_port agent_stub_path', 'http_access allow api_files_host api_files_port api_files_path']);
   });
 
-  it('agents-off.yaml: none of the three, no AGENT_BACKEND_* anywhere, web flag "false", none of their credentials generated', () => {
-    const { objects, text } = render('agents-off.yaml');
+  it('agents-off.yaml: none of the three, no AGENT_BACKEND_* anywhere, web flag "false", none of their credentials generated', async () => {
+    const { objects, text } = await render('agents-off.yaml');
     for (const c of AGENT_COMPONENTS) expect(byComponent(objects, c).filter((o) => o.kind !== 'NetworkPolicy'), c).toEqual([]);
     expect(text).not.toContain('AGENT_BACKEND_');
     expect(text).not.toContain('DIFY_AGENT_');
@@ -197,8 +197,8 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name)).not.toContain(`${R}-agent-backend`);
   });
 
-  it('agents-e2b.yaml: remote sandboxes: no local sandbox or its proxy, the E2B settings, the stub published at the public URL', () => {
-    const { objects } = render('agents-e2b.yaml');
+  it('agents-e2b.yaml: remote sandboxes: no local sandbox or its proxy, the E2B settings, the stub published at the public URL', async () => {
+    const { objects } = await render('agents-e2b.yaml');
     for (const c of ['local-sandbox', 'agent-ssrf-proxy']) expect(byComponent(objects, c), c).toEqual([]);
     const e = env(objects, 'agent-backend');
     expect(e.get('DIFY_AGENT_RUNTIME_BACKEND')).toBe('e2b');
@@ -217,7 +217,7 @@ describe.skipIf(!engineAvailable)('agents', () => {
     expect(ingress.spec.rules[0].http.paths.map((p: { path: string }) => p.path)).toContain('/agent-stub/');
     expect(env(objects, 'web').get('NEXT_PUBLIC_ENABLE_AGENT_V2')).toBe('true');
     // Not published with the local runtime.
-    expect(find(render('defaults.yaml').objects, 'ConfigMap', '-proxy')!.data['default.conf']).not.toContain('/agent-stub');
+    expect(find((await render('defaults.yaml')).objects, 'ConfigMap', '-proxy')!.data['default.conf']).not.toContain('/agent-stub');
   });
 
   it('NOTES describe the agents as deployed', () => {

@@ -45,12 +45,12 @@ const workload = (objects: K8sObject[], component: string): K8sObject[] =>
   objects.filter((o) => ['Deployment', 'Job', 'StatefulSet'].includes(o.kind) && o.metadata.labels?.['app.kubernetes.io/component'] === component);
 
 describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
-  it('every env name the chart sets is one Dify 1.17.1 reads, in every fixture; none 1.17 dropped', () => {
+  it('every env name the chart sets is one Dify 1.17.1 reads, in every fixture; none 1.17 dropped', async () => {
     const stray: string[] = [];
     let checked = 0;
     for (const fixture of fixtures) {
       const own = ownNames(fixture);
-      const { objects } = render(fixture);
+      const { objects } = await render(fixture);
       for (const [component, group] of Object.entries(COMPONENT)) {
         for (const o of workload(objects, component)) {
           const expansion = group === 'agentBackend' ? expansionOnly(o) : new Set<string>();
@@ -66,8 +66,8 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     expect(checked).toBeGreaterThan(1000);
   });
 
-  it('runs the 1.17.1 images', () => {
-    const { objects } = render('defaults.yaml');
+  it('runs the 1.17.1 images', async () => {
+    const { objects } = await render('defaults.yaml');
     const image = (kind: string, suffix: string) => find(objects, kind, suffix)!.spec.template.spec.containers[0].image as string;
     for (const c of ['-api', '-worker', '-beat']) expect(image('Deployment', c)).toBe('langgenius/dify-api:1.17.1');
     expect(objects.find((o) => o.kind === 'Job')!.spec.template.spec.containers[0].image).toBe('langgenius/dify-api:1.17.1');
@@ -77,7 +77,7 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
   });
 
   it('worker: consumes every 1.17 queue (no CELERY_QUEUES: the entrypoint list of DEPLOYMENT_EDITION); a list can be given', async () => {
-    const { objects } = render('defaults.yaml');
+    const { objects } = await render('defaults.yaml');
     const worker = effectiveEnv(objects, find(objects, 'Deployment', '-worker')!);
     expect(worker.has('CELERY_QUEUES')).toBe(false);
     expect(worker.get('DEPLOYMENT_EDITION')).toBe('COMMUNITY');
@@ -98,21 +98,21 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     expect(r.stdout).toContain('  PIP_MIRROR_AUTO_DETECT: "false"\n');
   });
 
-  it('web: SERVER_CONSOLE_API_URL reaches the api Service; PM2_INSTANCES is gone', () => {
-    const { objects } = render('defaults.yaml');
+  it('web: SERVER_CONSOLE_API_URL reaches the api Service; PM2_INSTANCES is gone', async () => {
+    const { objects } = await render('defaults.yaml');
     const web = effectiveEnv(objects, find(objects, 'Deployment', '-web')!);
     expect(web.get('SERVER_CONSOLE_API_URL')).toBe('http://release-name-dify-api:5001');
     expect(web.has('PM2_INSTANCES')).toBe(false);
-    expect(find(render('api-off.yaml').objects, 'Deployment', '-web') && effectiveEnv(render('api-off.yaml').objects, find(render('api-off.yaml').objects, 'Deployment', '-web')!).has('SERVER_CONSOLE_API_URL')).toBe(false);
+    expect(find((await render('api-off.yaml')).objects, 'Deployment', '-web') && effectiveEnv((await render('api-off.yaml')).objects, find((await render('api-off.yaml')).objects, 'Deployment', '-web')!).has('SERVER_CONSOLE_API_URL')).toBe(false);
   });
 
-  it("sandbox: Python where 0.2.13+ keeps it", () => {
-    const cm = find(render('defaults.yaml').objects, 'ConfigMap', '-sandbox')!;
+  it("sandbox: Python where 0.2.13+ keeps it", async () => {
+    const cm = find((await render('defaults.yaml')).objects, 'ConfigMap', '-sandbox')!;
     expect(cm.data['config.yaml']).toContain('python_path: /opt/python/bin/python3\n');
   });
 
-  it('Weaviate >= 1.27 with gRPC on the pod and the Service, and WEAVIATE_GRPC_ENDPOINT on api and worker', () => {
-    const { objects } = render('defaults.yaml');
+  it('Weaviate >= 1.27 with gRPC on the pod and the Service, and WEAVIATE_GRPC_ENDPOINT on api and worker', async () => {
+    const { objects } = await render('defaults.yaml');
     const sts = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name.endsWith('-weaviate'))!;
     const c = sts.spec.template.spec.containers[0];
     const [major, minor] = (c.image as string).split(':')[1]!.split('.').map(Number);
@@ -125,23 +125,23 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     }
   });
 
-  it('Redis Sentinel: every api-image process gets EVENT_BUS_REDIS_URL from its credential', () => {
-    const { objects } = render('redis-sentinel.yaml');
+  it('Redis Sentinel: every api-image process gets EVENT_BUS_REDIS_URL from its credential', async () => {
+    const { objects } = await render('redis-sentinel.yaml');
     const backend = ['api', 'worker', 'beat', 'migration'].flatMap((c) => workload(objects, c));
     expect(backend.length).toBe(4);
     for (const o of backend) expect(containerEnv(o).get('EVENT_BUS_REDIS_URL'), o.metadata.name).toBe('secret:redis-sentinel/event-bus-url');
-    expect(effectiveEnv(render('defaults.yaml').objects, find(render('defaults.yaml').objects, 'Deployment', '-api')!).has('EVENT_BUS_REDIS_URL')).toBe(false);
+    expect(effectiveEnv((await render('defaults.yaml')).objects, find((await render('defaults.yaml')).objects, 'Deployment', '-api')!).has('EVENT_BUS_REDIS_URL')).toBe(false);
   });
 
-  it('/triggers and /openapi reach the api through nginx, the Ingress and the HTTPRoute', () => {
-    const nginx = find(render('defaults.yaml').objects, 'ConfigMap', '-proxy')!;
+  it('/triggers and /openapi reach the api through nginx, the Ingress and the HTTPRoute', async () => {
+    const nginx = find((await render('defaults.yaml')).objects, 'ConfigMap', '-proxy')!;
     const conf = Object.values(nginx.data as Record<string, string>).join('\n');
     for (const p of ['/triggers', '/openapi']) expect(conf).toMatch(new RegExp(`location ${p}\\b`));
-    const ing = render('no-proxy-ingress.yaml').objects.find((o) => o.kind === 'Ingress')!;
+    const ing = (await render('no-proxy-ingress.yaml')).objects.find((o) => o.kind === 'Ingress')!;
     const paths = ing.spec.rules[0].http.paths.map((p: { path: string; backend: { service: { name: string } } }) => `${p.path} ${p.backend.service.name}`);
     expect(paths).toContain('/triggers release-name-dify-api');
     expect(paths).toContain('/openapi release-name-dify-api');
-    const route = render('httproute-no-proxy.yaml').objects.find((o) => o.kind === 'HTTPRoute')!;
+    const route = (await render('httproute-no-proxy.yaml')).objects.find((o) => o.kind === 'HTTPRoute')!;
     const rules = route.spec.rules.map((r: { matches: { path: { value: string } }[]; backendRefs: { name: string }[] }) => `${r.matches[0]!.path.value} ${r.backendRefs[0]!.name}`);
     expect(rules).toContain('/triggers release-name-dify-api');
     expect(rules).toContain('/openapi release-name-dify-api');
@@ -162,8 +162,8 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     expect(none.stdout).not.toMatch(/TRIGGER_URL|ENDPOINT_URL_TEMPLATE|localhost/);
   });
 
-  it.each(['external-mysql.yaml', 'external-mysql-eso.yaml'])('MySQL as Dify\'s database (%s): DB_TYPE=mysql for every process, its credentials, no PostgreSQL', (fixture) => {
-    const { objects } = render(fixture);
+  it.each(['external-mysql.yaml', 'external-mysql-eso.yaml'])('MySQL as Dify\'s database (%s): DB_TYPE=mysql for every process, its credentials, no PostgreSQL', async (fixture) => {
+    const { objects } = await render(fixture);
     for (const component of ['api', 'worker', 'beat', 'migration', 'plugin-daemon']) {
       for (const o of workload(objects, component)) {
         const env = effectiveEnv(objects, o);
@@ -203,12 +203,12 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     expect(await names([])).toEqual(base);
   });
 
-  it('settings 1.17 added or changed; what it dropped is gone', () => {
-    const { objects, text } = render('defaults.yaml');
+  it('settings 1.17 added or changed; what it dropped is gone', async () => {
+    const { objects, text } = await render('defaults.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     expect(api.get('DB_TYPE')).toBe('postgresql');
     expect(api.get('ENABLE_COLLABORATION_MODE')).toBe('true'); // the collaboration websocket is on by default
-    expect(effectiveEnv(render('websocket-off.yaml').objects, find(render('websocket-off.yaml').objects, 'Deployment', '-api')!).get('ENABLE_COLLABORATION_MODE')).toBe('false');
+    expect(effectiveEnv((await render('websocket-off.yaml')).objects, find((await render('websocket-off.yaml')).objects, 'Deployment', '-api')!).get('ENABLE_COLLABORATION_MODE')).toBe('false');
     expect(api.get('APP_MAX_EXECUTION_TIME')).toBe('3600');
     expect(api.get('WORKFLOW_MAX_EXECUTION_TIME')).toBe('3600');
     const pd = find(objects, 'Deployment', '-plugin-daemon')!;

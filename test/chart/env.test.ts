@@ -7,8 +7,8 @@ import { containerEnv, effectiveEnv, engineAvailable, find, render } from './ren
 const SECRET = 'secret:release-name-dify-inline-credentials';
 
 describe.skipIf(!engineAvailable)('component env', () => {
-  it('api: urls, database, redis, celery, storage, vector store, sandbox, SSRF proxy, plugin daemon, marketplace', () => {
-    const { objects } = render('defaults.yaml');
+  it('api: urls, database, redis, celery, storage, vector store, sandbox, SSRF proxy, plugin daemon, marketplace', async () => {
+    const { objects } = await render('defaults.yaml');
     const env = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     expect(env.get('MODE')).toBe('api');
     expect(env.get('MIGRATION_ENABLED')).toBe('false'); // the migration Job runs them
@@ -41,8 +41,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(env.get('LOG_LEVEL')).toBe('INFO');
   });
 
-  it('worker gets the SSRF proxy too and never migrates; beat is MODE=beat without plugin keys', () => {
-    const { objects } = render('defaults.yaml');
+  it('worker gets the SSRF proxy too and never migrates; beat is MODE=beat without plugin keys', async () => {
+    const { objects } = await render('defaults.yaml');
     const worker = effectiveEnv(objects, find(objects, 'Deployment', '-worker')!);
     expect(worker.get('MODE')).toBe('worker');
     expect(worker.get('MIGRATION_ENABLED')).toBe('false');
@@ -76,8 +76,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(containerEnv(backfill).get('MODE')).toBe('job');
   });
 
-  it("the migration Job takes the api's extraEnv and extraEnvFrom (it runs the api's code against its database)", () => {
-    const { objects } = render('strings.yaml');
+  it("the migration Job takes the api's extraEnv and extraEnvFrom (it runs the api's code against its database)", async () => {
+    const { objects } = await render('strings.yaml');
     const api = find(objects, 'Deployment', '-api')!.spec.template.spec.containers[0];
     const job = objects.find((o) => o.kind === 'Job')!.spec.template.spec.containers[0];
     const names = (c: { env: { name: string }[] }): string[] => c.env.map((e) => e.name);
@@ -89,8 +89,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(job.envFrom).toContainEqual({ secretRef: { name: 'extra-env' } });
   });
 
-  it('shared secrets agree across services (reference section 6)', () => {
-    const { objects } = render('defaults.yaml');
+  it('shared secrets agree across services (reference section 6)', async () => {
+    const { objects } = await render('defaults.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     const sandbox = effectiveEnv(objects, find(objects, 'Deployment', '-sandbox')!);
     const plugin = effectiveEnv(objects, find(objects, 'Deployment', '-plugin-daemon')!);
@@ -107,8 +107,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
       expect(secret.data?.[key], key).toBeTruthy();
   });
 
-  it('sandbox egress goes through the SSRF proxy; web is configured for same-origin and the proxied marketplace', () => {
-    const { objects } = render('defaults.yaml');
+  it('sandbox egress goes through the SSRF proxy; web is configured for same-origin and the proxied marketplace', async () => {
+    const { objects } = await render('defaults.yaml');
     const sandbox = effectiveEnv(objects, find(objects, 'Deployment', '-sandbox')!);
     expect(sandbox.get('HTTP_PROXY')).toBe('http://release-name-dify-ssrf-proxy:3128');
     expect(sandbox.get('HTTPS_PROXY')).toBe('http://release-name-dify-ssrf-proxy:3128');
@@ -121,8 +121,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect([...web.keys()].some((k) => /KEY|PASSWORD/.test(k))).toBe(false);
   });
 
-  it('every Dify pod: enableServiceLinks false, checksums, strict security context or a documented exception', () => {
-    const { objects } = render('defaults.yaml');
+  it('every Dify pod: enableServiceLinks false, checksums, strict security context or a documented exception', async () => {
+    const { objects } = await render('defaults.yaml');
     for (const d of objects.filter((o) => o.kind === 'Deployment')) {
       const pod = d.spec.template;
       expect(pod.spec.enableServiceLinks, d.metadata.name).toBe(false);
@@ -139,8 +139,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     }
   });
 
-  it('without the SSRF proxy nothing points at it', () => {
-    const { objects, text } = render('ssrf-proxy-off.yaml');
+  it('without the SSRF proxy nothing points at it', async () => {
+    const { objects, text } = await render('ssrf-proxy-off.yaml');
     expect(text).not.toMatch(/(?<!agent-)ssrf-proxy:3128/); // the agent SSRF proxy is another component
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     expect(api.has('SSRF_PROXY_HTTP_URL')).toBe(false);
@@ -148,8 +148,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(sandbox.has('HTTP_PROXY')).toBe(false);
   });
 
-  it('external services: hosts, ports, databases, existing Secrets, TLS broker URL, IAM storage, api-run migrations', () => {
-    const { objects } = render('external.yaml');
+  it('external services: hosts, ports, databases, existing Secrets, TLS broker URL, IAM storage, api-run migrations', async () => {
+    const { objects } = await render('external.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     expect(api.get('DB_HOST')).toBe('pg.example.internal');
     expect(api.get('DB_PORT')).toBe('6432');
@@ -187,8 +187,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(plugin.get('REDIS_USERNAME')).toBe('secret:dify-prod-inline-credentials/REDIS_USERNAME');
   });
 
-  it('credentials from existing Secrets are not copied into the chart Secret', () => {
-    const { objects } = render('existing-secrets.yaml');
+  it('credentials from existing Secrets are not copied into the chart Secret', async () => {
+    const { objects } = await render('existing-secrets.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     expect(api.get('SECRET_KEY')).toBe('secret:dify-app/secret-key');
     expect(api.get('CODE_EXECUTION_API_KEY')).toBe('secret:dify-app/sandbox-key');
@@ -199,8 +199,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
       expect(secret.data?.[k], k).toBeUndefined();
   });
 
-  it('HPA replaces replicas', () => {
-    const { objects } = render('hpa.yaml');
+  it('HPA replaces replicas', async () => {
+    const { objects } = await render('hpa.yaml');
     for (const name of ['-api', '-api-websocket', '-worker', '-web', '-sandbox', '-ssrf-proxy', '-proxy', '-plugin-daemon']) {
       expect(find(objects, 'Deployment', name)!.spec.replicas, name).toBeUndefined();
       expect(find(objects, 'HorizontalPodAutoscaler', name), name).toBeTruthy();

@@ -62,8 +62,8 @@ describe.skipIf(!engineAvailable)('external MySQL, OceanBase and seekdb', () => 
     ['external-mysql.yaml', 'mysql', '3306', 'disable'],
     ['external-oceanbase.yaml', 'oceanbase', '2881', 'disable'],
     ['external-seekdb-tls.yaml', 'seekdb', '2881', 'require'],
-  ])('%s: DB_TYPE=%s on port %s in every process that connects, the plugin daemon with DB_SSL_MODE=%s', (fixture, flavor, port, sslMode) => {
-    const { objects } = render(fixture);
+  ])('%s: DB_TYPE=%s on port %s in every process that connects, the plugin daemon with DB_SSL_MODE=%s', async (fixture, flavor, port, sslMode) => {
+    const { objects } = await render(fixture);
     const seen = new Set<string>();
     for (const o of workloads(objects)) {
       const component = componentOf(o);
@@ -80,8 +80,8 @@ describe.skipIf(!engineAvailable)('external MySQL, OceanBase and seekdb', () => 
     expect(objects.some((o) => o.metadata.name.endsWith('-postgresql'))).toBe(false);
   });
 
-  it('OceanBase keeps its tenant-qualified user whole (a credential in the Secret, not split at the @)', () => {
-    const { objects } = render('external-oceanbase.yaml');
+  it('OceanBase keeps its tenant-qualified user whole (a credential in the Secret, not split at the @)', async () => {
+    const { objects } = await render('external-oceanbase.yaml');
     const secret = objects.find((o) => o.kind === 'Secret' && o.data?.['DB_USERNAME'] !== undefined)!;
     expect(Buffer.from(secret.data!['DB_USERNAME']!, 'base64').toString('utf8')).toBe('dify@tenant_dify');
   });
@@ -89,8 +89,8 @@ describe.skipIf(!engineAvailable)('external MySQL, OceanBase and seekdb', () => 
   it.each([
     ['external-mysql-tls.yaml', 'Secret', 'mysql-ca', 'ca.pem'],
     ['external-seekdb-tls.yaml', 'ConfigMap', 'seekdb-ca', 'ca.crt'],
-  ])('%s: every container reading DB_EXTRAS finds its ssl_ca in the %s %s (key %s), mounted read-only; no other pod mounts it', (fixture, kind, name, key) => {
-    const { objects } = render(fixture);
+  ])('%s: every container reading DB_EXTRAS finds its ssl_ca in the %s %s (key %s), mounted read-only; no other pod mounts it', async (fixture, kind, name, key) => {
+    const { objects } = await render(fixture);
     const readers = new Set<string>();
     let containers = 0;
     for (const o of workloads(objects)) {
@@ -129,7 +129,7 @@ describe.skipIf(!engineAvailable)('external MySQL, OceanBase and seekdb', () => 
   });
 
   it('the one-off Jobs are renamed when the CA\'s source changes (a Job\'s pod template cannot change in place)', async () => {
-    const base = render('external-mysql-tls.yaml').objects;
+    const base = (await render('external-mysql-tls.yaml')).objects;
     for (const set of ['externalMysql.tls.ca.secretName=mysql-ca-2024', 'externalMysql.tls.ca.key=bundle.pem']) {
       const other = await renderWith('external-mysql-tls.yaml', [set]);
       for (const job of ['migration', 'plugin-backfill']) expect(jobName(other, job), `${set}: ${job}`).not.toBe(jobName(base, job));

@@ -4,10 +4,10 @@
  * stay in the chart's Secret and existingSecret references point at the user's Secret.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import * as eso from '@kubernetes-models/external-secrets/external-secrets.io/v1';
+import { exec } from '../support/exec.js';
 import { ROOT, engineAvailable, FIXTURES, fixtureValues, fixtures, render, type K8sObject } from './render.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -23,9 +23,9 @@ function secretRefs(objects: K8sObject[]): Set<string> {
   return out;
 }
 
-function renderWith(fixture: string, ...set: string[]): K8sObject[] {
+async function renderWith(fixture: string, ...set: string[]): Promise<K8sObject[]> {
   const args = [join(ROOT, 'bin', 'dify-chart'), 'render', 'release-name', '-f', join(FIXTURES, fixture), ...set.flatMap((s) => ['--set', s])];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const r = await exec(process.execPath, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(r.stderr);
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter(Boolean);
 }
@@ -36,8 +36,8 @@ const DATA_FIELDS = ['secretKey', 'remoteRef'];
 const REMOTE_REF_FIELDS = ['key', 'property', 'decodingStrategy'];
 
 describe.skipIf(!engineAvailable)('ExternalSecret', () => {
-  it('external-secrets.yaml: one ExternalSecret for exactly the remoteRef credentials, valid against the CRD schema', () => {
-    const { objects } = render('external-secrets.yaml');
+  it('external-secrets.yaml: one ExternalSecret for exactly the remoteRef credentials, valid against the CRD schema', async () => {
+    const { objects } = await render('external-secrets.yaml');
     const all = objects.filter((o) => o.kind === 'ExternalSecret');
     expect(all).toHaveLength(1);
     const es = all[0]!;
@@ -66,8 +66,8 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
     expect(new Set(fromExternal)).toEqual(new Set(Object.keys(byKey)));
   });
 
-  it('external-secrets.yaml: each source is read from its own place (inline, existingSecret, remoteRef)', () => {
-    const { objects } = render('external-secrets.yaml');
+  it('external-secrets.yaml: each source is read from its own place (inline, existingSecret, remoteRef)', async () => {
+    const { objects } = await render('external-secrets.yaml');
     const secret = objects.find((o) => o.kind === 'Secret')!;
     expect(Object.keys(secret.data ?? {}).sort()).toEqual(['CODE_EXECUTION_API_KEY', 'WEAVIATE_API_KEY']);
     for (const suffix of ['-api', '-worker', '-plugin-daemon']) {
@@ -91,17 +91,17 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
     expect(pg.spec.template.spec.containers[0].env.find((e: any) => e.name === 'POSTGRES_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'release-name-dify-external', key: 'DB_PASSWORD' });
   });
 
-  it('pods roll when the ExternalSecret spec changes (checksum/secret)', () => {
+  it('pods roll when the ExternalSecret spec changes (checksum/secret)', async () => {
     const checksum = (objs: K8sObject[]) => find(objs, '-api').spec.template.metadata.annotations['checksum/secret'];
-    const base = checksum(render('external-secrets.yaml').objects);
-    expect(checksum(renderWith('external-secrets.yaml', 'redis.auth.password.remoteRef.property=pw'))).not.toBe(base);
-    expect(checksum(renderWith('external-secrets.yaml', 'externalSecrets.secretStoreRef.name=other'))).not.toBe(base);
-    expect(checksum(renderWith('external-secrets.yaml', 'externalSecrets.refreshInterval=5m'))).not.toBe(base);
+    const base = checksum((await render('external-secrets.yaml')).objects);
+    expect(checksum(await renderWith('external-secrets.yaml', 'redis.auth.password.remoteRef.property=pw'))).not.toBe(base);
+    expect(checksum(await renderWith('external-secrets.yaml', 'externalSecrets.secretStoreRef.name=other'))).not.toBe(base);
+    expect(checksum(await renderWith('external-secrets.yaml', 'externalSecrets.refreshInterval=5m'))).not.toBe(base);
   });
 
   for (const fixture of fixtures)
-    it(`${fixture}: an ExternalSecret exactly when a remoteRef is in use, fetching every key the pods read from it`, () => {
-      const { objects } = render(fixture);
+    it(`${fixture}: an ExternalSecret exactly when a remoteRef is in use, fetching every key the pods read from it`, async () => {
+      const { objects } = await render(fixture);
       const uses = /remoteRef:/.test(fixtureValues(fixture));
       const es = objects.filter((o) => o.kind === 'ExternalSecret');
       expect(es.length, fixture).toBe(uses ? 1 : 0);
@@ -112,8 +112,8 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
     });
 
   for (const fixture of fixtures)
-    it(`${fixture}: every secretKeyRef to the chart's Secret names a key it holds`, () => {
-      const { objects } = render(fixture);
+    it(`${fixture}: every secretKeyRef to the chart's Secret names a key it holds`, async () => {
+      const { objects } = await render(fixture);
       const own = objects.find((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-credentials'));
       const name = own?.metadata.name ?? 'release-name-dify-inline-credentials';
       for (const ref of secretRefs(objects)) {
@@ -122,8 +122,8 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
       }
     });
 
-  it('the CRD validation is effective: a wrong decodingStrategy or creationPolicy is rejected', () => {
-    const es = render('external-secrets.yaml').objects.find((o) => o.kind === 'ExternalSecret')!;
+  it('the CRD validation is effective: a wrong decodingStrategy or creationPolicy is rejected', async () => {
+    const es = (await render('external-secrets.yaml')).objects.find((o) => o.kind === 'ExternalSecret')!;
     const bad1 = structuredClone(es);
     bad1.spec.data[0].remoteRef.decodingStrategy = 'Nope';
     expect(() => new eso.ExternalSecret(bad1 as any).validate()).toThrow(/decodingStrategy/);
@@ -132,8 +132,8 @@ describe.skipIf(!engineAvailable)('ExternalSecret', () => {
     expect(() => new eso.ExternalSecret(bad2 as any).validate()).toThrow(/creationPolicy/);
   });
 
-  it('no remoteRef in use: no ExternalSecret, even with externalSecrets.enabled', () => {
-    const objs = renderWith('defaults.yaml', 'externalSecrets.enabled=true', 'externalSecrets.secretStoreRef.name=vault');
+  it('no remoteRef in use: no ExternalSecret, even with externalSecrets.enabled', async () => {
+    const objs = await renderWith('defaults.yaml', 'externalSecrets.enabled=true', 'externalSecrets.secretStoreRef.name=vault');
     expect(objs.some((o) => o.kind === 'ExternalSecret')).toBe(false);
   });
 });

@@ -57,14 +57,14 @@ describe('dify.extraConfig refuses names the chart sets', () => {
     expect(r.stdout).toContain('  MY_SETTING: "1"\n');
   });
 
-  it.skipIf(!engineAvailable)('covers every name the backend ConfigMap and the api image env take, in every fixture', () => {
+  it.skipIf(!engineAvailable)('covers every name the backend ConfigMap and the api image env take, in every fixture', async () => {
     const missing = new Set<string>();
     const seen = new Set<string>();
     for (const fixture of fixtures) {
       const values = (parse(fixtureValues(fixture)) ?? {}) as { dify?: { extraConfig?: Record<string, unknown> } } & Record<string, { extraEnv?: { name: string }[] }>;
       const own = new Set(Object.keys(values.dify?.extraConfig ?? {}));
       for (const c of ['api', 'apiWebsocket', 'worker', 'beat', 'migration']) for (const e of values[c]?.extraEnv ?? []) own.add(e.name);
-      const { objects } = render(fixture);
+      const { objects } = await render(fixture);
       const names: string[] = [];
       const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-backend'));
       names.push(...Object.keys(config?.data ?? {}));

@@ -15,8 +15,8 @@ import { containerEnv, render, type K8sObject } from './render.js';
 const testJob = (objects: K8sObject[]): K8sObject | undefined =>
   objects.find((o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'test');
 
-function jobOf(fixture: string): K8sObject {
-  const job = testJob(render(fixture).objects);
+async function jobOf(fixture: string): Promise<K8sObject> {
+  const job = testJob((await render(fixture)).objects);
   if (!job) throw new Error(`${fixture}: no test Job`);
   return job;
 }
@@ -30,8 +30,8 @@ function targets(job: K8sObject): Record<string, string> {
 }
 
 describe('the helm test Job as rendered', () => {
-  it('defaults: a test hook checking the api /health through its Service and the proxy routes to api and web', () => {
-    const job = jobOf('defaults.yaml');
+  it('defaults: a test hook checking the api /health through its Service and the proxy routes to api and web', async () => {
+    const job = await jobOf('defaults.yaml');
     expect(job.metadata.name).toMatch(/^release-name-dify-test-[0-9a-f]{10}$/);
     expect(job.metadata.annotations).toEqual({ 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' });
     expect(targets(job)).toEqual({
@@ -53,26 +53,26 @@ describe('the helm test Job as rendered', () => {
     expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } });
   });
 
-  it('without the proxy it asks web\'s Service for /; with the api off it checks only the proxy\'s / route; web off, only api', () => {
-    expect(targets(jobOf('no-proxy-ingress.yaml'))).toEqual({ API_URL: 'http://release-name-dify-api:5001', WEB_URL: 'http://release-name-dify-web:3000' });
-    expect(targets(jobOf('api-off.yaml'))).toEqual({ PROXY_URL: 'http://release-name-dify-proxy:80', PROXY_WEB_PATH: '/' });
-    expect(targets(jobOf('web-off.yaml'))).toEqual({
+  it('without the proxy it asks web\'s Service for /; with the api off it checks only the proxy\'s / route; web off, only api', async () => {
+    expect(targets(await jobOf('no-proxy-ingress.yaml'))).toEqual({ API_URL: 'http://release-name-dify-api:5001', WEB_URL: 'http://release-name-dify-web:3000' });
+    expect(targets(await jobOf('api-off.yaml'))).toEqual({ PROXY_URL: 'http://release-name-dify-proxy:80', PROXY_WEB_PATH: '/' });
+    expect(targets(await jobOf('web-off.yaml'))).toEqual({
       API_URL: 'http://release-name-dify-api:5001',
       PROXY_URL: 'http://release-name-dify-proxy:80',
       PROXY_API_PATH: '/console/api/ping',
     });
   });
 
-  it('is not rendered with tests.enabled=false, nor when none of api, proxy and web is on', () => {
-    expect(testJob(render('tests-off.yaml').objects)).toBeUndefined();
-    expect(testJob(render('all-off.yaml').objects)).toBeUndefined();
+  it('is not rendered with tests.enabled=false, nor when none of api, proxy and web is on', async () => {
+    expect(testJob((await render('tests-off.yaml')).objects)).toBeUndefined();
+    expect(testJob((await render('all-off.yaml')).objects)).toBeUndefined();
     // Nor its NetworkPolicy: no pod has the component.
     for (const f of ['tests-off.yaml', 'all-off.yaml'])
-      expect(render(f).objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'test'), f).toEqual([]);
+      expect((await render(f)).objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'test'), f).toEqual([]);
   });
 
-  it('its own values: timeout, resources, backoff, deadline; the pull secrets; the proxy Service port', () => {
-    const job = jobOf('tests-custom.yaml');
+  it('its own values: timeout, resources, backoff, deadline; the pull secrets; the proxy Service port', async () => {
+    const job = await jobOf('tests-custom.yaml');
     const env = Object.fromEntries(containerEnv(job));
     expect(env['TIMEOUT_SECONDS']).toBe('30');
     expect(env['PROXY_URL']).toBe('http://release-name-dify-proxy:8080');
@@ -81,13 +81,13 @@ describe('the helm test Job as rendered', () => {
     expect(job.spec.template.spec.imagePullSecrets).toEqual([{ name: 'mirror-pull' }]);
     expect(job.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '20m', memory: '48Mi' }, limits: { cpu: '200m', memory: '96Mi' } });
     // A different pod template, a different Job name (a re-apply never meets an immutable template).
-    expect(job.metadata.name).not.toBe(jobOf('defaults.yaml').metadata.name);
+    expect(job.metadata.name).not.toBe((await jobOf('defaults.yaml')).metadata.name);
   });
 
-  it('every address it asks is a Service of the same render, on that Service\'s port', () => {
+  it('every address it asks is a Service of the same render, on that Service\'s port', async () => {
     for (const f of ['defaults.yaml', 'no-proxy-ingress.yaml', 'api-off.yaml', 'web-off.yaml', 'tests-custom.yaml', 'long-names.yaml']) {
-      const { objects } = render(f);
-      const env = targets(jobOf(f));
+      const { objects } = await render(f);
+      const env = targets(await jobOf(f));
       const urls = ['API_URL', 'PROXY_URL', 'WEB_URL'].flatMap((k) => (env[k] ? [new URL(env[k])] : []));
       expect(urls.length, f).toBeGreaterThan(0);
       for (const u of urls) {
@@ -174,7 +174,7 @@ describe.skipIf(!python)(`the helm test Job's program against stand-in Services$
   it('passes when the api answers /health 200 and the proxy leads /console/api to api and / to web', async () => {
     const a = await serve(api());
     const p = await serve(proxy(api(), web));
-    const r = await runJob(jobOf('defaults.yaml'), { API_URL: a, PROXY_URL: p });
+    const r = await runJob(await jobOf('defaults.yaml'), { API_URL: a, PROXY_URL: p });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(lines(r.stdout)).toEqual([
@@ -186,7 +186,7 @@ describe.skipIf(!python)(`the helm test Job's program against stand-in Services$
 
   it('fails in one line when the api\'s /health answers 500', async () => {
     const p = await serve(proxy(api(), web));
-    const r = await runJob(jobOf('defaults.yaml'), { API_URL: await serve(api(500)), PROXY_URL: p });
+    const r = await runJob(await jobOf('defaults.yaml'), { API_URL: await serve(api(500)), PROXY_URL: p });
     expect(r.code).toBe(1);
     expect(lines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/^FAIL api \/health through its Service: GET http:\/\/127\.0\.0\.1:\d+\/health answered 500, not 200\n$/);
@@ -194,26 +194,26 @@ describe.skipIf(!python)(`the helm test Job's program against stand-in Services$
 
   it('fails in one line when /console/api leads to web, or / leads to the api', async () => {
     const a = await serve(api());
-    const toWeb = await runJob(jobOf('defaults.yaml'), { API_URL: a, PROXY_URL: await serve(proxy(html(200), web)) });
+    const toWeb = await runJob(await jobOf('defaults.yaml'), { API_URL: a, PROXY_URL: await serve(proxy(html(200), web)) });
     expect(toWeb.code).toBe(1);
     expect(lines(toWeb.stderr)).toEqual([expect.stringMatching(/^FAIL proxy route \/console\/api\/ping to api: .* answered 200 text\/html; charset=utf-8, not the api's pong: the route leads elsewhere$/)]);
-    const toApi = await runJob(jobOf('defaults.yaml'), { API_URL: a, PROXY_URL: await serve(proxy(api(), api())) });
+    const toApi = await runJob(await jobOf('defaults.yaml'), { API_URL: a, PROXY_URL: await serve(proxy(api(), api())) });
     expect(toApi.code).toBe(1);
     expect(lines(toApi.stderr)).toEqual([expect.stringMatching(/^FAIL proxy route \/ to web: GET http:\/\/127\.0\.0\.1:\d+\/ answered 404, not web's page$/)]);
     // A JSON answer below 400 on / is not web's either.
-    const jsonRoot = await runJob(jobOf('defaults.yaml'), { API_URL: a, PROXY_URL: await serve(proxy(api(), json(200, { ok: true }))) });
+    const jsonRoot = await runJob(await jobOf('defaults.yaml'), { API_URL: a, PROXY_URL: await serve(proxy(api(), json(200, { ok: true }))) });
     expect(jsonRoot.code).toBe(1);
     expect(lines(jsonRoot.stderr)).toEqual([expect.stringMatching(/^FAIL proxy route \/ to web: .* answered 200 application\/json, not web's page: the route leads elsewhere$/)]);
   });
 
   it('fails when a Service does not answer, naming it', async () => {
-    const r = await runJob(jobOf('defaults.yaml'), { API_URL: closedPort, PROXY_URL: await serve(proxy(api(), web)) });
+    const r = await runJob(await jobOf('defaults.yaml'), { API_URL: closedPort, PROXY_URL: await serve(proxy(api(), web)) });
     expect(r.code).toBe(1);
     expect(lines(r.stderr)).toEqual([expect.stringMatching(/^FAIL api \/health through its Service: GET http:\/\/127\.0\.0\.1:\d+\/health answered nothing: .*refused/i)]);
   });
 
   it('without the proxy: the api and web\'s Service; a 5xx of web fails', async () => {
-    const job = jobOf('no-proxy-ingress.yaml');
+    const job = await jobOf('no-proxy-ingress.yaml');
     const a = await serve(api());
     const ok = await runJob(job, { API_URL: a, WEB_URL: await serve(web) });
     expect(ok.code, ok.stderr).toBe(0);
@@ -224,7 +224,7 @@ describe.skipIf(!python)(`the helm test Job's program against stand-in Services$
   });
 
   it('with the api off only the proxy\'s / route is asked: an api that would fail is never called', async () => {
-    const r = await runJob(jobOf('api-off.yaml'), { PROXY_URL: await serve(proxy(api(500), web)) });
+    const r = await runJob(await jobOf('api-off.yaml'), { PROXY_URL: await serve(proxy(api(500), web)) });
     expect(r.code, r.stderr).toBe(0);
     expect(lines(r.stdout)).toEqual([expect.stringMatching(/^ok {3}proxy route \/ to web: /)]);
   });

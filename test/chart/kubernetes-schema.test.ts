@@ -30,8 +30,8 @@ const MODELS: Record<string, Record<string, any>> = {
 
 describe.skipIf(!engineAvailable)('Kubernetes API schema', () => {
   for (const fixture of fixtures) {
-    it(fixture, () => {
-      const { text, objects } = render(fixture);
+    it(fixture, async () => {
+      const { text, objects } = await render(fixture);
       expect(text).not.toMatch(/[ \t]+\n/); // no trailing whitespace
       expect(objects.length).toBeGreaterThan(0);
       const names = new Set<string>();

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { templatePaths } from '../../src/chart/load.js';
+import { turn } from '../support/exec.js';
 import { engineAvailable, FIXTURES, fixtures, ROOT } from './render.js';
 
 type Api = typeof import('../../src/index.js');
@@ -58,6 +59,7 @@ describe.skipIf(!engineAvailable)('templates/ layout', () => {
         list.push({ fixture: f, kind: obj.kind, component: obj.metadata?.labels?.['app.kubernetes.io/component'] });
         bySource.set(path, list);
       }
+      await turn(); // every fixture rendered in-process: let vitest's worker read its RPC between them
     }
   }, 300_000);
 

@@ -3,10 +3,10 @@
  * the manifests. DIFY_CHART_RENDER_CMD may name another script taking the same `-f` flags (a
  * chart author's scratch renderer while the engine is being built); CI uses the engine.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { exec } from '../support/exec.js';
 import type { K8sObject } from '../support/k8s.js';
 import { Engine } from '../../src/render/engine.js';
 import { renderContext } from '../../src/render/context.js';
@@ -31,12 +31,17 @@ export interface Rendered {
 
 const cache = new Map<string, Rendered>();
 
-export function render(fixture: string): Rendered {
+/**
+ * A fixture's render, awaited: a test looping over every fixture would otherwise block vitest's
+ * worker for the whole loop (test/support/exec.ts).
+ */
+export async function render(fixture: string): Promise<Rendered> {
   const hit = cache.get(fixture);
   if (hit) return hit;
   const file = join(FIXTURES, fixture);
   const args = override ? [override, '-f', file] : [join(ROOT, 'bin', 'dify-chart'), 'render', 'release-name', '-f', file];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const r = await exec(process.execPath, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`render of ${fixture} failed (${r.status}): ${r.stderr}`);
   const objects: K8sObject[] = [];
   for (const doc of parseAllDocuments(r.stdout)) {

@@ -35,13 +35,13 @@ function tableOf(fixture: string) {
 }
 
 describe.skipIf(!engineAvailable)('routing table', () => {
-  it('defaults: nginx serves exactly the table, each path to its component', () => {
-    const locs = nginxLocations(render('defaults.yaml').objects);
+  it('defaults: nginx serves exactly the table, each path to its component', async () => {
+    const locs = nginxLocations((await render('defaults.yaml')).objects);
     expect([...locs.keys()]).toEqual(DEFAULT_ROUTES.map((r) => r.path));
     const svc = { api: 'release-name-dify-api', apiWebsocket: 'release-name-dify-api-websocket', web: 'release-name-dify-web', pluginDaemon: 'release-name-dify-plugin-daemon', marketplace: 'marketplace' } as Record<string, string>;
     for (const r of DEFAULT_ROUTES) expect(locs.get(r.path), r.path).toBe(svc[r.component]);
     expect(ALL_ROUTES.map((r) => r.path)).toContain('/agent-stub/');
-    const conf = render('defaults.yaml').objects.find((o) => o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === 'proxy')!.data!;
+    const conf = (await render('defaults.yaml')).objects.find((o) => o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === 'proxy')!.data!;
     expect(conf['default.conf']).toMatch(/location \/e\/ \{[^}]*Dify-Hook-Url/);
     expect(conf['nginx.conf']).toContain('client_max_body_size 100M;');
     expect(conf['proxy.conf']).toContain('proxy_buffering off;');
@@ -50,8 +50,8 @@ describe.skipIf(!engineAvailable)('routing table', () => {
   });
 
   for (const fixture of ['ingress.yaml', 'strings.yaml']) {
-    it(`${fixture}: nginx locations == Ingress paths == table`, () => {
-      const { objects } = render(fixture);
+    it(`${fixture}: nginx locations == Ingress paths == table`, async () => {
+      const { objects } = await render(fixture);
       const table = tableOf(fixture).map((r) => r.path);
       expect([...nginxLocations(objects).keys()]).toEqual(table);
       if (fixture === 'ingress.yaml') {
@@ -62,14 +62,14 @@ describe.skipIf(!engineAvailable)('routing table', () => {
     });
   }
 
-  it('httproute.yaml: HTTPRoute paths == table, to the proxy', () => {
-    const { objects } = render('httproute.yaml');
+  it('httproute.yaml: HTTPRoute paths == table, to the proxy', async () => {
+    const { objects } = await render('httproute.yaml');
     expect(httpRoutePaths(objects)).toEqual(DEFAULT_ROUTES.map((r) => r.path));
   });
 
   for (const fixture of ['no-proxy-ingress.yaml', 'httproute-no-proxy.yaml']) {
-    it(`${fixture}: without nginx, routes go straight to the components (no marketplace route)`, () => {
-      const { objects } = render(fixture);
+    it(`${fixture}: without nginx, routes go straight to the components (no marketplace route)`, async () => {
+      const { objects } = await render(fixture);
       expect(objects.some((o) => o.metadata.name === 'release-name-dify-proxy')).toBe(false);
       const expected = DEFAULT_ROUTES.filter((r) => r.component !== 'marketplace').map((r) => r.path);
       const paths = fixture.startsWith('no-proxy-ingress') ? ingressPaths(objects) : httpRoutePaths(objects);
@@ -90,8 +90,8 @@ describe.skipIf(!engineAvailable)('routing table', () => {
     ['ssrf-proxy-off.yaml', 'ssrf-proxy', []],
   ];
   for (const [fixture, component, routes] of OFF) {
-    it(`${fixture}: no object and no route of ${component} remains`, () => {
-      const { objects, text } = render(fixture);
+    it(`${fixture}: no object and no route of ${component} remains`, async () => {
+      const { objects, text } = await render(fixture);
       const left = objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === component || o.metadata.name === `release-name-dify-${component}`);
       expect(left.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
       const locs = nginxLocations(objects);
@@ -101,8 +101,8 @@ describe.skipIf(!engineAvailable)('routing table', () => {
     });
   }
 
-  it('all-off.yaml: nothing of the application tier remains', () => {
-    const { objects } = render('all-off.yaml');
+  it('all-off.yaml: nothing of the application tier remains', async () => {
+    const { objects } = await render('all-off.yaml');
     const kinds = objects.filter((o) => ['Deployment', 'Service', 'Job', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(o.kind)).map((o) => o.metadata.name);
     expect(kinds.filter((n) => /-(api|api-websocket|worker|beat|web|sandbox|plugin-daemon|ssrf-proxy|proxy|migrate-[0-9a-f]+)$/.test(n))).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildValues } from '../../src/values/index.js';
 import { ROOT } from './render.js';
 import { cli, PINNED } from '../cli/run.js';
+import { turn } from '../support/exec.js';
 import { SCHEMA_RULES } from '../fixtures/schema-rules.js';
 
 const CHART = join(ROOT, 'chart');
@@ -63,7 +64,7 @@ describe('schema rejections say what to change', () => {
     expect(() => build(['dify.secretKey.remoteRef.key="dify/app"', 'externalSecrets={"enabled":true,"secretStoreRef":{"name":"vault","kind":"SecretStore"}}'])).not.toThrow();
   });
 
-  it('the remoteRef rule covers every credential of the schema', () => {
+  it('the remoteRef rule covers every credential of the schema', async () => {
     const schema = JSON.parse(readFileSync(SCHEMA, 'utf8'));
     const paths: string[][] = [];
     const walk = (node: any, path: string[]): void => {
@@ -73,6 +74,7 @@ describe('schema rejections say what to change', () => {
     walk(schema, []);
     expect(paths.length).toBeGreaterThan(10);
     for (const path of paths) {
+      await turn(); // a values build per credential, seconds in all: let vitest's worker read its RPC between them
       const json = JSON.stringify({ remoteRef: { key: 'x' } });
       expect(rejects([`${path.join('.')}=${json}`]), path.join('.')).toContain('remoteRef.key is set but externalSecrets.enabled is false');
     }

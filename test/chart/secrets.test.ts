@@ -22,8 +22,8 @@ function pinnedSecrets(fixture: string): string[] {
 
 describe.skipIf(!engineAvailable)('secrets', () => {
   for (const fixture of fixtures) {
-    it(`${fixture}: no Secret value in any ConfigMap, Deployment or Job`, () => {
-      const { objects } = render(fixture);
+    it(`${fixture}: no Secret value in any ConfigMap, Deployment or Job`, async () => {
+      const { objects } = await render(fixture);
       const secretValues = new Set<string>(pinnedSecrets(fixture));
       for (const s of objects.filter((o) => o.kind === 'Secret'))
         for (const v of Object.values(s.data ?? {})) {
@@ -38,16 +38,16 @@ describe.skipIf(!engineAvailable)('secrets', () => {
     });
   }
 
-  it('no fixed public default: unset credentials are generated, not the upstream defaults', () => {
-    const { text } = render('defaults.yaml');
+  it('no fixed public default: unset credentials are generated, not the upstream defaults', async () => {
+    const { text } = await render('defaults.yaml');
     expect(text).not.toContain(Buffer.from('dify-sandbox').toString('base64'));
     for (const pub of ['difyai123456', 'sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U', 'QaHbTe77CtuXmsfyhR7', 'lYkiYYT6owG', 'WVF5YThaHlkYwhGUSmCRgsX3tD5ngdN8pkih'])
       expect(text).not.toContain(pub);
   });
 
   for (const fixture of fixtures) {
-    it(`${fixture}: the generated credentials are in no rendered object; each key a pod reads from their Secret is generated, and each generated key is read`, () => {
-      const { objects } = render(fixture);
+    it(`${fixture}: the generated credentials are in no rendered object; each key a pod reads from their Secret is generated, and each generated key is read`, async () => {
+      const { objects } = await render(fixture);
       const generator = generatorOf(objects);
       const target = generator?.target ?? 'release-name-dify-generated-credentials';
       expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).not.toContain(target);
@@ -61,8 +61,8 @@ describe.skipIf(!engineAvailable)('secrets', () => {
     });
   }
 
-  it('generated-credentials.yaml: every credential the chart can generate, in its shape; the old chart\'s Secret is the one adopted', () => {
-    const generator = generatorOf(render('generated-credentials.yaml').objects)!;
+  it('generated-credentials.yaml: every credential the chart can generate, in its shape; the old chart\'s Secret is the one adopted', async () => {
+    const generator = generatorOf((await render('generated-credentials.yaml')).objects)!;
     expect(Object.fromEntries(generator.keys)).toEqual({
       SECRET_KEY: 'alnum:42',
       DB_PASSWORD: 'alnum:32',
@@ -81,8 +81,8 @@ describe.skipIf(!engineAvailable)('secrets', () => {
     expect(generator.legacy).toBe('release-name-dify-credentials');
   });
 
-  it('a fixture with every credential pinned renders no generator and no reference to its Secret', () => {
-    const { objects, text } = render('defaults.yaml');
+  it('a fixture with every credential pinned renders no generator and no reference to its Secret', async () => {
+    const { objects, text } = await render('defaults.yaml');
     expect(generatorOf(objects)).toBeUndefined();
     expect(text).not.toContain('generated-credentials');
   });

@@ -11,8 +11,8 @@ vi.setConfig({ testTimeout: 120_000 });
 const EXT = 'secret:release-name-dify-external';
 const OWN = 'secret:release-name-dify-inline-credentials';
 
-function workloads(fixture: string) {
-  const { objects } = render(fixture);
+async function workloads(fixture: string) {
+  const { objects } = await render(fixture);
   const get = (suffix: string): K8sObject => {
     const o = find(objects, 'Deployment', suffix);
     if (!o) throw new Error(`${fixture}: no Deployment ${suffix}`);
@@ -98,8 +98,8 @@ const VECTOR: [string, string, Record<string, string>][] = [
 
 describe.skipIf(!engineAvailable)('object storage', () => {
   for (const [fixture, type, env, pluginType, pluginEnv] of STORAGE)
-    it(`${fixture}: STORAGE_TYPE=${type}, plugin daemon ${pluginType}`, () => {
-      const w = workloads(fixture);
+    it(`${fixture}: STORAGE_TYPE=${type}, plugin daemon ${pluginType}`, async () => {
+      const w = await workloads(fixture);
       // beat and the migration Job initialise the object store too: same settings and credentials.
       const job = w.objects.find((o) => o.kind === 'Job' && o.metadata.name.includes('-migrate-'));
       const migrate = job ? effectiveEnv(w.objects, job) : w.api;
@@ -129,8 +129,8 @@ describe.skipIf(!engineAvailable)('object storage', () => {
 
 describe.skipIf(!engineAvailable)('vector stores', () => {
   for (const [fixture, type, env] of VECTOR)
-    it(`${fixture}: VECTOR_STORE=${type}`, () => {
-      const w = workloads(fixture);
+    it(`${fixture}: VECTOR_STORE=${type}`, async () => {
+      const w = await workloads(fixture);
       for (const [name, e] of [['api', w.api], ['worker', w.worker]] as const) {
         expect(e.get('VECTOR_STORE'), name).toBe(type);
         for (const [k, v] of Object.entries(env)) expect(e.get(k), `${name} ${k}`).toBe(v);
@@ -148,8 +148,8 @@ describe.skipIf(!engineAvailable)('vector stores', () => {
 });
 
 describe.skipIf(!engineAvailable)('in-cluster MinIO and Qdrant', () => {
-  it('minio-qdrant.yaml: MinIO and Qdrant StatefulSets with PVCs, generated-or-pinned credentials shared with Dify, a bucket Job', () => {
-    const { objects } = render('minio-qdrant.yaml');
+  it('minio-qdrant.yaml: MinIO and Qdrant StatefulSets with PVCs, generated-or-pinned credentials shared with Dify, a bucket Job', async () => {
+    const { objects } = await render('minio-qdrant.yaml');
     const minio = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'release-name-dify-minio')!;
     const qdrant = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'release-name-dify-qdrant')!;
     for (const s of [minio, qdrant]) {
@@ -176,8 +176,8 @@ describe.skipIf(!engineAvailable)('in-cluster MinIO and Qdrant', () => {
     for (const o of objects.filter((x) => x.kind === 'PersistentVolumeClaim')) expect(o.spec.accessModes).not.toContain('ReadWriteMany');
   });
 
-  it('defaults: MinIO and Qdrant are off, credentials generated for the in-cluster stores only', () => {
-    const { objects } = render('defaults.yaml');
+  it('defaults: MinIO and Qdrant are off, credentials generated for the in-cluster stores only', async () => {
+    const { objects } = await render('defaults.yaml');
     expect(objects.some((o) => /-(minio|qdrant)/.test(o.metadata.name))).toBe(false);
     const secret = objects.find((o) => o.kind === 'Secret')!;
     expect(secret.data?.S3_ACCESS_KEY).toBeUndefined();
@@ -186,8 +186,8 @@ describe.skipIf(!engineAvailable)('in-cluster MinIO and Qdrant', () => {
 });
 
 describe.skipIf(!engineAvailable)('Redis Sentinel', () => {
-  it('redis-sentinel.yaml: api, worker and plugin daemon use the Sentinels; the broker URL lists every node', () => {
-    const w = workloads('redis-sentinel.yaml');
+  it('redis-sentinel.yaml: api, worker and plugin daemon use the Sentinels; the broker URL lists every node', async () => {
+    const w = await workloads('redis-sentinel.yaml');
     const broker = ['redis-sentinel-0', 'redis-sentinel-1', 'redis-sentinel-2'].map((n) => `sentinel://$(REDIS_USERNAME):$(REDIS_PASSWORD)@${n}.redis.svc:26379/3`).join(';');
     for (const [name, e] of [['api', w.api], ['worker', w.worker], ['plugin', w.plugin]] as const) {
       expect(e.get('REDIS_USE_SENTINEL'), name).toBe('true');
@@ -209,8 +209,8 @@ describe.skipIf(!engineAvailable)('Redis Sentinel', () => {
     expect(w.objects.some((o) => o.kind === 'StatefulSet' && o.metadata.name.endsWith('-redis'))).toBe(false);
   });
 
-  it('without Sentinel nothing of it is set', () => {
-    const w = workloads('defaults.yaml');
+  it('without Sentinel nothing of it is set', async () => {
+    const w = await workloads('defaults.yaml');
     for (const k of w.api.keys()) expect(k).not.toMatch(/SENTINEL/);
   });
 });

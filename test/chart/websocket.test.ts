@@ -36,8 +36,8 @@ function collaborationMode(objects: K8sObject[]): Map<string, string | undefined
 }
 
 describe.skipIf(!engineAvailable)('collaboration websocket', () => {
-  it('is on by default: a Deployment of the api image, a Service on 5001, a PDB; HPA only when asked', () => {
-    const { objects } = render('defaults.yaml');
+  it('is on by default: a Deployment of the api image, a Service on 5001, a PDB; HPA only when asked', async () => {
+    const { objects } = await render('defaults.yaml');
     // Its own workload objects (its NetworkPolicy is network-policy.test.ts's business).
     const own = ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'ServiceAccount'];
     const kinds = byComponent(objects, 'api-websocket').filter((o) => own.includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
@@ -72,9 +72,9 @@ describe.skipIf(!engineAvailable)('collaboration websocket', () => {
     expect(r.stderr).toContain('apiWebsocket');
   });
 
-  it("runs MODE=api with the websocket worker settings, never migrates, and otherwise has exactly the api's env", () => {
+  it("runs MODE=api with the websocket worker settings, never migrates, and otherwise has exactly the api's env", async () => {
     for (const fixture of ['defaults.yaml', 'external.yaml', 'storage-s3.yaml', 'strings.yaml', 'redis-sentinel.yaml', 'external-secrets.yaml']) {
-      const { objects } = render(fixture);
+      const { objects } = await render(fixture);
       const ws = effectiveEnv(objects, find(objects, 'Deployment', '-api-websocket')!);
       const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
       expect(ws.get('MODE'), fixture).toBe('api');
@@ -94,8 +94,8 @@ describe.skipIf(!engineAvailable)('collaboration websocket', () => {
     }
   });
 
-  it('its own worker settings, extra env after the api extra env (which it shares), its own Service annotations', () => {
-    const { objects } = render('websocket-ingress.yaml');
+  it('its own worker settings, extra env after the api extra env (which it shares), its own Service annotations', async () => {
+    const { objects } = await render('websocket-ingress.yaml');
     const d = find(objects, 'Deployment', '-api-websocket')!;
     const env = containerEnv(d);
     expect(env.get('SERVER_WORKER_CONNECTIONS')).toBe('2000');
@@ -108,42 +108,42 @@ describe.skipIf(!engineAvailable)('collaboration websocket', () => {
     expect(find(objects, 'Service', '-api-websocket')!.metadata.annotations).toEqual({ 'example.com/websocket': 'true' });
   });
 
-  it('mounts the api storage volume when storage is local, nothing with object storage', () => {
-    const local = render('defaults.yaml').objects;
+  it('mounts the api storage volume when storage is local, nothing with object storage', async () => {
+    const local = (await render('defaults.yaml')).objects;
     const pod = (objects: K8sObject[], suffix: string) => find(objects, 'Deployment', suffix)!.spec.template.spec;
     expect(pod(local, '-api-websocket').volumes).toEqual(pod(local, '-api').volumes);
     expect(container(find(local, 'Deployment', '-api-websocket')!).volumeMounts).toEqual([{ name: 'storage', mountPath: '/app/api/storage' }]);
     expect(pod(local, '-api-websocket').volumes[0].persistentVolumeClaim.claimName).toBe('release-name-dify-storage');
-    const s3 = render('websocket-ingress.yaml').objects;
+    const s3 = (await render('websocket-ingress.yaml')).objects;
     expect(pod(s3, '-api-websocket').volumes).toBeUndefined();
     expect(container(find(s3, 'Deployment', '-api-websocket')!).volumeMounts).toBeUndefined();
   });
 
-  it('HPA replaces replicas (several pods: Socket.IO fans out through Redis)', () => {
+  it('HPA replaces replicas (several pods: Socket.IO fans out through Redis)', async () => {
     for (const fixture of ['websocket-ingress.yaml', 'hpa.yaml']) {
-      const { objects } = render(fixture);
+      const { objects } = await render(fixture);
       expect(find(objects, 'Deployment', '-api-websocket')!.spec.replicas, fixture).toBeUndefined();
       const hpa = find(objects, 'HorizontalPodAutoscaler', '-api-websocket')!;
       expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: WS });
       expect(hpa.spec.minReplicas, fixture).toBe(2);
     }
-    const hpa = find(render('websocket-ingress.yaml').objects, 'HorizontalPodAutoscaler', '-api-websocket')!;
+    const hpa = find((await render('websocket-ingress.yaml')).objects, 'HorizontalPodAutoscaler', '-api-websocket')!;
     expect(hpa.spec.maxReplicas).toBe(8);
     expect(hpa.spec.metrics.map((m: { resource: { name: string } }) => m.resource.name)).toEqual(['memory']);
-    expect(find(render('websocket-ingress.yaml').objects, 'PodDisruptionBudget', '-api-websocket')!.spec.minAvailable).toBe('50%');
+    expect(find((await render('websocket-ingress.yaml')).objects, 'PodDisruptionBudget', '-api-websocket')!.spec.minAvailable).toBe('50%');
   });
 
-  it('ENABLE_COLLABORATION_MODE is "true" on every api-image process exactly when the websocket is enabled', () => {
-    const on = collaborationMode(render('defaults.yaml').objects);
+  it('ENABLE_COLLABORATION_MODE is "true" on every api-image process exactly when the websocket is enabled', async () => {
+    const on = collaborationMode((await render('defaults.yaml')).objects);
     expect([...on.keys()].sort()).toEqual(['api', 'api-websocket', 'beat', 'migration', 'worker']);
     for (const [c, v] of on) expect(v, c).toBe('true');
-    const off = collaborationMode(render('websocket-off.yaml').objects);
+    const off = collaborationMode((await render('websocket-off.yaml')).objects);
     expect([...off.keys()].sort()).toEqual(['api', 'beat', 'migration', 'worker']);
     for (const [c, v] of off) expect(v, c).toBe('false');
   });
 
-  it('websocket-off.yaml: no object, no route, no socket URL, no Upgrade in nginx', () => {
-    const { objects, text } = render('websocket-off.yaml');
+  it('websocket-off.yaml: no object, no route, no socket URL, no Upgrade in nginx', async () => {
+    const { objects, text } = await render('websocket-off.yaml');
     expect(byComponent(objects, 'api-websocket')).toEqual([]);
     expect(text).not.toContain('api-websocket');
     expect(text).not.toContain('/socket.io/');
@@ -170,11 +170,11 @@ describe.skipIf(!engineAvailable)('collaboration websocket', () => {
       });
     }
 
-    it('the fixtures: wss:// from the TLS Ingress host and from https consoleApi', () => {
-      expect(webConfig(render('websocket-ingress.yaml').objects).NEXT_PUBLIC_SOCKET_URL).toBe('wss://dify.example.com');
-      expect(webConfig(render('ingress.yaml').objects).NEXT_PUBLIC_SOCKET_URL).toBe('wss://dify.example.com');
-      expect(webConfig(render('strings.yaml').objects).NEXT_PUBLIC_SOCKET_URL).toBe('wss://dify.example.com:8443');
-      expect(webConfig(render('defaults.yaml').objects)).not.toHaveProperty('NEXT_PUBLIC_SOCKET_URL');
+    it('the fixtures: wss:// from the TLS Ingress host and from https consoleApi', async () => {
+      expect(webConfig((await render('websocket-ingress.yaml')).objects).NEXT_PUBLIC_SOCKET_URL).toBe('wss://dify.example.com');
+      expect(webConfig((await render('ingress.yaml')).objects).NEXT_PUBLIC_SOCKET_URL).toBe('wss://dify.example.com');
+      expect(webConfig((await render('strings.yaml')).objects).NEXT_PUBLIC_SOCKET_URL).toBe('wss://dify.example.com:8443');
+      expect(webConfig((await render('defaults.yaml')).objects)).not.toHaveProperty('NEXT_PUBLIC_SOCKET_URL');
     });
 
     it('the schema refuses a socketUrl with a path or another scheme', async () => {
@@ -192,8 +192,8 @@ describe.skipIf(!engineAvailable)('collaboration websocket', () => {
       return new Map([...conf.matchAll(/location (\S+) \{([^}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
     };
 
-    it('nginx: the websocket location sets Upgrade and Connection from the client; no other location does; proxy.conf still blanks Connection', () => {
-      const { objects } = render('defaults.yaml');
+    it('nginx: the websocket location sets Upgrade and Connection from the client; no other location does; proxy.conf still blanks Connection', async () => {
+      const { objects } = await render('defaults.yaml');
       const cm = find(objects, 'ConfigMap', '-proxy')!.data!;
       const locs = locations(objects);
       const ws = locs.get('/socket.io/')!;
@@ -206,18 +206,18 @@ describe.skipIf(!engineAvailable)('collaboration websocket', () => {
       expect(cm['nginx.conf']).toMatch(/map \$http_upgrade \$dify_connection_upgrade \{\s*default upgrade;\s*"" "";\s*\}/);
     });
 
-    it('the Ingress without the proxy sends /socket.io/ to the websocket Service; with the proxy, to nginx', () => {
-      const direct = find(render('websocket-ingress.yaml').objects, 'Ingress', 'release-name-dify')!;
+    it('the Ingress without the proxy sends /socket.io/ to the websocket Service; with the proxy, to nginx', async () => {
+      const direct = find((await render('websocket-ingress.yaml')).objects, 'Ingress', 'release-name-dify')!;
       const path = direct.spec.rules[0].http.paths.find((p: { path: string }) => p.path === '/socket.io/');
       expect(path.backend.service).toEqual({ name: WS, port: { number: 5001 } });
       expect(path.pathType).toBe('Prefix');
-      const proxied = find(render('ingress.yaml').objects, 'Ingress', 'release-name-dify')!;
+      const proxied = find((await render('ingress.yaml')).objects, 'Ingress', 'release-name-dify')!;
       const viaProxy = proxied.spec.rules[0].http.paths.find((p: { path: string }) => p.path === '/socket.io/');
       expect(viaProxy.backend.service.name).toBe('release-name-dify-proxy');
     });
 
-    it('the HTTPRoute without the proxy sends /socket.io/ to the websocket Service', () => {
-      const route = find(render('httproute-no-proxy.yaml').objects, 'HTTPRoute', 'release-name-dify')!;
+    it('the HTTPRoute without the proxy sends /socket.io/ to the websocket Service', async () => {
+      const route = find((await render('httproute-no-proxy.yaml')).objects, 'HTTPRoute', 'release-name-dify')!;
       const rule = route.spec.rules.find((r: { matches: { path: { value: string } }[] }) => r.matches[0]!.path.value === '/socket.io/');
       expect(rule.matches[0].path.type).toBe('PathPrefix');
       expect(rule.backendRefs).toEqual([{ name: WS, port: 5001 }]);
