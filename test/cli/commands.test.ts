@@ -4,11 +4,11 @@
  * `render` and `package`, `--set-literal`, help with examples, a `--show-only` suggestion, and
  * examples that never package into the build output.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { exec } from '../support/exec.js';
 import { CHART, cli, PINNED, ROOT, tempDir, type CliResult } from './run.js';
 
 const T = 60_000;
@@ -222,7 +222,7 @@ describe('--show-only that matches nothing suggests the template path', () => {
 });
 
 describe('chart archives never ship in the npm package', () => {
-  it('package.json `files` excludes *.tgz: a packaged chart in dist/ is not packed', () => {
+  it('package.json `files` excludes *.tgz: a packaged chart in dist/ is not packed', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
     expect(pkg.files).toContain('!**/*.tgz');
     // npm's own file list, on a copy of package.json next to a chart archive in dist/.
@@ -231,8 +231,9 @@ describe('chart archives never ship in the npm package', () => {
     mkdirSync(join(dir, 'dist'));
     writeFileSync(join(dir, 'dist', 'index.js'), '');
     writeFileSync(join(dir, 'dist', 'dify-0.1.0.tgz'), 'archive');
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', timeout: HANG });
-    const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path).sort();
+    const r = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, timeoutMs: HANG });
+    if (r.error || r.status !== 0) throw new Error(`npm pack --dry-run failed (${r.status}): ${r.error?.message ?? r.stderr}`);
+    const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path).sort();
     expect(files).toContain('dist/index.js');
     expect(files).not.toContain('dist/dify-0.1.0.tgz');
   }, T);

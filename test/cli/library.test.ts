@@ -3,11 +3,11 @@
  * renderer, many renders, each printing what `dify-chart render` prints for the same inputs.
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../support/exec.js';
 import { CHART, cli, FIXTURES, fixture, PINNED, ROOT } from './run.js';
 
 type Api = typeof import('../../src/index.js');
@@ -131,7 +131,7 @@ describe('createRenderer({ chart })', () => {
 });
 
 describe("the package's entry", () => {
-  it('resolves by name, with types, for a TypeScript consumer', () => {
+  it('resolves by name, with types, for a TypeScript consumer', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lib-consumer-'));
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(ROOT, join(dir, 'node_modules', 'dify-chart'));
@@ -155,7 +155,7 @@ describe("the package's entry", () => {
       join(dir, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, files: ['use.ts'] }),
     );
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
+    const r = await exec(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir]);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   }, 60_000);

@@ -3,12 +3,12 @@
  * many renders in flight, errors of the same class and words, and no thread left holding the
  * process once idle.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../support/exec.js';
 import { CHART, FIXTURES, fixture, PINNED, ROOT } from './run.js';
 
 type Api = typeof import('../../src/index.js');
@@ -100,14 +100,14 @@ describe('createRendererPool({ chart, workers })', () => {
     expect((await rejection(p.render({}))).message).toMatch(/closed/);
   }, 60_000);
 
-  it('does not keep the process alive once idle', () => {
+  it('does not keep the process alive once idle', async () => {
     const script = `const { createRendererPool } = await import(${JSON.stringify(ENTRY)});
 const pool = await createRendererPool({ workers: 2 });
 const out = await pool.render({ valueFiles: [${JSON.stringify(PINNED)}] });
 console.log(out.manifests.length > 5 ? 'rendered' : 'nothing');`;
     const file = join(mkdtempSync(join(tmpdir(), 'pool-idle-')), 'idle.mjs');
     writeFileSync(file, script);
-    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+    const r = await exec(process.execPath, [file], { timeoutMs: 30_000 });
     expect(r.stderr).toBe('');
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, PINNED, ROOT } from '../cli/run.js';
+import { exec } from '../support/exec.js';
 
 const T = 60_000;
 const HANG = 8_000;
@@ -47,7 +48,7 @@ describe('a closed stdout ends the command quietly', () => {
     expect(r.code).toBe(0);
   }, T);
 
-  it('through a shell: `render | head -1` and `render | grep -q` exit 0 with pipefail, no stack trace', () => {
+  it('through a shell: `render | head -1` and `render | grep -q` exit 0 with pipefail, no stack trace', async () => {
     const bash = spawnSync('bash', ['-c', 'exit 0']);
     if (bash.error) {
       if (process.env.CI === 'true') throw new Error('CI=true but bash is missing');
@@ -56,7 +57,7 @@ describe('a closed stdout ends the command quietly', () => {
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const cmd = `${q(process.execPath)} ${q(BIN)} render -f ${q(PINNED)}`;
     for (const tail of ['head -1', 'grep -q Deployment', 'grep -q "^---$"']) {
-      const r = spawnSync('bash', ['-c', `set -o pipefail; ${cmd} | ${tail}`], { cwd: ROOT, encoding: 'utf8', timeout: HANG });
+      const r = await exec('bash', ['-c', `set -o pipefail; ${cmd} | ${tail}`], { cwd: ROOT, timeoutMs: HANG });
       expect(r.signal, tail).toBeNull();
       expect(r.stderr, tail).toBe('');
       expect(r.status, tail).toBe(0);

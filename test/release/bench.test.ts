@@ -3,10 +3,10 @@
  * scaling sizes) prints every row with a number in it. It times nothing and asserts no speed;
  * the figures are for the README, measured by a full run.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exec } from '../support/exec.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -14,13 +14,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const haveTime = existsSync('/usr/bin/time');
 
 describe('npm run bench', () => {
-  it.skipIf(!haveTime && process.env.CI !== 'true')('runs and reports every measurement', () => {
+  it.skipIf(!haveTime && process.env.CI !== 'true')('runs and reports every measurement', async () => {
     expect(haveTime, '/usr/bin/time (Debian package time) is needed for the peak-memory figure').toBe(true);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs')], {
+    const r = await exec(process.execPath, [join(ROOT, 'bench', 'run.mjs')], {
       cwd: ROOT,
-      encoding: 'utf8',
       env: { ...process.env, BENCH_RUNS: '1', BENCH_WARM: '5', BENCH_SIZES: '10,20' },
-      timeout: 120_000,
+      timeoutMs: 120_000,
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

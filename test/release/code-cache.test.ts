@@ -6,9 +6,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, PINNED, tempDir } from '../cli/run.js';
+import { exec } from '../support/exec.js';
 
 /** Every file under a folder, relative. */
 function files(dir: string): string[] {
@@ -16,18 +16,18 @@ function files(dir: string): string[] {
 }
 
 describe('the CLI uses Node\'s compile cache', () => {
-  it('a first run fills the cache folder with the compiled bundle; a second run prints the same bytes from it', () => {
+  it('a first run fills the cache folder with the compiled bundle; a second run prints the same bytes from it', async () => {
     const cache = tempDir('dify-compile-cache-');
     const env = { ...process.env, NODE_COMPILE_CACHE: cache };
-    const first = spawnSync(BIN, ['render', '-f', PINNED], { encoding: 'utf8', env });
+    const first = await exec(BIN, ['render', '-f', PINNED], { env });
     expect(first.status, first.stderr).toBe(0);
     const cached = files(cache);
     expect(cached.length).toBeGreaterThan(0);
-    const second = spawnSync(BIN, ['render', '-f', PINNED], { encoding: 'utf8', env });
+    const second = await exec(BIN, ['render', '-f', PINNED], { env });
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout === first.stdout).toBe(true);
     // Invalid values load the full values validator, a second module under the same cache.
-    const invalid = spawnSync(BIN, ['render', '--set', 'api.replicaCount=two'], { encoding: 'utf8', env });
+    const invalid = await exec(BIN, ['render', '--set', 'api.replicaCount=two'], { env });
     expect(invalid.status).toBe(1);
     expect(invalid.stdout).toBe('');
     expect(invalid.stderr).toMatch(/^Error: values\.api\.replicaCount: expected integer/);

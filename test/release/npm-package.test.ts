@@ -5,12 +5,13 @@
  * The packed files are then run as an installed package runs, so a file the CLI needs but
  * package.json's `files` leaves out fails here rather than for the first `npx dify-chart` user.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../support/exec.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -21,9 +22,10 @@ interface Packed {
 }
 
 /** `npm pack --dry-run --json` in `dir`, without lifecycle scripts (npm test has built dist/). */
-function dryRun(dir: string): Packed {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const list = JSON.parse(out) as Packed[];
+async function dryRun(dir: string): Promise<Packed> {
+  const r = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir });
+  if (r.error || r.status !== 0) throw new Error(`npm pack --dry-run in ${dir} failed (${r.status}): ${r.error?.message ?? r.stderr}`);
+  const list = JSON.parse(r.stdout) as Packed[];
   expect(list).toHaveLength(1);
   return list[0]!;
 }
@@ -41,9 +43,9 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 let packed: Packed;
 let paths: string[];
 
-beforeAll(() => {
+beforeAll(async () => {
   expect(existsSync(join(ROOT, 'dist', 'cli', 'main.js')), 'dist/ is built (npm run build)').toBe(true);
-  packed = dryRun(ROOT);
+  packed = await dryRun(ROOT);
   paths = packed.files.map((f) => f.path).sort();
 });
 
@@ -86,7 +88,7 @@ describe('npm pack contents', () => {
     for (const file of tracked) expect(paths, file).toContain(file);
   });
 
-  it('leaves out archives wherever they are in the packed folders (so the rule above can fail)', () => {
+  it('leaves out archives wherever they are in the packed folders (so the rule above can fail)', async () => {
     // A copy of the package with archives as `dify-chart package` would leave them.
     const dir = mkdtempSync(join(tmpdir(), 'dify-npm-pack-'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'pack-probe', version: '0.0.0', files: pkg.files }));
@@ -95,13 +97,13 @@ describe('npm pack contents', () => {
       writeFileSync(join(dir, folder, 'kept.txt'), 'kept\n');
       writeFileSync(join(dir, folder, 'dify-0.0.0.tgz'), 'archive\n');
     }
-    const probe = dryRun(dir).files.map((f) => f.path).sort();
+    const probe = (await dryRun(dir)).files.map((f) => f.path).sort();
     expect(probe).toEqual(['bin/kept.txt', 'chart/kept.txt', 'dist/kept.txt', 'package.json']);
   });
 });
 
 describe('the packed files, installed', () => {
-  it('run the CLI as the checkout does: same render, same version line', () => {
+  it('run the CLI as the checkout does: same render, same version line', async () => {
     // The files npm would publish, alone in a folder, with this checkout's dependencies.
     const dir = mkdtempSync(join(tmpdir(), 'dify-npm-installed-'));
     for (const file of paths) {
@@ -110,10 +112,10 @@ describe('the packed files, installed', () => {
     }
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     const values = join(ROOT, 'test', 'fixtures', 'values', 'defaults.yaml');
-    const run = (root: string, args: string[]) => spawnSync(join(root, 'bin', 'dify-chart'), args, { encoding: 'utf8', cwd: tmpdir() });
+    const run = (root: string, args: string[]) => exec(join(root, 'bin', 'dify-chart'), args, { cwd: tmpdir() });
     for (const args of [['version'], ['render', 'dify', '-n', 'dify', '-f', values]]) {
-      const installed = run(dir, args);
-      const checkout = run(ROOT, args);
+      const installed = await run(dir, args);
+      const checkout = await run(ROOT, args);
       expect(installed.stderr, args.join(' ')).toBe('');
       expect(installed.status, args.join(' ')).toBe(0);
       expect(installed.stdout, args.join(' ')).toBe(checkout.stdout);

@@ -6,7 +6,7 @@
  * release-download URL, digest and `created`). Re-runs: a listed version changes nothing; a release
  * whose index update failed is indexed from the release's own archive.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageChart } from '../../src/package/chart-archive.js';
+import { exec } from '../support/exec.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STEP = 'Update index.yaml and artifacthub-repo.yml on gh-pages';
@@ -99,10 +100,9 @@ async function release(version: string, opts: { released?: boolean } = {}): Prom
     mkdirSync(join(checkout, 'dist'), { recursive: true });
     writeFileSync(join(checkout, 'dist', archive.fileName), archive.bytes);
   }
-  const r = spawnSync('bash', ['-e', '-c', stepScript()], {
+  const r = await exec('bash', ['-e', '-c', stepScript()], {
     cwd: checkout,
     env: { ...env, PATH: path, VERSION: version, RUNNER_TEMP: runnerTemp },
-    encoding: 'utf8',
   });
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   const index = parse(git(origin, 'show', 'gh-pages:index.yaml')) as Index;

@@ -8,7 +8,7 @@
  * byte for byte, the digest signed is the one the registry serves for the version, and a re-run
  * pushes and signs nothing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageChart } from '../../src/package/chart-archive.js';
+import { exec } from '../support/exec.js';
 import { helmCommand, helmOrSkip, HELM_VERSIONS } from '../support/helm.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -76,7 +77,7 @@ interface Run {
  * edit to the script is the registry's host; Helm reaches it over plain HTTP (a wrapper adds
  * --plain-http, which ghcr.io does not need).
  */
-function runStep(sandbox: string, version: string, bytes: Uint8Array): Run {
+async function runStep(sandbox: string, version: string, bytes: Uint8Array): Promise<Run> {
   const script = ociStep();
   expect(script.match(/^registry=ghcr\.io$/gm), 'the step names its registry once, as registry=ghcr.io').toHaveLength(1);
   const local = script.replace(/^registry=ghcr\.io$/m, `registry=${host}`);
@@ -97,7 +98,7 @@ function runStep(sandbox: string, version: string, bytes: Uint8Array): Run {
   );
   // Records its arguments; `login` reads the token from stdin as the real one does.
   writeFileSync(join(bin, 'cosign'), `#!/bin/sh\n[ "$1" = login ] && cat >/dev/null\necho "$*" >> "${cosignLog}"\n`, { mode: 0o755 });
-  const r = spawnSync('bash', ['-e', '-c', local], {
+  const r = await exec('bash', ['-e', '-c', local], {
     cwd: sandbox,
     env: {
       ...helm.env,
@@ -109,8 +110,7 @@ function runStep(sandbox: string, version: string, bytes: Uint8Array): Run {
       RUNNER_TEMP: runnerTemp,
       VERSION: version,
     },
-    encoding: 'utf8',
-    timeout: 120_000,
+    timeoutMs: 120_000,
   });
   const cosign = existsSync(cosignLog) ? readFileSync(cosignLog, 'utf8').trim().split('\n') : [];
   writeFileSync(cosignLog, '');
@@ -137,7 +137,7 @@ describe.skipIf(!haveHelm || !haveRegistry)('release.yml pushes the chart to an 
     const version = '0.9.1';
     const archive = await packageChart({ chartDir: join(ROOT, 'chart'), version });
 
-    const first = runStep(sandbox, version, archive.bytes);
+    const first = await runStep(sandbox, version, archive.bytes);
     expect(first.code, first.out).toBe(0);
     expect(first.out).toContain(`Pushed: ${host}/example-owner/charts/dify:${version}`);
     const digest = await servedDigest('example-owner/charts/dify', version);
@@ -148,15 +148,12 @@ describe.skipIf(!haveHelm || !haveRegistry)('release.yml pushes the chart to an 
     const helm = helmCommand(3);
     const pulled = join(sandbox, 'pulled');
     mkdirSync(pulled);
-    const pull = spawnSync(helm.bin, ['pull', `oci://${host}/example-owner/charts/dify`, '--version', version, '--destination', pulled, '--plain-http'], {
-      env: helm.env,
-      encoding: 'utf8',
-    });
+    const pull = await exec(helm.bin, ['pull', `oci://${host}/example-owner/charts/dify`, '--version', version, '--destination', pulled, '--plain-http'], { env: helm.env });
     expect(pull.status, pull.stderr).toBe(0);
     const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
     expect(sha(readFileSync(join(pulled, `dify-${version}.tgz`)))).toBe(sha(archive.bytes));
 
-    const again = runStep(sandbox, version, archive.bytes);
+    const again = await runStep(sandbox, version, archive.bytes);
     expect(again.code, again.out).toBe(0);
     expect(again.out).toContain(`oci://${host}/example-owner/charts/dify ${version} is already pushed`);
     expect(again.out).not.toContain('Pushed:');
@@ -167,7 +164,7 @@ describe.skipIf(!haveHelm || !haveRegistry)('release.yml pushes the chart to an 
   it('fails when helm push fails, before signing anything', async () => {
     const sandbox = mkdtempSync(join(tmpdir(), 'dify-publish-oci-'));
     // Not a chart archive: Helm refuses to push it.
-    const r = runStep(sandbox, '0.9.2', new TextEncoder().encode('not a chart\n'));
+    const r = await runStep(sandbox, '0.9.2', new TextEncoder().encode('not a chart\n'));
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/Error: .*(gzip|tar|chart)/i);
     expect(r.out).not.toContain('Pushed:');

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { exec } from '../support/exec.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const WORKFLOWS = ['.github/workflows/ci.yml', '.github/workflows/release.yml'];
@@ -56,26 +57,26 @@ interface Finding {
 }
 
 /** actionlint's findings for the files, as JSON; shellcheck off when it is not installed (outside CI). */
-function actionlint(files: string[], cwd = ROOT): Finding[] {
+async function actionlint(files: string[], cwd = ROOT): Promise<Finding[]> {
   const args = ['-format', '{{json .}}', ...(tools.ok && !tools.shellcheck ? ['-shellcheck='] : []), ...files];
-  const r = spawnSync(ACTIONLINT, args, { encoding: 'utf8', cwd });
+  const r = await exec(ACTIONLINT, args, { cwd });
   // Exit 0: no finding; 1: findings; anything else is actionlint failing to run.
   expect([0, 1], r.stderr).toContain(r.status);
   return JSON.parse(r.stdout || '[]') as Finding[];
 }
 
 describe.skipIf(!tools.ok)(`actionlint ${ACTIONLINT_VERSION}${tools.ok ? (tools.shellcheck ? ' with shellcheck' : ' (shellcheck not installed: run: scripts unchecked)') : `: skipped, ${tools.ok ? '' : tools.reason}`}`, () => {
-  it('finds nothing in .github/workflows/*.yml, and lints every workflow there', () => {
+  it('finds nothing in .github/workflows/*.yml, and lints every workflow there', async () => {
     const files = readdirSync(join(ROOT, '.github', 'workflows'))
       .filter((f) => /\.ya?ml$/.test(f))
       .map((f) => `.github/workflows/${f}`)
       .sort();
     expect(files).toEqual([...WORKFLOWS].sort());
-    const findings = actionlint(files).map((e) => `${e.filepath}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);
+    const findings = (await actionlint(files)).map((e) => `${e.filepath}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);
     expect(findings).toEqual([]);
   });
 
-  it('reports a broken workflow (so the test above can fail)', () => {
+  it('reports a broken workflow (so the test above can fail)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dify-actionlint-'));
     const broken = [
       'on: push',
@@ -90,7 +91,7 @@ describe.skipIf(!tools.ok)(`actionlint ${ACTIONLINT_VERSION}${tools.ok ? (tools.
       '',
     ].join('\n');
     writeFileSync(join(dir, 'broken.yml'), broken);
-    const kinds = actionlint(['broken.yml'], dir).map((e) => e.kind);
+    const kinds = (await actionlint(['broken.yml'], dir)).map((e) => e.kind);
     expect(kinds).toContain('job-needs');
     expect(kinds).toContain('expression');
     if (tools.ok && tools.shellcheck) expect(kinds).toContain('shellcheck');
@@ -147,7 +148,7 @@ describe('release engineering rules', () => {
     }
   });
 
-  it('has run scripts that bash can parse, with no ${{ }} expression spliced into them', () => {
+  it('has run scripts that bash can parse, with no ${{ }} expression spliced into them', async () => {
     for (const file of WORKFLOWS) {
       for (const [id, job] of Object.entries(workflow(file).jobs)) {
         for (const step of job.steps) {
@@ -155,7 +156,7 @@ describe('release engineering rules', () => {
           const where = `${file} ${id}: ${step.name ?? step.run.split('\n')[0]}`;
           // Values reach scripts through env:, never by text substitution (script injection).
           expect(step.run, where).not.toContain('${{');
-          const r = spawnSync('bash', ['-n', '-c', step.run], { encoding: 'utf8' });
+          const r = await exec('bash', ['-n', '-c', step.run]);
           expect(r.stderr, where).toBe('');
           expect(r.status, where).toBe(0);
         }
