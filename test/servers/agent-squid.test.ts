@@ -52,11 +52,11 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
     for (const f of ['agents-off.yaml', 'agents-e2b.yaml', 'all-off.yaml']) expect(proxied, f).not.toContain(f);
   });
 
-  it.each(proxied)('squid -k parse accepts the rendered config of %s', (fixture) => {
+  it.each(proxied)('squid -k parse accepts the rendered config of %s', async (fixture) => {
     const root = squidDir('agent-squid');
     const raw = join(root, 'rendered.conf');
     writeFileSync(raw, agentConf(renderFixture(fixture))!);
-    const r = run(SQUID as string, ['-k', 'parse', '-f', raw]);
+    const r = await run(SQUID as string, ['-k', 'parse', '-f', raw]);
     expect(r.status, `${fixture}:\n${r.all}`).toBe(0);
     expect(r.all).not.toMatch(/FATAL|ERROR|Bungled/);
   });

@@ -38,16 +38,16 @@ const CLIENT = INSTALL_DB && requireTool('mariadb');
 const OPENSSL = CLIENT && requireTool('openssl');
 
 /** A Python that imports SQLAlchemy and PyMySQL (Debian's python3-sqlalchemy, python3-pymysql). */
-function python(): string | false {
+async function python(): Promise<string | false> {
   for (const p of [findTool('python3'), '/usr/bin/python3']) {
-    if (p && run(p, ['-c', 'import sqlalchemy, pymysql']).status === 0) return p;
+    if (p && (await run(p, ['-c', 'import sqlalchemy, pymysql'])).status === 0) return p;
   }
   const reason = 'no python3 with sqlalchemy and pymysql; .ci/run installs python3-sqlalchemy and python3-pymysql';
   if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
   console.warn(`skipping: ${reason}`);
   return false;
 }
-const PYTHON = OPENSSL && python();
+const PYTHON = OPENSSL && (await python());
 const READY = Boolean(PYTHON);
 
 /** Connects as Dify's DatabaseConfig builds the URL from the env, then reports the session's TLS cipher. */
@@ -76,18 +76,18 @@ let otherCaPem = '';
 let tlsServer: Server;
 let plainServer: Server;
 
-function openssl(args: string[]): void {
-  const r = run(OPENSSL as string, args, { cwd: work });
+async function openssl(args: string[]): Promise<void> {
+  const r = await run(OPENSSL as string, args, { cwd: work });
   if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.all}`);
 }
 
 /** A private CA and a server certificate for localhost (no IP address), plus an unrelated CA. */
-function makeCertificates(): void {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Test MySQL CA', '-keyout', 'ca.key', '-out', 'ca.crt']);
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Other CA', '-keyout', 'other.key', '-out', 'other.crt']);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr']);
+async function makeCertificates(): Promise<void> {
+  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Test MySQL CA', '-keyout', 'ca.key', '-out', 'ca.crt']);
+  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Other CA', '-keyout', 'other.key', '-out', 'other.crt']);
+  await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr']);
   writeFileSync(join(work, 'san.ext'), 'subjectAltName=DNS:localhost\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.crt']);
+  await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.crt']);
   caPem = readFileSync(join(work, 'ca.crt'), 'utf8');
   otherCaPem = readFileSync(join(work, 'other.crt'), 'utf8');
 }
@@ -99,7 +99,7 @@ async function startServer(name: string, tls: boolean, databases: string[]): Pro
   mkdirSync(data);
   const user = isRoot ? ['--user=mysql'] : [];
   if (isRoot) chownTree(dir, 'mysql');
-  const init = run(INSTALL_DB as string, ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...user], { timeoutMs: 120_000 });
+  const init = await run(INSTALL_DB as string, ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...user], { timeoutMs: 120_000 });
   if (init.status !== 0) throw new Error(`mariadb-install-db: ${init.all}`);
   const port = await freePort();
   const ssl = tls ? [`--ssl-ca=${join(work, 'ca.crt')}`, `--ssl-cert=${join(work, 'server.crt')}`, `--ssl-key=${join(work, 'server.key')}`, '--require-secure-transport=ON'] : ['--skip-ssl'];
@@ -110,7 +110,7 @@ async function startServer(name: string, tls: boolean, databases: string[]): Pro
   await waitForPort(port, proc, 60_000);
   // No anonymous accounts, so the fixture's user is the only match.
   const sql = [`DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES;`, `CREATE USER '${USER}'@'%' IDENTIFIED BY '${PASSWORD}';`, ...databases.map((d) => `CREATE DATABASE \`${d}\`; GRANT ALL ON \`${d}\`.* TO '${USER}'@'%';`)].join(' ');
-  const r = run(CLIENT as string, ['--no-defaults', `--socket=${join(dir, 'sock')}`, '-u', 'root', '-e', sql]);
+  const r = await run(CLIENT as string, ['--no-defaults', `--socket=${join(dir, 'sock')}`, '-u', 'root', '-e', sql]);
   if (r.status !== 0) throw new Error(`setting up ${name}: ${r.all}`);
   return { port, dir };
 }
@@ -132,7 +132,7 @@ function apiEnv(objects: K8sObject[]): { env: Map<string, string>; caPath?: { mo
 }
 
 /** Runs the client with a fixture's rendered api env against a server: host, port, credentials, CA overridden. */
-function connect(fixture: string, server: Server, opts: { host?: string; ca?: string; extra?: string } = {}): { cipher?: string; error?: string; extras: string } {
+async function connect(fixture: string, server: Server, opts: { host?: string; ca?: string; extra?: string } = {}): Promise<{ cipher?: string; error?: string; extras: string }> {
   const { env, caPath } = apiEnv(renderFixture(fixture, opts.extra).objects);
   let extras = env.get('DB_EXTRAS') ?? '';
   if (caPath) {
@@ -153,7 +153,7 @@ function connect(fixture: string, server: Server, opts: { host?: string; ca?: st
     DB_PASSWORD: PASSWORD,
     ...(extras ? { DB_EXTRAS: extras } : {}),
   };
-  const r = run(PYTHON as string, ['-c', CLIENT_PROGRAM], { env: childEnv, timeoutMs: 60_000 });
+  const r = await run(PYTHON as string, ['-c', CLIENT_PROGRAM], { env: childEnv, timeoutMs: 60_000 });
   if (r.status !== 0) throw new Error(`client: ${r.all}`);
   return { ...(JSON.parse(r.stdout.trim()) as { cipher?: string; error?: string }), extras: env.get('DB_EXTRAS') ?? '' };
 }
@@ -161,7 +161,7 @@ function connect(fixture: string, server: Server, opts: { host?: string; ca?: st
 describe.skipIf(!READY)('TLS to a real MariaDB with the api image\'s rendered DB settings', () => {
   beforeAll(async () => {
     work = tempDir('mysql-tls');
-    makeCertificates();
+    await makeCertificates();
     if (isRoot) chownTree(work, 'mysql');
     const databases = [...new Set(['external-mysql-tls.yaml', 'external-seekdb-tls.yaml', 'external-mysql.yaml'].map((f) => apiEnv(renderFixture(f).objects).env.get('DB_DATABASE')!))];
     tlsServer = await startServer('tls', true, databases);
@@ -173,45 +173,45 @@ describe.skipIf(!READY)('TLS to a real MariaDB with the api image\'s rendered DB
     removeTempDirs();
   });
 
-  it('the rendered DB_EXTRAS and the mounted CA give a TLS session, for each flavour', () => {
-    const r = connect('external-mysql-tls.yaml', tlsServer);
+  it('the rendered DB_EXTRAS and the mounted CA give a TLS session, for each flavour', async () => {
+    const r = await connect('external-mysql-tls.yaml', tlsServer);
     expect(r.error).toBeUndefined();
     expect(r.cipher).toMatch(/^TLS_|^ECDHE-|^DHE-/);
     // seekdb's fixture takes its CA from a ConfigMap: the same file, the same session.
-    const s = connect('external-seekdb-tls.yaml', tlsServer);
+    const s = await connect('external-seekdb-tls.yaml', tlsServer);
     expect(s.error).toBeUndefined();
     expect(s.cipher).not.toBe('');
   });
 
-  it('a server certificate from another CA is refused', () => {
-    const r = connect('external-mysql-tls.yaml', tlsServer, { ca: otherCaPem });
+  it('a server certificate from another CA is refused', async () => {
+    const r = await connect('external-mysql-tls.yaml', tlsServer, { ca: otherCaPem });
     expect(r.error).toMatch(/CERTIFICATE_VERIFY_FAILED|certificate verify failed/);
   });
 
-  it('a host name the certificate does not carry is refused (connect by the name in the certificate)', () => {
-    const r = connect('external-mysql-tls.yaml', tlsServer, { host: '127.0.0.1' });
+  it('a host name the certificate does not carry is refused (connect by the name in the certificate)', async () => {
+    const r = await connect('external-mysql-tls.yaml', tlsServer, { host: '127.0.0.1' });
     expect(r.error).toMatch(/IP address mismatch|hostname|doesn't match/);
   });
 
-  it('TLS without a CA trusts the system bundle only: a private CA is refused', () => {
-    const r = connect('external-mysql.yaml', tlsServer, { extra: 'externalMysql:\n  tls:\n    enabled: true\n' });
+  it('TLS without a CA trusts the system bundle only: a private CA is refused', async () => {
+    const r = await connect('external-mysql.yaml', tlsServer, { extra: 'externalMysql:\n  tls:\n    enabled: true\n' });
     expect(r.extras).toBe('ssl_ca=/etc/ssl/certs/ca-certificates.crt');
     expect(r.error).toMatch(/CERTIFICATE_VERIFY_FAILED|certificate verify failed/);
   });
 
-  it('without TLS a server that insists refuses the connection the same settings get from a server that does not', () => {
+  it('without TLS a server that insists refuses the connection the same settings get from a server that does not', async () => {
     const plain = 'externalMysql:\n  tls:\n    enabled: false\n    ca:\n      secretName: ""\n';
-    const accepted = connect('external-mysql-tls.yaml', plainServer, { extra: plain });
+    const accepted = await connect('external-mysql-tls.yaml', plainServer, { extra: plain });
     expect(accepted.extras).toBe('');
     expect(accepted.error).toBeUndefined();
     expect(accepted.cipher).toBe('');
     // MariaDB answers an insecure login under require_secure_transport with access denied.
-    const refused = connect('external-mysql-tls.yaml', tlsServer, { extra: plain });
+    const refused = await connect('external-mysql-tls.yaml', tlsServer, { extra: plain });
     expect(refused.error).toMatch(/insecure transport|secure transport|\(1045, /i);
   });
 
-  it('PyMySQL goes on in plain text with a server offering no TLS, even with ssl_ca (so the server must insist)', () => {
-    const r = connect('external-mysql-tls.yaml', plainServer);
+  it('PyMySQL goes on in plain text with a server offering no TLS, even with ssl_ca (so the server must insist)', async () => {
+    const r = await connect('external-mysql-tls.yaml', plainServer);
     expect(r.error).toBeUndefined();
     expect(r.cipher).toBe('');
   });

@@ -253,7 +253,7 @@ async function startNginx(fixture: string, extra?: string): Promise<Proxy> {
   const root = tempDir('nginx');
   const port = await freePort();
   const setup = nginxOverride(release, root, port, stubs, what);
-  const t = run(NGINX, ['-t', ...setup.args.filter((a) => a !== '-g' && a !== 'daemon off;')]);
+  const t = await run(NGINX, ['-t', ...setup.args.filter((a) => a !== '-g' && a !== 'daemon off;')]);
   if (t.status !== 0) throw new Error(`${what}: nginx -t failed (${t.status}):\n${t.all}`);
   const proc = startProcess(`nginx (${what})`, NGINX, setup.args);
   await waitForPort(port, proc);

@@ -163,7 +163,7 @@ async function initCluster(spec: InitSpec, what: string): Promise<Cluster> {
   chownTree(root, 'postgres');
   const env = pgEnv({ HOME: root });
 
-  const init = pgRun(INITDB as string, ['-D', data, `--username=${user}`, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'], env, 60_000);
+  const init = await pgRun(INITDB as string, ['-D', data, `--username=${user}`, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'], env, 60_000);
   if (init.status !== 0) throw new Error(`${what}: initdb failed (${init.status}):\n${init.all}`);
 
   const port = await freePort();
@@ -181,7 +181,7 @@ async function initCluster(spec: InitSpec, what: string): Promise<Cluster> {
   ], { env, graceMs: 5000, ...asUser('postgres') });
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const r = run(PG_ISREADY as string, ['-h', sock, '-p', String(port), '-U', user, '-d', 'postgres'], { timeoutMs: 5000 });
+    const r = await run(PG_ISREADY as string, ['-h', sock, '-p', String(port), '-U', user, '-d', 'postgres'], { timeoutMs: 5000 });
     if (r.status === 0) break;
     if (proc.child.exitCode !== null || Date.now() > deadline) {
       await proc.stop();
@@ -193,7 +193,7 @@ async function initCluster(spec: InitSpec, what: string): Promise<Cluster> {
   // The image's entrypoint, init part, with the container's env.
   const initEnv: Record<string, string> = { ...env, ...spec.env, PGHOST: sock, PGPORT: String(port), INITDB_DIR: initdbDir };
   delete initEnv['PGDATA'];
-  const r = pgRun('/bin/bash', [driver], initEnv, 60_000);
+  const r = await pgRun('/bin/bash', [driver], initEnv, 60_000);
   const psql = (args: string[]) => pgRun(PSQL as string, ['-v', 'ON_ERROR_STOP=1', '-X', '-h', sock, '-p', String(port), '-U', user, ...args], env);
   const cluster: Cluster = { root, sock, port, stop: () => proc.stop(), psql, initLog: r.all };
   if (r.status !== 0) {
@@ -208,7 +208,7 @@ async function checkInit(release: Release, what: string): Promise<void> {
   expect(spec.files.length, `${what}: init files in ${INIT_DIR}`).toBeGreaterThan(0);
   const cluster = await initCluster(spec, what);
   try {
-    const list = cluster.psql(['-d', 'postgres', '-At', '-c', 'SELECT datname FROM pg_database ORDER BY 1']);
+    const list = await cluster.psql(['-d', 'postgres', '-At', '-c', 'SELECT datname FROM pg_database ORDER BY 1']);
     expect(list.status, list.all).toBe(0);
     const dbs = list.stdout.trim().split('\n');
     const auth = release.values.postgresql.auth;
@@ -222,7 +222,7 @@ async function checkInit(release: Release, what: string): Promise<void> {
     // Each component's user can connect to its database.
     for (const [who, s] of [['api', api], ['plugin daemon', plugin]] as const) {
       if (!s.database) continue;
-      const r = cluster.psql(['-U', s.user ?? spec.env['POSTGRES_USER']!, '-d', s.database, '-At', '-c', 'SELECT current_database()']);
+      const r = await cluster.psql(['-U', s.user ?? spec.env['POSTGRES_USER']!, '-d', s.database, '-At', '-c', 'SELECT current_database()']);
       expect(r.status, `${what}: ${who} connects to ${s.database} as ${s.user}: ${r.all}`).toBe(0);
       expect(r.stdout.trim()).toBe(s.database);
     }

@@ -5,7 +5,7 @@
  * and one squid process with shared memory of its own.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { chownTree, isRoot, rewriteLines, run, startProcess, tail, tempDir, userIds, waitForPort, type HttpResult, type Managed, type RewriteRule } from './support.js';
@@ -13,7 +13,7 @@ import { chownTree, isRoot, rewriteLines, run, startProcess, tail, tempDir, user
 /** Temp dir squid can write after dropping root for cache_effective_user (Debian: proxy). */
 export function squidDir(name: string): string {
   const root = tempDir(name);
-  run('mkdir', ['-p', join(root, 'spool'), join(root, 'cache')]);
+  for (const d of ['spool', 'cache']) mkdirSync(join(root, d), { recursive: true });
   if (isRoot && userIds('proxy')) chownTree(root, 'proxy');
   else chmodSync(root, 0o777);
   return root;
@@ -44,7 +44,7 @@ export function logRules(root: string): RewriteRule[] {
 
 /** `squid -k parse` of the overridden config, then squid itself, listening on `port` within 15 s. */
 export async function runSquid(squid: string, conf: string, root: string, port: number, what: string): Promise<Managed> {
-  const parse = run(squid, ['-k', 'parse', '-f', conf]);
+  const parse = await run(squid, ['-k', 'parse', '-f', conf]);
   if (parse.status !== 0 || /FATAL|ERROR/.test(parse.all)) throw new Error(`${what}: squid -k parse of the overridden config failed (${parse.status}):\n${parse.all}`);
   // A service name of its own (-n): squid names its shared memory segments after it, so squids of
   // parallel runs, or of another user, never collide in /dev/shm.

@@ -275,11 +275,11 @@ describe.skipIf(!SQUID)('squid: the rendered SSRF proxy on the real server', () 
     const root = squidDir('squid');
     const raw = join(root, 'rendered.conf');
     writeFileSync(raw, squidConf(release)!);
-    const r = run(SQUID as string, ['-k', 'parse', '-f', raw]);
+    const r = await run(SQUID as string, ['-k', 'parse', '-f', raw]);
     expect(r.status, `${fixture}: squid -k parse (as rendered):\n${r.all}`).toBe(0);
     expect(r.all, `${fixture}: squid -k parse (as rendered)`).not.toMatch(/FATAL|ERROR|Bungled/);
     const setup = squidOverride(release, root, { forward: 1 }, hostsFor(release).text, fixture);
-    const o = run(SQUID as string, ['-k', 'parse', '-f', setup.conf]);
+    const o = await run(SQUID as string, ['-k', 'parse', '-f', setup.conf]);
     expect(o.status, `${fixture}: squid -k parse (overridden):\n${o.all}`).toBe(0);
     expect(o.all).not.toMatch(/FATAL|ERROR|Bungled/);
     // Dify 1.15+ calls the sandbox directly: squid is a forward proxy only, with one port.

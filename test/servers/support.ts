@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { buildValues } from '../../src/values/index.js';
 import { compileChart, renderRelease, type PrebuiltChart } from '../../src/render/release.js';
+import { exec } from '../support/exec.js';
 import type { K8sObject } from '../support/k8s.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -378,23 +379,26 @@ export async function waitForPort(port: number, proc: Managed, timeoutMs = 10_00
   throw new Error(`${proc.name} did not listen on ${host}:${port} within ${timeoutMs} ms:\n${proc.output()}`);
 }
 
-/** Runs a command to completion (with a timeout), as spawnSync does but returning one record. */
-export function run(
+/**
+ * Runs a command to completion (with a timeout) and returns one record. Awaited, not spawnSync:
+ * initdb or mariadb-install-db take seconds, and a blocked worker misses vitest's RPC replies
+ * (test/support/exec.ts).
+ */
+export async function run(
   cmd: string,
   args: string[],
   opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string; uid?: number; gid?: number } = {},
 ) {
-  const r = spawnSync(cmd, args, {
-    encoding: 'utf8',
+  const r = await exec(cmd, args, {
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
     ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     env: opts.env ?? process.env,
     cwd: opts.cwd,
-    timeout: opts.timeoutMs ?? 20_000,
+    timeoutMs: opts.timeoutMs ?? 20_000,
     input: opts.input,
     killSignal: 'SIGKILL',
   });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error, all: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}` };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, error: r.error, all: `${r.stdout}${r.stderr}${r.error ? `\n${r.error.message}` : ''}` };
 }
 
 /**
