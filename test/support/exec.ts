@@ -85,9 +85,12 @@ export function execBytes(file: string, args: readonly string[], opts: ExecOptio
   });
 }
 
+/** Node's own setImmediate, taken at load: a test's fake timers (vi.useFakeTimers) must not stop turn(). */
+const realSetImmediate = globalThis.setImmediate;
+
 /**
  * Resolves after the event loop has polled for I/O once (setImmediate runs after the poll
  * phase): a long in-process loop awaits it between steps so that vitest's worker reads its RPC
  * replies meanwhile.
  */
-export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const turn = (): Promise<void> => new Promise((resolve) => realSetImmediate(() => resolve()));
