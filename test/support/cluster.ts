@@ -6,10 +6,10 @@
  * A test file calls `clusterOrSkip()` at load time and skips its tests when it returns null
  * (the tools are not built; with CI=true the global setup has already failed the run).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { exec } from './exec.js';
 import { helm, helmCommand, type HelmMajor, type HelmRun } from './helm.js';
 import type { ClusterInfo } from './kube-tools.js';
 import type { K8sObject } from './k8s.js';
@@ -41,21 +41,11 @@ export function clusterEnv(c: Cluster): NodeJS.ProcessEnv {
 }
 
 /** Runs a command with the cluster's environment; a hang past `timeoutMs` is killed and fails. */
-export function run(file: string, args: string[], c: Cluster, opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: { ...clusterEnv(c), ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 120_000, killSignal: 'SIGKILL' });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: signal ? `${stderr}\n(killed by ${signal})` : stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
-  });
+export async function run(file: string, args: string[], c: Cluster, opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  const r = await exec(file, args, { env: { ...clusterEnv(c), ...opts.env }, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 120_000, killSignal: 'SIGKILL' });
+  // A child that could not start is a failure of the test's setup, not a result.
+  if (r.error && r.status === null && r.signal === null) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.signal ? `${r.stderr}\n(killed by ${r.signal})` : r.stderr };
 }
 
 export function kubectl(c: Cluster, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
