@@ -166,6 +166,8 @@ function analyze(s: string): Analysis {
   }
   const n = s.length;
   if (n === 0) return { length: 0, multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  // Long text (scripts, configuration files) is read by native scans when it is plain ASCII.
+  if (n > 48 && !NOT_ASCII_TEXT.test(s)) return analyzeAscii(s);
   let length = 0;
   let blockIndicators = false;
   let lineBreaks = false;
@@ -237,6 +239,40 @@ function analyze(s: string): Analysis {
   }
   if (lineBreaks || blockIndicators) blockPlainAllowed = false;
   return { length, multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+}
+
+/** Anything but printable ASCII and line feeds. */
+const NOT_ASCII_TEXT = /[^\n\x20-\x7e]/;
+/** Characters that make a scalar's first character an indicator, whatever follows. */
+const FIRST_INDICATORS = new Set('#,[]{}&*!|>\'"%@`');
+
+/**
+ * analyze's answer for text of printable ASCII and line feeds only (charts' scripts and
+ * configuration files), found by a few native scans instead of a step per character: every flag
+ * the loop sets is a question about one character or one pair of neighbours.
+ */
+function analyzeAscii(s: string): Analysis {
+  const n = s.length;
+  const first = s[0]!;
+  const last = s[n - 1]!;
+  const blockIndicators =
+    s.startsWith('---') ||
+    s.startsWith('...') ||
+    FIRST_INDICATORS.has(first) ||
+    ((first === '?' || first === '-') && (n === 1 || s[1] === ' ')) ||
+    /:(?: |$)/.test(s) ||
+    /[ \n]#/.test(s);
+  const lineBreaks = s.includes('\n');
+  const breakSpace = s.includes('\n ');
+  const spaceBreak = s.includes(' \n');
+  const leadingOrTrailing = first === ' ' || first === '\n' || last === ' ' || last === '\n';
+  return {
+    length: n,
+    multiline: lineBreaks,
+    blockPlainAllowed: !(leadingOrTrailing || breakSpace || spaceBreak || lineBreaks || blockIndicators),
+    singleQuotedAllowed: !(breakSpace || spaceBreak),
+    blockAllowed: !(last === ' ' || spaceBreak),
+  };
 }
 
 function utf8Length(s: string): number {
@@ -788,8 +824,17 @@ class Emitter {
           start = i;
           this.writeIndent();
         }
-        i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
-        this.column++;
+        // Printable ASCII, one column each, is taken as a run.
+        let j = i;
+        let a = c;
+        while (a >= 0x20 && a < 0x7f) a = s.charCodeAt(++j);
+        if (j > i) {
+          this.column += j - i;
+          i = j;
+        } else {
+          i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+          this.column++;
+        }
         this.indention = false;
         breaks = false;
       }

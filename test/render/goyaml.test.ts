@@ -158,6 +158,11 @@ export const TRICKY_STRINGS: string[] = [
   words(100) + '\n' + words(100), ' ' + words(100) + '\n', words(90) + ' \n' + words(10), r(81) + '\u2028' + words(90),
   words(40) + '\u0085' + words(60), 'yes ' + words(100), r(200, 'ab '), r(100, ' a'), words(85) + '\u00a0' + words(10),
 ];
+// Long plain-ASCII text takes toYaml's scan without a loop (past 48 characters): every short ASCII
+// string above again at the start, in the middle and at the end of such a text.
+TRICKY_STRINGS.push(
+  ...TRICKY_STRINGS.filter((s) => s.length <= 48 && /^[\n\x20-\x7e]*$/.test(s)).flatMap((s) => [s + words(50), words(50) + s + words(50), words(50) + s]),
+);
 
 /**
  * yaml.v2 quotes what time.Parse takes for a timestamp, and time.Parse took at most 9 fraction
