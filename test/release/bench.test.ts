@@ -36,3 +36,24 @@ describe('npm run bench', () => {
     expect(r.stdout).not.toContain('error (');
   }, 180_000);
 });
+
+describe('npm run bench:ab', () => {
+  it('times this build against another checkout, block by block (here against itself, briefly)', async () => {
+    const r = await exec(process.execPath, [join(ROOT, 'bench', 'ab.mjs'), ROOT], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_ROUNDS: '2', BENCH_WARM: '3', BENCH_BLOCK: '2' },
+      timeoutMs: 120_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/: median \d+\.\d+ ms, best \d+\.\d+ ms per render/g)).toHaveLength(2);
+    expect(r.stdout).toMatch(/this build \/ other: median ratio of the blocks \d+\.\d+ \(2 blocks of 2 renders each\)/);
+  }, 180_000);
+
+  it('says how to call it when no other checkout is given', async () => {
+    const r = await exec(process.execPath, [join(ROOT, 'bench', 'ab.mjs')], { cwd: ROOT, timeoutMs: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^usage: node bench\/ab\.mjs OTHER_CHECKOUT/);
+  });
+});
