@@ -85,8 +85,13 @@ row(
 helms.forEach((h, k) => row(`real \`helm template\` ${h.major === 3 ? 'v3.21.4' : 'v4.3.2'} (packaged chart)`, helmT[k]));
 row('`dify-chart package` (cold)', pkg);
 
-// Warm, in-process: the library API (the package's main export) with one renderer, then the
-// render stage alone on values built once (where the time goes).
+// Warm, in-process, on one thread: the library API (the package's main export) with one renderer,
+// with the same values file every time and with values of its own per render (a --set no render
+// shares: nothing of an earlier build can be reused); then the render stage alone on values built
+// once (where the time goes). Steady state, as a long-running process sees it: as many renders
+// again to warm up (V8 tiers its optimizing compiler up over the first few hundred) as are then
+// timed. The three are timed in turns, in blocks, so that the machine's drift hits all alike; each
+// figure is the median block's.
 const { createRenderer } = await import(join(ROOT, 'dist', 'index.js'));
 const { loadPrebuilt } = await import(join(ROOT, 'dist', 'chart', 'prebuilt.js'));
 const { buildValues } = await import(join(ROOT, 'dist', 'values', 'index.js'));
@@ -96,21 +101,33 @@ const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 const renderer = await createRenderer();
 // Each render gets its own release name, so nothing can be reused between renders.
 let serial = 0;
-const renderOnce = (file) => renderer.render({ release: `bench-${serial++}`, valueFiles: [file] }).text;
-// Steady state, as a long-running process sees it: as many renders again to warm up (V8 tiers
-// its optimizing compiler up over the first few hundred) as are then timed.
 const warmN = Number(process.env.BENCH_WARM ?? 2000);
-for (let i = 0; i < warmN; i++) renderOnce(FULL);
-let t0 = performance.now();
-for (let i = 0; i < warmN; i++) renderOnce(FULL);
-const warmMs = (performance.now() - t0) / warmN;
-// The same, each render with values of its own (a --set no render shares): nothing of an
-// earlier build can be reused.
-const renderDistinct = () => renderer.render({ release: `bench-${serial}`, valueFiles: [FULL], set: [`commonLabels.tenant=t${serial++}`] }).text;
-for (let i = 0; i < warmN; i++) renderDistinct();
-t0 = performance.now();
-for (let i = 0; i < warmN; i++) renderDistinct();
-const distinctMs = (performance.now() - t0) / warmN;
+const pb = await loadPrebuilt(CHART, SCHEMA);
+const flags = { set: [], setString: [], setFile: [], setJson: [] };
+const prepared = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [FULL], ...flags, ...(pb ? { prepared: pb.values } : {}) }).values;
+// The build's compiled chart while it matches the chart on disk, else the chart compiled now (as the CLI does).
+const compiled = pb?.render ?? compileChart(CHART);
+const warmKinds = {
+  same: () => renderer.render({ release: `bench-${serial++}`, valueFiles: [FULL] }).text,
+  distinct: () => renderer.render({ release: `bench-${serial}`, valueFiles: [FULL], set: [`commonLabels.tenant=t${serial++}`] }).text,
+  renderOnly: () => renderRelease(compiled, prepared, { name: `bench-${serial++}`, namespace: 'default' }),
+};
+const block = Math.max(1, Math.min(100, Math.floor(warmN / 20)));
+const blocks = Math.max(1, Math.round(warmN / block));
+for (const run of Object.values(warmKinds)) for (let i = 0; i < warmN; i++) run();
+const blockMs = Object.fromEntries(Object.keys(warmKinds).map((k) => [k, []]));
+for (let b = 0; b < blocks; b++) {
+  for (const [k, run] of Object.entries(warmKinds)) {
+    const t0 = performance.now();
+    for (let i = 0; i < block; i++) run();
+    blockMs[k].push((performance.now() - t0) / block);
+  }
+}
+const medianOf = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const warmMs = medianOf(blockMs.same);
+const distinctMs = medianOf(blockMs.distinct);
+const renderOnlyMs = medianOf(blockMs.renderOnly);
+const bestDistinctMs = Math.min(...blockMs.distinct);
 // Throughput past one core: a pool of worker threads (one per core), twice as many renders in
 // flight as workers.
 const { createRendererPool } = await import(join(ROOT, 'dist', 'index.js'));
@@ -129,16 +146,7 @@ const poolRun = async (n) => {
 await poolRun(warmN * pool.size);
 const poolMs = await poolRun(warmN * pool.size);
 await pool.close();
-const pb = await loadPrebuilt(CHART, SCHEMA);
-const flags = { set: [], setString: [], setFile: [], setJson: [] };
-const prepared = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [FULL], ...flags, ...(pb ? { prepared: pb.values } : {}) }).values;
-// The build's compiled chart while it matches the chart on disk, else the chart compiled now (as the CLI does).
-const compiled = pb?.render ?? compileChart(CHART);
-const renderValues = (values) => renderRelease(compiled, values, { name: `bench-${serial++}`, namespace: 'default' });
-for (let i = 0; i < warmN; i++) renderValues(prepared);
-t0 = performance.now();
-for (let i = 0; i < warmN; i++) renderValues(prepared);
-const renderOnlyMs = (performance.now() - t0) / warmN;
+let t0;
 
 // Scaling: time per item as the values grow. Each render has values of its own (a --set no other
 // render shares), so every render reads, checks and renders its values in full.
@@ -173,9 +181,10 @@ console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node $
 console.log(`Runs per command: ${RUNS}\n`);
 console.log('| command | median ms | min ms | max ms | notes |\n|---|---|---|---|---|');
 console.log(rows.join('\n'));
-console.log(`\nWarm in-process render, library API (values file + render + text, full chart): ${warmMs.toFixed(2)} ms each, ${(1000 / warmMs).toFixed(0)} renders/s`);
+console.log(`\nWarm in-process renders on one thread, timed in turns (${blocks} blocks of ${block} each; the median block):`);
+console.log(`Warm in-process render, library API (values file + render + text, full chart): ${warmMs.toFixed(2)} ms each, ${(1000 / warmMs).toFixed(0)} renders/s`);
 console.log(`Warm in-process render of values already built (render only): ${renderOnlyMs.toFixed(2)} ms each, ${(1000 / renderOnlyMs).toFixed(0)} renders/s`);
-console.log(`Warm in-process render, library API, values distinct per render (a --set that changes every time): ${distinctMs.toFixed(2)} ms each, ${(1000 / distinctMs).toFixed(0)} renders/s`);
+console.log(`Warm in-process render, library API, values distinct per render (a --set that changes every time): ${distinctMs.toFixed(2)} ms each, ${(1000 / distinctMs).toFixed(0)} renders/s (best block ${bestDistinctMs.toFixed(2)} ms, ${(1000 / bestDistinctMs).toFixed(0)}/s)`);
 console.log(`Warm in-process renders through createRendererPool (${pool.size} worker threads, library API, as the first line): ${(1000 / poolMs).toFixed(0)} renders/s`);
 console.log(`Peak memory of a cold render: ${(mem / 1024).toFixed(1)} MiB`);
 console.log('\nScaling (ms per render, and per item above the 10-item baseline):');
