@@ -147,9 +147,12 @@ export class Engine {
    * values), then by partial index, for the whole render, with the include levels the call used;
    * an answer that read `Template` holds for its template only. Nothing the templates can call
    * changes an object once made, so within a render an object stands for its contents; only
-   * answers made without a random or live call are kept (see memoCall).
+   * answers made without a random or live call are kept (see memoCall). A new map per render, not
+   * one long-lived map cleared and refilled: with that, every young-generation collection kept
+   * about 5.4 MB of renders' objects alive and promoted them until a full collection (0.3 MB with a
+   * new map; collection pauses 590 against 190 ms per 3,500 warm renders, `--trace-gc-nvp`).
    */
-  private readonly memo = new Map<object, (MemoEntry | undefined)[]>();
+  private memo = new Map<object, (MemoEntry | undefined)[]>();
   /** Each partial's key field, if remembered by one (see CompiledEntry.key), and its answers by that field's value. */
   private readonly keys: (string | undefined)[] = [];
   private byKey: (Map<unknown, MemoEntry> | undefined)[] = [];
@@ -292,7 +295,7 @@ export class Engine {
         return this.template;
       },
     });
-    this.memo.clear();
+    this.memo = new Map();
     this.byKey = [];
     this.top = top;
     this.state = new RenderState(lookup);
@@ -308,7 +311,7 @@ export class Engine {
       // Keep nothing of this release alive between renders.
       this.top = this.template = undefined;
       this.state = new RenderState();
-      this.memo.clear();
+      this.memo = new Map();
       this.byKey = [];
     }
     return out;
