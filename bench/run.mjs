@@ -85,49 +85,27 @@ row(
 helms.forEach((h, k) => row(`real \`helm template\` ${h.major === 3 ? 'v3.21.4' : 'v4.3.2'} (packaged chart)`, helmT[k]));
 row('`dify-chart package` (cold)', pkg);
 
-// Warm, in-process, on one thread: the library API (the package's main export) with one renderer,
-// with the same values file every time and with values of its own per render (a --set no render
-// shares: nothing of an earlier build can be reused); then the render stage alone on values built
-// once (where the time goes). Steady state, as a long-running process sees it: as many renders
-// again to warm up (V8 tiers its optimizing compiler up over the first few hundred) as are then
-// timed. The three are timed in turns, in blocks, so that the machine's drift hits all alike; each
-// figure is the median block's.
+// Warm, in-process, on one thread (bench/warm.mjs, each figure in a process of its own): the
+// library API with the same values file every time and with values of its own per render, then
+// the render stage alone on values built once (where the time goes).
+const warmFigure = (kind) => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'warm.mjs'), kind], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/warm.mjs ${kind} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+};
+const sameFig = warmFigure('same');
+const distinctFig = warmFigure('distinct');
+const renderOnlyFig = warmFigure('renderOnly');
+const warmMs = sameFig.median;
+const distinctMs = distinctFig.median;
+const renderOnlyMs = renderOnlyFig.median;
+const bestDistinctMs = distinctFig.best;
+const { block, blocks } = distinctFig;
+// The scaling series below renders in this process.
 const { createRenderer } = await import(join(ROOT, 'dist', 'index.js'));
-const { loadPrebuilt } = await import(join(ROOT, 'dist', 'chart', 'prebuilt.js'));
-const { buildValues } = await import(join(ROOT, 'dist', 'values', 'index.js'));
-const { compileChart, renderRelease } = await import(join(ROOT, 'dist', 'render', 'release.js'));
-const CHART = join(ROOT, 'chart');
-const SCHEMA = join(ROOT, 'chart', 'values.schema.json');
 const renderer = await createRenderer();
-// Each render gets its own release name, so nothing can be reused between renders.
 let serial = 0;
 const warmN = Number(process.env.BENCH_WARM ?? 2000);
-const pb = await loadPrebuilt(CHART, SCHEMA);
-const flags = { set: [], setString: [], setFile: [], setJson: [] };
-const prepared = buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [FULL], ...flags, ...(pb ? { prepared: pb.values } : {}) }).values;
-// The build's compiled chart while it matches the chart on disk, else the chart compiled now (as the CLI does).
-const compiled = pb?.render ?? compileChart(CHART);
-const warmKinds = {
-  same: () => renderer.render({ release: `bench-${serial++}`, valueFiles: [FULL] }).text,
-  distinct: () => renderer.render({ release: `bench-${serial}`, valueFiles: [FULL], set: [`commonLabels.tenant=t${serial++}`] }).text,
-  renderOnly: () => renderRelease(compiled, prepared, { name: `bench-${serial++}`, namespace: 'default' }),
-};
-const block = Math.max(1, Math.min(100, Math.floor(warmN / 20)));
-const blocks = Math.max(1, Math.round(warmN / block));
-for (const run of Object.values(warmKinds)) for (let i = 0; i < warmN; i++) run();
-const blockMs = Object.fromEntries(Object.keys(warmKinds).map((k) => [k, []]));
-for (let b = 0; b < blocks; b++) {
-  for (const [k, run] of Object.entries(warmKinds)) {
-    const t0 = performance.now();
-    for (let i = 0; i < block; i++) run();
-    blockMs[k].push((performance.now() - t0) / block);
-  }
-}
-const medianOf = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const warmMs = medianOf(blockMs.same);
-const distinctMs = medianOf(blockMs.distinct);
-const renderOnlyMs = medianOf(blockMs.renderOnly);
-const bestDistinctMs = Math.min(...blockMs.distinct);
 // Throughput past one core: a pool of worker threads (one per core), twice as many renders in
 // flight as workers.
 const { createRendererPool } = await import(join(ROOT, 'dist', 'index.js'));
@@ -181,7 +159,7 @@ console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node $
 console.log(`Runs per command: ${RUNS}\n`);
 console.log('| command | median ms | min ms | max ms | notes |\n|---|---|---|---|---|');
 console.log(rows.join('\n'));
-console.log(`\nWarm in-process renders on one thread, timed in turns (${blocks} blocks of ${block} each; the median block):`);
+console.log(`\nWarm in-process renders on one thread, each figure in a process of its own (${blocks} blocks of ${block} renders after as many to warm up; the median block):`);
 console.log(`Warm in-process render, library API (values file + render + text, full chart): ${warmMs.toFixed(2)} ms each, ${(1000 / warmMs).toFixed(0)} renders/s`);
 console.log(`Warm in-process render of values already built (render only): ${renderOnlyMs.toFixed(2)} ms each, ${(1000 / renderOnlyMs).toFixed(0)} renders/s`);
 console.log(`Warm in-process render, library API, values distinct per render (a --set that changes every time): ${distinctMs.toFixed(2)} ms each, ${(1000 / distinctMs).toFixed(0)} renders/s (best block ${bestDistinctMs.toFixed(2)} ms, ${(1000 / bestDistinctMs).toFixed(0)}/s)`);
