@@ -124,7 +124,6 @@ const poolRun = async (n) => {
 await poolRun(warmN * pool.size);
 const poolMs = await poolRun(warmN * pool.size);
 await pool.close();
-let t0;
 
 // Scaling: time per item as the values grow. Each render has values of its own (a --set no other
 // render shares), so every render reads, checks and renders its values in full.
@@ -142,7 +141,7 @@ for (const [label, make] of [
     try {
       renderFresh();
       const reps = n >= 10000 ? 2 : n >= 1000 ? 5 : 20;
-      t0 = performance.now();
+      const t0 = performance.now();
       for (let i = 0; i < reps; i++) renderFresh();
       const ms = (performance.now() - t0) / reps;
       cells.push({ n, ms });
