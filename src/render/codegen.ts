@@ -86,6 +86,8 @@ interface ContextUse {
 class FunctionWriter {
   private readonly scopes: Scope[] = [{ dot: 'c0' }];
   private counter = 0;
+  /** Temporaries `s1`, `s2`... of short-circuit `and`/`or`, declared with the function's `t`. */
+  temps = 0;
   readonly use: ContextUse = { fields: new Set(), passes: new Set(), whole: false };
 
   constructor(
@@ -163,6 +165,7 @@ class FunctionWriter {
       const fresh = params[1]?.type === 'SubExpression' && ['dict', 'list'].includes(((params[1] as hbs.AST.SubExpression).path as PathExpression).original);
       return `${fresh && !this.keyed.has(literal!) ? 'R' : 'M'}(${target},${ctx})`;
     }
+    if ((name === 'and' || name === 'or') && params.length > 1) return this.shortCircuit(name, params);
     const args = params.map((p) => this.expr(p));
     if (name === 'dict' && dictKeysAreLiteral(params)) {
       // An object literal: one shape per call site, built without the helper's loop.
@@ -176,6 +179,21 @@ class FunctionWriter {
       return `at(${js(where)},${this.helper(name)},${args.join(',')})`;
     }
     return `${this.helper(name)}(${args.join(',')})`;
+  }
+
+  /**
+   * `and`/`or` as Go evaluates them since Go 1.18: left to right, stopping at the first argument
+   * that decides (`and` at a false one, `or` at a true one) and answering that argument, or the
+   * last. The arguments after it are not evaluated, so `and false (fail "x")` does not fail.
+   */
+  private shortCircuit(name: 'and' | 'or', params: Expression[]): string {
+    let out = this.expr(params[params.length - 1]!);
+    for (let i = params.length - 2; i >= 0; i--) {
+      const tmp = `s${++this.temps}`;
+      const truth = this.truth(params[i]!, `(${tmp}=${this.expr(params[i]!)})`);
+      out = `(${name === 'and' ? `!${truth}` : truth}?${tmp}:${out})`;
+    }
+    return out;
   }
 
   /** A condition (`code` is `e` written out): Go truth, skipped for helpers that return a boolean. */
@@ -266,7 +284,11 @@ class FunctionWriter {
 
 /** One template or partial as the source of a JavaScript function `(c0) => string`. */
 function functionSource(program: Program, file: string, names: ModuleNames, keyed: ReadonlyMap<string, string>): string {
-  return `function(c0){let o="",t;${new FunctionWriter(file, names, keyed).program(program)}return o;}`;
+  const w = new FunctionWriter(file, names, keyed);
+  const body = w.program(program);
+  let temps = '';
+  for (let i = 1; i <= w.temps; i++) temps += `,s${i}`;
+  return `function(c0){let o="",t${temps};${body}return o;}`;
 }
 
 /**

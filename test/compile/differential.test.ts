@@ -69,6 +69,11 @@ const SNIPPETS: Record<string, string> = {
     '{{include (printf "t.%s" "name") @root}} {{#if (eq Values.api.image.tag "1.7.1")}}eq{{/if}} {{#unless (empty Values.l)}}full{{/unless}} {{#if (not Values.falsy.z)}}not{{/if}}\n' +
     '[{{Values.falsy.n.deep.er}}] [{{Values.nope.x}}] {{indent 3 "a\\nb\\n"}}|{{nindent 0 "x"}}|{{indent 1 ""}}|{{nindent 2 "\\n\\n"}}|\n' +
     '{{eq "b" "a" "b"}} {{eq "c" "a" "b"}} {{quote "a" Values.falsy.n "b"}} [{{quote Values.falsy.n}}] {{default "only"}} {{and "x"}} {{or ""}} {{and 1 Values.falsy.s 2}} {{or Values.falsy.z "" Values.falsy.f}}\n',
+  // Go's and/or stop at the argument that decides: what follows it is not evaluated (no failure,
+  // no include, no required), and the answer is that argument; inside a condition as well.
+  shortCircuit:
+    '{{and false (fail "and went on")}} {{or "x" (fail "or went on")}} {{and Values.falsy.n (required "r" Values.falsy.n)}} [{{or Values.falsy.s (and 1 Values.falsy.z (fail "z"))}}]\n' +
+    '{{#if (and Values.nope (include "t.down" (int -1)))}}no{{else}}skip{{/if}} {{#if (or Values.l (fail "l"))}}list{{/if}} {{#unless (and (eq 1 1) Values.falsy.f (fail "f"))}}unless{{/unless}} {{and 1 2 (or 0 "three")}}\n',
 };
 
 const PARTIALS =
