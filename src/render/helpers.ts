@@ -45,6 +45,19 @@ export class RenderState {
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+/** Digits without sign, leading zero (octal to cast) or excess length: what ports and counts are, read without the regexes. */
+function isPlainDecimal(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 15) return false;
+  const c0 = s.charCodeAt(0);
+  if (c0 < 0x31 || c0 > 0x39) return n === 1 && c0 === 0x30;
+  for (let i = 1; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 function toInt(v: unknown): bigint {
   // cast.ToInt64 as sprig uses it: invalid input gives 0, never an error.
   switch (typeof v) {
@@ -55,6 +68,7 @@ function toInt(v: unknown): bigint {
     case 'boolean':
       return v ? 1n : 0n;
     case 'string': {
+      if (isPlainDecimal(v)) return BigInt(v);
       const s = v.replace(/\.0*$/, '');
       try {
         if (/^[-+]?0[0-7]+$/.test(s)) return BigInt(s.replace(/^([-+]?)0/, '$10o')); // base-0 octal
