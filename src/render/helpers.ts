@@ -68,7 +68,7 @@ function toInt(v: unknown): bigint {
     case 'boolean':
       return v ? 1n : 0n;
     case 'string': {
-      if (isPlainDecimal(v)) return BigInt(v);
+      if (isPlainDecimal(v)) return BigInt(Number(v)); // exact: at most 15 digits
       const s = v.replace(/\.0*$/, '');
       try {
         if (/^[-+]?0[0-7]+$/.test(s)) return BigInt(s.replace(/^([-+]?)0/, '$10o')); // base-0 octal
