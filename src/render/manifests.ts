@@ -97,8 +97,12 @@ const isRe2Space = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0
 
 /** The leftmost `\s*\n---` at or after `from`: where the match starts and where its dashes are. */
 function nextSeparator(s: string, from: number): { start: number; dashes: number } | undefined {
-  const nl = s.indexOf('\n---', from);
-  if (nl < 0) return undefined;
+  // Dashes first, then the newline before them: '\n' starts every line, so a search led by it
+  // stops at each one (twice as slow on a release).
+  let d = s.indexOf('---', from + 1);
+  while (d >= 0 && s.charCodeAt(d - 1) !== 0x0a) d = s.indexOf('---', d + 3);
+  if (d < 0) return undefined;
+  const nl = d - 1;
   let start = nl;
   while (start > from && isRe2Space(s.charCodeAt(start - 1))) start--;
   return { start, dashes: nl + 1 };
