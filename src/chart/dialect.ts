@@ -117,6 +117,9 @@ function dialectPass(file: string, partials: boolean): Visitor {
     for (const p of c.params) expression(p);
     if (c.path.type !== 'PathExpression' || c.type === 'BlockStatement') return;
     const head = c.path as PathExpression;
+    if ((head.original === 'and' || head.original === 'or') && c.params.length === 0 && head.parts.length === 1 && !head.data) {
+      fail(file, head, `${head.original} needs at least one argument`, `Go fails "wrong number of args for ${head.original}"; write (${head.original} x y ...)`);
+    }
     if ((c.params.length > 0 || c.type === 'SubExpression') && (head.data || head.depth > 0 || head.parts.length !== 1 || !HELPER_NAMES.has(head.original))) {
       fail(file, head, `unknown helper "${head.original}"`, `the helpers are listed in ${DIALECT_DOC}`);
     }

@@ -103,10 +103,16 @@ function ownField(o: object, k: string): unknown {
   return hasOwn.call(o, k) ? (o as Record<string, unknown>)[k] : undefined;
 }
 
-/** `{{ x }}`: Go's %v, and nothing for a missing value (Helm prints "" for `<no value>`). */
+/**
+ * `{{ x }}`: Go's %v, and `<no value>` for a missing or null value, as text/template prints it.
+ * Helm removes every `<no value>` from each template's finished text (NO_VALUE), not from what an
+ * include returns: there it is text like any other (`(include "x" .)` of a nil is not empty).
+ */
 function print(v: unknown): string {
-  return v === undefined || v === null ? '' : formatValue(v);
+  return v === undefined || v === null ? NO_VALUE : formatValue(v);
 }
+
+const NO_VALUE = '<no value>';
 
 /** What `range` walks: null for a list (by index), a map's keys in Go's sorted order. */
 function rangeKeys(v: unknown): string[] | null {
@@ -320,7 +326,8 @@ export class Engine {
   /** One template, its failures located by template unless they carry their own call site. */
   private renderTemplate(render: RenderFn, top: unknown, srcPath: string): string {
     try {
-      return render(top);
+      const text = render(top);
+      return text.includes(NO_VALUE) ? text.replaceAll(NO_VALUE, '') : text;
     } catch (e) {
       if (e instanceof TemplateError) {
         // A failure located at its call site already names it; any other is located by template.

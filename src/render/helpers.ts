@@ -8,6 +8,7 @@ import { sha256 } from '../digest.js';
 import { formatValue, goQuote, toJson, strval } from '../go/fmt.js';
 import { toYaml } from '../go/yaml-emit.js';
 import { goTrimSpace } from '../go/strings.js';
+import { float64ToInt64, parseInt0, trimZeroDecimal } from '../go/strconv.js';
 import { strslice, goEmpty, goTruth } from '../go/template.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { rememberFrozen } from '../values/maps.js';
@@ -64,24 +65,12 @@ function toInt(v: unknown): bigint {
     case 'bigint':
       return v;
     case 'number':
-      return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+      return float64ToInt64(v);
     case 'boolean':
       return v ? 1n : 0n;
-    case 'string': {
+    case 'string':
       if (isPlainDecimal(v)) return BigInt(Number(v)); // exact: at most 15 digits
-      const s = v.replace(/\.0*$/, '');
-      try {
-        if (/^[-+]?0[0-7]+$/.test(s)) return BigInt(s.replace(/^([-+]?)0/, '$10o')); // base-0 octal
-        if (/^[-+]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|\d+)$/.test(s)) {
-          const neg = s.startsWith('-');
-          const n = BigInt(s.replace(/^[-+]/, ''));
-          return neg ? -n : n;
-        }
-      } catch {
-        return 0n;
-      }
-      return 0n;
-    }
+      return parseInt0(trimZeroDecimal(v)) ?? 0n;
     default:
       return 0n;
   }
@@ -148,10 +137,14 @@ function compare(name: string, a: unknown, b: unknown): number {
 
 /** Runs of spaces by width, made once: templates indent by a handful of widths. */
 const PADS: string[] = [];
+/** Far below V8's longest string (2^29 - 24 units), so the pad and a line still fit. */
+const MAX_PAD = 1 << 28;
 
 function indent(spaces: unknown, s: unknown): string {
   const n = typeof spaces === 'number' && Number.isSafeInteger(spaces) ? spaces : Number(toInt(spaces));
   if (n < 0) throw new TemplateError('error calling indent: strings: negative Repeat count');
+  // Go would try to make the text and run out of memory; JavaScript strings end far sooner.
+  if (n > MAX_PAD) throw new TemplateError(`error calling indent: ${n} spaces is more than a string can hold`);
   const pad = n < 64 ? (PADS[n] ??= ' '.repeat(n)) : ' '.repeat(n);
   const str = goString(s);
   // A slice per line: V8 keeps the pieces as a rope, cheaper than replaceAll's copy.
@@ -365,8 +358,9 @@ export const HELPERS: Record<string, HelperFn> = {
   join: (sep, l) => strslice(l).join(goString(sep)),
   toString: (x: unknown) => strval(x),
   int: (x) => toInt(x),
-  add: (...xs) => xs.reduce<bigint>((acc: bigint, x: unknown) => acc + toInt(x), 0n),
-  sub: (a, b) => toInt(a) - toInt(b),
+  // int64 arithmetic: wraps around as Go's does.
+  add: (...xs) => xs.reduce<bigint>((acc: bigint, x: unknown) => BigInt.asIntN(64, acc + toInt(x)), 0n),
+  sub: (a, b) => BigInt.asIntN(64, toInt(a) - toInt(b)),
   len: (x) => {
     if (typeof x === 'string') return BigInt(byteLength(x));
     if (Array.isArray(x)) return BigInt(x.length);

@@ -27,6 +27,8 @@ nums: {a: 1000000, b: 0.5, c: 10000000000, d: 1.0, e: 0}
 tricky: ["yes", "0123", "a: b", "#x", "multi\\nline", "{{ x }}", "üñí"]
 emptyMap: {}
 falsy: {f: false, z: 0, s: "", n: null}
+noValueText: "a<no value>b"
+bigs: {a: 12345678901234567890, b: 1e21}
 `;
 
 /**
@@ -74,12 +76,24 @@ const SNIPPETS: Record<string, string> = {
   shortCircuit:
     '{{and false (fail "and went on")}} {{or "x" (fail "or went on")}} {{and Values.falsy.n (required "r" Values.falsy.n)}} [{{or Values.falsy.s (and 1 Values.falsy.z (fail "z"))}}]\n' +
     '{{#if (and Values.nope (include "t.down" (int -1)))}}no{{else}}skip{{/if}} {{#if (or Values.l (fail "l"))}}list{{/if}} {{#unless (and (eq 1 1) Values.falsy.f (fail "f"))}}unless{{/unless}} {{and 1 2 (or 0 "three")}}\n',
+  // sprig's int is cast.ToInt64: strconv.ParseInt(s, 0, 64) after cast drops a zero decimal part
+  // ("1.0", not "1."), 0 for anything it refuses; a float64 out of int64's range is MinInt64 (amd64);
+  // add and sub wrap around as int64 does.
+  ints:
+    '{{int "08"}} {{int "1."}} {{int "1.0"}} {{int "1_000"}} {{int "9223372036854775808"}} {{int "-9223372036854775808"}} {{int "0x1f"}} {{int "0B101"}} {{int "0o17"}} {{int "017"}}\n' +
+    '{{int "_1"}} {{int "1__0"}} {{int "0x_1f"}} {{int "10."}} {{int "+5"}} {{int "-"}} {{int Values.bigs.a}} {{int Values.bigs.b}} {{add Values.bigs.a 1}} {{add (int "9223372036854775807") 1}} {{sub (int "-9223372036854775808") 1}} {{int -3.9}}\n',
+  // text/template prints a missing or null value as `<no value>`; Helm removes that from each
+  // template's finished text only, so what an include returns still holds it (and is not empty).
+  noValue:
+    '[{{or (include "t.nil" @root) "fallback"}}] {{#if (and (include "t.nil" @root) true)}}yes{{else}}no{{/if}} {{len (include "t.nil" @root)}} {{b64enc (include "t.null" @root)}}\n' +
+    '[{{Values.nope}}] [{{Values.falsy.n}}] [{{Values.noValueText}}] {{quote (include "t.nil" @root)}}{{#each (list 1 Values.falsy.n)}} <{{this}}>{{/each}}\n',
 };
 
 const PARTIALS =
   '{{#*inline "t.name"}}{{trunc 63 (printf "%s-%s" Release.Name Chart.Name)}}{{/inline}}\n' +
   '{{#*inline "t.labels"}}\napp: {{include "t.name" this.root}}\ncomponent: {{this.component}}\nimage: {{this.root.Values.api.image.tag}}\n{{/inline}}\n' +
   '{{#*inline "t.tname"}}{{Template.Name}}{{/inline}}\n{{#*inline "t.outer"}}[{{include "t.tname" this}}]{{/inline}}\n' +
+  '{{#*inline "t.nil"}}{{Values.nope}}{{/inline}}\n{{#*inline "t.null"}}{{Values.falsy.n}}{{/inline}}\n' +
   '{{#*inline "t.down"}}{{#if (gt this 0)}}{{include "t.down" (sub this 1)}}{{else}}down{{/if}}{{/inline}}\n';
 
 let chartDir: string;

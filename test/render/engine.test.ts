@@ -107,6 +107,10 @@ describe('the dialect', () => {
     expect(() => render('{{> foo}}', {})).toThrow(/use \{\{include/);
     expect(() => render('{{#each Values.l as |x|}}{{x}}{{/each}}', {})).toThrow(/block parameters/);
   });
+  it('rejects and/or without arguments, which Go refuses', () => {
+    expect(() => render('a: {{and}}', {})).toThrow(/t\.yaml\.hbs:1:6: and needs at least one argument/);
+    expect(() => render('{{#if (or)}}x{{/if}}', {})).toThrow(/or needs at least one argument/);
+  });
 });
 
 describe('include', () => {
