@@ -79,6 +79,24 @@ interface Visitor {
 }
 
 /**
+ * How many arguments each helper takes, as its Go, sprig or Helm function does: [min, max], no max
+ * for a variadic one. Go refuses other counts when it parses or runs the call (`eq` with one
+ * argument: "missing argument for comparison"); the JavaScript helpers would not.
+ */
+const ARITY = new Map<string, readonly [number, number?]>([
+  ['toYaml', [1, 1]], ['toJson', [1, 1]], ['indent', [2, 2]], ['nindent', [2, 2]], ['quote', [0]], ['squote', [0]],
+  ['default', [1]], ['required', [2, 2]], ['fail', [1, 1]], ['b64enc', [1, 1]], ['sha256sum', [1, 1]],
+  ['sha512sum', [1, 1]], ['trunc', [2, 2]], ['trimSuffix', [2, 2]], ['trimPrefix', [2, 2]], ['trim', [1, 1]],
+  ['lower', [1, 1]], ['upper', [1, 1]], ['replace', [3, 3]], ['printf', [1]], ['dict', [0]], ['list', [0]],
+  ['get', [2, 2]], ['hasKey', [2, 2]], ['index', [1]], ['eq', [2]], ['ne', [2, 2]], ['lt', [2, 2]], ['le', [2, 2]],
+  ['gt', [2, 2]], ['ge', [2, 2]], ['and', [1]], ['or', [1]], ['not', [1, 1]], ['empty', [1, 1]], ['ternary', [3, 3]],
+  ['join', [2, 2]], ['toString', [1, 1]], ['int', [1, 1]], ['add', [0]], ['sub', [2, 2]], ['len', [1, 1]],
+  ['contains', [2, 2]], ['hasPrefix', [2, 2]], ['hasSuffix', [2, 2]], ['kindIs', [2, 2]], ['splitList', [2, 2]],
+  ['sortAlpha', [1, 1]], ['keys', [0]], ['coalesce', [0]], ['urlquery', [0]], ['semverCompare', [2, 2]],
+  ['randAlphaNum', [1, 1]], ['lookup', [4, 4]], ['include', [2, 2]]
+]);
+
+/**
  * The one pass over a parsed template, on Handlebars' own Visitor: it checks every construct
  * against the dialect (failing at file:line:col with a hint) and resolves every expression's
  * form (literal, helper call, path) for the JS code generator and the Go compiler alike. It
@@ -117,8 +135,15 @@ function dialectPass(file: string, partials: boolean): Visitor {
     for (const p of c.params) expression(p);
     if (c.path.type !== 'PathExpression' || c.type === 'BlockStatement') return;
     const head = c.path as PathExpression;
-    if ((head.original === 'and' || head.original === 'or') && c.params.length === 0 && head.parts.length === 1 && !head.data) {
-      fail(file, head, `${head.original} needs at least one argument`, `Go fails "wrong number of args for ${head.original}"; write (${head.original} x y ...)`);
+    const arity = head.parts.length === 1 && !head.data && head.depth === 0 ? ARITY.get(head.original) : undefined;
+    if (arity !== undefined) {
+      const [min, max] = arity;
+      const n = c.params.length;
+      if (n < min || (max !== undefined && n > max)) {
+        const want = max === undefined ? `at least ${min}` : min === max ? `${min}` : `${min} to ${max}`;
+        const s = (k: number) => (k === 1 ? '' : 's');
+        fail(file, head, `${head.original} takes ${want} argument${s(max ?? min)}, not ${n}`, `Go refuses the call ("wrong number of args for ${head.original}"); see ${DIALECT_DOC}`);
+      }
     }
     if ((c.params.length > 0 || c.type === 'SubExpression') && (head.data || head.depth > 0 || head.parts.length !== 1 || !HELPER_NAMES.has(head.original))) {
       fail(file, head, `unknown helper "${head.original}"`, `the helpers are listed in ${DIALECT_DOC}`);

@@ -107,9 +107,15 @@ describe('the dialect', () => {
     expect(() => render('{{> foo}}', {})).toThrow(/use \{\{include/);
     expect(() => render('{{#each Values.l as |x|}}{{x}}{{/each}}', {})).toThrow(/block parameters/);
   });
-  it('rejects and/or without arguments, which Go refuses', () => {
-    expect(() => render('a: {{and}}', {})).toThrow(/t\.yaml\.hbs:1:6: and needs at least one argument/);
-    expect(() => render('{{#if (or)}}x{{/if}}', {})).toThrow(/or needs at least one argument/);
+  it('rejects a helper called with more or fewer arguments than its Go function takes', () => {
+    expect(() => render('a: {{and}}', {})).toThrow(/t\.yaml\.hbs:1:6: and takes at least 1 argument, not 0 \(hint: Go refuses/);
+    expect(() => render('{{#if (or)}}x{{/if}}', {})).toThrow(/or takes at least 1 argument, not 0/);
+    expect(() => render('{{ne 1 2 3}}', {})).toThrow(/ne takes 2 arguments, not 3/);
+    expect(() => render('{{#if (eq 1)}}x{{/if}}', {})).toThrow(/eq takes at least 2 arguments, not 1/);
+    expect(() => render('{{lower "a" "b"}}', {})).toThrow(/lower takes 1 argument, not 2/);
+    expect(() => render('{{include "x"}}', {})).toThrow(/include takes 2 arguments, not 1/);
+    expect(() => render('{{constructor 1}}', {})).toThrow(/unknown helper "constructor"/);
+    expect(render('{{quote}}|{{add}}|{{and 1}}|{{default "d"}}', {})).toBe('|0|1|d');
   });
 });
 
