@@ -169,6 +169,7 @@ function dialectPass(file: string, partials: boolean): Visitor {
       if (topLevelOfPartials) fail(file, m, 'output outside an {{#*inline}} block', 'partials files hold named partials only');
       if (!m.escaped) fail(file, m, 'triple-stash {{{ }}} is not needed', 'output is never HTML-escaped; use {{ }}');
       call(m);
+      if (m.params.length === 0 && (m.path.type === 'NullLiteral' || m.path.type === 'UndefinedLiteral')) fail(file, m, 'nil is not a command', 'Go refuses to print a bare nil; print a value');
       // The statement's head: an expression printed (a path, a literal, a zero-argument helper or a
       // parenthesised call), or the helper its arguments go to.
       if (m.params.length === 0) expression(m.path as Expression);
@@ -179,6 +180,7 @@ function dialectPass(file: string, partials: boolean): Visitor {
       const name = b.path.original;
       if (!BLOCKS.has(name)) fail(file, b, `unknown block helper "#${name}"`, 'blocks are #if, #unless, #with and #each');
       if (b.params.length !== 1) fail(file, b, `#${name} takes exactly one argument`, 'combine conditions with (and ...) or (or ...)');
+      if (b.params[0]!.type === 'NullLiteral' || b.params[0]!.type === 'UndefinedLiteral') fail(file, b, 'nil is not a command', `Go refuses #${name} of a bare nil`);
       call(b);
       inScope(b.program, SCOPE_BLOCKS.has(name) ? scopeDepth + 1 : scopeDepth, false);
       // An else branch of with/each runs in the outer scope, as in Go.

@@ -115,6 +115,9 @@ describe('the dialect', () => {
     expect(() => render('{{lower "a" "b"}}', {})).toThrow(/lower takes 1 argument, not 2/);
     expect(() => render('{{include "x"}}', {})).toThrow(/include takes 2 arguments, not 1/);
     expect(() => render('{{constructor 1}}', {})).toThrow(/unknown helper "constructor"/);
+    expect(() => render('a: {{null}}', {})).toThrow(/t\.yaml\.hbs:1:4: nil is not a command/);
+    expect(() => render('{{#if null}}x{{/if}}', {})).toThrow(/nil is not a command/);
+    expect(render('{{default "d" null}}', {})).toBe('d');
     expect(render('{{quote}}|{{add}}|{{and 1}}|{{default "d"}}', {})).toBe('|0|1|d');
   });
 });
