@@ -231,7 +231,7 @@ export function strval(v: unknown): string {
 /**
  * What `{{ v }}` prints: Go's `%v`. Floats as formatFloatG, int64 in decimal, lists `[a b]`, maps
  * `map[a:1 b:2]` in sorted key order, null inside a list or map `<nil>`. A null or missing value
- * itself prints nothing (text/template prints `<no value>`, which Helm removes).
+ * itself gives "" here; the engine's print makes it text/template's `<no value>`.
  */
 export function formatValue(v: unknown): string {
   switch (typeof v) {

@@ -5,7 +5,7 @@
  */
 import * as crypto from 'node:crypto';
 import { sha256 } from '../digest.js';
-import { formatValue, goQuote, toJson, strval } from '../go/fmt.js';
+import { compareGoStrings, formatValue, goQuote, toJson, strval } from '../go/fmt.js';
 import { toYaml } from '../go/yaml-emit.js';
 import { goTrimSpace } from '../go/strings.js';
 import { float64ToInt64, parseInt0, trimZeroDecimal } from '../go/strconv.js';
@@ -372,7 +372,8 @@ export const HELPERS: Record<string, HelperFn> = {
   hasSuffix: (x, s) => goString(s).endsWith(goString(x)),
   kindIs: (k, x) => kindOf(x) === strval(k),
   splitList: (sep, s) => strval(s).split(strval(sep)),
-  sortAlpha: (l) => strslice(l).sort(),
+  // sprig: a list's strings in Go's byte order; anything else is a one-item list of its %v (nil: "<nil>").
+  sortAlpha: (l) => (Array.isArray(l) ? strslice(l).sort(compareGoStrings) : [l === null || l === undefined ? '<nil>' : strval(l)]),
   keys: (...ms) => ms.flatMap((m) => (isMap(m) ? Object.keys(m) : [])).sort(),
   coalesce: (...xs) => {
     for (const x of xs) if (!goEmpty(x)) return x;
