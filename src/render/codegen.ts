@@ -207,7 +207,8 @@ class FunctionWriter {
     if (f.form === 'call') return this.call(f.path, f.params, f.loc);
     if (f.form === 'path') return this.path(f.path);
     const v = f.value;
-    if (typeof v === 'number') return `(${String(v)})`;
+    // An integer literal is Go's int (`printf "%d" 3`, `kindIs`), a bigint as int64 results are here.
+    if (typeof v === 'number') return Number.isSafeInteger(v) ? `(${String(v)}n)` : `(${String(v)})`;
     return typeof v === 'string' ? js(v) : String(v);
   }
 

@@ -141,7 +141,7 @@ const PADS: string[] = [];
 const MAX_PAD = 1 << 28;
 
 function indent(spaces: unknown, s: unknown): string {
-  const n = typeof spaces === 'number' && Number.isSafeInteger(spaces) ? spaces : Number(toInt(spaces));
+  const n = typeof spaces === 'bigint' ? Number(spaces) : typeof spaces === 'number' && Number.isSafeInteger(spaces) ? spaces : Number(toInt(spaces));
   if (n < 0) throw new TemplateError('error calling indent: strings: negative Repeat count');
   // Go would try to make the text and run out of memory; JavaScript strings end far sooner.
   if (n > MAX_PAD) throw new TemplateError(`error calling indent: ${n} spaces is more than a string can hold`);

@@ -82,6 +82,10 @@ const SNIPPETS: Record<string, string> = {
   ints:
     '{{int "08"}} {{int "1."}} {{int "1.0"}} {{int "1_000"}} {{int "9223372036854775808"}} {{int "-9223372036854775808"}} {{int "0x1f"}} {{int "0B101"}} {{int "0o17"}} {{int "017"}}\n' +
     '{{int "_1"}} {{int "1__0"}} {{int "0x_1f"}} {{int "10."}} {{int "+5"}} {{int "-"}} {{int Values.bigs.a}} {{int Values.bigs.b}} {{add Values.bigs.a 1}} {{add (int "9223372036854775807") 1}} {{sub (int "-9223372036854775808") 1}} {{int -3.9}}\n',
+  // An integer literal is Go's int, not a float64: printf's %d takes it, kindIs says it is no float.
+  intLiterals:
+    '{{printf "%d %v %s|%d" 3 3 (toString 3) -7}} {{printf "%v" 1.5}} {{kindIs "float64" 3}} {{kindIs "float64" 1.5}} {{add 1 2}} {{trunc 3 "abcdef"}} {{index (list "a" "b") 1}}\n' +
+    '{{toJson (dict "n" 3 "f" 1.5 "z" 0)}} {{toYaml (list 3 0 -2)}} {{#if 0}}zero{{else}}nought{{/if}} {{default 80 Values.nope}} {{ternary 1 2 true}} {{quote 3}}\n',
   // sortAlpha: Go's byte order (an astral character after U+E000), and a non-list as a one-item list.
   sortAlpha: '{{join "," (sortAlpha (list "😀" "\ue000" "b" "a"))}} {{join "," (sortAlpha Values.nope)}} {{join "," (sortAlpha "x")}} {{join "," (sortAlpha Values.m)}}\n',
   // text/template prints a missing or null value as `<no value>`; Helm removes that from each
