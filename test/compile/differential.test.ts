@@ -3,14 +3,10 @@
  * and, compiled to Go, by real Helm 3.21.4 and 4.3.2 (`helm template` of the packaged archive);
  * the bytes must agree.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { packageChart } from '../../src/package/chart-archive.js';
 import { compileChart, renderChartText, type PrebuiltChart } from '../../src/render/release.js';
 import { parseValuesYaml } from '../../src/values/load.js';
-import { bySource, helmOrSkip, helmTemplateBoth, type HelmMajor, type HelmRun } from '../support/helm.js';
+import { chartThroughHelm, helmOrSkip, type HelmMajor } from '../support/helm.js';
 
 // The description has what Helm's loader rewrites (a newline, a tab, a NEL, a zero-width space).
 const CHART_YAML = 'apiVersion: v2\nname: dify\nversion: 0.1.0\nappVersion: "1.0"\ndescription: "line one\\n\\tline\\u0085two\\u200b end\\n"\nkeywords: ["a\\tb"]\n';
@@ -103,37 +99,26 @@ const PARTIALS =
   '{{#*inline "t.down"}}{{#if (gt this 0)}}{{include "t.down" (sub this 1)}}{{else}}down{{/if}}{{/inline}}\n';
 
 let chartDir: string;
-let tgz: string;
 const haveHelm = helmOrSkip();
 let helmOut: Record<HelmMajor, Map<string, string>>;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dify-diff-'));
-  chartDir = join(dir, 'chart');
-  mkdirSync(join(chartDir, 'templates'), { recursive: true });
-  writeFileSync(join(chartDir, 'Chart.yaml'), CHART_YAML);
-  writeFileSync(join(chartDir, 'values.yaml'), VALUES);
-  writeFileSync(join(chartDir, 'templates', '_helpers.hbs'), PARTIALS);
+  const files: Record<string, string> = {
+    'Chart.yaml': CHART_YAML,
+    'values.yaml': VALUES,
+    'values.schema.json': '{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}',
+    'templates/_helpers.hbs': PARTIALS,
+  };
   let snippets = '';
   for (const [name, src] of Object.entries(SNIPPETS)) {
-    if (DIRECT.has(name)) writeFileSync(join(chartDir, 'templates', `${name}.yaml.hbs`), src);
+    if (DIRECT.has(name)) files[`templates/${name}.yaml.hbs`] = src;
     snippets += `{{#*inline "s.${name}"}}${src}{{/inline}}\n`;
-    writeFileSync(join(chartDir, 'templates', `wrapped-${name}.yaml.hbs`), `x: |\n  >>>\n{{indent 2 (include "s.${name}" @root)}}\n`);
+    files[`templates/wrapped-${name}.yaml.hbs`] = `x: |\n  >>>\n{{indent 2 (include "s.${name}" @root)}}\n`;
   }
-  writeFileSync(join(chartDir, 'templates', '_snippets.hbs'), snippets);
-  writeFileSync(join(chartDir, 'values.schema.json'), '{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}');
-  const archive = await packageChart({ chartDir });
-  tgz = join(dir, archive.fileName);
-  writeFileSync(tgz, archive.bytes);
-  if (!haveHelm) return;
-  // One run of each Helm for the whole chart, cut by template afterwards.
-  const runs = await helmTemplateBoth(tgz, []);
-  const ok = (r: HelmRun): Map<string, string> => {
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    return bySource(r.stdout);
-  };
-  helmOut = { 3: ok(runs[3]), 4: ok(runs[4]) };
+  files['templates/_snippets.hbs'] = snippets;
+  const made = await chartThroughHelm('dify-diff-', files, haveHelm);
+  chartDir = made.chartDir;
+  if (made.out) helmOut = made.out;
 }, 120_000);
 
 /** Snippets that print the chart default `falsy.n: null` itself. */

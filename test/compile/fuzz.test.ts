@@ -6,14 +6,11 @@
  * proves them in combinations nobody wrote by hand. The seed is fixed, so every run checks the same
  * corpus, and a failure names the template and the expressions whose output differs.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { packageChart } from '../../src/package/chart-archive.js';
 import { compileChart, renderChartText, type PrebuiltChart } from '../../src/render/release.js';
 import { parseValuesYaml } from '../../src/values/load.js';
-import { bySource, helmOrSkip, helmTemplateBoth, type HelmMajor, type HelmRun } from '../support/helm.js';
+import { chartThroughHelm, helmOrSkip, type HelmMajor } from '../support/helm.js';
+import { seededRandom } from '../support/random.js';
 
 const SEED = 20240611;
 const TEMPLATES = 20;
@@ -109,25 +106,10 @@ const AFFIXES: [string, string[]][] = [
 const KEYS = ['a', 'z', 'M', 'k', 'abc', 'inner', 's', 'b', 'x-y', 'nope'];
 const SEPS = [',', '-', ' ', 'a', ': ', '.'];
 // Not "int" or "int64": sprig's int and Go's len give Go an int, add and sub an int64, and a bare
-// integer literal is an int; the TypeScript engine calls all of them int64 (float64 for a literal).
+// integer literal is an int; the TypeScript engine calls all of them int64.
 const KINDS = ['map', 'slice', 'string', 'bool', 'float64', 'invalid'];
 const CONSTRAINTS = ['>=1.21.0-0', '^1.2', '~1.2.3', '1.2 - 1.4', '*', '<2.0.0', '>= 1.2.3 < 2.0.0-beta', '!=1.2.3', '1.x', '>1.0.0 || <0.5', '>=1.21-0'];
 const VERSIONS = ['1.30.1-gke.1', '1.2.9', 'v1.2.3', '1.5.0-alpha', '2.0.0', '0.4.0', '1.2'];
-
-/**
- * Mulberry32, as test/support/oracle.ts has it; not imported from there, because that module loads
- * the CLI tests' helpers, which need dist/ built, and this test needs only the sources.
- */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The generator: each call makes an expression of the kind asked, well typed for Go and sprig. */
 class Gen {
@@ -457,26 +439,11 @@ const haveHelm = helmOrSkip();
 let helmOut: Record<HelmMajor, Map<string, string>>;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dify-fuzz-'));
-  chartDir = join(dir, 'chart');
-  mkdirSync(join(chartDir, 'templates'), { recursive: true });
-  writeFileSync(join(chartDir, 'Chart.yaml'), CHART_YAML);
-  writeFileSync(join(chartDir, 'values.yaml'), VALUES);
-  writeFileSync(join(chartDir, 'templates', '_helpers.hbs'), PARTIALS);
-  for (const [name, exprs] of CORPUS) {
-    writeFileSync(join(chartDir, 'templates', `${name}.yaml.hbs`), [...exprs.values()].map((e) => e.text).join(''));
-  }
-  const archive = await packageChart({ chartDir });
-  const tgz = join(dir, archive.fileName);
-  writeFileSync(tgz, archive.bytes);
-  if (!haveHelm) return;
-  const runs = await helmTemplateBoth(tgz, []);
-  const ok = (r: HelmRun): Map<string, string> => {
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    return bySource(r.stdout);
-  };
-  helmOut = { 3: ok(runs[3]), 4: ok(runs[4]) };
+  const files: Record<string, string> = { 'Chart.yaml': CHART_YAML, 'values.yaml': VALUES, 'templates/_helpers.hbs': PARTIALS };
+  for (const [name, exprs] of CORPUS) files[`templates/${name}.yaml.hbs`] = [...exprs.values()].map((e) => e.text).join('');
+  const made = await chartThroughHelm('dify-fuzz-', files, haveHelm);
+  chartDir = made.chartDir;
+  if (made.out) helmOut = made.out;
 }, 120_000);
 
 describe('random expressions print the same through Go as through the Handlebars engine', () => {

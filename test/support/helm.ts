@@ -8,9 +8,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { exec } from './exec.js';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { packageChart } from '../../src/package/chart-archive.js';
 
 export type HelmMajor = 3 | 4;
 export const HELM_MAJORS: readonly HelmMajor[] = [3, 4];
@@ -142,6 +143,36 @@ export async function helmTemplateBoth(chart: string, valueFiles: string[], opts
   const h3 = await helmTemplate(3, chart, valueFiles, opts);
   const h4 = await helmTemplate(4, chart, valueFiles, opts);
   return { 3: h3, 4: { ...h4, stdout: normalizeHelm4(h4.stdout) } };
+}
+
+/**
+ * A chart a test makes: `files` (path inside the chart -> text) written to a new temporary folder,
+ * packaged as `dify-chart package` packages it, and templated once by each real Helm when
+ * `withHelm` (each run must succeed without a word on stderr): their output by template path.
+ */
+export async function chartThroughHelm(
+  prefix: string,
+  files: Record<string, string>,
+  withHelm: boolean,
+): Promise<{ chartDir: string; tgz: string; out?: Record<HelmMajor, Map<string, string>> }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const chartDir = join(dir, 'chart');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(chartDir, path)), { recursive: true });
+    writeFileSync(join(chartDir, path), text);
+  }
+  const archive = await packageChart({ chartDir });
+  const tgz = join(dir, archive.fileName);
+  writeFileSync(tgz, archive.bytes);
+  if (!withHelm) return { chartDir, tgz };
+  // One run of each Helm for the whole chart, cut by template afterwards.
+  const runs = await helmTemplateBoth(tgz, []);
+  const clean = (major: HelmMajor): Map<string, string> => {
+    const r = runs[major];
+    if (r.code !== 0 || r.stderr !== '') throw new Error(`helm${major} template failed (exit ${r.code}): ${r.stderr}`);
+    return bySource(r.stdout);
+  };
+  return { chartDir, tgz, out: { 3: clean(3), 4: clean(4) } };
 }
 
 /** `helm template` output cut by `# Source:` path: each path's documents, in printed order. */
