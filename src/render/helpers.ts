@@ -170,6 +170,24 @@ function truncBytes(n: bigint, s: string): string {
   return s;
 }
 
+/**
+ * text/template's evalArgs: a single string as it is, else fmt.Sprint of the arguments with a nil
+ * (or missing) one as `<no value>`; Sprint puts a space between two operands neither of which is a string.
+ */
+function sprint(xs: unknown[]): string {
+  if (xs.length === 1 && typeof xs[0] === 'string') return xs[0];
+  let out = '';
+  let prevString = true;
+  for (const x of xs) {
+    const text = x === null || x === undefined ? '<no value>' : formatValue(x);
+    const isString = x === null || x === undefined || typeof x === 'string';
+    if (!isString && !prevString) out += ' ';
+    out += text;
+    prevString = isString;
+  }
+  return out;
+}
+
 /** Go's url.QueryEscape, which text/template's urlquery applies. */
 function queryEscape(s: string): string {
   let out = '';
@@ -379,7 +397,7 @@ export const HELPERS: Record<string, HelperFn> = {
     for (const x of xs) if (!goEmpty(x)) return x;
     return null;
   },
-  urlquery: (...xs) => queryEscape(xs.map((x) => (x === null || x === undefined ? '<nil>' : formatValue(x))).join('')),
+  urlquery: (...xs) => queryEscape(sprint(xs)),
   semverCompare: (c, v) => semverCompare(goString(c), goString(v)),
 };
 

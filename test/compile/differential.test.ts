@@ -82,6 +82,8 @@ const SNIPPETS: Record<string, string> = {
   intLiterals:
     '{{printf "%d %v %s|%d" 3 3 (toString 3) -7}} {{printf "%v" 1.5}} {{kindIs "float64" 3}} {{kindIs "float64" 1.5}} {{add 1 2}} {{trunc 3 "abcdef"}} {{index (list "a" "b") 1}}\n' +
     '{{toJson (dict "n" 3 "f" 1.5 "z" 0)}} {{toYaml (list 3 0 -2)}} {{#if 0}}zero{{else}}nought{{/if}} {{default 80 Values.nope}} {{ternary 1 2 true}} {{quote 3}}\n',
+  // urlquery is fmt.Sprint of its arguments: a space between two that are not strings, nil as <no value>.
+  urlquery: '{{urlquery 1 2}} {{urlquery "a" 1 2 "b"}} {{urlquery Values.nope}} {{urlquery Values.falsy.n "x"}} {{urlquery true (list 1 "a")}} {{urlquery Values.m}}\n',
   // sortAlpha: Go's byte order (an astral character after U+E000), and a non-list as a one-item list.
   sortAlpha: '{{join "," (sortAlpha (list "😀" "\ue000" "b" "a"))}} {{join "," (sortAlpha Values.nope)}} {{join "," (sortAlpha "x")}} {{join "," (sortAlpha Values.m)}}\n',
   // text/template prints a missing or null value as `<no value>`; Helm removes that from each
