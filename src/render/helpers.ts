@@ -200,6 +200,19 @@ function queryEscape(s: string): string {
   return out;
 }
 
+/**
+ * One operand of %s, %d or %q as Go's fmt prints it: a list or map element by element with the same
+ * verb (a nil inside one as `<nil>`), a value of the wrong kind as `%!verb(TYPE=value)`.
+ */
+function formatVerb(verb: 's' | 'd' | 'q', a: unknown): string {
+  if (a === null || a === undefined) return '<nil>';
+  if (Array.isArray(a)) return `[${a.map((x) => formatVerb(verb, x)).join(' ')}]`;
+  if (isMap(a)) return `map[${Object.keys(a).sort(compareGoStrings).map((k) => `${formatVerb(verb, k)}:${formatVerb(verb, a[k])}`).join(' ')}]`;
+  if (typeof a === 'string' && verb !== 'd') return verb === 's' ? a : goQuote(a);
+  if (typeof a === 'bigint' && verb === 'd') return a.toString();
+  return `%!${verb}(${goTypeName(a)}=${formatValue(a)})`;
+}
+
 /** Go's fmt for the verbs the chart uses. */
 export function sprintf(format: string, args: unknown[]): string {
   let out = '';
@@ -225,25 +238,16 @@ export function sprintf(format: string, args: unknown[]): string {
         out += a === null || a === undefined ? '<nil>' : formatValue(a);
         break;
       case 's':
-        if (typeof a === 'string') out += a;
-        else if (a === null || a === undefined) out += '%!s(<nil>)';
-        else if (Array.isArray(a) || isMap(a)) out += formatValue(a);
-        else out += `%!s(${kindOf(a)}=${formatValue(a)})`;
-        break;
       case 'd':
-        if (typeof a === 'bigint') out += a.toString();
-        else if (a === null || a === undefined) out += '%!d(<nil>)';
-        else out += `%!d(${kindOf(a)}=${formatValue(a)})`;
-        break;
       case 'q':
-        out += typeof a === 'string' ? goQuote(a) : `%!q(${kindOf(a)}=${formatValue(a)})`;
+        out += a === null || a === undefined ? `%!${verb}(<nil>)` : formatVerb(verb, a);
         break;
       default:
         throw new TemplateError(`printf: verb %${verb ?? ''} is not part of the dialect`);
     }
   }
   if (argi < args.length) {
-    out += '%!(EXTRA ' + args.slice(argi).map((a) => `${kindOf(a)}=${formatValue(a)}`).join(', ') + ')';
+    out += '%!(EXTRA ' + args.slice(argi).map((a) => (a === null || a === undefined ? '<nil>' : `${goTypeName(a)}=${formatValue(a)}`)).join(', ') + ')';
   }
   return out;
 }

@@ -82,6 +82,10 @@ const SNIPPETS: Record<string, string> = {
   intLiterals:
     '{{printf "%d %v %s|%d" 3 3 (toString 3) -7}} {{printf "%v" 1.5}} {{kindIs "float64" 3}} {{kindIs "float64" 1.5}} {{add 1 2}} {{trunc 3 "abcdef"}} {{index (list "a" "b") 1}}\n' +
     '{{toJson (dict "n" 3 "f" 1.5 "z" 0)}} {{toYaml (list 3 0 -2)}} {{#if 0}}zero{{else}}nought{{/if}} {{default 80 Values.nope}} {{ternary 1 2 true}} {{quote 3}}\n',
+  // printf's %s, %d and %q take a list or map element by element; a wrong kind names its Go type.
+  printfComposite:
+    '{{printf "%s|%d|%q" (list 0.5 "a" true) (list 1 (int 2) "b") (list "x" 1.5)}} {{printf "%s" (dict "b" 2.5 "a" "x")}} {{printf "%d" Values.l}} {{printf "%s" (list Values.falsy.s (list "n"))}}\n' +
+    '{{printf "%s" 1.5}} {{printf "%d" "x"}} {{printf "%q" true}} {{printf "%s" "a" 2.5 (list 1) (dict "k" 1) true}} {{printf "%s" Values.nope}}\n',
   // urlquery is fmt.Sprint of its arguments: a space between two that are not strings, nil as <no value>.
   urlquery: '{{urlquery 1 2}} {{urlquery "a" 1 2 "b"}} {{urlquery Values.nope}} {{urlquery Values.falsy.n "x"}} {{urlquery true (list 1 "a")}} {{urlquery Values.m}}\n',
   // sortAlpha: Go's byte order (an astral character after U+E000), and a non-list as a one-item list.
