@@ -36,3 +36,40 @@ export function goSanitizeString(s: string): string {
   }
   return out;
 }
+
+/** Printable and control ASCII only: then Go's and JavaScript's case mappings agree. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * strings.ToLower / strings.ToUpper: each code point through unicode's simple case mapping, one for
+ * one. JavaScript's toLowerCase/toUpperCase use the full mapping (ß to SS, a final Σ to ς, İ to i
+ * and a combining dot); one code point at a time takes its context away, and where the full mapping
+ * still gives more than one, the simple mapping is the one below or none.
+ */
+export function goToLower(s: string): string {
+  if (ASCII.test(s)) return s.toLowerCase();
+  let out = '';
+  for (const ch of s) {
+    const m = ch.toLowerCase();
+    out += [...m].length === 1 ? m : ch === '\u0130' ? 'i' : ch;
+  }
+  return out;
+}
+
+export function goToUpper(s: string): string {
+  if (ASCII.test(s)) return s.toUpperCase();
+  let out = '';
+  for (const ch of s) {
+    const m = ch.toUpperCase();
+    out += [...m].length === 1 ? m : simpleUpper(ch);
+  }
+  return out;
+}
+
+/** The simple uppercase of a letter whose full uppercase is longer: Greek with ypogegrammeni; others keep. */
+function simpleUpper(ch: string): string {
+  const c = ch.codePointAt(0)!;
+  if ((c >= 0x1f80 && c <= 0x1f87) || (c >= 0x1f90 && c <= 0x1f97) || (c >= 0x1fa0 && c <= 0x1fa7)) return String.fromCodePoint(c + 8);
+  if (c === 0x1fb3 || c === 0x1fc3 || c === 0x1ff3) return String.fromCodePoint(c + 9);
+  return ch;
+}

@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import { sha256 } from '../digest.js';
 import { compareGoStrings, formatValue, goQuote, toJson, strval } from '../go/fmt.js';
 import { toYaml } from '../go/yaml-emit.js';
-import { goTrimSpace } from '../go/strings.js';
+import { goToLower, goToUpper, goTrimSpace } from '../go/strings.js';
 import { float64ToInt64, parseInt0, trimZeroDecimal } from '../go/strconv.js';
 import { strslice, goEmpty, goTruth } from '../go/template.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
@@ -312,8 +312,8 @@ export const HELPERS: Record<string, HelperFn> = {
     return x !== '' && str.startsWith(x) ? str.slice(x.length) : str;
   },
   trim: (s) => goTrimSpace(goString(s)),
-  lower: (s) => goString(s).toLowerCase(),
-  upper: (s) => goString(s).toUpperCase(),
+  lower: (s) => goToLower(goString(s)),
+  upper: (s) => goToUpper(goString(s)),
   replace: (o, n, s) => goString(s).replaceAll(goString(o), goString(n)),
   printf: (f, ...args) => sprintf(goString(f), args),
   dict: (...kv) => {

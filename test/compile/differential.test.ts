@@ -86,6 +86,8 @@ const SNIPPETS: Record<string, string> = {
   printfComposite:
     '{{printf "%s|%d|%q" (list 0.5 "a" true) (list 1 (int 2) "b") (list "x" 1.5)}} {{printf "%s" (dict "b" 2.5 "a" "x")}} {{printf "%d" Values.l}} {{printf "%s" (list Values.falsy.s (list "n"))}}\n' +
     '{{printf "%s" 1.5}} {{printf "%d" "x"}} {{printf "%q" true}} {{printf "%s" "a" 2.5 (list 1) (dict "k" 1) true}} {{printf "%s" Values.nope}}\n',
+  // lower/upper map one code point at a time, by Unicode's simple case mapping (Go's strings.ToLower/ToUpper).
+  caseMapping: '{{lower "ΑΣ ΣΑΣ ÀÉÎ İ ẞ ǅ"}} {{upper "ß ﬁ ŉ ᾳᾀᾨ ǅ àéî σς"}} {{lower "ABC"}} {{upper "abc"}}\n',
   // urlquery is fmt.Sprint of its arguments: a space between two that are not strings, nil as <no value>.
   urlquery: '{{urlquery 1 2}} {{urlquery "a" 1 2 "b"}} {{urlquery Values.nope}} {{urlquery Values.falsy.n "x"}} {{urlquery true (list 1 "a")}} {{urlquery Values.m}}\n',
   // sortAlpha: Go's byte order (an astral character after U+E000), and a non-list as a one-item list.
