@@ -81,9 +81,10 @@ interface Visitor {
 /**
  * How many arguments each helper takes, as its Go, sprig or Helm function does: [min, max], no max
  * for a variadic one. Go refuses other counts when it parses or runs the call (`eq` with one
- * argument: "missing argument for comparison"); the JavaScript helpers would not.
+ * argument: "missing argument for comparison"); the JavaScript helpers would not. One entry per
+ * name of HELPER_NAMES (test/render/engine.test.ts holds the two lists together).
  */
-const ARITY = new Map<string, readonly [number, number?]>([
+export const ARITY: ReadonlyMap<string, readonly [number, number?]> = new Map<string, readonly [number, number?]>([
   ['toYaml', [1, 1]], ['toJson', [1, 1]], ['indent', [2, 2]], ['nindent', [2, 2]], ['quote', [0]], ['squote', [0]],
   ['default', [1]], ['required', [2, 2]], ['fail', [1, 1]], ['b64enc', [1, 1]], ['sha256sum', [1, 1]],
   ['sha512sum', [1, 1]], ['trunc', [2, 2]], ['trimSuffix', [2, 2]], ['trimPrefix', [2, 2]], ['trim', [1, 1]],

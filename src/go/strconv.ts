@@ -21,8 +21,9 @@ function underscoreOK(s: string): boolean {
     hex = s[1]!.toLowerCase() === 'x';
   }
   for (; i < s.length; i++) {
+    const d = digitValue(s.charCodeAt(i));
     const c = s.charCodeAt(i);
-    if ((c >= 0x30 && c <= 0x39) || (hex && digitValue(c) >= 10 && digitValue(c) < 16)) {
+    if (d < 10 || (hex && d < 16)) {
       saw = '0';
     } else if (c === 0x5f /* _ */) {
       if (saw !== '0') return false;

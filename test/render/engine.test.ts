@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type TemplateFile } from '../../src/render/engine.js';
-import { HELPERS, RenderState, renderHelpers } from '../../src/render/helpers.js';
+import { HELPER_NAMES, HELPERS, RenderState, renderHelpers } from '../../src/render/helpers.js';
+import { ARITY } from '../../src/chart/dialect.js';
 import type { LookupFn } from '../../src/render/lookup.js';
 import { renderContext } from '../../src/render/context.js';
 import { precompileChart } from '../../src/chart/precompile.js';
@@ -106,6 +107,9 @@ describe('the dialect', () => {
     expect(() => render('{{quote Values.a x=1}}', {})).toThrow(/hash arguments/);
     expect(() => render('{{> foo}}', {})).toThrow(/use \{\{include/);
     expect(() => render('{{#each Values.l as |x|}}{{x}}{{/each}}', {})).toThrow(/block parameters/);
+  });
+  it('knows how many arguments every helper takes', () => {
+    expect([...ARITY.keys()].sort()).toEqual([...HELPER_NAMES].sort());
   });
   it('rejects a helper called with more or fewer arguments than its Go function takes', () => {
     expect(() => render('a: {{and}}', {})).toThrow(/t\.yaml\.hbs:1:6: and takes at least 1 argument, not 0 \(hint: Go refuses/);
