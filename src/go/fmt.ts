@@ -166,6 +166,23 @@ export function goQuote(s: string): string {
   return parts.join('');
 }
 
+/**
+ * `%q` of an integer (fmt's fmtQc): strconv.QuoteRune of that code point, U+FFFD for one that is
+ * not a valid rune (negative, a surrogate, past U+10FFFF).
+ */
+export function goQuoteRune(n: bigint): string {
+  const r = n < 0n || n > 0x10ffffn || (n >= 0xd800n && n <= 0xdfffn) ? 0xfffd : Number(n);
+  if (r === 0x27 || r === 0x5c) return `'\\${String.fromCharCode(r)}'`;
+  const ch = String.fromCodePoint(r);
+  if ((r >= 0x20 && r < 0x7f) || (r >= 0x80 && PRINT_RE.test(ch))) return `'${ch}'`;
+  const named = RUNE_ESCAPES[r];
+  if (named !== undefined) return `'${named}'`;
+  if (r < 0x20 || r === 0x7f) return `'\\x${HEX[r >> 4]}${HEX[r & 15]}'`;
+  return r < 0x10000 ? `'\\u${hexPad(r, 4)}'` : `'\\U${hexPad(r, 8)}'`;
+}
+
+const RUNE_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
+
 // ---------------------------------------------------------------------------------------------
 // %v
 

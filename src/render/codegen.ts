@@ -266,7 +266,8 @@ class FunctionWriter {
       this.scopes.pop();
       return `{const ${dot}=${arg};if(T(${dot})){${body}}${inverse()}}`;
     }
-    // each: Go's range, over a list in order or a map's keys in Go's sorted order.
+    // each: Go's range, over a list in order or a map's keys in Go's sorted order; nil or an empty
+    // one takes the else branch, and K fails anything else (false, 0 and "" too, as Go does).
     const [a, ks, len, i, k, dot] = ['a', 'ks', 'n', 'i', 'k', 'c'].map((v) => `${v}${n}`) as [string, string, string, string, string, string];
     const scope: Scope = { dot, key: k, i, n: len };
     this.scopes.push(scope);
@@ -277,7 +278,7 @@ class FunctionWriter {
       ? `const ${k}=${ks}===null?BigInt(${i}):${ks}[${i}];const ${dot}=${ks}===null?${a}[${i}]:${a}[${k}];`
       : `const ${dot}=${ks}===null?${a}[${i}]:${a}[${ks}[${i}]];`;
     return (
-      `{const ${a}=${arg};if(T(${a})){const ${ks}=K(${a});const ${len}=${ks}===null?${a}.length:${ks}.length;` +
+      `{const ${a}=${arg};const ${ks}=K(${a});const ${len}=${ks}===null?${a}.length:${ks}.length;if(${len}>0){` +
       `for(let ${i}=0;${i}<${len};${i}++){${element}${body}}}${inverse()}}`
     );
   }

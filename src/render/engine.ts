@@ -28,7 +28,7 @@ export interface TemplateRuntime {
   get: (o: unknown, k: string) => unknown;
   T: (v: unknown) => boolean;
   P: (v: unknown) => string;
-  K: (v: unknown) => string[] | null;
+  K: (v: unknown) => readonly string[] | null;
   inc: (name: unknown, ctx?: unknown) => string;
   R: (partial: number, ctx?: unknown) => string;
   M: (partial: number, ctx?: unknown) => string;
@@ -114,10 +114,19 @@ function print(v: unknown): string {
 
 const NO_VALUE = '<no value>';
 
-/** What `range` walks: null for a list (by index), a map's keys in Go's sorted order. */
-function rangeKeys(v: unknown): string[] | null {
+/** Keys of nothing to walk (a nil value ranges like an empty map). */
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
+/**
+ * What `range` walks: null for a list (by index), a map's keys in Go's sorted order, none for nil.
+ * Anything else fails as Go fails it; an int too, since Go 1.22 ranges over an int with one
+ * variable only and the compiled template always declares two.
+ */
+function rangeKeys(v: unknown): readonly string[] | null {
   if (Array.isArray(v)) return null;
   if (isMap(v)) return Object.keys(v).sort(compareGoStrings);
+  if (v === null || v === undefined) return NO_KEYS;
+  if (typeof v === 'bigint') throw new TemplateError(`can't use ${v} to iterate over more than one variable`);
   throw new TemplateError(`range can't iterate over ${formatValue(v)}`);
 }
 

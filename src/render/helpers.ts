@@ -5,7 +5,7 @@
  */
 import * as crypto from 'node:crypto';
 import { sha256 } from '../digest.js';
-import { compareGoStrings, formatValue, goQuote, toJson, strval } from '../go/fmt.js';
+import { compareGoStrings, formatValue, goQuote, goQuoteRune, toJson, strval } from '../go/fmt.js';
 import { toYaml } from '../go/yaml-emit.js';
 import { goToLower, goToUpper, goTrimSpace } from '../go/strings.js';
 import { float64ToInt64, parseInt0, trimZeroDecimal } from '../go/strconv.js';
@@ -111,28 +111,51 @@ function kindOf(v: unknown): string {
   }
 }
 
-/** Go's comparison rules, loosened only where a template literal (always a JS number) meets an int. */
-function basicEq(a: unknown, b: unknown): boolean {
-  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) {
-    return Number(a) === Number(b);
+/** text/template's basicKind: the kind two values must share to be compared; undefined for nil, lists and maps. */
+function basicKind(v: unknown): 'int' | 'float' | 'string' | 'bool' | undefined {
+  switch (typeof v) {
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'float';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    default:
+      return undefined;
   }
-  if (a === undefined) a = null;
-  if (b === undefined) b = null;
-  if (a === null || b === null) return a === b;
-  if (typeof a !== typeof b || typeof a === 'object') {
-    throw new TemplateError(`error calling eq: incompatible types for comparison`);
-  }
-  return a === b;
 }
 
-function compare(name: string, a: unknown, b: unknown): number {
-  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) {
-    const x = Number(a);
-    const y = Number(b);
-    return x < y ? -1 : x > y ? 1 : 0;
+/**
+ * text/template's eq for one pair: values of one basic kind compare by value (an int never equals
+ * a float64: that fails, as in Go); nil equals only nil and is unequal to anything else; two lists
+ * or maps cannot be compared.
+ */
+function basicEq(a: unknown, b: unknown, name = 'eq'): boolean {
+  if (a === undefined) a = null;
+  if (b === undefined) b = null;
+  const ka = basicKind(a);
+  const kb = basicKind(b);
+  if (ka !== kb) {
+    if (a === null || b === null) return false;
+    throw new TemplateError(`error calling ${name}: incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
   }
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
-  throw new TemplateError(`error calling ${name}: incompatible types for comparison`);
+  if (ka !== undefined) return a === b;
+  if (a === null || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) {
+    throw new TemplateError(`error calling ${name}: non-comparable types ${formatVerb('s', a)}: ${goTypeName(a)}, ${goTypeName(b)}: ${formatValue(b)}`);
+  }
+  throw new TemplateError(`error calling ${name}: non-comparable type ${formatVerb('s', b)}: ${goTypeName(b)}`);
+}
+
+/** text/template's lt (le, gt and ge are made of lt and eq, as in Go): two ints, two float64s or two strings (in Go's byte order). */
+function less(name: string, a: unknown, b: unknown): boolean {
+  const ka = basicKind(a);
+  const kb = basicKind(b);
+  if (ka === undefined || kb === undefined || (ka === kb && ka === 'bool')) throw new TemplateError(`error calling ${name}: invalid type for comparison`);
+  if (ka !== kb) throw new TemplateError(`error calling ${name}: incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
+  return ka === 'string' ? compareGoStrings(a as string, b as string) < 0 : (a as number) < (b as number);
 }
 
 /** Runs of spaces by width, made once: templates indent by a handful of widths. */
@@ -161,13 +184,38 @@ function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
+/** text/template's indexArg: an int from 0 to `len` (`len` itself is left to the caller: Go's reflect refuses it with its own words). */
+function indexArg(k: unknown, len: number): number {
+  if (k === null || k === undefined) throw new TemplateError('error calling index: cannot index slice/array with nil');
+  if (typeof k !== 'bigint') throw new TemplateError(`error calling index: cannot index slice/array with type ${goTypeName(k)}`);
+  if (k < 0n || k > BigInt(len)) throw new TemplateError(`error calling index: index out of range: ${k}`);
+  return Number(k);
+}
+
+/**
+ * sprig's trunc: the first `n` bytes of the UTF-8 text (n < 0: the last -n). A cut inside a
+ * character would leave Go with invalid UTF-8, which a JavaScript string cannot hold: that fails.
+ */
 function truncBytes(n: bigint, s: string): string {
-  // sprig slices bytes; for the ASCII names the chart truncates this equals slicing characters.
   const c = Number(n);
-  const len = s.length;
-  if (c < 0 && len + c > 0) return s.slice(len + c);
-  if (c >= 0 && len > c) return s.slice(0, c);
-  return s;
+  const len = byteLength(s);
+  let from = 0;
+  let to = len;
+  if (c < 0 && len + c > 0) from = len + c;
+  else if (c >= 0 && len > c) to = c;
+  else return s;
+  if (len === s.length) return s.slice(from, to); // ASCII: a byte is a character
+  const bytes = Buffer.from(s, 'utf8');
+  const cut = from > 0 ? from : to;
+  if ((bytes[cut]! & 0xc0) === 0x80) {
+    throw new TemplateError(`error calling trunc: byte ${cut} of ${goQuote(s)} is inside a character; Go would make invalid UTF-8 of it`);
+  }
+  return bytes.toString('utf8', from, to);
+}
+
+/** Go's strings.Split and Replace with an empty separator: each UTF-8 sequence, that is each code point, apart. */
+function codePoints(s: string): string[] {
+  return Array.from(s);
 }
 
 /**
@@ -209,7 +257,8 @@ function formatVerb(verb: 's' | 'd' | 'q', a: unknown): string {
   if (Array.isArray(a)) return `[${a.map((x) => formatVerb(verb, x)).join(' ')}]`;
   if (isMap(a)) return `map[${Object.keys(a).sort(compareGoStrings).map((k) => `${formatVerb(verb, k)}:${formatVerb(verb, a[k])}`).join(' ')}]`;
   if (typeof a === 'string' && verb !== 'd') return verb === 's' ? a : goQuote(a);
-  if (typeof a === 'bigint' && verb === 'd') return a.toString();
+  // An integer's %q is the character of that code point, quoted (strconv.QuoteRune).
+  if (typeof a === 'bigint' && verb !== 's') return verb === 'd' ? a.toString() : goQuoteRune(a);
   return `%!${verb}(${goTypeName(a)}=${formatValue(a)})`;
 }
 
@@ -314,7 +363,13 @@ export const HELPERS: Record<string, HelperFn> = {
   trim: (s) => goTrimSpace(goString(s)),
   lower: (s) => goToLower(goString(s)),
   upper: (s) => goToUpper(goString(s)),
-  replace: (o, n, s) => goString(s).replaceAll(goString(o), goString(n)),
+  replace: (o, n, s) => {
+    const str = goString(s);
+    const old = goString(o);
+    const by = goString(n);
+    // Go matches an empty string before each code point and at the end, not between UTF-16 halves.
+    return old === '' ? by + codePoints(str).join(by) + (str === '' ? '' : by) : str.replaceAll(old, by);
+  },
   printf: (f, ...args) => sprintf(goString(f), args),
   dict: (...kv) => {
     const m: ValueMap = {};
@@ -339,17 +394,27 @@ export const HELPERS: Record<string, HelperFn> = {
     return Object.prototype.hasOwnProperty.call(m, strval(k));
   },
   index: (x, ...keys) => {
+    if (x === null || x === undefined) throw new TemplateError('error calling index: index of untyped nil');
     let cur: unknown = x;
     for (const k of keys) {
+      if (cur === null || cur === undefined) throw new TemplateError('error calling index: index of nil pointer');
       if (Array.isArray(cur)) {
-        const i = Number(toInt(k));
-        if (i < 0 || i >= cur.length) throw new TemplateError(`error calling index: index out of range: ${i}`);
+        const i = indexArg(k, cur.length);
+        if (i === cur.length) throw new TemplateError('error calling index: reflect: slice index out of range');
         cur = cur[i];
+      } else if (typeof cur === 'string') {
+        // A string is indexed by byte, and gives the byte (Go's uint8).
+        const bytes = Buffer.from(cur, 'utf8');
+        const i = indexArg(k, bytes.length);
+        if (i === bytes.length) throw new TemplateError('error calling index: reflect: string index out of range');
+        cur = BigInt(bytes[i]!);
       } else if (isMap(cur)) {
-        const key = strval(k);
-        cur = Object.prototype.hasOwnProperty.call(cur, key) ? cur[key] : null;
+        if (typeof k !== 'string') {
+          throw new TemplateError(`error calling index: ${k === null || k === undefined ? 'value is nil; should be of type string' : `value has type ${goTypeName(k)}; should be string`}`);
+        }
+        cur = Object.prototype.hasOwnProperty.call(cur, k) ? cur[k] : null;
       } else {
-        throw new TemplateError(`error calling index: index of untyped nil`);
+        throw new TemplateError(`error calling index: can't index item of type ${goTypeName(cur)}`);
       }
     }
     return cur;
@@ -359,11 +424,12 @@ export const HELPERS: Record<string, HelperFn> = {
     for (let i = 1; i < arguments.length; i++) if (basicEq(a, arguments[i])) return true;
     return false;
   },
-  ne: (a, b) => !basicEq(a, b),
-  lt: (a, b) => compare('lt', a, b) < 0,
-  le: (a, b) => compare('le', a, b) <= 0,
-  gt: (a, b) => compare('gt', a, b) > 0,
-  ge: (a, b) => compare('ge', a, b) >= 0,
+  ne: (a, b) => !basicEq(a, b, 'ne'),
+  lt: (a, b) => less('lt', a, b),
+  // Go's le is lt or eq, gt is not le, ge is not lt: NaN is neither less nor equal, so gt of it is true.
+  le: (a, b) => less('le', a, b) || basicEq(a, b),
+  gt: (a, b) => !(less('gt', a, b) || basicEq(a, b)),
+  ge: (a, b) => !less('ge', a, b),
   and: function (): unknown {
     const n = arguments.length;
     for (let i = 0; i < n - 1; i++) if (!goTruth(arguments[i])) return arguments[i];
@@ -393,7 +459,11 @@ export const HELPERS: Record<string, HelperFn> = {
   hasPrefix: (p, s) => goString(s).startsWith(goString(p)),
   hasSuffix: (x, s) => goString(s).endsWith(goString(x)),
   kindIs: (k, x) => kindOf(x) === strval(k),
-  splitList: (sep, s) => strval(s).split(strval(sep)),
+  splitList: (sep, s) => {
+    const str = strval(s);
+    const by = strval(sep);
+    return by === '' ? codePoints(str) : str.split(by);
+  },
   // sprig: a list's strings in Go's byte order; anything else is a one-item list of its %v (nil: "<nil>").
   sortAlpha: (l) => (Array.isArray(l) ? strslice(l).sort(compareGoStrings) : [l === null || l === undefined ? '<nil>' : strval(l)]),
   keys: (...ms) => ms.flatMap((m) => (isMap(m) ? Object.keys(m) : [])).sort(),

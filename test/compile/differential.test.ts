@@ -92,6 +92,21 @@ const SNIPPETS: Record<string, string> = {
   urlquery: '{{urlquery 1 2}} {{urlquery "a" 1 2 "b"}} {{urlquery Values.nope}} {{urlquery Values.falsy.n "x"}} {{urlquery true (list 1 "a")}} {{urlquery Values.m}}\n',
   // sortAlpha: Go's byte order (an astral character after U+E000), and a non-list as a one-item list.
   sortAlpha: '{{join "," (sortAlpha (list "😀" "\ue000" "b" "a"))}} {{join "," (sortAlpha Values.nope)}} {{join "," (sortAlpha "x")}} {{join "," (sortAlpha Values.m)}}\n',
+  // Comparisons: like with like, strings in Go's byte order (an astral character after U+E000);
+  // le is lt or eq and gt is not le, as in Go.
+  comparisons:
+    '{{lt "😀" "\ue000"}} {{gt "😀" "\ue000"}} {{le "a" "a"}} {{ge "a" "b"}} {{lt 1 2}} {{ge (int 3) (len Values.l)}} {{lt 0.5 Values.nums.b}} {{le Values.nums.b 0.5}} {{gt Values.nums.a 1.5}}\n' +
+    '{{eq Values.nope Values.m}} {{ne Values.falsy.n "x"}} {{eq Values.nope Values.falsy.n}} {{eq "a" "b" "a"}} {{eq 1 2 (sub 3 2)}}\n',
+  // index of a string gives the byte (Go's uint8) at a byte offset of its UTF-8 text.
+  indexString: '{{index "abc" 1}} {{index "üñí" 1}} {{index (index Values.tricky 6) 0}} {{index Values.l 2}} {{index Values.m "z"}} [{{index Values.m "q"}}]\n',
+  // %q of an integer quotes the character of that code point (strconv.QuoteRune).
+  quoteRune: '{{printf "%q %q %q %q %q" 65 (int 10) (int 39) (int 92) 128512}} {{printf "%q %q %q" 160 -1 (int 1114112)}} {{printf "%q" (list 34 "a")}}\n',
+  // Go splits and replaces at an empty string per code point (UTF-8 sequence), not per UTF-16 unit.
+  emptySeparator: '{{join "|" (splitList "" "a😀é")}} [{{join "|" (splitList "" "")}}] {{replace "" "-" "a😀"}} {{replace "" "-" ""}} {{replace "😀" "x" "😀a😀"}}\n',
+  // trunc counts UTF-8 bytes: a cut between characters of non-ASCII text.
+  truncBytes: '{{trunc 3 "héllo"}} {{trunc -4 "a😀"}} {{trunc 4 "üñí"}}|{{trunc 0 "ü"}}|{{trunc -9 "ü"}} {{trunc 2 "ab"}}\n',
+  // range over nil takes the else branch, as over an empty list or map.
+  eachNil: '{{#each Values.nope}}x{{else}}nil{{/each}} {{#each Values.falsy.n}}x{{else}}null{{/each}} {{#each Values.nope.deeper}}{{this}}{{/each}}.\n',
   // text/template prints a missing or null value as `<no value>`; Helm removes that from each
   // template's finished text only, so what an include returns still holds it (and is not empty).
   noValue:

@@ -74,7 +74,7 @@ type Kind = 'str' | 'int' | 'float' | 'bool' | 'map' | 'list' | 'null';
 interface Expr {
   src: string;
   kind: Kind | 'any';
-  /** Only ASCII: trunc, lower and upper of anything else are accepted differences (bytes vs UTF-16). */
+  /** Only ASCII: trunc of anything else may cut a character in two (Go makes invalid UTF-8, which this engine refuses). */
   ascii: boolean;
 }
 
@@ -104,7 +104,9 @@ const AFFIXES: [string, string[]][] = [
   ['Values.s.version', ['1.30', '-gke.1', '.']], ['Values.s.uni', ['ü', 'í']], ['Values.s.multi', ['line\n', 'multi']], ['"a-b-a"', ['a', '-', 'a-']],
 ];
 const KEYS = ['a', 'z', 'M', 'k', 'abc', 'inner', 's', 'b', 'x-y', 'nope'];
-const SEPS = [',', '-', ' ', 'a', ': ', '.'];
+const SEPS = [',', '-', ' ', 'a', ': ', '.', ''];
+/** Strings with their lengths in UTF-8 bytes, for `index` of a string in range (it gives a byte). */
+const STRING_BYTES: [string, number][] = [['Values.s.plain', 5], ['Values.s.uni', 6], ['Values.s.emoji', 5], ['"a-b"', 3]];
 // Not "int" or "int64": sprig's int and Go's len give Go an int, add and sub an int64, and a bare
 // integer literal is an int; the TypeScript engine calls all of them int64.
 const KINDS = ['map', 'slice', 'string', 'bool', 'float64', 'invalid'];
@@ -151,7 +153,7 @@ class Gen {
         case 1:
           return this.call('index', [m, this.lit(this.pick(KEYS))], 'any', false);
         case 2: {
-          const [l, n] = this.pick(LIST_LENGTHS);
+          const [l, n] = this.chance(0.8) ? this.pick(LIST_LENGTHS) : this.pick(STRING_BYTES);
           return { src: `(index ${l} ${this.int(n)})`, kind: 'any', ascii: false };
         }
         case 3:
@@ -272,10 +274,9 @@ class Gen {
         return this.call('trim', [x], 'str', x.ascii);
       }
       case 4:
-        return this.call(this.pick(['lower', 'upper']), [s(true)], 'str', true);
+        return this.call(this.pick(['lower', 'upper']), [s()], 'str', true);
       case 5: {
-        // A non-empty old string: replace "" splits astral characters by UTF-16 unit (accepted).
-        const [o, n, x] = [this.lit(this.pick(ASCII_LITS.filter((t) => t !== ''))), s(), s()];
+        const [o, n, x] = [this.lit(this.pick(ASCII_LITS)), s(), s()];
         return this.call('replace', [o, n, x], 'str', n.ascii && x.ascii);
       }
       case 6:
@@ -315,7 +316,9 @@ class Gen {
     for (let i = 1 + this.int(3); i > 0; i--) {
       const verb = this.pick(['%s', '%d', '%v', '%q', '%%']);
       fmt += verb + this.pick(['', '-', ' ', '/']);
-      if (verb === '%s' || verb === '%q') args.push(this.str(d - 1));
+      // %q of an integer quotes the character of that code point.
+      if (verb === '%q' && this.chance(0.3)) args.push(this.gen('int', d - 1));
+      else if (verb === '%s' || verb === '%q') args.push(this.str(d - 1));
       else if (verb === '%d') args.push(this.gen('int', d - 1));
       else if (verb === '%v') args.push(this.any(d - 1));
     }

@@ -15,6 +15,22 @@ let dir = '';
 let small = '';
 let smallTgz = '';
 let difyTgz = '';
+let kinds = '';
+let kindsTgz = '';
+
+/** Go's refusals of comparisons, index and range: each case a value of `case` selecting one expression. */
+const KIND_CASES: [string, string, string][] = [
+  ['eqKinds', '{{eq Values.f "x"}}', 'error calling eq: incompatible types for comparison: float64 and string'],
+  ['eqLists', '{{ne Values.l Values.l}}', 'error calling ne: non-comparable type [a b]: []interface {}'],
+  ['ltBools', '{{lt true false}}', 'error calling lt: invalid type for comparison'],
+  ['ltNil', '{{ge Values.nope Values.f}}', 'error calling ge: invalid type for comparison'],
+  ['indexByString', '{{index Values.l "1"}}', 'error calling index: cannot index slice/array with type string'],
+  ['indexPastString', '{{index "abc" 3}}', 'error calling index: reflect: string index out of range'],
+  ['indexFloat', '{{index Values.f 0}}', "error calling index: can't index item of type float64"],
+  ['indexMapByNil', '{{index Values.m Values.nope}}', 'error calling index: value is nil; should be of type string'],
+  ['rangeFalse', '{{#each Values.flag}}x{{else}}none{{/each}}', "range can't iterate over false"],
+  ['rangeEmptyString', '{{#each Values.empty}}x{{/each}}', "range can't iterate over "],
+];
 
 beforeAll(async () => {
   dir = tempDir('dify-errors-');
@@ -26,7 +42,12 @@ beforeAll(async () => {
   writeFileSync(join(small, 'templates', 'a.yaml.hbs'), 'x: {{quote (required "100% needed: set need (it is 50%s of it)" Values.need)}}\n');
   writeFileSync(join(small, 'templates', 'c.yaml.hbs'), 'z: {{quote (lower Values.num)}}\n');
   writeFileSync(join(small, 'templates', 'b.yaml.hbs'), '{{#if Values.boom}}{{fail "boom at 99% and %d"}}{{/if}}\ny: 1\n');
-  for (const [chartDir, set] of [[small, (t: string) => (smallTgz = t)], [CHART, (t: string) => (difyTgz = t)]] as const) {
+  kinds = join(dir, 'kinds');
+  mkdirSync(join(kinds, 'templates'), { recursive: true });
+  writeFileSync(join(kinds, 'Chart.yaml'), 'apiVersion: v2\nname: kinds\nversion: 0.1.0\n');
+  writeFileSync(join(kinds, 'values.yaml'), 'case: ""\nf: 0.5\nl: [a, b]\nm: {a: 1}\nflag: false\nempty: ""\n');
+  writeFileSync(join(kinds, 'templates', 'k.yaml.hbs'), `k: |\n  ${KIND_CASES.map(([name, expr]) => `{{#if (eq Values.case "${name}")}}${expr}{{/if}}`).join('')}\n`);
+  for (const [chartDir, set] of [[small, (t: string) => (smallTgz = t)], [CHART, (t: string) => (difyTgz = t)], [kinds, (t: string) => (kindsTgz = t)]] as const) {
     const archive = await packageChart({ chartDir });
     const tgz = join(dir, `${archive.fileName}`);
     writeFileSync(tgz, archive.bytes);
@@ -86,5 +107,15 @@ describe.skipIf(!haveHelm)('failures agree with real Helm', () => {
     const r = await cli(['render', '-f', PINNED, '--kube-version', '1.28.9']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(message[0]!);
+  });
+
+  it.each(KIND_CASES)('Go refuses the types of %s', async (name, _expr, text) => {
+    const message = await helmMessage(kindsTgz, [], [`case=${name}`]);
+    expect(message.endsWith(text), message).toBe(true);
+    const r = await cli(['render', '--chart', kinds, '--set', `case=${name}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr.trimEnd().endsWith(text.trimEnd()), r.stderr).toBe(true);
   });
 });
