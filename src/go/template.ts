@@ -1,6 +1,6 @@
 /**
  * Go text/template's and sprig's readings of a value: truth (`if`, `with`, `and`, `or`, `not`),
- * sprig's `empty`, and sprig's strslice (a value as a list of strings).
+ * sprig's `empty`, sprig's strslice (a value as a list of strings), and a value's Go kind and type.
  */
 import { strval } from './fmt.js';
 
@@ -39,4 +39,30 @@ export function strslice(v: unknown): string[] {
     return out;
   }
   return [strval(v)];
+}
+
+/** The Go type a template sees for a value, as text/template names it in its errors. */
+export function goTypeName(v: unknown): string {
+  const kind = kindOf(v);
+  return kind === 'invalid' ? 'interface {}' : kind === 'slice' ? '[]interface {}' : kind === 'map' ? 'map[string]interface {}' : kind;
+}
+
+/** sprig's kindOf, as kindIs reads it (Go's int and int64 are both int64 here). */
+export function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'invalid';
+  if (Array.isArray(v)) return 'slice';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return 'float64';
+    case 'bigint':
+      return 'int64';
+    case 'object':
+      return 'map';
+    default:
+      return 'func';
+  }
 }

@@ -16,11 +16,12 @@ type BlockStatement = hbs.AST.BlockStatement;
 
 /**
  * Names the generated code expects in scope (bound by the chart module's factory, see
- * `chartModuleSource`): helpers, the inherited-key path step, Go truth, %v printing, range keys,
+ * `chartModuleSource`): helpers, the inherited-key path step, a path step that found nothing (F)
+ * and one from a nil range element (E), Go truth, %v printing, range keys,
  * include by name, a call of a known partial by its index (R; M where the engine may answer from
  * its memo), and the located call used by `required`/`fail`.
  */
-export const RUNTIME_NAMES = ['H', 'get', 'T', 'P', 'K', 'inc', 'R', 'M', 'at'] as const;
+export const RUNTIME_NAMES = ['H', 'get', 'F', 'E', 'T', 'P', 'K', 'inc', 'R', 'M', 'at'] as const;
 
 /** Helpers whose result is always a string, so printing it needs no %v formatting. */
 const STRING_HELPERS: ReadonlySet<string> = new Set(['indent', 'nindent', 'quote', 'squote', 'trim', 'trimSuffix', 'trimPrefix', 'printf', 'toYaml', 'toJson', 'trunc', 'lower', 'upper', 'replace', 'b64enc', 'sha256sum', 'sha512sum', 'join']);
@@ -230,24 +231,32 @@ class FunctionWriter {
       return `(${each.i}===${each.n}-1)`;
     }
     const scope = this.scopes[this.scopes.length - 1 - p.depth]!;
-    return this.chain(scope.dot, p.parts);
+    // Go keeps a range element as an interface value in the dot only, not in the variable that saves it for `../`.
+    return this.chain(scope.dot, p.parts, scope.key !== undefined && p.depth === 0);
   }
 
   /**
-   * A path, nil-safe, as one expression through the function's temporary `t`: a missing step
-   * gives what it found (null or undefined), as Go's field chain on nil does. Written inline so
-   * every step has its own property-access site for V8 to specialise.
+   * A path, nil-safe, as one expression through the function's temporaries `t` (the value) and
+   * `r` (the map it is read from): a missing step gives what it found (null or undefined), as Go's
+   * field chain on nil does. A step that finds nothing asks F whether its receiver was a map (or,
+   * past the first step, a value the compiled `default dict` turns into one); a field of anything
+   * else fails, as in Go. Written inline so every step has its own property-access site for V8 to
+   * specialise.
    */
-  private chain(base: string, parts: string[]): string {
+  private chain(base: string, parts: string[], element = false): string {
     if (base === 'c0') {
       if (parts.length === 0) this.use.whole = true;
       else this.use.fields.add(parts[0]!);
     }
     if (parts.length === 0) return base;
-    let out = `((t=${base})==null?t:`;
+    // A range element is an interface value in Go: a field of a nil one fails, and its type is named so.
+    let out = `((t=${base})==null?${element ? `E(${js(parts[0]!)})` : 't'}:`;
     parts.forEach((part, i) => {
-      const step = inheritable(part) ? `get(t,${js(part)})` : IDENT.test(part) ? `t.${part}` : `t[${js(part)}]`;
-      out += i === parts.length - 1 ? `${step})` : `(t=${step})==null?t:`;
+      const mode = i > 0 ? 0 : element ? 2 : 1;
+      // Only a map's own keys are fields: an inherited or non-identifier key goes through `get`.
+      const step = inheritable(part) || !IDENT.test(part) ? `get(r=t,${js(part)})` : `(r=t).${part}`;
+      const miss = `F(r,${js(part)},${mode})`;
+      out += i === parts.length - 1 ? `(t=${step})!==undefined?t:${miss})` : `(t=${step})==null?(t===undefined?${miss}:t):`;
     });
     return out;
   }
@@ -290,7 +299,7 @@ function functionSource(program: Program, file: string, names: ModuleNames, keye
   const body = w.program(program);
   let temps = '';
   for (let i = 1; i <= w.temps; i++) temps += `,s${i}`;
-  return `function(c0){let o="",t${temps};${body}return o;}`;
+  return `function(c0){let o="",t,r${temps};${body}return o;}`;
 }
 
 /**

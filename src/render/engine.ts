@@ -6,7 +6,7 @@
  */
 import { compareGoStrings, formatValue } from '../go/fmt.js';
 import { HELPERS, RenderState, renderHelpers, type HelperFn } from './helpers.js';
-import { goTruth } from '../go/template.js';
+import { goTruth, goTypeName } from '../go/template.js';
 import type { LookupFn } from './lookup.js';
 import { isMap, type ValueMap } from '../values/types.js';
 import { TemplateError, UserError } from '../errors.js';
@@ -26,6 +26,8 @@ interface CompiledEntry {
 export interface TemplateRuntime {
   H: Record<string, HelperFn>;
   get: (o: unknown, k: string) => unknown;
+  F: (receiver: unknown, k: string, mode: FieldStep) => undefined;
+  E: (k: string) => never;
   T: (v: unknown) => boolean;
   P: (v: unknown) => string;
   K: (v: unknown) => readonly string[] | null;
@@ -84,12 +86,31 @@ interface MemoEntry {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** One path step, nil-safe: a missing parent or key gives nothing, and only own keys are read. */
+/** One path step for a key a value could inherit: only a map's own keys are fields (anything else reads as a miss, for F). */
 function get(o: unknown, k: string): unknown {
-  if (o === null || o === undefined) return o;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
   const r = (o as Record<string, unknown>)[k];
   if (r === null || r === undefined) return r;
   return hasOwn.call(o, k) ? r : undefined;
+}
+
+/** Which step of a path missed: a later one (0), the first (1), the first of a range element (2). */
+type FieldStep = 0 | 1 | 2;
+
+/**
+ * A path step that found nothing: a missing key of a map, or a field of something that is not a
+ * map. The compiled Go reads the first step as a plain field, which fails on anything but a map,
+ * and each later one through `default dict`, which makes an empty map of a false value (false, 0,
+ * "", an empty list) and fails on any other. Go names a range element's type `interface {}`.
+ */
+function fieldMiss(receiver: unknown, k: string, mode: FieldStep): undefined {
+  if (isMap(receiver) || (mode === 0 && !goTruth(receiver))) return undefined;
+  throw new TemplateError(`can't evaluate field ${k} in type ${mode === 2 ? 'interface {}' : goTypeName(receiver)}`);
+}
+
+/** A field of a nil range element: Go fails on the nil interface. */
+function nilElement(k: string): never {
+  throw new TemplateError(`nil pointer evaluating interface {}.${k}`);
 }
 
 /** A map key for a field's value: a Map takes -0 for 0, but Go prints them apart (`-0`, `0`). */
@@ -180,6 +201,8 @@ export class Engine {
     const runtime: TemplateRuntime = {
       H: { ...HELPERS, ...renderHelpers(() => this.state) },
       get,
+      F: fieldMiss,
+      E: nilElement,
       T: goTruth,
       P: print,
       K: rangeKeys,

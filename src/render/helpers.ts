@@ -9,7 +9,7 @@ import { compareGoStrings, formatValue, goQuote, goQuoteRune, toJson, strval } f
 import { toYaml } from '../go/yaml-emit.js';
 import { goToLower, goToUpper, goTrimSpace } from '../go/strings.js';
 import { float64ToInt64, parseInt0, trimZeroDecimal } from '../go/strconv.js';
-import { strslice, goEmpty, goTruth } from '../go/template.js';
+import { goTypeName, kindOf, strslice, goEmpty, goTruth } from '../go/template.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { rememberFrozen } from '../values/maps.js';
 import { emptyLookup, type LookupFn } from './lookup.js';
@@ -84,31 +84,6 @@ function goString(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) throw new TemplateError('invalid value; expected string');
   throw new TemplateError(`wrong type for value; expected string; got ${goTypeName(v)}`);
-}
-
-/** The Go type a template sees for a value, as text/template names it in its errors. */
-function goTypeName(v: unknown): string {
-  const kind = kindOf(v);
-  return kind === 'invalid' ? 'interface {}' : kind === 'slice' ? '[]interface {}' : kind === 'map' ? 'map[string]interface {}' : kind;
-}
-
-function kindOf(v: unknown): string {
-  if (v === null || v === undefined) return 'invalid';
-  if (Array.isArray(v)) return 'slice';
-  switch (typeof v) {
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return 'float64';
-    case 'bigint':
-      return 'int64';
-    case 'object':
-      return 'map';
-    default:
-      return 'func';
-  }
 }
 
 /** text/template's basicKind: the kind two values must share to be compared; undefined for nil, lists and maps. */

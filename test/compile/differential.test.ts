@@ -105,6 +105,9 @@ const SNIPPETS: Record<string, string> = {
   emptySeparator: '{{join "|" (splitList "" "a😀é")}} [{{join "|" (splitList "" "")}}] {{replace "" "-" "a😀"}} {{replace "" "-" ""}} {{replace "😀" "x" "😀a😀"}}\n',
   // trunc counts UTF-8 bytes: a cut between characters of non-ASCII text.
   truncBytes: '{{trunc 3 "héllo"}} {{trunc -4 "a😀"}} {{trunc 4 "üñí"}}|{{trunc 0 "ü"}}|{{trunc -9 "ü"}} {{trunc 2 "ab"}}\n',
+  // A field past the first step of a path, of a false value (false, 0, "", an empty list), is nothing:
+  // the compiled `default dict` makes a map of it (a field of any other value that is not a map fails).
+  fieldsOfFalse: '[{{Values.falsy.f.x}}] [{{Values.falsy.z.x.y}}] [{{Values.falsy.s.x}}] [{{Values.api.list.x}}] [{{Values.emptyMap.x}}] [{{Values.m.constructor}}] [{{Values.api.env.toString}}]\n',
   // range over nil takes the else branch, as over an empty list or map.
   eachNil: '{{#each Values.nope}}x{{else}}nil{{/each}} {{#each Values.falsy.n}}x{{else}}null{{/each}} {{#each Values.nope.deeper}}{{this}}{{/each}}.\n',
   // text/template prints a missing or null value as `<no value>`; Helm removes that from each

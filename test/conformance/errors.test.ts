@@ -30,6 +30,11 @@ const KIND_CASES: [string, string, string][] = [
   ['indexMapByNil', '{{index Values.m Values.nope}}', 'error calling index: value is nil; should be of type string'],
   ['rangeFalse', '{{#each Values.flag}}x{{else}}none{{/each}}', "range can't iterate over false"],
   ['rangeEmptyString', '{{#each Values.empty}}x{{/each}}', "range can't iterate over "],
+  ['fieldOfString', '{{Values.s.x}}', "can't evaluate field x in type string"],
+  ['fieldLengthOfList', '{{Values.l.length}}', "can't evaluate field length in type []interface {}"],
+  ['fieldOfElement', '{{#each Values.l}}{{this.x}}{{/each}}', "can't evaluate field x in type interface {}"],
+  ['fieldOfNilElement', '{{#each (list Values.nope)}}{{this.x}}{{/each}}', 'nil pointer evaluating interface {}.x'],
+  ['fieldOfFalseDot', '{{include "k.field" Values.flag}}', "can't evaluate field x in type bool"],
 ];
 
 beforeAll(async () => {
@@ -45,7 +50,8 @@ beforeAll(async () => {
   kinds = join(dir, 'kinds');
   mkdirSync(join(kinds, 'templates'), { recursive: true });
   writeFileSync(join(kinds, 'Chart.yaml'), 'apiVersion: v2\nname: kinds\nversion: 0.1.0\n');
-  writeFileSync(join(kinds, 'values.yaml'), 'case: ""\nf: 0.5\nl: [a, b]\nm: {a: 1}\nflag: false\nempty: ""\n');
+  writeFileSync(join(kinds, 'values.yaml'), 'case: ""\nf: 0.5\nl: [a, b]\nm: {a: 1}\nflag: false\nempty: ""\ns: abc\n');
+  writeFileSync(join(kinds, 'templates', '_k.hbs'), '{{#*inline "k.field"}}{{x}}{{/inline}}\n');
   writeFileSync(join(kinds, 'templates', 'k.yaml.hbs'), `k: |\n  ${KIND_CASES.map(([name, expr]) => `{{#if (eq Values.case "${name}")}}${expr}{{/if}}`).join('')}\n`);
   for (const [chartDir, set] of [[small, (t: string) => (smallTgz = t)], [CHART, (t: string) => (difyTgz = t)], [kinds, (t: string) => (kindsTgz = t)]] as const) {
     const archive = await packageChart({ chartDir });
