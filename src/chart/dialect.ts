@@ -97,6 +97,45 @@ export const ARITY: ReadonlyMap<string, readonly [number, number?]> = new Map<st
   ['randAlphaNum', [1, 1]], ['lookup', [4, 4]], ['include', [2, 2]]
 ]);
 
+/** A Go parameter type a literal argument can be held to. */
+type ParamType = 'int' | 'string' | 'bool';
+
+/**
+ * The typed parameters of the helpers, by position (unlisted positions take any value), as their
+ * Go, sprig or Helm functions declare them. A literal of another type is refused here, as Go
+ * refuses it when the call runs ("expected integer; found \"2\""); values are checked by the helpers.
+ */
+export const PARAM_TYPES: ReadonlyMap<string, readonly (ParamType | undefined)[]> = new Map<string, readonly (ParamType | undefined)[]>([
+  ['indent', ['int', 'string']], ['nindent', ['int', 'string']], ['trunc', ['int', 'string']], ['randAlphaNum', ['int']],
+  ['required', ['string']], ['fail', ['string']], ['b64enc', ['string']], ['sha256sum', ['string']], ['sha512sum', ['string']],
+  ['trim', ['string']], ['lower', ['string']], ['upper', ['string']], ['trimSuffix', ['string', 'string']],
+  ['trimPrefix', ['string', 'string']], ['replace', ['string', 'string', 'string']], ['printf', ['string']],
+  ['get', [undefined, 'string']], ['hasKey', [undefined, 'string']], ['ternary', [undefined, undefined, 'bool']],
+  ['join', ['string']], ['contains', ['string', 'string']], ['hasPrefix', ['string', 'string']], ['hasSuffix', ['string', 'string']],
+  ['kindIs', ['string']], ['splitList', ['string', 'string']], ['semverCompare', ['string', 'string']],
+  ['lookup', ['string', 'string', 'string', 'string']], ['include', ['string']],
+]);
+
+/** Go's refusal of a literal for a parameter of type `want`, or undefined when it takes it. */
+function literalMismatch(e: Expression, want: ParamType): string | undefined {
+  const found = (text: string): string => `expected ${want === 'int' ? 'integer' : want}; found ${text}`;
+  switch (e.type) {
+    case 'NumberLiteral': {
+      const n = e as hbs.AST.NumberLiteral;
+      return want === 'int' && Number.isInteger(n.value) ? undefined : found(n.original.toString());
+    }
+    case 'StringLiteral':
+      return want === 'string' ? undefined : found(JSON.stringify((e as hbs.AST.StringLiteral).value));
+    case 'BooleanLiteral':
+      return want === 'bool' ? undefined : found(String((e as hbs.AST.BooleanLiteral).value));
+    case 'NullLiteral':
+    case 'UndefinedLiteral':
+      return `cannot assign nil to ${want}`;
+    default:
+      return undefined;
+  }
+}
+
 /**
  * The one pass over a parsed template, on Handlebars' own Visitor: it checks every construct
  * against the dialect (failing at file:line:col with a hint) and resolves every expression's
@@ -146,6 +185,12 @@ function dialectPass(file: string, partials: boolean): Visitor {
         fail(file, head, `${head.original} takes ${want} argument${s(max ?? min)}, not ${n}`, `Go refuses the call ("wrong number of args for ${head.original}"); see ${DIALECT_DOC}`);
       }
     }
+    const types = arity !== undefined ? PARAM_TYPES.get(head.original) : undefined;
+    types?.forEach((want, i) => {
+      const arg = c.params[i];
+      const refused = want !== undefined && arg !== undefined ? literalMismatch(arg, want) : undefined;
+      if (refused !== undefined) fail(file, arg!, `${head.original} takes ${want === 'int' ? 'an int' : `a ${want}`} as argument ${i + 1}`, `Go refuses the call ("${refused}"); see ${DIALECT_DOC}`);
+    });
     if ((c.params.length > 0 || c.type === 'SubExpression') && (head.data || head.depth > 0 || head.parts.length !== 1 || !HELPER_NAMES.has(head.original))) {
       fail(file, head, `unknown helper "${head.original}"`, `the helpers are listed in ${DIALECT_DOC}`);
     }

@@ -86,6 +86,21 @@ function goString(v: unknown): string {
   throw new TemplateError(`wrong type for value; expected string; got ${goTypeName(v)}`);
 }
 
+/**
+ * An argument for a Go parameter of type int (sprig's trunc, indent, nindent, randAlphaNum): an
+ * integer only, as text/template checks it; a float64, string or nil fails the render.
+ */
+function goInt(v: unknown): number {
+  if (typeof v === 'bigint') return Number(v);
+  throw new TemplateError(`wrong type for value; expected int; got ${goTypeName(v)}`);
+}
+
+/** An argument for a Go parameter of type map[string]interface {} (get, hasKey, keys). */
+function goMap(v: unknown): ValueMap {
+  if (isMap(v)) return v;
+  throw new TemplateError(`wrong type for value; expected map[string]interface {}; got ${goTypeName(v)}`);
+}
+
 /** text/template's basicKind: the kind two values must share to be compared; undefined for nil, lists and maps. */
 function basicKind(v: unknown): 'int' | 'float' | 'string' | 'bool' | undefined {
   switch (typeof v) {
@@ -139,7 +154,7 @@ const PADS: string[] = [];
 const MAX_PAD = 1 << 28;
 
 function indent(spaces: unknown, s: unknown): string {
-  const n = typeof spaces === 'bigint' ? Number(spaces) : typeof spaces === 'number' && Number.isSafeInteger(spaces) ? spaces : Number(toInt(spaces));
+  const n = goInt(spaces);
   if (n < 0) throw new TemplateError('error calling indent: strings: negative Repeat count');
   // Go would try to make the text and run out of memory; JavaScript strings end far sooner.
   if (n > MAX_PAD) throw new TemplateError(`error calling indent: ${n} spaces is more than a string can hold`);
@@ -171,8 +186,7 @@ function indexArg(k: unknown, len: number): number {
  * sprig's trunc: the first `n` bytes of the UTF-8 text (n < 0: the last -n). A cut inside a
  * character would leave Go with invalid UTF-8, which a JavaScript string cannot hold: that fails.
  */
-function truncBytes(n: bigint, s: string): string {
-  const c = Number(n);
+function truncBytes(c: number, s: string): string {
   const len = byteLength(s);
   let from = 0;
   let to = len;
@@ -324,7 +338,7 @@ export const HELPERS: Record<string, HelperFn> = {
   b64enc: (s) => Buffer.from(goString(s), 'utf8').toString('base64'),
   // sprig 3.3.0 (Helm 3.16+): hex SHA-512 of the string.
   sha512sum: (s) => crypto.createHash('sha512').update(goString(s), 'utf8').digest('hex'),
-  trunc: (n, s) => truncBytes(toInt(n), goString(s)),
+  trunc: (n, s) => truncBytes(goInt(n), goString(s)),
   trimSuffix: (suf, s) => {
     const str = goString(s);
     const x = goString(suf);
@@ -358,16 +372,13 @@ export const HELPERS: Record<string, HelperFn> = {
     return m;
   },
   list: (...xs) => xs,
+  // Go checks the arguments' types before sprig runs: anything but a map and a string key fails the render.
   get: (m, k) => {
-    if (!isMap(m)) throw new TemplateError(`error calling get: expected a map, got ${kindOf(m)}`);
-    const key = strval(k);
-    return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : '';
+    const map = goMap(m);
+    const key = goString(k);
+    return Object.prototype.hasOwnProperty.call(map, key) ? map[key] : '';
   },
-  hasKey: (m, k) => {
-    // Go checks the argument's type before sprig runs: anything but a map fails the render.
-    if (!isMap(m)) throw new TemplateError(`error calling hasKey: wrong type for value; expected map[string]interface {}; got ${goTypeName(m)}`);
-    return Object.prototype.hasOwnProperty.call(m, strval(k));
-  },
+  hasKey: (m, k) => Object.prototype.hasOwnProperty.call(goMap(m), goString(k)),
   index: (x, ...keys) => {
     if (x === null || x === undefined) throw new TemplateError('error calling index: index of untyped nil');
     let cur: unknown = x;
@@ -417,7 +428,10 @@ export const HELPERS: Record<string, HelperFn> = {
   },
   not: (x) => !goTruth(x),
   empty: (x) => goEmpty(x),
-  ternary: (a, b, c) => (c === true ? a : b),
+  ternary: (a, b, c) => {
+    if (typeof c !== 'boolean') throw new TemplateError(`wrong type for value; expected bool; got ${goTypeName(c)}`);
+    return c ? a : b;
+  },
   join: (sep, l) => strslice(l).join(goString(sep)),
   toString: (x: unknown) => strval(x),
   int: (x) => toInt(x),
@@ -433,15 +447,16 @@ export const HELPERS: Record<string, HelperFn> = {
   contains: (sub, s) => goString(s).includes(goString(sub)),
   hasPrefix: (p, s) => goString(s).startsWith(goString(p)),
   hasSuffix: (x, s) => goString(s).endsWith(goString(x)),
-  kindIs: (k, x) => kindOf(x) === strval(k),
+  kindIs: (k, x) => kindOf(x) === goString(k),
   splitList: (sep, s) => {
-    const str = strval(s);
-    const by = strval(sep);
+    const str = goString(s);
+    const by = goString(sep);
     return by === '' ? codePoints(str) : str.split(by);
   },
   // sprig: a list's strings in Go's byte order; anything else is a one-item list of its %v (nil: "<nil>").
   sortAlpha: (l) => (Array.isArray(l) ? strslice(l).sort(compareGoStrings) : [l === null || l === undefined ? '<nil>' : strval(l)]),
-  keys: (...ms) => ms.flatMap((m) => (isMap(m) ? Object.keys(m) : [])).sort(),
+  // Go's map order is random: sorted here, and templates sort again (sortAlpha) to print them alike.
+  keys: (...ms) => ms.flatMap((m) => (m === null || m === undefined ? [] : Object.keys(goMap(m)))).sort(),
   coalesce: (...xs) => {
     for (const x of xs) if (!goEmpty(x)) return x;
     return null;
@@ -456,7 +471,7 @@ export function renderHelpers(state: () => RenderState): Record<string, HelperFn
     sha256sum: (s) => state().sha256(goString(s)),
     randAlphaNum: (n) => {
       let s = '';
-      const count = Number(toInt(n));
+      const count = goInt(n);
       state().impure++;
       for (let i = 0; i < count; i++) s += ALNUM[crypto.randomInt(ALNUM.length)];
       return s;
@@ -464,7 +479,7 @@ export function renderHelpers(state: () => RenderState): Record<string, HelperFn
     lookup: (apiVersion, kind, ns, name) => {
       const st = state();
       if (st.lookup !== emptyLookup) st.impure++;
-      return st.lookup(strval(apiVersion), strval(kind), strval(ns), strval(name));
+      return st.lookup(goString(apiVersion), goString(kind), goString(ns), goString(name));
     },
   };
 }

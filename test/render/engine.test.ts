@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type TemplateFile } from '../../src/render/engine.js';
 import { HELPER_NAMES, HELPERS, RenderState, renderHelpers } from '../../src/render/helpers.js';
-import { ARITY } from '../../src/chart/dialect.js';
+import { ARITY, PARAM_TYPES } from '../../src/chart/dialect.js';
 import type { LookupFn } from '../../src/render/lookup.js';
 import { renderContext } from '../../src/render/context.js';
 import { precompileChart } from '../../src/chart/precompile.js';
@@ -123,6 +123,24 @@ describe('the dialect', () => {
     expect(() => render('{{#if null}}x{{/if}}', {})).toThrow(/nil is not a command/);
     expect(render('{{default "d" null}}', {})).toBe('d');
     expect(render('{{quote}}|{{add}}|{{and 1}}|{{default "d"}}', {})).toBe('|0|1|d');
+  });
+  it('rejects a literal of another type than the Go parameter takes, at load time', () => {
+    expect([...PARAM_TYPES.keys()].filter((k) => !ARITY.has(k))).toEqual([]);
+    expect(() => render('a: {{indent "2" "x"}}', {})).toThrow(/t\.yaml\.hbs:1:13: indent takes an int as argument 1 \(hint: Go refuses the call \("expected integer; found "2""\)/);
+    expect(() => render('{{trunc 2.5 "abc"}}', {})).toThrow(/trunc takes an int as argument 1 .*found 2\.5/);
+    expect(() => render('{{ternary 1 2 "x"}}', {})).toThrow(/ternary takes a bool as argument 3/);
+    expect(() => render('{{get Values 1}}', {})).toThrow(/get takes a string as argument 2 .*expected string; found 1/);
+    expect(() => render('{{lower null}}', {})).toThrow(/cannot assign nil to string/);
+    expect(render('{{trunc 2.0 "abc"}} {{indent 1 "x"}} {{ternary 1 2 true}}', {})).toBe('ab  x 1');
+  });
+  it('checks the type of a value where Go declares one, as text/template does', () => {
+    expect(() => render('{{indent Values.n "x"}}', { n: 2 })).toThrow(/wrong type for value; expected int; got float64/);
+    expect(() => render('{{trunc Values.n "x"}}', {})).toThrow(/wrong type for value; expected int; got interface \{\}/);
+    expect(() => render('{{hasKey Values.s "a"}}', { s: 'x' })).toThrow(/expected map\[string\]interface \{\}; got string/);
+    expect(() => render('{{keys Values.s}}', { s: 'x' })).toThrow(/expected map\[string\]interface \{\}; got string/);
+    expect(() => render('{{ternary 1 2 Values.s}}', { s: 'x' })).toThrow(/expected bool; got string/);
+    expect(() => render('{{splitList "," Values.n}}', { n: 5 })).toThrow(/expected string; got float64/);
+    expect(() => render('{{kindIs Values.n 1}}', { n: 5 })).toThrow(/expected string; got float64/);
   });
 });
 
