@@ -178,8 +178,9 @@ function byteLength(s: string): number {
 function indexArg(k: unknown, len: number): number {
   if (k === null || k === undefined) throw new TemplateError('error calling index: cannot index slice/array with nil');
   if (typeof k !== 'bigint') throw new TemplateError(`error calling index: cannot index slice/array with type ${goTypeName(k)}`);
-  if (k < 0n || k > BigInt(len)) throw new TemplateError(`error calling index: index out of range: ${k}`);
-  return Number(k);
+  const i = Number(k); // past 2^53 inexact, but still out of range
+  if (i < 0 || i > len) throw new TemplateError(`error calling index: index out of range: ${k}`);
+  return i;
 }
 
 /**

@@ -152,7 +152,7 @@ describe('generated secrets', () => {
   it('randAlphaNum draws every character from node:crypto randomInt, never Math.random', () => {
     const mathRandom = vi.spyOn(Math, 'random');
     const state = new RenderState();
-    const s = renderHelpers(() => state).randAlphaNum!(64) as string;
+    const s = renderHelpers(() => state).randAlphaNum!(64n) as string; // a template's literal 64 is an int
     // A draw is an impure call: the engine must not remember a partial that made it.
     expect(state.impure).toBe(1);
     expect(s).toMatch(/^[A-Za-z0-9]{64}$/);
