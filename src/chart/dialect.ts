@@ -38,7 +38,7 @@ export function isHelperPath(e: Expression): e is PathExpression {
 
 /** An expression as both code generators see it: a literal, a helper call, or a path. */
 export type ExpressionForm =
-  | { form: 'literal'; value: string | number | boolean | null | undefined }
+  | { form: 'literal'; value: string | bigint | number | boolean | null | undefined }
   | { form: 'call'; path: PathExpression; params: Expression[]; loc: hbs.AST.SourceLocation }
   | { form: 'path'; path: PathExpression };
 
@@ -52,12 +52,25 @@ export function formOf(e: Expression): ExpressionForm {
   return f;
 }
 
-function resolveForm(e: Expression): ExpressionForm | undefined {
+/** Go's int range: an integer literal past it fails in Go ("overflows int"). */
+const INT_MIN = -(2n ** 63n);
+const INT_MAX = 2n ** 63n - 1n;
+
+/**
+ * A number literal as Go reads its text (Handlebars keeps only a float64): digits alone are an int,
+ * exact at any size (a bigint here); with a fraction, a float64 (a number here).
+ */
+function numberLiteral(text: string): bigint | number {
+  return /^-?[0-9]+$/.test(text) ? BigInt(text) : Number(text);
+}
+
+function resolveForm(e: Expression, text: (e: Expression) => string): ExpressionForm | undefined {
   switch (e.type) {
-    case 'StringLiteral':
     case 'NumberLiteral':
+      return { form: 'literal', value: numberLiteral(text(e)) };
+    case 'StringLiteral':
     case 'BooleanLiteral':
-      return { form: 'literal', value: (e as hbs.AST.StringLiteral | hbs.AST.NumberLiteral | hbs.AST.BooleanLiteral).value };
+      return { form: 'literal', value: (e as hbs.AST.StringLiteral | hbs.AST.BooleanLiteral).value };
     case 'NullLiteral':
       return { form: 'literal', value: null };
     case 'UndefinedLiteral':
@@ -143,8 +156,12 @@ function literalMismatch(e: Expression, want: ParamType): string | undefined {
  * tracks what the checks need: how many with/each scopes are open (for `../` and the @ data
  * variables) and whether it is at the top level of a partials file.
  */
-function dialectPass(file: string, partials: boolean): Visitor {
+function dialectPass(file: string, partials: boolean, source: string): Visitor {
   const V = handlebars().Visitor as unknown as new () => Visitor;
+  // Where each line starts, to read a literal's text back from its location.
+  const lineStarts = [0];
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const text = (e: Expression): string => source.slice(lineStarts[e.loc.start.line - 1]! + e.loc.start.column, lineStarts[e.loc.end.line - 1]! + e.loc.end.column);
   let scopeDepth = 0;
   let topLevelOfPartials = partials;
   const pass = new V();
@@ -152,8 +169,11 @@ function dialectPass(file: string, partials: boolean): Visitor {
     if (node) pass.accept(node);
   };
   const expression = (e: Expression): void => {
-    const form = resolveForm(e);
+    const form = resolveForm(e, text);
     if (form === undefined) fail(file, e, `${e.type} is not part of the dialect`, `see ${DIALECT_DOC}`);
+    if (form.form === 'literal' && typeof form.value === 'bigint' && (form.value < INT_MIN || form.value > INT_MAX)) {
+      fail(file, e, `${form.value} overflows int`, 'Go refuses an integer literal outside int64; write it as a string');
+    }
     FORMS.set(e, form);
     if (e.type === 'SubExpression') call(e as SubExpression);
     else if (e.type === 'PathExpression') path(e as PathExpression);
@@ -259,7 +279,7 @@ export function parseTemplate(source: string, file: string, partials: boolean): 
     throw new DialectError(`${file}:${m ? m[1] : '1'}: template syntax error: ${detail}`, { file, line });
   }
   // At the top level of a partials file only {{#*inline}} blocks may stand.
-  dialectPass(file, partials).accept(ast);
+  dialectPass(file, partials, source).accept(ast);
   return ast;
 }
 

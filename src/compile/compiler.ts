@@ -30,6 +30,12 @@ const ROOT: Shape = { kind: 'root' };
 const STRUCT: Shape = { kind: 'struct' };
 
 /** Whether every key below this shape is known to exist as a map, so `.x` cannot hit nil. */
+/** A float64 literal as Go reads one: with a fraction or exponent, so `3.0` stays a float64 and is not taken for the int 3. */
+function goFloatLiteral(v: number): string {
+  const t = String(v);
+  return /[.e]/.test(t) ? t : `${t}.0`;
+}
+
 function isKnownMap(s: Shape): boolean {
   if (!s) return false;
   if (s.kind === 'values') return isMap(s.v) && Object.keys(s.v).length > 0;
@@ -139,6 +145,7 @@ class TemplateCompiler {
     if (f.form === 'path') return this.path(f.path);
     const v = f.value;
     if (v === null || v === undefined) return 'nil';
+    if (typeof v === 'number') return goFloatLiteral(v);
     return typeof v === 'string' ? goString(v) : String(v);
   }
 

@@ -6,7 +6,7 @@
  * those of the Go compiler (src/compile/compiler.ts) over the same AST after the same single
  * whitespace-control pass, and the conformance suite holds the two to the same bytes.
  */
-import { formOf, isHelperPath } from '../chart/dialect.js';
+import { formOf, isHelperPath, PARAM_TYPES } from '../chart/dialect.js';
 
 type Program = hbs.AST.Program;
 type Statement = hbs.AST.Statement;
@@ -45,6 +45,12 @@ const VALUE_PROTOTYPES: object[] = [Object.prototype, Array.prototype, String.pr
  */
 function inheritable(k: string): boolean {
   return VALUE_PROTOTYPES.some((p) => k in p);
+}
+
+/** A number literal (integral: the dialect refuses others there) given to an int parameter, as a Go int. */
+function intLiteral(f: ReturnType<typeof formOf>): string {
+  const v = f.form === 'literal' ? f.value : undefined;
+  return `(${typeof v === 'bigint' ? v : BigInt(v as number)}n)`;
 }
 
 interface Scope {
@@ -167,7 +173,9 @@ class FunctionWriter {
       return `${fresh && !this.keyed.has(literal!) ? 'R' : 'M'}(${target},${ctx})`;
     }
     if ((name === 'and' || name === 'or') && params.length > 1) return this.shortCircuit(name, params);
-    const args = params.map((p) => this.expr(p));
+    const types = PARAM_TYPES.get(name);
+    // A literal given to an int parameter is converted to it, as Go does with a constant (`trunc 3.0 s`).
+    const args = params.map((p, i) => (types?.[i] === 'int' && p.type === 'NumberLiteral' ? intLiteral(formOf(p)) : this.expr(p)));
     if (name === 'dict' && dictKeysAreLiteral(params)) {
       // An object literal: one shape per call site, built without the helper's loop.
       let out = '{';
@@ -208,8 +216,10 @@ class FunctionWriter {
     if (f.form === 'call') return this.call(f.path, f.params, f.loc);
     if (f.form === 'path') return this.path(f.path);
     const v = f.value;
-    // An integer literal is Go's int (`printf "%d" 3`, `kindIs`), a bigint as int64 results are here.
-    if (typeof v === 'number') return Number.isSafeInteger(v) ? `(${String(v)}n)` : `(${String(v)})`;
+    // An integer literal is Go's int (`printf "%d" 3`, `kindIs`), a bigint as int64 results are
+    // here; one with a fraction (`3.0`) a float64.
+    if (typeof v === 'bigint') return `(${v}n)`;
+    if (typeof v === 'number') return `(${String(v)})`;
     return typeof v === 'string' ? js(v) : String(v);
   }
 

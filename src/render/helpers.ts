@@ -82,7 +82,7 @@ function toInt(v: unknown): bigint {
  */
 function goString(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (v === null || v === undefined) throw new TemplateError('invalid value; expected string');
+  // A nil read from a path is an interface {} holding nil to Go.
   throw new TemplateError(`wrong type for value; expected string; got ${goTypeName(v)}`);
 }
 
@@ -330,7 +330,8 @@ export const HELPERS: Record<string, HelperFn> = {
     return arguments.length < 2 || !goTruth(given) ? d : given;
   },
   required: (msg, v) => {
-    if (v === null || v === undefined || v === '') throw new TemplateError(goString(msg));
+    const warn = goString(msg); // a string parameter: checked whether or not the value is there
+    if (v === null || v === undefined || v === '') throw new TemplateError(warn);
     return v;
   },
   fail: (msg) => {

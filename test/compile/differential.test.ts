@@ -108,6 +108,9 @@ const SNIPPETS: Record<string, string> = {
   // A field past the first step of a path, of a false value (false, 0, "", an empty list), is nothing:
   // the compiled `default dict` makes a map of it (a field of any other value that is not a map fails).
   fieldsOfFalse: '[{{Values.falsy.f.x}}] [{{Values.falsy.z.x.y}}] [{{Values.falsy.s.x}}] [{{Values.api.list.x}}] [{{Values.emptyMap.x}}] [{{Values.m.constructor}}] [{{Values.api.env.toString}}]\n',
+  // A number literal as Go reads its text: digits an int (exact past 2^53), a fraction a float64 (converted where an int parameter takes it).
+  numberLiterals:
+    '{{9007199254740993}} {{eq (int 9007199254740993) 9007199254740993}} {{lt 9007199254740992 (int 9007199254740993)}} {{eq Values.nums.a 1000000.0}} {{printf "%d %v %s" 3.0 2.50 -1.0}} {{kindIs "float64" 1.0}} {{trunc 3.0 "abcdef"}} {{lt 0.5 1.5}}\n',
   // range over nil takes the else branch, as over an empty list or map.
   eachNil: '{{#each Values.nope}}x{{else}}nil{{/each}} {{#each Values.falsy.n}}x{{else}}null{{/each}} {{#each Values.nope.deeper}}{{this}}{{/each}}.\n',
   // text/template prints a missing or null value as `<no value>`; Helm removes that from each

@@ -132,6 +132,8 @@ describe('the dialect', () => {
     expect(() => render('{{get Values 1}}', {})).toThrow(/get takes a string as argument 2 .*expected string; found 1/);
     expect(() => render('{{lower null}}', {})).toThrow(/cannot assign nil to string/);
     expect(render('{{trunc 2.0 "abc"}} {{indent 1 "x"}} {{ternary 1 2 true}}', {})).toBe('ab  x 1');
+    expect(() => render('{{9223372036854775808}}', {})).toThrow(/t\.yaml\.hbs:1:3: 9223372036854775808 overflows int/);
+    expect(render('{{-9223372036854775808}} {{9007199254740993}}', {})).toBe('-9223372036854775808 9007199254740993');
   });
   it('checks the type of a value where Go declares one, as text/template does', () => {
     expect(() => render('{{indent Values.n "x"}}', { n: 2 })).toThrow(/wrong type for value; expected int; got float64/);
@@ -141,6 +143,7 @@ describe('the dialect', () => {
     expect(() => render('{{ternary 1 2 Values.s}}', { s: 'x' })).toThrow(/expected bool; got string/);
     expect(() => render('{{splitList "," Values.n}}', { n: 5 })).toThrow(/expected string; got float64/);
     expect(() => render('{{kindIs Values.n 1}}', { n: 5 })).toThrow(/expected string; got float64/);
+    expect(() => render('{{required Values.n "there"}}', { n: 5 })).toThrow(/expected string; got float64/);
   });
 });
 
