@@ -458,7 +458,7 @@ export const HELPERS: Record<string, HelperFn> = {
   // sprig: a list's strings in Go's byte order; anything else is a one-item list of its %v (nil: "<nil>").
   sortAlpha: (l) => (Array.isArray(l) ? strslice(l).sort(compareGoStrings) : [l === null || l === undefined ? '<nil>' : strval(l)]),
   // Go's map order is random: sorted here, and templates sort again (sortAlpha) to print them alike.
-  keys: (...ms) => ms.flatMap((m) => (m === null || m === undefined ? [] : Object.keys(goMap(m)))).sort(),
+  keys: (...ms) => ms.flatMap((m) => Object.keys(goMap(m))).sort(),
   coalesce: (...xs) => {
     for (const x of xs) if (!goEmpty(x)) return x;
     return null;
