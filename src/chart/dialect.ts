@@ -171,8 +171,9 @@ function dialectPass(file: string, partials: boolean, source: string): Visitor {
   const expression = (e: Expression): void => {
     const form = resolveForm(e, text);
     if (form === undefined) fail(file, e, `${e.type} is not part of the dialect`, `see ${DIALECT_DOC}`);
-    if (form.form === 'literal' && typeof form.value === 'bigint' && (form.value < INT_MIN || form.value > INT_MAX)) {
-      fail(file, e, `${form.value} overflows int`, 'Go refuses an integer literal outside int64; write it as a string');
+    if (form.form === 'literal' && typeof form.value === 'bigint') {
+      if (form.value < INT_MIN || form.value > INT_MAX) fail(file, e, `${form.value} overflows int`, 'Go refuses an integer literal outside int64; write it as a string');
+      if (/^-?0[0-9]/.test(text(e))) fail(file, e, `${text(e)} has a leading zero`, 'Go reads it as octal; write the number without it');
     }
     FORMS.set(e, form);
     if (e.type === 'SubExpression') call(e as SubExpression);

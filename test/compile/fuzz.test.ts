@@ -138,10 +138,11 @@ class Gen {
     const [src, ascii] = this.pick(PATHS[kind]);
     return { src, kind, ascii };
   }
-  /** A count for trunc or indent: Go wants an int there, so always through `int`. */
+  /** A count for trunc or indent: Go wants an int there, so through `int` or a literal. */
   private count(lo: number, hi: number): Expr {
     const n = lo + this.int(hi - lo + 1);
-    return { src: this.chance(0.5) ? `(int ${n})` : `(int "${n}")`, kind: 'int', ascii: true };
+    const r = this.rnd();
+    return { src: r < 0.4 ? `(int ${n})` : r < 0.8 ? `(int "${n}")` : `${n}`, kind: 'int', ascii: true };
   }
 
   any(d: number): Expr {
@@ -242,9 +243,11 @@ class Gen {
       case 'str':
         return this.chance(0.5) ? this.path('str') : this.lit(this.chance(0.85) ? this.pick(ASCII_LITS) : this.pick(UNI_LITS));
       case 'int':
-        return this.count(-3, 12);
+        // Now and then an integer literal past 2^53 (Go's int is exact there).
+        return this.chance(0.05) ? { src: this.pick(['9007199254740993', '-9223372036854775808']), kind: 'int', ascii: true } : this.count(-3, 12);
       case 'float':
-        return this.chance(0.8) ? this.path('float') : { src: this.pick(['0.5', '-0.25', '2.5', '3.14159']), kind: 'float', ascii: true };
+        // Literals with a fraction are float64 to Go, whole ones (3.0) included.
+        return this.chance(0.8) ? this.path('float') : { src: this.pick(['0.5', '-0.25', '2.5', '3.14159', '3.0', '-1.0', '1000000.0']), kind: 'float', ascii: true };
       case 'bool':
         return this.chance(0.5) ? this.path('bool') : { src: this.pick(['true', 'false']), kind: 'bool', ascii: true };
       case 'map':

@@ -134,6 +134,7 @@ describe('the dialect', () => {
     expect(render('{{trunc 2.0 "abc"}} {{indent 1 "x"}} {{ternary 1 2 true}}', {})).toBe('ab  x 1');
     expect(() => render('{{9223372036854775808}}', {})).toThrow(/t\.yaml\.hbs:1:3: 9223372036854775808 overflows int/);
     expect(render('{{-9223372036854775808}} {{9007199254740993}}', {})).toBe('-9223372036854775808 9007199254740993');
+    expect(() => render('a: {{add 1 010}}', {})).toThrow(/t\.yaml\.hbs:1:12: 010 has a leading zero \(hint: Go reads it as octal/);
   });
   it('checks the type of a value where Go declares one, as text/template does', () => {
     expect(() => render('{{indent Values.n "x"}}', { n: 2 })).toThrow(/wrong type for value; expected int; got float64/);
