@@ -29,13 +29,13 @@ type Shape =
 const ROOT: Shape = { kind: 'root' };
 const STRUCT: Shape = { kind: 'struct' };
 
-/** Whether every key below this shape is known to exist as a map, so `.x` cannot hit nil. */
 /** A float64 literal as Go reads one: with a fraction or exponent, so `3.0` stays a float64 and is not taken for the int 3. */
 function goFloatLiteral(v: number): string {
-  const t = String(v);
+  const t = Object.is(v, -0) ? '-0' : String(v);
   return /[.e]/.test(t) ? t : `${t}.0`;
 }
 
+/** Whether every key below this shape is known to exist as a map, so `.x` cannot hit nil. */
 function isKnownMap(s: Shape): boolean {
   if (!s) return false;
   if (s.kind === 'values') return isMap(s.v) && Object.keys(s.v).length > 0;
@@ -315,8 +315,9 @@ function unify(shapes: Shape[]): Shape {
 
 /**
  * Compile a chart's templates. `defaults` is the chart's values.yaml: a path through maps it
- * declares compiles to a plain Go path (the schema's `required` keeps overrides from deleting
- * them); any other multi-segment path compiles to a nil-safe chain.
+ * declares compiles to a plain Go path (an override that deletes one of them fails in Go, where
+ * the JavaScript engine reads nothing: docs/template-dialect.md); any other multi-segment path
+ * compiles to a nil-safe chain.
  */
 export function compileGoTemplates(files: TemplateFile[], defaults: Value): CompiledTemplates {
   const templates = new Map<string, string>();

@@ -219,7 +219,7 @@ class FunctionWriter {
     // An integer literal is Go's int (`printf "%d" 3`, `kindIs`), a bigint as int64 results are
     // here; one with a fraction (`3.0`) a float64.
     if (typeof v === 'bigint') return `(${v}n)`;
-    if (typeof v === 'number') return `(${String(v)})`;
+    if (typeof v === 'number') return Object.is(v, -0) ? '(-0)' : `(${String(v)})`;
     return typeof v === 'string' ? js(v) : String(v);
   }
 
