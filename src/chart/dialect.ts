@@ -212,6 +212,9 @@ function dialectPass(file: string, partials: boolean, source: string): Visitor {
       const refused = want !== undefined && arg !== undefined ? literalMismatch(arg, want) : undefined;
       if (refused !== undefined) fail(file, arg!, `${head.original} takes ${want === 'int' ? 'an int' : `a ${want}`} as argument ${i + 1}`, `Go refuses the call ("${refused}"); see ${DIALECT_DOC}`);
     });
+    const format = head.original === 'printf' && c.params[0]?.type === 'StringLiteral' ? (c.params[0] as hbs.AST.StringLiteral).value : undefined;
+    const verb = format === undefined ? null : /%(?![sdvq%])(.?)/.exec(format.replaceAll('%%', ''));
+    if (verb) fail(file, c.params[0]!, `printf verb %${verb[1]} is not part of the dialect`, 'use %s, %d, %v, %q or %%, without flags or width');
     if ((c.params.length > 0 || c.type === 'SubExpression') && (head.data || head.depth > 0 || head.parts.length !== 1 || !HELPER_NAMES.has(head.original))) {
       fail(file, head, `unknown helper "${head.original}"`, `the helpers are listed in ${DIALECT_DOC}`);
     }

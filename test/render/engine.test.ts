@@ -134,6 +134,9 @@ describe('the dialect', () => {
     expect(render('{{trunc 2.0 "abc"}} {{indent 1 "x"}} {{ternary 1 2 true}}', {})).toBe('ab  x 1');
     expect(() => render('{{9223372036854775808}}', {})).toThrow(/t\.yaml\.hbs:1:3: 9223372036854775808 overflows int/);
     expect(render('{{-9223372036854775808}} {{9007199254740993}}', {})).toBe('-9223372036854775808 9007199254740993');
+    expect(() => render('a: {{printf "%s-%5d" "x" 1}}', {})).toThrow(/t\.yaml\.hbs:1:13: printf verb %5 is not part of the dialect/);
+    expect(() => render('{{printf "100%"}}', {})).toThrow(/printf verb % is not part of the dialect/);
+    expect(render('{{printf "%%d %s%%" "x"}}', {})).toBe('%d x%');
     expect(() => render('a: {{add 1 010}}', {})).toThrow(/t\.yaml\.hbs:1:12: 010 has a leading zero \(hint: Go reads it as octal/);
   });
   it('checks the type of a value where Go declares one, as text/template does', () => {
