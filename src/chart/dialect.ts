@@ -66,8 +66,13 @@ function numberLiteral(text: string): bigint | number {
 
 function resolveForm(e: Expression, text: (e: Expression) => string): ExpressionForm | undefined {
   switch (e.type) {
-    case 'NumberLiteral':
-      return { form: 'literal', value: numberLiteral(text(e)) };
+    case 'NumberLiteral': {
+      // The text where the lexer says the literal stands; where its count of lines and columns is
+      // off (a U+2028 after a newline in one token), not the literal: nothing to read then.
+      const t = text(e);
+      const value = (e as hbs.AST.NumberLiteral).value;
+      return /^-?[0-9]+(?:\.[0-9]+)?$/.test(t) && Number(t) === value ? { form: 'literal', value: numberLiteral(t) } : undefined;
+    }
     case 'StringLiteral':
     case 'BooleanLiteral':
       return { form: 'literal', value: (e as hbs.AST.StringLiteral | hbs.AST.BooleanLiteral).value };
@@ -135,7 +140,8 @@ function literalMismatch(e: Expression, want: ParamType): string | undefined {
   switch (e.type) {
     case 'NumberLiteral': {
       const n = e as hbs.AST.NumberLiteral;
-      return want === 'int' && Number.isInteger(n.value) ? undefined : found(n.original.toString());
+      // Go takes a float constant as an int only if int64 holds it: -2^63 <= f < 2^63.
+      return want === 'int' && Number.isInteger(n.value) && n.value >= -(2 ** 63) && n.value < 2 ** 63 ? undefined : found(n.original.toString());
     }
     case 'StringLiteral':
       return want === 'string' ? undefined : found(JSON.stringify((e as hbs.AST.StringLiteral).value));
@@ -159,8 +165,9 @@ function literalMismatch(e: Expression, want: ParamType): string | undefined {
 function dialectPass(file: string, partials: boolean, source: string): Visitor {
   const V = handlebars().Visitor as unknown as new () => Visitor;
   // Where each line starts, to read a literal's text back from its location.
+  // Handlebars' lexer counts a line at "\r\n", "\r" or "\n".
   const lineStarts = [0];
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  for (const m of source.matchAll(/\r\n?|\n/g)) lineStarts.push(m.index + m[0].length);
   const text = (e: Expression): string => source.slice(lineStarts[e.loc.start.line - 1]! + e.loc.start.column, lineStarts[e.loc.end.line - 1]! + e.loc.end.column);
   let scopeDepth = 0;
   let topLevelOfPartials = partials;
@@ -170,7 +177,9 @@ function dialectPass(file: string, partials: boolean, source: string): Visitor {
   };
   const expression = (e: Expression): void => {
     const form = resolveForm(e, text);
+    if (form === undefined && e.type === 'NumberLiteral') fail(file, e, 'this number literal cannot be read back from the template text', 'a U+2028 or U+2029 earlier in the template moves the locations Handlebars reports; remove it');
     if (form === undefined) fail(file, e, `${e.type} is not part of the dialect`, `see ${DIALECT_DOC}`);
+    if (form.form === 'literal' && typeof form.value === 'number' && !Number.isFinite(form.value)) fail(file, e, 'this number literal is out of float64 range', 'Go refuses it when it parses the template');
     if (form.form === 'literal' && typeof form.value === 'bigint') {
       if (form.value < INT_MIN || form.value > INT_MAX) fail(file, e, `${form.value} overflows int`, 'Go refuses an integer literal outside int64; write it as a string');
       if (/^-?0[0-9]/.test(text(e))) fail(file, e, `${text(e)} has a leading zero`, 'Go reads it as octal; write the number without it');

@@ -76,7 +76,7 @@ export function loadChart(dir: string): ChartSource {
   const templates: TemplateFile[] = [];
   for (const f of templatePaths(tdir)) {
     const srcPath = join(tdir, f);
-    templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8') });
+    templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
   }
   return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates };
 }

@@ -25,7 +25,8 @@ const FILES: Record<string, string> = {
   'templates/api/configmap.yaml.hbs': `${cm('api')}  name: {{include "t.apiName" @root}}\n`,
   'templates/api-websocket/configmap.yaml.hbs': cm('ws'),
   'templates/api-websocket/service.yaml.hbs': svc('ws'),
-  'templates/deep/er/configmap.yaml.hbs': cm('deep'),
+  // Helm's loader drops a UTF-8 byte order mark at the start of a file.
+  'templates/deep/er/configmap.yaml.hbs': `\ufeff${cm('deep')}`,
   'templates/deep/_partial-only/_x.hbs': '{{#*inline "t.unused"}}x{{/inline}}\n',
   'templates/_helpers.hbs': '{{#*inline "t.top"}}top{{/inline}}\n',
   'templates/NOTES.txt.hbs': 'notes {{include "t.top" @root}}\n',

@@ -137,6 +137,12 @@ describe('the dialect', () => {
     expect(() => render('a: {{printf "%s-%5d" "x" 1}}', {})).toThrow(/t\.yaml\.hbs:1:13: printf verb %5 is not part of the dialect/);
     expect(() => render('{{printf "100%"}}', {})).toThrow(/printf verb % is not part of the dialect/);
     expect(render('{{printf "%%d %s%%" "x"}}', {})).toBe('%d x%');
+    // Handlebars counts a lone \r as a line break: the literal is still read from its own text.
+    expect(render('# a\rb: {{ 4 }}\nc: {{ 56 }} {{ 2.50 }}', {})).toBe('# a\rb: 4\nc: 56 2.5');
+    expect(() => render('a: 1\n# \u2028x {{ 4 }}', {})).toThrow(/this number literal cannot be read back/);
+    expect(() => render(`{{${'9'.repeat(400)}.5}}`, {})).toThrow(/out of float64 range/);
+    expect(() => render('{{trunc 9223372036854775807.0 "abc"}}', {})).toThrow(/trunc takes an int as argument 1/);
+    expect(render('{{trunc -9223372036854775808.0 "abc"}}', {})).toBe('abc');
     expect(() => render('a: {{add 1 010}}', {})).toThrow(/t\.yaml\.hbs:1:12: 010 has a leading zero \(hint: Go reads it as octal/);
   });
   it('checks the type of a value where Go declares one, as text/template does', () => {
