@@ -182,7 +182,8 @@ function dialectPass(file: string, partials: boolean, source: string): Visitor {
     if (form.form === 'literal' && typeof form.value === 'number' && !Number.isFinite(form.value)) fail(file, e, 'this number literal is out of float64 range', 'Go refuses it when it parses the template');
     if (form.form === 'literal' && typeof form.value === 'bigint') {
       if (form.value < INT_MIN || form.value > INT_MAX) fail(file, e, `${form.value} overflows int`, 'Go refuses an integer literal outside int64; write it as a string');
-      if (/^-?0[0-9]/.test(text(e))) fail(file, e, `${text(e)} has a leading zero`, 'Go reads it as octal; write the number without it');
+      const t = text(e);
+      if (/^-?0[0-9]/.test(t)) fail(file, e, `${t} has a leading zero`, 'Go reads it as octal; write the number without it');
     }
     FORMS.set(e, form);
     if (e.type === 'SubExpression') call(e as SubExpression);

@@ -104,6 +104,8 @@ function sortedKeys(m: object): string[] {
 const PRINT_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 const QUOTE_PLAIN_RE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const HEX = '0123456789abcdef';
+/** The control characters strconv escapes by letter (in strings and runes alike). */
+const RUNE_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
 
 function hexPad(n: number, width: number): string {
   let s = n.toString(16);
@@ -127,18 +129,7 @@ export function goQuote(s: string): string {
     }
     let esc: string | undefined;
     if (c < 0x80) {
-      switch (c) {
-        case 0x22: esc = '\\"'; break;
-        case 0x5c: esc = '\\\\'; break;
-        case 0x07: esc = '\\a'; break;
-        case 0x08: esc = '\\b'; break;
-        case 0x0c: esc = '\\f'; break;
-        case 0x0a: esc = '\\n'; break;
-        case 0x0d: esc = '\\r'; break;
-        case 0x09: esc = '\\t'; break;
-        case 0x0b: esc = '\\v'; break;
-        default: esc = '\\x' + HEX[c >> 4] + HEX[c & 15];
-      }
+      esc = c === 0x22 ? '\\"' : c === 0x5c ? '\\\\' : (RUNE_ESCAPES[c] ?? '\\x' + HEX[c >> 4] + HEX[c & 15]);
     } else {
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
         const lo = s.charCodeAt(i + 1);
@@ -180,8 +171,6 @@ export function goQuoteRune(n: bigint): string {
   if (r < 0x20 || r === 0x7f) return `'\\x${HEX[r >> 4]}${HEX[r & 15]}'`;
   return r < 0x10000 ? `'\\u${hexPad(r, 4)}'` : `'\\U${hexPad(r, 8)}'`;
 }
-
-const RUNE_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
 
 // ---------------------------------------------------------------------------------------------
 // %v
