@@ -95,7 +95,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
       });
       // Templates compile after the values are read (a chart folder's, at its first render), so a
       // bad values file is reported before a bad template, as Helm merges values before loading.
-      const compiled = 'render' in prebuilt ? prebuilt.render : (prebuilt.compiled ??= compileChart(prebuilt.source));
+      const compiled = 'render' in prebuilt ? prebuilt.render : (prebuilt.compiled ??= compileChart(prebuilt.source, prebuilt.values.defaults));
       const result = renderRelease(compiled, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) });
       return {
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),

@@ -38,7 +38,7 @@ function generate(): void {
     `export const schema = JSON.parse(${JSON.stringify(JSON.stringify(schema))});`,
     // Whether the quick check knows every keyword of the schema (decided here, not at each start).
     `export const quickCheckable = ${quickCheckFor(schema) !== undefined};`,
-    `export const chart = ${precompileChartSource(chart.templates)};`,
+    `export const chart = ${precompileChartSource(chart.templates, defaults)};`,
     '',
   ].join('\n');
   // The full validator, as CommonJS: required only when the quick check is not sure (see

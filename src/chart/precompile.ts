@@ -8,9 +8,13 @@ import { parseTemplate, partialsOf } from './dialect.js';
 import { chartModuleSource, type ParsedTemplate } from '../render/codegen.js';
 import type { PrecompiledChart, TemplateFile } from '../render/engine.js';
 import { UserError } from '../errors.js';
+import type { Value } from '../values/types.js';
 
-/** A chart module as JavaScript source: a factory of `{templates, partials}` (see codegen.ts). */
-export function precompileChartSource(files: TemplateFile[]): string {
+/**
+ * A chart module as JavaScript source: a factory of `{templates, partials}` (see codegen.ts).
+ * `defaults` is the chart's values.yaml, which tells where Go reads a path plain (chart/shapes.ts).
+ */
+export function precompileChartSource(files: TemplateFile[], defaults: Value): string {
   const templates: ParsedTemplate[] = [];
   const partials: ParsedTemplate[] = [];
   const seen = new Set<string>();
@@ -28,10 +32,10 @@ export function precompileChartSource(files: TemplateFile[]): string {
       templates.push({ name: file.name, srcPath: file.srcPath, program: ast });
     }
   }
-  return chartModuleSource(templates, partials);
+  return chartModuleSource(templates, partials, defaults);
 }
 
 /** Compile and load in one go, for charts that were not built ahead of time. */
-export function precompileChart(files: TemplateFile[]): PrecompiledChart {
-  return new Function(`return ${precompileChartSource(files)};`)() as PrecompiledChart;
+export function precompileChart(files: TemplateFile[], defaults: Value): PrecompiledChart {
+  return new Function(`return ${precompileChartSource(files, defaults)};`)() as PrecompiledChart;
 }

@@ -6,7 +6,8 @@
 import { formOf, isHelperPath, parseTemplate, partialsOf } from '../chart/dialect.js';
 import type { TemplateFile } from '../render/engine.js';
 import { TEMPLATE_EXT } from '../chart/load.js';
-import { isMap, type Value } from '../values/types.js';
+import type { Value } from '../values/types.js';
+import { blockShape, partialShapes, plainSteps, ROOT_SHAPE, shapeOf, type Shape } from '../chart/shapes.js';
 
 type Program = hbs.AST.Program;
 type Statement = hbs.AST.Statement;
@@ -14,46 +15,10 @@ type Expression = hbs.AST.Expression;
 type PathExpression = hbs.AST.PathExpression;
 type BlockStatement = hbs.AST.BlockStatement;
 
-/**
- * What the compiler knows statically about a context: part of the chart's default values (for
- * paths under `Values`), Helm's always-present objects, the template root, a `(dict ...)` built
- * at every call site of a partial, or nothing (`null`).
- */
-type Shape =
-  | { kind: 'values'; v: Value }
-  | { kind: 'struct' }
-  | { kind: 'root' }
-  | { kind: 'dict'; fields: Map<string, Shape> }
-  | null;
-
-const ROOT: Shape = { kind: 'root' };
-const STRUCT: Shape = { kind: 'struct' };
-
 /** A float64 literal as Go reads one: with a fraction or exponent, so `3.0` stays a float64 and is not taken for the int 3. */
 function goFloatLiteral(v: number): string {
   const t = Object.is(v, -0) ? '-0' : String(v);
   return /[.e]/.test(t) ? t : `${t}.0`;
-}
-
-/** Whether every key below this shape is known to exist as a map, so `.x` cannot hit nil. */
-function isKnownMap(s: Shape): boolean {
-  if (!s) return false;
-  if (s.kind === 'values') return isMap(s.v) && Object.keys(s.v).length > 0;
-  return true;
-}
-
-function step(s: Shape, part: string, defaults: Value): Shape {
-  if (!s) return null;
-  switch (s.kind) {
-    case 'root':
-      return part === 'Values' ? { kind: 'values', v: defaults } : STRUCT;
-    case 'struct':
-      return STRUCT;
-    case 'dict':
-      return s.fields.get(part) ?? null;
-    case 'values':
-      return isMap(s.v) && s.v[part] !== undefined ? { kind: 'values', v: s.v[part] } : null;
-  }
 }
 
 interface Scope {
@@ -172,15 +137,13 @@ class TemplateCompiler {
     return this.chain(base, scope.shape, p.parts);
   }
 
-  /** `base.a.b.c`, made nil-safe from the first segment whose parent is not known to be a map. */
+  /** `base.a.b.c`, nil-safe (`default dict`) at each step whose receiver is not known to be a map (src/chart/shapes.ts). */
   private chain(base: string, shape: Shape, parts: string[]): string {
+    const plain = plainSteps(shape, parts, this.defaults);
     let out = base;
-    let cur: Shape = shape;
     parts.forEach((part, i) => {
-      // Field access on a Go map value that is nil errors; `default dict` turns nil into {}.
-      if (i > 0 && !isKnownMap(cur)) out = `(default dict ${out})`;
+      if (i > 0 && !plain[i]) out = `(default dict ${out})`;
       out = GO_IDENT.test(part) ? (out === '.' ? `.${part}` : `${out}.${part}`) : `(index ${out} ${goString(part)})`;
-      cur = step(cur, part, this.defaults);
     });
     return out;
   }
@@ -196,7 +159,7 @@ class TemplateCompiler {
       out += this.elseBranch(b.inverse);
       return out + '{{ end }}';
     }
-    const scope: Scope = { shape: name === 'with' ? argShape : null };
+    const scope: Scope = { shape: blockShape(b, argShape) };
     if (climbs(b.program) && this.scopes.length > 1) {
       const cur = this.scopes[this.scopes.length - 1]!;
       cur.saved = `$d${++this.counter}`;
@@ -233,91 +196,16 @@ class TemplateCompiler {
   }
 
   /** The static shape of an expression, so paths inside `with` and partials stay plain where provably safe. */
-  shapeOf(e: Expression): Shape {
-    if (e.type === 'SubExpression') {
-      const sub = e as hbs.AST.SubExpression;
-      if (sub.path.original !== 'dict') return null;
-      const fields = new Map<string, Shape>();
-      for (let i = 0; i + 1 < sub.params.length; i += 2) {
-        const k = sub.params[i]!;
-        if (k.type !== 'StringLiteral') return null;
-        fields.set((k as hbs.AST.StringLiteral).value, this.shapeOf(sub.params[i + 1]!));
-      }
-      return { kind: 'dict', fields };
-    }
-    if (e.type !== 'PathExpression' || isHelperPath(e)) return null;
-    const p = e as PathExpression;
-    let cur: Shape;
-    let parts = p.parts;
-    if (p.data) {
-      if (p.parts[0] !== 'root') return null;
-      cur = this.rootShape;
-      parts = p.parts.slice(1);
-    } else {
-      cur = this.scopes[this.scopes.length - 1 - p.depth]!.shape;
-    }
-    for (const part of parts) cur = step(cur, part, this.defaults);
-    return cur;
+  private shapeOf(e: Expression): Shape {
+    return shapeOf(e, (depth) => this.scopes[this.scopes.length - 1 - depth]!.shape, this.rootShape, this.defaults);
   }
-
-  /** Record the shape of each partial's argument at every `include` site. */
-  collectIncludes(p: Program | undefined, sites: Map<string, Shape[]>): void {
-    if (!p) return;
-    const visitExpr = (e: Expression): void => {
-      if (e.type !== 'SubExpression') return;
-      const sub = e as hbs.AST.SubExpression;
-      if (sub.path.original === 'include' && sub.params[0]?.type === 'StringLiteral') {
-        const name = (sub.params[0] as hbs.AST.StringLiteral).value;
-        const list = sites.get(name) ?? [];
-        list.push(sub.params[1] ? this.shapeOf(sub.params[1]) : null);
-        sites.set(name, list);
-      }
-      sub.params.forEach(visitExpr);
-    };
-    for (const st of p.body) {
-      if (st.type === 'MustacheStatement') {
-        const m = st as hbs.AST.MustacheStatement;
-        visitExpr({ type: 'SubExpression', path: m.path, params: m.params } as unknown as Expression);
-      } else if (st.type === 'BlockStatement') {
-        const b = st as BlockStatement;
-        b.params.forEach(visitExpr);
-        const name = b.path.original;
-        const scope: Scope = { shape: name === 'with' ? this.shapeOf(b.params[0]!) : name === 'each' ? null : this.top().shape };
-        if (name === 'with' || name === 'each') this.scopes.push(scope);
-        this.collectIncludes(b.program, sites);
-        if (name === 'with' || name === 'each') this.scopes.pop();
-        this.collectIncludes(b.inverse, sites);
-      }
-    }
-  }
-
-  private top(): Scope {
-    return this.scopes[this.scopes.length - 1]!;
-  }
-}
-
-/** The common shape of all call sites: equal kinds agree, dicts keep the fields every site agrees on. */
-function unify(shapes: Shape[]): Shape {
-  if (shapes.length === 0) return null;
-  const key = (s: Shape): string => JSON.stringify(s, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v));
-  const first = shapes[0]!;
-  if (shapes.every((s) => key(s) === key(first))) return first;
-  if (shapes.every((s) => s?.kind === 'dict')) {
-    const fields = new Map<string, Shape>();
-    const dicts = shapes as { kind: 'dict'; fields: Map<string, Shape> }[];
-    for (const [k, v] of dicts[0]!.fields) {
-      if (dicts.every((d) => d.fields.has(k) && key(d.fields.get(k)!) === key(v))) fields.set(k, v);
-    }
-    return { kind: 'dict', fields };
-  }
-  return null;
 }
 
 /**
  * Compile a chart's templates. `defaults` is the chart's values.yaml: a path through maps it
- * declares compiles to a plain Go path (an override that deletes one of them fails in Go, where
- * the JavaScript engine reads nothing: docs/template-dialect.md); any other multi-segment path
- * compiles to a nil-safe chain.
+ * declares compiles to a plain Go path (an override that deletes one of them fails, in both
+ * engines: src/chart/shapes.ts decides for both); any other multi-segment path compiles to a
+ * nil-safe chain.
  */
 export function compileGoTemplates(files: TemplateFile[], defaults: Value): CompiledTemplates {
   const templates = new Map<string, string>();
@@ -333,20 +221,13 @@ export function compileGoTemplates(files: TemplateFile[], defaults: Value): Comp
       templateAsts.push({ file, ast: parseTemplate(file.source, file.srcPath, false) });
     }
   }
-  // A partial's context shape is what all its call sites pass; iterate since partials call partials.
-  let shapes = new Map<string, Shape>();
-  for (let round = 0; round < 4; round++) {
-    const sites = new Map<string, Shape[]>();
-    for (const { ast } of templateAsts) new TemplateCompiler(defaults, ROOT).collectIncludes(ast, sites);
-    for (const [name, { program }] of partialAsts) {
-      new TemplateCompiler(defaults, shapes.get(name) ?? null).collectIncludes(program, sites);
-    }
-    const next = new Map<string, Shape>();
-    for (const [name, list] of sites) next.set(name, unify(list));
-    shapes = next;
-  }
+  const shapes = partialShapes(
+    templateAsts.map((t) => t.ast),
+    new Map([...partialAsts].map(([name, { program }]) => [name, program])),
+    defaults,
+  );
   for (const { file, ast } of templateAsts) {
-    templates.set(file.name, new TemplateCompiler(defaults, ROOT).program(ast));
+    templates.set(file.name, new TemplateCompiler(defaults, ROOT_SHAPE).program(ast));
   }
   const defines: string[] = [];
   for (const [name, { file, program }] of [...partialAsts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {

@@ -7,6 +7,8 @@
  * whitespace-control pass, and the conformance suite holds the two to the same bytes.
  */
 import { formOf, isHelperPath, PARAM_TYPES } from '../chart/dialect.js';
+import { blockShape, partialShapes, plainSteps, ROOT_SHAPE, shapeOf, type Shape } from '../chart/shapes.js';
+import type { Value } from '../values/types.js';
 
 type Program = hbs.AST.Program;
 type Statement = hbs.AST.Statement;
@@ -56,6 +58,8 @@ function intLiteral(f: ReturnType<typeof formOf>): string {
 interface Scope {
   /** JavaScript variable holding this scope's dot. */
   dot: string;
+  /** What is known of the dot (src/chart/shapes.ts): where a path through it reads plain. */
+  shape: Shape;
   /** For an each scope: the key variable (@index/@key), loop counter and length (@first/@last). */
   key?: string;
   i?: string;
@@ -91,7 +95,7 @@ interface ContextUse {
 }
 
 class FunctionWriter {
-  private readonly scopes: Scope[] = [{ dot: 'c0' }];
+  private readonly scopes: Scope[];
   private counter = 0;
   /** Temporaries `s1`, `s2`... of short-circuit `and`/`or`, declared with the function's `t`. */
   temps = 0;
@@ -102,7 +106,12 @@ class FunctionWriter {
     private readonly names: ModuleNames,
     /** Partials the engine remembers by `root` and one field (see `contextKeys`); empty on the first pass. */
     private readonly keyed: ReadonlyMap<string, string> = new Map(),
-  ) {}
+    /** The shape of the function's context (`c0`, also `@root`), and the chart's defaults it refers to. */
+    private readonly rootShape: Shape = null,
+    private readonly defaults: Value = {},
+  ) {
+    this.scopes = [{ dot: 'c0', shape: rootShape }];
+  }
 
   /** Whether `e` is this function's whole context (`this` or `@root` at its top level). */
   private isOwnContext(e: Expression | undefined): boolean {
@@ -231,7 +240,7 @@ class FunctionWriter {
   private path(p: PathExpression): string {
     if (p.data) {
       const [head, ...rest] = p.parts;
-      if (head === 'root') return this.chain('c0', rest);
+      if (head === 'root') return this.chain('c0', this.rootShape, rest);
       const each = this.nearestEach();
       if (head === 'index' || head === 'key') {
         each.keyUsed = true;
@@ -242,31 +251,37 @@ class FunctionWriter {
     }
     const scope = this.scopes[this.scopes.length - 1 - p.depth]!;
     // Go keeps a range element as an interface value in the dot only, not in the variable that saves it for `../`.
-    return this.chain(scope.dot, p.parts, scope.key !== undefined && p.depth === 0);
+    return this.chain(scope.dot, scope.shape, p.parts, scope.key !== undefined && p.depth === 0);
   }
 
   /**
-   * A path, nil-safe, as one expression through the function's temporaries `t` (the value) and
-   * `r` (the map it is read from): a missing step gives what it found (null or undefined), as Go's
-   * field chain on nil does. A step that finds nothing asks F whether its receiver was a map (or,
-   * past the first step, a value the compiled `default dict` turns into one); a field of anything
-   * else fails, as in Go. Written inline so every step has its own property-access site for V8 to
-   * specialise.
+   * A path as one expression through the function's temporaries `t` (the value) and `r` (the map
+   * it is read from). A step the Go compiler writes nil-safe (`default dict`, see
+   * src/chart/shapes.ts) that finds nil gives it, as Go's chain through the empty map does; a
+   * step it writes plain fails on nil (E) as text/template's field of a nil interface does. A step
+   * that finds nothing asks F whether its receiver was a map (or, past the first step, a value the
+   * compiled `default dict` turns into one); a field of anything else fails, as in Go. Written
+   * inline so every step has its own property-access site for V8 to specialise.
    */
-  private chain(base: string, parts: string[], element = false): string {
+  private chain(base: string, shape: Shape, parts: string[], element = false): string {
     if (base === 'c0') {
       if (parts.length === 0) this.use.whole = true;
       else this.use.fields.add(parts[0]!);
     }
     if (parts.length === 0) return base;
+    const plain = plainSteps(shape, parts, this.defaults);
     // A range element is an interface value in Go: a field of a nil one fails, and its type is named so.
     let out = `((t=${base})==null?${element ? `E(${js(parts[0]!)})` : 't'}:`;
     parts.forEach((part, i) => {
-      const mode = i > 0 ? 0 : element ? 2 : 1;
+      // F's mode: 1 the first step, 2 a step whose receiver Go holds as an interface (a range
+      // element, or a value read plain from a map), 0 a step through `default dict`.
+      const mode = i === 0 ? (element ? 2 : 1) : plain[i] ? 2 : 0;
       // Only a map's own keys are fields: an inherited or non-identifier key goes through `get`.
       const step = inheritable(part) || !IDENT.test(part) ? `get(r=t,${js(part)})` : `(r=t).${part}`;
       const miss = `F(r,${js(part)},${mode})`;
-      out += i === parts.length - 1 ? `(t=${step})!==undefined?t:${miss})` : `(t=${step})==null?(t===undefined?${miss}:t):`;
+      if (i === parts.length - 1) out += `(t=${step})!==undefined?t:${miss})`;
+      else if (plain[i + 1]) out += `(t=${step})==null?((t===undefined&&${miss}),E(${js(parts[i + 1]!)})):`;
+      else out += `(t=${step})==null?(t===undefined?${miss}:t):`;
     });
     return out;
   }
@@ -280,7 +295,8 @@ class FunctionWriter {
     const n = ++this.counter;
     if (name === 'with') {
       const dot = `c${n}`;
-      this.scopes.push({ dot });
+      const shape = blockShape(b, shapeOf(b.params[0]!, (depth) => this.scopes[this.scopes.length - 1 - depth]!.shape, this.rootShape, this.defaults));
+      this.scopes.push({ dot, shape });
       const body = this.program(b.program);
       this.scopes.pop();
       return `{const ${dot}=${arg};if(T(${dot})){${body}}${inverse()}}`;
@@ -288,7 +304,7 @@ class FunctionWriter {
     // each: Go's range, over a list in order or a map's keys in Go's sorted order; nil or an empty
     // one takes the else branch, and K fails anything else (false, 0 and "" too, as Go does).
     const [a, ks, len, i, k, dot] = ['a', 'ks', 'n', 'i', 'k', 'c'].map((v) => `${v}${n}`) as [string, string, string, string, string, string];
-    const scope: Scope = { dot, key: k, i, n: len };
+    const scope: Scope = { dot, shape: null, key: k, i, n: len };
     this.scopes.push(scope);
     const body = this.program(b.program);
     this.scopes.pop();
@@ -304,8 +320,8 @@ class FunctionWriter {
 }
 
 /** One template or partial as the source of a JavaScript function `(c0) => string`. */
-function functionSource(program: Program, file: string, names: ModuleNames, keyed: ReadonlyMap<string, string>): string {
-  const w = new FunctionWriter(file, names, keyed);
+function functionSource(program: Program, file: string, names: ModuleNames, keyed: ReadonlyMap<string, string>, shape: Shape, defaults: Value): string {
+  const w = new FunctionWriter(file, names, keyed, shape, defaults);
   const body = w.program(program);
   let temps = '';
   for (let i = 1; i <= w.temps; i++) temps += `,s${i}`;
@@ -368,13 +384,18 @@ export interface ParsedTemplate {
  * include calls its partial directly, and helpers are bound once (`h_quote`, ...). Written into
  * dist/generated/chart.js at build time, or evaluated at start-up for a chart given with --chart.
  */
-export function chartModuleSource(templates: ParsedTemplate[], partials: ParsedTemplate[]): string {
+export function chartModuleSource(templates: ParsedTemplate[], partials: ParsedTemplate[], defaults: Value): string {
   const names: ModuleNames = { partials: new Map(partials.map((p, i) => [p.name, i])), helpers: new Set() };
   const keyed = contextKeys(partials, names);
-  const partialDefs = partials.map((p, i) => `const p${i}=${functionSource(p.program, p.srcPath, names, keyed)};\n`).join('');
+  const shapes = partialShapes(
+    templates.map((t) => t.program),
+    new Map(partials.map((p) => [p.name, p.program])),
+    defaults,
+  );
+  const partialDefs = partials.map((p, i) => `const p${i}=${functionSource(p.program, p.srcPath, names, keyed, shapes.get(p.name) ?? null, defaults)};\n`).join('');
   const entry = (f: ParsedTemplate, render: string, key?: string) =>
     `{name:${js(f.name)},srcPath:${js(f.srcPath)},render:${render}${key === undefined ? '' : `,key:${js(key)}`}}`;
-  const templateEntries = templates.map((t) => entry(t, functionSource(t.program, t.srcPath, names, keyed)));
+  const templateEntries = templates.map((t) => entry(t, functionSource(t.program, t.srcPath, names, keyed, ROOT_SHAPE, defaults)));
   const helperDefs = [...names.helpers].sort().map((h) => `h_${h}=H[${js(h)}]`);
   return (
     `function(rt){"use strict";const{${RUNTIME_NAMES.join(',')}}=rt;\n` +

@@ -94,14 +94,18 @@ function get(o: unknown, k: string): unknown {
   return hasOwn.call(o, k) ? r : undefined;
 }
 
-/** Which step of a path missed: a later one (0), the first (1), the first of a range element (2). */
+/**
+ * Which step of a path missed: one through `default dict` (0), the first (1), one whose receiver
+ * Go holds as an interface (2: a range element, or a value a plain step read from a map).
+ */
 type FieldStep = 0 | 1 | 2;
 
 /**
  * A path step that found nothing: a missing key of a map, or a field of something that is not a
- * map. The compiled Go reads the first step as a plain field, which fails on anything but a map,
- * and each later one through `default dict`, which makes an empty map of a false value (false, 0,
- * "", an empty list) and fails on any other. Go names a range element's type `interface {}`.
+ * map. The compiled Go reads the first step, and a later one whose receiver is a declared map
+ * (src/chart/shapes.ts), as a plain field, which fails on anything but a map; it reads every other
+ * step through `default dict`, which makes an empty map of a false value (false, 0, "", an empty
+ * list) and fails on any other. Go names an interface value's type `interface {}`.
  */
 function fieldMiss(receiver: unknown, k: string, mode: FieldStep): undefined {
   if (isMap(receiver) || (mode === 0 && !goTruth(receiver))) return undefined;

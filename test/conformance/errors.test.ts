@@ -18,8 +18,11 @@ let difyTgz = '';
 let kinds = '';
 let kindsTgz = '';
 
-/** Go's refusals of comparisons, index and range: each case a value of `case` selecting one expression. */
-const KIND_CASES: [string, string, string][] = [
+/**
+ * Go's refusals of comparisons, index, range and fields: each case a value of `case` selecting one
+ * expression, with --set flags of its own where it needs values the chart's defaults do not have.
+ */
+const KIND_CASES: [string, string, string, string[]?][] = [
   ['eqKinds', '{{eq Values.f "x"}}', 'error calling eq: incompatible types for comparison: float64 and string'],
   ['eqLists', '{{ne Values.l Values.l}}', 'error calling ne: non-comparable type [a b]: []interface {}'],
   ['ltBools', '{{lt true false}}', 'error calling lt: invalid type for comparison'],
@@ -35,6 +38,14 @@ const KIND_CASES: [string, string, string][] = [
   ['fieldOfElement', '{{#each Values.l}}{{this.x}}{{/each}}', "can't evaluate field x in type interface {}"],
   ['fieldOfNilElement', '{{#each (list Values.nope)}}{{this.x}}{{/each}}', 'nil pointer evaluating interface {}.x'],
   ['fieldOfFalseDot', '{{include "k.field" Values.flag}}', "can't evaluate field x in type bool"],
+  // A path through maps values.yaml declares is read plain in Go (no `default dict`): nil or a scalar
+  // where a declared map was fails, here as a field of a map's value (an interface).
+  ['plainThroughNull', '{{Values.d.a.b}}', 'nil pointer evaluating interface {}.b', ['d.a=null']],
+  ['plainThroughDeleted', '{{Values.d.a.b}}', 'nil pointer evaluating interface {}.a', ['d=null']],
+  ['plainThroughFalse', '{{Values.d.a.b}}', "can't evaluate field b in type interface {}", ['d.a=false']],
+  ['dictFieldThroughNull', '{{include "k.cab" (dict "c" Values.d)}}', 'nil pointer evaluating interface {}.b', ['d.a=null']],
+  ['withThroughZero', '{{#with Values.d}}{{a.b}}{{/with}}', "can't evaluate field b in type interface {}", ['d.a=0']],
+  ['fieldOfReleaseName', '{{Release.Name.x}}', "can't evaluate field x in type interface {}"],
 ];
 
 beforeAll(async () => {
@@ -50,8 +61,8 @@ beforeAll(async () => {
   kinds = join(dir, 'kinds');
   mkdirSync(join(kinds, 'templates'), { recursive: true });
   writeFileSync(join(kinds, 'Chart.yaml'), 'apiVersion: v2\nname: kinds\nversion: 0.1.0\n');
-  writeFileSync(join(kinds, 'values.yaml'), 'case: ""\nf: 0.5\nl: [a, b]\nm: {a: 1}\nflag: false\nempty: ""\ns: abc\n');
-  writeFileSync(join(kinds, 'templates', '_k.hbs'), '{{#*inline "k.field"}}{{x}}{{/inline}}\n');
+  writeFileSync(join(kinds, 'values.yaml'), 'case: ""\nf: 0.5\nl: [a, b]\nm: {a: 1}\nflag: false\nempty: ""\ns: abc\nd: {a: {b: 1}}\n');
+  writeFileSync(join(kinds, 'templates', '_k.hbs'), '{{#*inline "k.field"}}{{x}}{{/inline}}\n{{#*inline "k.cab"}}{{c.a.b}}{{/inline}}\n');
   writeFileSync(join(kinds, 'templates', 'k.yaml.hbs'), `k: |\n  ${KIND_CASES.map(([name, expr]) => `{{#if (eq Values.case "${name}")}}${expr}{{/if}}`).join('')}\n`);
   for (const [chartDir, set] of [[small, (t: string) => (smallTgz = t)], [CHART, (t: string) => (difyTgz = t)], [kinds, (t: string) => (kindsTgz = t)]] as const) {
     const archive = await packageChart({ chartDir });
@@ -115,10 +126,10 @@ describe.skipIf(!haveHelm)('failures agree with real Helm', () => {
     expect(r.stderr).toContain(message[0]!);
   });
 
-  it.each(KIND_CASES)('Go refuses the types of %s', async (name, _expr, text) => {
-    const message = await helmMessage(kindsTgz, [], [`case=${name}`]);
+  it.each(KIND_CASES)('Go refuses the types of %s', async (name, _expr, text, sets = []) => {
+    const message = await helmMessage(kindsTgz, [], [`case=${name}`, ...sets]);
     expect(message.endsWith(text), message).toBe(true);
-    const r = await cli(['render', '--chart', kinds, '--set', `case=${name}`]);
+    const r = await cli(['render', '--chart', kinds, '--set', `case=${name}`, ...sets.flatMap((s) => ['--set', s])]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -10,7 +10,7 @@ import type { ValueMap } from '../../src/values/types.js';
 function render(source: string, values: ValueMap, partials = '', lookup?: LookupFn): string {
   const files: TemplateFile[] = [{ name: 'templates/t.yaml', srcPath: 't.yaml.hbs', source }];
   if (partials) files.push({ name: 'templates/_helpers', srcPath: '_helpers.hbs', source: partials });
-  const engine = new Engine(precompileChart(files));
+  const engine = new Engine(precompileChart(files, {}));
   const ctx = renderContext(values, { Name: 'dify', Version: '0.1.0' }, { name: 'rel', namespace: 'ns' });
   return engine.render(ctx, 'dify', lookup)[0]!.content;
 }
@@ -192,7 +192,7 @@ describe('include', () => {
       { name: 'templates/t.yaml', srcPath: 't.yaml.hbs', source: '{{include "down" Values.n}}' },
       { name: 'templates/_helpers', srcPath: '_helpers.hbs', source: partials },
     ];
-    const engine = new Engine(precompileChart(files));
+    const engine = new Engine(precompileChart(files, {}));
     const ctx = (n: number) => renderContext({ n } as ValueMap, { Name: 'dify', Version: '0.1.0' }, { name: 'rel', namespace: 'ns' });
     expect(() => engine.render(ctx(5000), 'dify')).toThrow(/nested reference name: down/);
     expect(engine.render(ctx(990), 'dify')[0]!.content).toBe('done');
@@ -273,7 +273,7 @@ describe('partials answered from the memo', () => {
       { name: 'templates/b.yaml', srcPath: 'b.yaml.hbs', source },
       { name: 'templates/_helpers', srcPath: '_helpers.hbs', source: partials },
     ];
-    const engine = new Engine(precompileChart(files));
+    const engine = new Engine(precompileChart(files, {}));
     const ctx = renderContext({ x: 'v' } as ValueMap, { Name: 'dify', Version: '0.1.0' }, { name: 'rel', namespace: 'ns' });
     const out = engine.render(ctx, 'dify');
     return [out[0]!.content, out[1]!.content];
