@@ -18,6 +18,7 @@ type BlockStatement = hbs.AST.BlockStatement;
 
 export type Shape =
   | { kind: 'values'; v: Value }
+  | { kind: 'helmMap' }
   | { kind: 'struct' }
   | { kind: 'root' }
   | { kind: 'dict'; fields: Map<string, Shape> }
@@ -25,7 +26,13 @@ export type Shape =
 
 /** The top-level object of a template. */
 export const ROOT_SHAPE: Shape = { kind: 'root' };
+/** `Release` and `Template`: maps in Helm. */
+const HELM_MAP: Shape = { kind: 'helmMap' };
+/** `Chart` (Helm 3's *chart.Metadata), `Capabilities` and whatever lies below Helm's objects: Go structs. */
 const STRUCT: Shape = { kind: 'struct' };
+
+/** A key the Go compiler writes as a field (`.key`); any other it reads with `index`. */
+export const GO_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Whether a value of this shape is surely a map or one of Helm's objects, so a field of it is read
@@ -42,7 +49,8 @@ export function stepShape(s: Shape, part: string, defaults: Value): Shape {
   if (!s) return null;
   switch (s.kind) {
     case 'root':
-      return part === 'Values' ? { kind: 'values', v: defaults } : STRUCT;
+      return part === 'Values' ? { kind: 'values', v: defaults } : part === 'Release' || part === 'Template' ? HELM_MAP : STRUCT;
+    case 'helmMap':
     case 'struct':
       return STRUCT;
     case 'dict':
@@ -53,17 +61,30 @@ export function stepShape(s: Shape, part: string, defaults: Value): Shape {
 }
 
 /**
- * Which steps of a path read plain: step i (past the first, which reads the dot itself) when the
- * value it reads from is a known map.
+ * How Go reads each step of a path as the compiler writes it (`.a.b`, `(default dict X).b`, or
+ * `(index X "a-b")` for a key that is not an identifier):
+ * - `first`: the first step, from the dot;
+ * - `safe`: through `default dict`: a nil or false receiver reads nothing;
+ * - `map`: plain, from a value read out of a map, which Go holds as an interface: nil fails
+ *   (`nil pointer evaluating interface {}.b`) and a failure names the type `interface {}`;
+ * - `value`: plain, from a struct field or a function's result (an `index` step): a failure names
+ *   the value's own type, and nil reads nothing.
  */
-export function plainSteps(shape: Shape, parts: string[], defaults: Value): boolean[] {
-  const plain: boolean[] = [];
+export type StepKind = 'first' | 'safe' | 'map' | 'value';
+
+export function stepKinds(shape: Shape, parts: string[], defaults: Value): StepKind[] {
+  const kinds: StepKind[] = [];
+  // The shapes of the value each step reads from: the dot, then each step's result.
+  let container = shape;
   let cur = shape;
   parts.forEach((part, i) => {
-    plain.push(i > 0 && isKnownMap(cur));
+    if (i === 0) kinds.push('first');
+    else if (!isKnownMap(cur)) kinds.push('safe');
+    else kinds.push(!GO_IDENT.test(parts[i - 1]!) || container?.kind === 'struct' ? 'value' : 'map');
+    container = cur;
     cur = stepShape(cur, part, defaults);
   });
-  return plain;
+  return kinds;
 }
 
 /**

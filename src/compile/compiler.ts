@@ -7,7 +7,7 @@ import { formOf, isHelperPath, parseTemplate, partialsOf } from '../chart/dialec
 import type { TemplateFile } from '../render/engine.js';
 import { TEMPLATE_EXT } from '../chart/load.js';
 import type { Value } from '../values/types.js';
-import { blockShape, partialShapes, plainSteps, ROOT_SHAPE, shapeOf, type Shape } from '../chart/shapes.js';
+import { blockShape, GO_IDENT, partialShapes, ROOT_SHAPE, shapeOf, stepKinds, type Shape } from '../chart/shapes.js';
 
 type Program = hbs.AST.Program;
 type Statement = hbs.AST.Statement;
@@ -29,8 +29,6 @@ interface Scope {
   keyVar?: string;
   collectionVar?: string;
 }
-
-const GO_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface CompiledTemplates {
   /** `templates/<name>.yaml` → Go template text. */
@@ -139,10 +137,10 @@ class TemplateCompiler {
 
   /** `base.a.b.c`, nil-safe (`default dict`) at each step whose receiver is not known to be a map (src/chart/shapes.ts). */
   private chain(base: string, shape: Shape, parts: string[]): string {
-    const plain = plainSteps(shape, parts, this.defaults);
+    const kinds = stepKinds(shape, parts, this.defaults);
     let out = base;
     parts.forEach((part, i) => {
-      if (i > 0 && !plain[i]) out = `(default dict ${out})`;
+      if (kinds[i] === 'safe') out = `(default dict ${out})`;
       out = GO_IDENT.test(part) ? (out === '.' ? `.${part}` : `${out}.${part}`) : `(index ${out} ${goString(part)})`;
     });
     return out;

@@ -7,7 +7,7 @@
  * whitespace-control pass, and the conformance suite holds the two to the same bytes.
  */
 import { formOf, isHelperPath, PARAM_TYPES } from '../chart/dialect.js';
-import { blockShape, partialShapes, plainSteps, ROOT_SHAPE, shapeOf, type Shape } from '../chart/shapes.js';
+import { blockShape, GO_IDENT, partialShapes, ROOT_SHAPE, shapeOf, stepKinds, type Shape } from '../chart/shapes.js';
 import type { Value } from '../values/types.js';
 
 type Program = hbs.AST.Program;
@@ -256,12 +256,13 @@ class FunctionWriter {
 
   /**
    * A path as one expression through the function's temporaries `t` (the value) and `r` (the map
-   * it is read from). A step the Go compiler writes nil-safe (`default dict`, see
-   * src/chart/shapes.ts) that finds nil gives it, as Go's chain through the empty map does; a
-   * step it writes plain fails on nil (E) as text/template's field of a nil interface does. A step
-   * that finds nothing asks F whether its receiver was a map (or, past the first step, a value the
-   * compiled `default dict` turns into one); a field of anything else fails, as in Go. Written
-   * inline so every step has its own property-access site for V8 to specialise.
+   * it is read from), each step as Go reads it (src/chart/shapes.ts): a step through `default dict`
+   * or from a struct field or a function's result that finds nil gives it, as Go's chain does; a
+   * field of a nil interface (a range element, a value read plain from a map) and `index` of nil
+   * (a key that is not an identifier) fail (E). A step that finds nothing asks F whether its
+   * receiver was a map (or a value `default dict` turns into one); anything else fails with Go's
+   * words for a field or an index. Written inline so every step has its own property-access site
+   * for V8 to specialise.
    */
   private chain(base: string, shape: Shape, parts: string[], element = false): string {
     if (base === 'c0') {
@@ -269,19 +270,29 @@ class FunctionWriter {
       else this.use.fields.add(parts[0]!);
     }
     if (parts.length === 0) return base;
-    const plain = plainSteps(shape, parts, this.defaults);
-    // A range element is an interface value in Go: a field of a nil one fails, and its type is named so.
-    let out = `((t=${base})==null?${element ? `E(${js(parts[0]!)})` : 't'}:`;
+    const kinds = stepKinds(shape, parts, this.defaults);
+    // What step i does with a nil receiver: fail (E), or undefined to give the nil.
+    const onNil = (i: number): string | undefined => {
+      const part = parts[i]!;
+      if (!GO_IDENT.test(part)) return kinds[i] === 'safe' ? undefined : `E(${js(part)},1)`;
+      return (i === 0 ? element : kinds[i] === 'map') ? `E(${js(part)})` : undefined;
+    };
+    let out = `((t=${base})==null?${onNil(0) ?? 't'}:`;
     parts.forEach((part, i) => {
-      // F's mode: 1 the first step, 2 a step whose receiver Go holds as an interface (a range
-      // element, or a value read plain from a map), 0 a step through `default dict`.
-      const mode = i === 0 ? (element ? 2 : 1) : plain[i] ? 2 : 0;
+      // F's mode (engine.ts FieldStep): Go's index (3, or 4 through `default dict`) for a key that
+      // is not an identifier; else a field through `default dict` (0), of a value of its own type
+      // (1), or of an interface (2).
+      const kind = kinds[i]!;
+      const mode = !GO_IDENT.test(part) ? (kind === 'safe' ? 4 : 3) : kind === 'safe' ? 0 : kind === 'map' || (kind === 'first' && element) ? 2 : 1;
       // Only a map's own keys are fields: an inherited or non-identifier key goes through `get`.
       const step = inheritable(part) || !IDENT.test(part) ? `get(r=t,${js(part)})` : `(r=t).${part}`;
       const miss = `F(r,${js(part)},${mode})`;
-      if (i === parts.length - 1) out += `(t=${step})!==undefined?t:${miss})`;
-      else if (plain[i + 1]) out += `(t=${step})==null?((t===undefined&&${miss}),E(${js(parts[i + 1]!)})):`;
-      else out += `(t=${step})==null?(t===undefined?${miss}:t):`;
+      if (i === parts.length - 1) {
+        out += `(t=${step})!==undefined?t:${miss})`;
+        return;
+      }
+      const nil = onNil(i + 1);
+      out += nil === undefined ? `(t=${step})==null?(t===undefined?${miss}:t):` : `(t=${step})==null?((t===undefined&&${miss}),${nil}):`;
     });
     return out;
   }

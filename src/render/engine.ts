@@ -27,7 +27,7 @@ export interface TemplateRuntime {
   H: Record<string, HelperFn>;
   get: (o: unknown, k: string) => unknown;
   F: (receiver: unknown, k: string, mode: FieldStep) => undefined;
-  E: (k: string) => never;
+  E: (k: string, index?: 1) => never;
   T: (v: unknown) => boolean;
   P: (v: unknown) => string;
   K: (v: unknown) => readonly string[] | null;
@@ -95,26 +95,31 @@ function get(o: unknown, k: string): unknown {
 }
 
 /**
- * Which step of a path missed: one through `default dict` (0), the first (1), one whose receiver
- * Go holds as an interface (2: a range element, or a value a plain step read from a map).
+ * How a path step that found nothing was read (src/chart/shapes.ts): a field through `default
+ * dict` (0), a field of a value of its own type (1: the first step, a struct field, a function's
+ * result), a field of an interface (2: a range element, a value read plain from a map), `index`
+ * for a key that is not an identifier (3, or 4 through `default dict`).
  */
-type FieldStep = 0 | 1 | 2;
+type FieldStep = 0 | 1 | 2 | 3 | 4;
 
 /**
- * A path step that found nothing: a missing key of a map, or a field of something that is not a
- * map. The compiled Go reads the first step, and a later one whose receiver is a declared map
- * (src/chart/shapes.ts), as a plain field, which fails on anything but a map; it reads every other
- * step through `default dict`, which makes an empty map of a false value (false, 0, "", an empty
- * list) and fails on any other. Go names an interface value's type `interface {}`.
+ * A path step that found nothing: a missing key of a map, or a step from something that is not a
+ * map. `default dict` makes an empty map of a false value (false, 0, "", an empty list), so those
+ * read nothing there; any other value fails as Go fails it, with a field's words (Go names an
+ * interface's type `interface {}`) or index's.
  */
 function fieldMiss(receiver: unknown, k: string, mode: FieldStep): undefined {
-  if (isMap(receiver) || (mode === 0 && !goTruth(receiver))) return undefined;
+  if (isMap(receiver) || ((mode === 0 || mode === 4) && !goTruth(receiver))) return undefined;
+  if (mode >= 3) {
+    HELPERS.index!(receiver, k); // fails with Go's words for this receiver
+    return undefined;
+  }
   throw new TemplateError(`can't evaluate field ${k} in type ${mode === 2 ? 'interface {}' : goTypeName(receiver)}`);
 }
 
-/** A field of a nil range element: Go fails on the nil interface. */
-function nilElement(k: string): never {
-  throw new TemplateError(`nil pointer evaluating interface {}.${k}`);
+/** A step from nil that Go refuses: a field of a nil interface, or (`index`) an index of nil. */
+function nilElement(k: string, index?: 1): never {
+  throw new TemplateError(index ? 'error calling index: index of untyped nil' : `nil pointer evaluating interface {}.${k}`);
 }
 
 /** A map key for a field's value: a Map takes -0 for 0, but Go prints them apart (`-0`, `0`). */

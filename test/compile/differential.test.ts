@@ -24,6 +24,7 @@ tricky: ["yes", "0123", "a: b", "#x", "multi\\nline", "{{ x }}", "üñí"]
 emptyMap: {}
 falsy: {f: false, z: 0, s: "", n: null}
 noValueText: "a<no value>b"
+dash: {"c-d": {e: 1}}
 bigs: {a: 12345678901234567890, b: 1e21}
 `;
 
@@ -111,6 +112,9 @@ const SNIPPETS: Record<string, string> = {
   // A number literal as Go reads its text: digits an int (exact past 2^53), a fraction a float64 (converted where an int parameter takes it).
   numberLiterals:
     '{{9007199254740993}} {{eq (int 9007199254740993) 9007199254740993}} {{lt 9007199254740992 (int 9007199254740993)}} {{eq Values.nums.a 1000000.0}} {{printf "%d %v %s" 3.0 2.50 -1.0}} {{kindIs "float64" 1.0}} {{trunc 3.0 "abcdef"}} {{lt 0.5 1.5}}\n',
+  // Steps Go reads plain but that read nothing: a nil from `index` (a key that is not an
+  // identifier) or from a struct field (Chart's annotations), unlike a field of a nil map value.
+  plainNil: '[{{Values.dash.[q-r].x}}] [{{Values.dash.[c-d].e}}] {{#if Chart.Annotations.category}}y{{else}}n{{/if}} [{{Chart.Annotations.foo}}] {{Capabilities.KubeVersion.Major}}\n',
   // range over nil takes the else branch, as over an empty list or map.
   eachNil: '{{#each Values.nope}}x{{else}}nil{{/each}} {{#each Values.falsy.n}}x{{else}}null{{/each}} {{#each Values.nope.deeper}}{{this}}{{/each}}.\n',
   // text/template prints a missing or null value as `<no value>`; Helm removes that from each

@@ -46,6 +46,14 @@ const KIND_CASES: [string, string, string, string[]?][] = [
   ['dictFieldThroughNull', '{{include "k.cab" (dict "c" Values.d)}}', 'nil pointer evaluating interface {}.b', ['d.a=null']],
   ['withThroughZero', '{{#with Values.d}}{{a.b}}{{/with}}', "can't evaluate field b in type interface {}", ['d.a=0']],
   ['fieldOfReleaseName', '{{Release.Name.x}}', "can't evaluate field x in type interface {}"],
+  // Capabilities is a Go struct: a field of its field's value names that value's own type.
+  ['fieldOfCapability', '{{Capabilities.KubeVersion.Major.x}}', "can't evaluate field x in type string"],
+  // A key that is not an identifier is read with `index`, which fails with its own words; what it
+  // returns is a value of its own type.
+  ['indexStepOfNil', '{{Values.dm.[a-b].c}}', 'error calling index: index of untyped nil', ['dm=null']],
+  ['indexStepOfString', '{{Values.dm.[a-b].c}}', 'error calling index: cannot index slice/array with type string', ['dm=s']],
+  ['fieldAfterIndexStep', '{{Values.dm.[a-b].c}}', "can't evaluate field c in type int64", ['dm.a-b=0']],
+  ['safeIndexStepOfNumber', '{{Values.nope.[a-b].c}}', "error calling index: can't index item of type int64", ['nope=1']],
 ];
 
 beforeAll(async () => {
@@ -61,7 +69,7 @@ beforeAll(async () => {
   kinds = join(dir, 'kinds');
   mkdirSync(join(kinds, 'templates'), { recursive: true });
   writeFileSync(join(kinds, 'Chart.yaml'), 'apiVersion: v2\nname: kinds\nversion: 0.1.0\n');
-  writeFileSync(join(kinds, 'values.yaml'), 'case: ""\nf: 0.5\nl: [a, b]\nm: {a: 1}\nflag: false\nempty: ""\ns: abc\nd: {a: {b: 1}}\n');
+  writeFileSync(join(kinds, 'values.yaml'), 'case: ""\nf: 0.5\nl: [a, b]\nm: {a: 1}\nflag: false\nempty: ""\ns: abc\nd: {a: {b: 1}}\ndm: {"a-b": {c: 1}}\n');
   writeFileSync(join(kinds, 'templates', '_k.hbs'), '{{#*inline "k.field"}}{{x}}{{/inline}}\n{{#*inline "k.cab"}}{{c.a.b}}{{/inline}}\n');
   writeFileSync(join(kinds, 'templates', 'k.yaml.hbs'), `k: |\n  ${KIND_CASES.map(([name, expr]) => `{{#if (eq Values.case "${name}")}}${expr}{{/if}}`).join('')}\n`);
   for (const [chartDir, set] of [[small, (t: string) => (smallTgz = t)], [CHART, (t: string) => (difyTgz = t)], [kinds, (t: string) => (kindsTgz = t)]] as const) {
