@@ -1,7 +1,7 @@
 /** Helm's top-level template objects (Release, Capabilities) from render options. */
 import type { ValueMap } from '../values/types.js';
 import { UsageError, UserError } from '../errors.js';
-import { parseKubeVersion as parseGoKubeVersion, type KubeVersion } from '../go/kubeversion.js';
+import { parseKubeVersion, type KubeVersion } from '../go/kubeversion.js';
 import { DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, HELM_VERSION } from './capabilities.js';
 import { HELPERS } from './helpers.js';
 
@@ -16,8 +16,8 @@ export interface ReleaseOptions {
 }
 
 /** Capabilities.KubeVersion as Helm 3.21 reads `--kube-version` (GitVersion is its deprecated alias of Version). */
-export function parseKubeVersion(v: string): KubeVersion & { GitVersion: string } {
-  const r = parseGoKubeVersion(v);
+export function kubeVersionCapability(v: string): KubeVersion & { GitVersion: string } {
+  const r = parseKubeVersion(v);
   if (!r.ok) throw new UsageError(`--kube-version: ${r.error}`);
   return { ...r.version, GitVersion: r.version.Version };
 }
@@ -36,7 +36,7 @@ export function assertKubeVersion(chart: ChartMetadata, kubeVersion: string): vo
 }
 
 export function renderContext(values: ValueMap, chart: ChartMetadata, opts: ReleaseOptions): RenderContext {
-  const kube = parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION);
+  const kube = kubeVersionCapability(opts.kubeVersion ?? DEFAULT_KUBE_VERSION);
   assertKubeVersion(chart, kube.Version);
   return {
     Values: values,

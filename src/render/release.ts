@@ -6,7 +6,7 @@
 import { Engine, type ChartMetadata, type PrecompiledChart } from './engine.js';
 import { loadChart, type ChartSource } from '../chart/load.js';
 import { precompileChart } from '../chart/precompile.js';
-import { parseKubeVersion, renderContext, type ReleaseOptions } from './context.js';
+import { kubeVersionCapability, renderContext, type ReleaseOptions } from './context.js';
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
 import type { LookupFn } from './lookup.js';
 import type { ValueMap } from '../values/types.js';
@@ -43,7 +43,7 @@ export function checkReleaseOptions(req: ReleaseOptions): void {
   if (!NAMESPACE.test(req.namespace) || req.namespace.length > 63) {
     throw new UsageError(`--namespace ${JSON.stringify(req.namespace)} is invalid: use at most 63 lowercase letters, digits and '-'`);
   }
-  if (req.kubeVersion !== undefined) parseKubeVersion(req.kubeVersion);
+  if (req.kubeVersion !== undefined) kubeVersionCapability(req.kubeVersion);
 }
 
 /** Each compiled chart's engine, made at its first render (a library renderer renders many times). */
