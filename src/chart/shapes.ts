@@ -28,7 +28,7 @@ export type Shape =
 export const ROOT_SHAPE: Shape = { kind: 'root' };
 /** `Release` and `Template`: maps in Helm. */
 const HELM_MAP: Shape = { kind: 'helmMap' };
-/** `Chart` (Helm 3's *chart.Metadata), `Capabilities` and whatever lies below Helm's objects: Go structs. */
+/** `Chart` (Helm 3's *chart.Metadata) and `Capabilities`, Go structs, and whatever lies below Helm's objects (their fields: structs, strings, numbers...). */
 const STRUCT: Shape = { kind: 'struct' };
 
 /** A key the Go compiler writes as a field (`.key`); any other it reads with `index`. */
