@@ -16,7 +16,7 @@ import { printManifests, type Manifest } from '../render/manifests.js';
 import { checkReleaseOptions, compileChart, renderRelease, type PrebuiltChart } from '../render/release.js';
 import { loadChart, type ChartSource } from '../chart/load.js';
 import { DEFAULT_KUBE_VERSION } from '../render/context.js';
-import { buildValues, loadChartDefaults, loadValidator } from '../values/index.js';
+import { buildValues, loadValidator } from '../values/index.js';
 import type { LookupFn } from '../render/lookup.js';
 
 export interface RendererOptions {
@@ -95,7 +95,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
       });
       // Templates compile after the values are read (a chart folder's, at its first render), so a
       // bad values file is reported before a bad template, as Helm merges values before loading.
-      const compiled = 'render' in prebuilt ? prebuilt.render : (prebuilt.compiled ??= compileChart(prebuilt.source, prebuilt.values.defaults));
+      const compiled = 'render' in prebuilt ? prebuilt.render : (prebuilt.compiled ??= compileChart(prebuilt.source));
       const result = renderRelease(compiled, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) });
       return {
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
@@ -116,7 +116,7 @@ interface Deferred {
 /** What the build prepares for the shipped chart, read now for any other chart folder. */
 function readNow(chartDir: string, schemaPath: string | undefined): Deferred {
   const source = loadChart(chartDir);
-  const defaults = loadChartDefaults(chartDir);
+  const defaults = source.defaults;
   return {
     source,
     values: {

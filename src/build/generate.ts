@@ -13,7 +13,6 @@ import { Ajv } from 'ajv';
 import { createRequire } from 'node:module';
 import { chartFingerprint, chartStamp, loadChart } from '../chart/load.js';
 import { precompileChartSource } from '../chart/precompile.js';
-import { parseValuesYaml } from '../values/load.js';
 import { AJV_OPTIONS } from '../values/validate.js';
 import { compileGoTemplates } from '../compile/compiler.js';
 import { quickCheckFor } from '../values/quickcheck.js';
@@ -26,7 +25,7 @@ function generate(): void {
   const chart = loadChart(DEFAULT_CHART_DIR);
   const fingerprint = chartFingerprint(DEFAULT_CHART_DIR, [DEFAULT_SCHEMA]);
   const stamp = chartStamp(DEFAULT_CHART_DIR, [DEFAULT_SCHEMA]);
-  const defaults = parseValuesYaml(readFileSync(join(DEFAULT_CHART_DIR, 'values.yaml'), 'utf8'), 'chart/values.yaml');
+  const defaults = chart.defaults.values;
   // Defaults from a values file hold no bigint, so JSON carries them exactly (and parses fast).
   const schema = JSON.parse(readFileSync(DEFAULT_SCHEMA, 'utf8')) as object;
   const chartModule = [

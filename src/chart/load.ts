@@ -7,6 +7,7 @@ import { compareGoStrings } from '../go/fmt.js';
 import { goSanitizeString } from '../go/strings.js';
 import { UserError } from '../errors.js';
 import type { ChartMetadata, TemplateFile } from '../render/engine.js';
+import { loadChartDefaults, type LoadedValues } from '../values/load.js';
 
 export const TEMPLATE_EXT = '.hbs';
 
@@ -38,6 +39,8 @@ export interface ChartSource {
   raw: Record<string, unknown>;
   metadata: ChartMetadata;
   templates: TemplateFile[];
+  /** values.yaml, as Helm's loader reads it with the chart: the defaults, and where each was written. */
+  defaults: LoadedValues;
 }
 
 /** The fields Helm's loader rewrites with sanitizeString (whitespace to spaces, unprintables dropped). */
@@ -78,7 +81,7 @@ export function loadChart(dir: string): ChartSource {
     const srcPath = join(tdir, f);
     templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
   }
-  return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates };
+  return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates, defaults: loadChartDefaults(dir) };
 }
 
 /**

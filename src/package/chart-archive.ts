@@ -4,7 +4,6 @@ import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { compileGoTemplates, type CompiledTemplates } from '../compile/compiler.js';
 import { loadChart } from '../chart/load.js';
-import { parseValuesYaml } from '../values/load.js';
 import { UserError } from '../errors.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';
 import { isVersion } from '../go/semver.js';
@@ -59,7 +58,7 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   }
   const valuesPath = join(opts.chartDir, 'values.yaml');
   const valuesText = readChartFile(opts.chartDir, valuesPath);
-  const compiled = opts.compiled ?? compileGoTemplates(chart.templates, parseValuesYaml(valuesText.toString('utf8'), valuesPath));
+  const compiled = opts.compiled ?? compileGoTemplates(chart.templates, chart.defaults.values);
   const at = (p: string) => `${name}/${p}`;
   const entries: ArchiveEntry[] = [
     { path: at('Chart.yaml'), content: Buffer.from(updatedChartYaml(chart.chartYaml, opts.version, opts.appVersion)) },

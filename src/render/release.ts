@@ -10,7 +10,6 @@ import { kubeVersionCapability, renderContext, type ReleaseOptions } from './con
 import { assertParses, orderManifests, printManifests, type Manifest } from './manifests.js';
 import type { LookupFn } from './lookup.js';
 import type { ValueMap } from '../values/types.js';
-import { loadChartDefaults } from '../values/index.js';
 import { UsageError } from '../errors.js';
 
 export interface RenderRequest extends ReleaseOptions {
@@ -49,10 +48,10 @@ export function checkReleaseOptions(req: ReleaseOptions): void {
 /** Each compiled chart's engine, made at its first render (a library renderer renders many times). */
 const engines = new WeakMap<PrecompiledChart, Engine>();
 
-/** A chart compiled now: a folder as it is on disk, or a chart already loaded; `defaults` its values.yaml when already read. */
-export function compileChart(chart: string | ChartSource, defaults?: ValueMap): PrebuiltChart {
+/** A chart compiled now: a folder as it is on disk, or a chart already loaded. */
+export function compileChart(chart: string | ChartSource): PrebuiltChart {
   const source = typeof chart === 'string' ? loadChart(chart) : chart;
-  return { metadata: source.metadata, chart: precompileChart(source.templates, defaults ?? loadChartDefaults(source.dir).values) };
+  return { metadata: source.metadata, chart: precompileChart(source.templates, source.defaults.values) };
 }
 
 /** The release's manifests in Helm's install order, each checked to be one YAML document Helm would parse. */

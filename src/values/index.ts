@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { coalesceValues, mergeValueMaps } from './coalesce.js';
-import { loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
+import { loadChartDefaults, loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
 import { cloneMap, deepFreeze } from './maps.js';
 import { Provenance, type SourceOf } from './provenance.js';
 import { parseInto, type SetFlag } from './strvals.js';
@@ -106,13 +106,6 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   return { values, warnings, sourceOf };
 }
 
-/** chart/values.yaml; a chart without one has no defaults, as in Helm. */
-export function loadChartDefaults(chartDir: string): LoadedValues {
-  const file = join(chartDir, 'values.yaml');
-  if (!existsSync(file)) return { values: {}, source: file, positions: new Provenance() };
-  return loadValuesFile(file);
-}
-
 /** The chart's name from Chart.yaml (Helm prefixes warning paths with it). */
 function chartName(chartDir: string): string {
   const file = join(chartDir, 'Chart.yaml');
@@ -125,7 +118,7 @@ function chartName(chartDir: string): string {
 }
 
 export { isMap, type Scalar, type Value, type ValueMap } from './types.js';
-export { parseValuesYaml, parseValuesDocument, loadValuesFile, type LoadedValues } from './load.js';
+export { parseValuesYaml, parseValuesDocument, loadValuesFile, loadChartDefaults, type LoadedValues } from './load.js';
 export { parseInto, parseSet, typedVal, type SetFlag, type StrvalsOptions } from './strvals.js';
 export { coalesceValues, mergeValueMaps, type CoalesceResult } from './coalesce.js';
 export { compileValidator, loadValidator, validateValues, validatorFor, validatorFromCheck, AJV_OPTIONS, type ValuesValidator, type CheckFn } from './validate.js';

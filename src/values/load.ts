@@ -3,7 +3,8 @@
  * then a JSON round trip, so every number is a float64 and every map key a string). Errors are
  * one line, `<file>:<line>:<col>: <what>`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   isAlias,
   isMap as isYamlMap,
@@ -95,6 +96,13 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
 export function loadValuesFile(path: string, stdin?: () => string): LoadedValues {
   if (isStdinPath(path)) return parseValuesDocument((stdin ?? readStdin)(), '<stdin>');
   return parseValuesDocument(readText(path), path);
+}
+
+/** chart/values.yaml; a chart without one has no defaults, as in Helm. */
+export function loadChartDefaults(chartDir: string): LoadedValues {
+  const file = join(chartDir, 'values.yaml');
+  if (!existsSync(file)) return { values: {}, source: file, positions: new Provenance() };
+  return loadValuesFile(file);
 }
 
 /** Strict UTF-8 (invalid bytes throw); one decoder serves every read, as decode() keeps no state between calls. */
