@@ -29,7 +29,7 @@ export interface PrebuiltChart {
   chart: PrecompiledChart;
 }
 
-/** Helm's rule for release names: DNS-1123 label characters, at most 53 of them. */
+/** Helm's rule for release names: DNS-1123 labels joined by dots, at most 53 characters. */
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A namespace is a DNS-1123 label (it is printed unquoted into every object's metadata). */
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -37,7 +37,7 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Release name, namespace and Kubernetes version as Helm accepts them; a UsageError otherwise. */
 export function checkReleaseOptions(req: ReleaseOptions): void {
   if (!RELEASE_NAME.test(req.name) || req.name.length > 53) {
-    throw new UsageError(`release name ${JSON.stringify(req.name)} is invalid: use at most 53 lowercase letters, digits and '-'`);
+    throw new UsageError(`release name ${JSON.stringify(req.name)} is invalid: use at most 53 lowercase letters, digits, '-' and '.', starting and ending alphanumeric`);
   }
   if (!NAMESPACE.test(req.namespace) || req.namespace.length > 63) {
     throw new UsageError(`--namespace ${JSON.stringify(req.namespace)} is invalid: use at most 63 lowercase letters, digits and '-'`);

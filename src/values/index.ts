@@ -46,7 +46,7 @@ export interface PreparedValues {
 
 export interface BuiltValues {
   values: ValueMap;
-  /** Helm's coalescing warnings, one line each, for the CLI to print to stderr. */
+  /** A values file's duplicate keys, then Helm's coalescing warnings, one line each, for the CLI to print to stderr. */
   warnings: string[];
   /** Which file position or flag supplied a value path. */
   sourceOf: SourceOf;
@@ -67,8 +67,10 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   // --set-string, --set-file, --set-literal, each parsed into the same map.
   let user: ValueMap = {};
   const userSources = new Provenance();
+  const fileWarnings: string[] = [];
   for (const file of opts.valueFiles) {
     const loaded = loadValuesFile(file, opts.stdin);
+    if (loaded.warnings) fileWarnings.push(...loaded.warnings);
     userSources.overlay(loaded.positions, user, loaded.values);
     user = mergeValueMaps(user, loaded.values);
   }
@@ -89,7 +91,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     }
   }
 
-  const { values, warnings } = coalesceValues(user, defaults.values, prepared?.chartName ?? chartName(opts.chartDir));
+  const { values, warnings: coalesced } = coalesceValues(user, defaults.values, prepared?.chartName ?? chartName(opts.chartDir));
   // Where each value came from is only asked to explain an error: worked out on first need.
   let sources: Provenance | undefined;
   const sourceOf: SourceOf = (path) => {
@@ -103,7 +105,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     const lines = prepared.validator(values, sourceOf);
     if (lines.length > 0) throw new UserError(lines.join('\n'));
   } else if (opts.schemaPath !== undefined) validateValues(values, opts.schemaPath, sourceOf);
-  return { values, warnings, sourceOf };
+  return { values, warnings: fileWarnings.length > 0 ? [...fileWarnings, ...coalesced] : coalesced, sourceOf };
 }
 
 /** The chart's name from Chart.yaml (Helm prefixes warning paths with it). */

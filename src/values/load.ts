@@ -17,6 +17,7 @@ import {
   type Node,
   type Scalar,
   type YAMLMap,
+  visit,
 } from 'yaml';
 import { keyString, resolvePlain, type Resolved } from '../go/yaml-resolve.js';
 import { setKey } from './maps.js';
@@ -31,9 +32,16 @@ export interface LoadedValues {
   source: string;
   /** Where each value path was written, as `file:line:col`. */
   positions: Provenance;
+  /** What Helm reads silently but a user may not mean (a duplicate key), one line each. */
+  warnings?: string[];
 }
 
 const TAG = 'tag:yaml.org,2002:';
+/**
+ * Line breaks go-yaml's reader turns into '\n': CR LF, a lone CR, NEL. (It keeps LS and PS as
+ * text, which a quoted scalar keeps and a plain one breaks at: here both keep them.)
+ */
+const GO_BREAKS = /\r\n?|\x85/g;
 /** Characters YAML does not allow raw in a stream (go-yaml's yaml_reader check). */
 const NOT_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 // A "billion laughs" guard: go-yaml also refuses documents whose aliases expand enormously.
@@ -57,10 +65,12 @@ export function parseValuesDocument(text: string, source: string): LoadedValues 
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     throw new UserError(`${source}:${before.length}:${col}: control characters are not allowed (U+${code}); write it as an escape in a double-quoted string`, { file: source, line: before.length, col });
   }
+  // go-yaml reads these line breaks as '\n', the `yaml` package only CR LF and LF.
+  const lf = text.replace(GO_BREAKS, '\n');
   // Most values files are plain block YAML: read those without the full parser (same result).
-  const simple = parseSimpleValues(text, source);
+  const simple = parseSimpleValues(lf, source);
   if (simple) return { values: simple.values, source, positions: simple.positions };
-  return parseValuesWithYaml(text, source);
+  return parseValuesWithYaml(lf, source);
 }
 
 /**
@@ -73,7 +83,7 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
     version: '1.1',
     schema: 'failsafe', // every scalar stays text; goyaml.ts types it
     merge: false, // `<<` is handled below, with go-yaml's precedence
-    uniqueKeys: false, // duplicates are reported below, with our message
+    uniqueKeys: false, // a later key wins, as in go-yaml (below)
     prettyErrors: false,
     lineCounter: lines,
   });
@@ -81,15 +91,19 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
   const doc = Array.isArray(docs) ? docs[0] : undefined;
   if (!doc) return { values: {}, source, positions };
   const conv = new Converter(doc, lines, source, positions);
+  // go-yaml v2 reads YAML 1.1 only.
+  if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.1') conv.fail(0, 'found incompatible YAML document');
+  conv.checkEscapes(text);
   const err = doc.errors[0];
   if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
   const root = doc.contents;
   const top = root === null ? null : conv.value(root, []);
-  if (top === null) return { values: {}, source, positions };
+  const warnings = conv.warnings;
+  if (top === null) return { values: {}, source, positions, warnings };
   if (!isValueMap(top)) {
     throw new UserError(`${source}: top level must be a map of values, got ${kindInWords(top)}`, { file: source });
   }
-  return { values: top, source, positions };
+  return { values: top, source, positions, warnings };
 }
 
 /** Reads a values file (`-` reads standard input through `stdin`). */
@@ -140,6 +154,7 @@ function isValueMap(v: Value): v is ValueMap {
 class Converter {
   private produced = 0;
   private readonly open = new Set<Node>();
+  readonly warnings: string[] = [];
 
   constructor(
     private readonly doc: Document,
@@ -151,6 +166,30 @@ class Converter {
   fail(offset: number, what: string): never {
     const { line, col } = this.lines.linePos(offset);
     throw new UserError(`${this.source}:${line}:${col}: ${what}`, { file: this.source, line, col });
+  }
+
+  /**
+   * The escapes of every double-quoted scalar, held to go-yaml's: the `yaml` package also takes
+   * YAML 1.2's `\/` and JSON's surrogate pairs (`\ud83d\ude00`), which go-yaml refuses.
+   */
+  checkEscapes(text: string): void {
+    visit(this.doc, {
+      Scalar: (_key, node) => {
+        if (node.type !== 'QUOTE_DOUBLE' || !node.range) return;
+        const [from, to] = node.range;
+        for (let i = text.indexOf('\\', from); i >= 0 && i < to; i = text.indexOf('\\', i)) {
+          const c = text[i + 1] ?? '';
+          const width = c === 'x' ? 2 : c === 'u' ? 4 : c === 'U' ? 8 : 0;
+          if (width > 0) {
+            const code = parseInt(text.slice(i + 2, i + 2 + width), 16);
+            if ((code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) this.fail(i, 'found invalid Unicode character escape code');
+          } else if (!GO_ESCAPES.includes(c)) {
+            this.fail(i, 'found unknown escape character');
+          }
+          i += 2 + width;
+        }
+      },
+    });
   }
 
   private at(offset: number): string {
@@ -211,7 +250,8 @@ class Converter {
           continue;
         }
         const key = this.key(keyNode, node);
-        if (written.has(key)) this.fail(keyNode ? this.offsetOf(keyNode) : this.offsetOf(node), `duplicate key "${key}"`);
+        // go-yaml v2 (not strict, as Helm reads values) lets a later key replace an earlier one.
+        if (written.has(key)) this.warnings.push(`warning: ${this.at(keyNode ? this.offsetOf(keyNode) : this.offsetOf(node))}: duplicate key "${key}": the last one is used, as Helm uses it`);
         written.add(key);
         const p = [...path, key];
         this.positions.record(p, this.at(keyNode ? this.offsetOf(keyNode) : this.offsetOf(node)));
@@ -280,7 +320,7 @@ class Converter {
     if (tag === `${TAG}binary`) {
       return { kind: 'str', value: Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8') };
     }
-    const wanted = { [`${TAG}bool`]: 'bool', [`${TAG}int`]: 'int', [`${TAG}float`]: 'float' }[tag];
+    const wanted = { [`${TAG}bool`]: 'bool', [`${TAG}int`]: 'int', [`${TAG}float`]: 'float', [`${TAG}null`]: 'null' }[tag];
     // !!str, non-specific `!`, and tags go-yaml cannot resolve keep the text.
     if (wanted === undefined) return { kind: 'str', value: text };
     const r = resolvePlain(text);
@@ -289,6 +329,9 @@ class Converter {
     return this.fail(this.offsetOf(node), `cannot decode ${shortKind(r)} \`${text}\` as a !!${wanted}`);
   }
 }
+
+/** What may follow a backslash in go-yaml's double-quoted scalars (`x`, `u`, `U` apart), a line break included. */
+const GO_ESCAPES = '0abt\tnvfre "\'\\N_LP\n';
 
 function shortKind(r: Resolved): string {
   return r.kind === 'uint' ? '!!int' : `!!${r.kind}`;

@@ -123,6 +123,8 @@ export function parseSimpleValues(text: string, source: string): { values: Value
   const stack: Frame[] = [];
   let pending: Pending | undefined;
   let started = false;
+  // Whether a `---` opened the document.
+  let opened = false;
   const at = (line: number, col: number) => `${source}:${line + 1}:${col + 1}`;
 
   // Puts a value where `pending` (or the open list) wants it, recording a list item's position.
@@ -143,7 +145,9 @@ export function parseSimpleValues(text: string, source: string): { values: Value
     const rest = line.slice(indent);
     if (rest.charCodeAt(0) === 0x23 /* # */) continue;
     if (indent === 0 && (rest.startsWith('---') || rest.startsWith('...'))) {
-      if (started || rest !== '---') return undefined; // a second document, or content after ---
+      // A second document (even after an empty first one), or content after ---: the full loader's.
+      if (started || opened || rest !== '---') return undefined;
+      opened = true;
       continue;
     }
     started = true;

@@ -377,7 +377,7 @@ describe('exit codes and errors', () => {
     expectError(await cli(['render', '--bogus']), 2, ["Error: unknown option '--bogus'"]);
     expectError(await cli(['render', '--sett', 'a=1']), 2, ["Error: unknown option '--sett' (did you mean --set?)"]);
     expectError(await cli(['render', '-f']), 2, ["Error: option '-f, --values <file>' argument missing"]);
-    expectError(await cli(['render', 'My_Release']), 2, [`Error: release name "My_Release" is invalid: use at most 53 lowercase letters, digits and '-'`]);
+    expectError(await cli(['render', 'My_Release']), 2, [`Error: release name "My_Release" is invalid: use at most 53 lowercase letters, digits, '-' and '.', starting and ending alphanumeric`]);
     expectError(await cli(['render', 'a', './chart', 'c']), 2, ["Error: too many arguments for 'render'. Expected 2 arguments but got 3."]);
     expectError(await cli(['rendr']), 2, ["Error: unknown command 'rendr' (did you mean render?)"]);
   }, T);

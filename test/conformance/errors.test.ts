@@ -124,6 +124,18 @@ describe.skipIf(!haveHelm)('failures agree with real Helm', () => {
     expect(r.stderr).toContain(message);
   });
 
+  it("the dify chart's own refusal (a label in both commonLabels and a component's podLabels)", async () => {
+    const file = join(dir, 'label-twice.yaml');
+    writeFileSync(file, 'commonLabels:\n  team: a\napi:\n  podLabels:\n    team: b\n');
+    const message = withoutLocation(await helmMessage(difyTgz, [PINNED, file], []));
+    expect(message).toBe('the podLabels of api repeat team of commonLabels: give a label in one of them');
+    const r = await cli(['render', '-f', PINNED, '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+  });
+
   it('the chart kubeVersion check', async () => {
     const message: (string | undefined)[] = [];
     for (const major of HELM_MAJORS) message.push(/^Error: (.*)$/m.exec((await helmTemplate(major, difyTgz, [PINNED], { kubeVersion: '1.28.9' })).stderr)?.[1]);

@@ -85,6 +85,16 @@ describe('buildValues', () => {
     ]);
   });
 
+  it("warns of a values file's duplicate keys first (the last one is used, as Helm uses it)", () => {
+    const f = file('dup.yaml', 'tag: a\ntag: b\napi:\n  env: none\n');
+    const built = build({ valueFiles: [f], schemaPath: undefined });
+    expect(built.values['tag']).toBe('b');
+    expect(built.warnings).toEqual([
+      `warning: ${f}:2:1: duplicate key "tag": the last one is used, as Helm uses it`,
+      'warning: cannot overwrite table with non table for demo.api.env (map[A:1])',
+    ]);
+  });
+
   it('reports every schema violation with the file position or flag that supplied it', () => {
     const f = file('my.yaml', 'api:\n  logLevel: info\n  replicas: many\n');
     const msg = errorOf(() => build({ valueFiles: [f], set: ['api.foo=1,tag=5'], setJson: ['servers=[{"port":"http"}]'] }));
@@ -105,7 +115,6 @@ describe('buildValues', () => {
 
   it('passes errors from every input through as one-line UserErrors', () => {
     expect(errorOf(() => build({ valueFiles: [join(dir, 'missing.yaml')] }))).toBe(`${join(dir, 'missing.yaml')}: no such file`);
-    expect(errorOf(() => build({ valueFiles: [file('dup.yaml', 'a: 1\na: 2\n')] }))).toBe(`${join(dir, 'dup.yaml')}:2:1: duplicate key "a"`);
     expect(errorOf(() => build({ set: ['a[0=1'] }))).toBe('--set "a[0=1": unclosed bracket after "a"');
   });
 });

@@ -37,8 +37,8 @@ describe('YAML 1.1 typing as go-yaml v2 then JSON (Helm 3)', () => {
     expect(parseValuesYaml('1: a\n1.5: b\non: d\n0x10: e\n1e6: f\n0.1: g\n', 'k.yaml')).toEqual({
       '1': 'a', '1.5': 'b', true: 'd', '16': 'e', '1e+06': 'f', '0.1': 'g',
     });
-    // Keys equal once stringified are duplicates too (YAML 1.1 reads `on` as true).
-    expect(errorOf(() => parseValuesYaml('true: c\non: d\n', 'k.yaml'))).toBe('k.yaml:2:1: duplicate key "true"');
+    // Keys equal once stringified are duplicates too (YAML 1.1 reads `on` as true): the last wins.
+    expect(parseValuesDocument('true: c\non: d\n', 'k.yaml')).toMatchObject({ values: { true: 'd' }, warnings: ['warning: k.yaml:2:1: duplicate key "true": the last one is used, as Helm uses it'] });
   });
 
   it('expands anchors, aliases and << merges with go-yaml v2 precedence', () => {
@@ -48,6 +48,7 @@ describe('YAML 1.1 typing as go-yaml v2 then JSON (Helm 3)', () => {
 
   it('reads only the first document, and an empty or null document is an empty map', () => {
     expect(parseValuesYaml('a: 1\n---\nb: 2\n', 'd.yaml')).toEqual({ a: 1 });
+    expect(parseValuesYaml('---\n---\nb: 2\n', 'd.yaml')).toEqual({});
     expect(parseValuesYaml('', 'e.yaml')).toEqual({});
     expect(parseValuesYaml('# only a comment\n', 'e.yaml')).toEqual({});
     expect(parseValuesYaml('~\n', 'e.yaml')).toEqual({});
@@ -61,11 +62,35 @@ describe('YAML 1.1 typing as go-yaml v2 then JSON (Helm 3)', () => {
   });
 });
 
-describe('errors are one line: <file>:<line>:<col>: <what>', () => {
-  it('duplicate keys', () => {
-    expect(errorOf(() => parseValuesYaml('a: 1\nb:\n  c: 1\n  c: 2\n', 'my.yaml'))).toBe('my.yaml:4:3: duplicate key "c"');
+describe('as go-yaml v2 reads them', () => {
+  it('a later duplicate key replaces the earlier, with a warning', () => {
+    const loaded = parseValuesDocument('a: 1\nb:\n  c: {x: 1}\n  c: {z: 2}\n', 'my.yaml');
+    expect(loaded.values).toEqual({ a: 1, b: { c: { z: 2 } } });
+    expect(loaded.warnings).toEqual(['warning: my.yaml:4:3: duplicate key "c": the last one is used, as Helm uses it']);
+    expect(loaded.positions.sourceOf(['b', 'c'])).toBe('my.yaml:4:3');
   });
 
+  it('CR LF, a lone CR and NEL end lines', () => {
+    expect(parseValuesYaml('a: b\rc:\r\n  d: e\x85f: "g\x85  h"\n', 'cr.yaml')).toEqual({ a: 'b', c: { d: 'e' }, f: 'g h' });
+  });
+
+  it('!!null takes what resolves to null, and fails anything else', () => {
+    expect(parseValuesYaml('a: !!null ""\nb: !!null\nc: !!null ~\n', 'n.yaml')).toEqual({ a: null, b: null, c: null });
+    expect(errorOf(() => parseValuesYaml('a: !!null x\n', 'n.yaml'))).toBe('n.yaml:1:11: cannot decode !!str `x` as a !!null');
+  });
+
+  it('refuses escapes go-yaml refuses, and a YAML version other than 1.1', () => {
+    expect(errorOf(() => parseValuesYaml('a: "x\\/y"\n', 'e.yaml'))).toBe('e.yaml:1:6: found unknown escape character');
+    expect(errorOf(() => parseValuesYaml('a: ["\\%"]\n', 'e.yaml'))).toBe('e.yaml:1:6: found unknown escape character');
+    expect(errorOf(() => parseValuesYaml('a: "\\ud83d\\ude00"\n', 'e.yaml'))).toBe('e.yaml:1:5: found invalid Unicode character escape code');
+    expect(errorOf(() => parseValuesYaml('a: "\\U00110000"\n', 'e.yaml'))).toBe('e.yaml:1:5: found invalid Unicode character escape code');
+    expect(parseValuesYaml('a: "\\x41\\u00e9\\U0001F600\\e\\N\\_\\\\"\n', 'e.yaml')).toEqual({ a: 'A\u00e9\u{1F600}\x1b\x85\xa0\\' });
+    expect(errorOf(() => parseValuesYaml('%YAML 1.2\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:1:1: found incompatible YAML document');
+    expect(parseValuesYaml('%YAML 1.1\n---\na: 1\n', 'v.yaml')).toEqual({ a: 1 });
+  });
+});
+
+describe('errors are one line: <file>:<line>:<col>: <what>', () => {
   it('syntax errors', () => {
     const msg = errorOf(() => parseValuesYaml('a: [1, 2\nb: 3\n', 'bad.yaml'));
     expect(msg).toMatch(/^bad\.yaml:\d+:\d+: \S/);
