@@ -38,8 +38,9 @@ export interface LoadedValues {
 
 const TAG = 'tag:yaml.org,2002:';
 /**
- * Line breaks go-yaml's reader turns into '\n': CR LF, a lone CR, NEL. (It keeps LS and PS as
- * text, which a quoted scalar keeps and a plain one breaks at: here both keep them.)
+ * Line breaks go-yaml's reader turns into '\n': CR LF, a lone CR, NEL. It keeps LS and PS as text
+ * in quoted scalars, as here, but breaks a plain scalar at them, where this reader does not (a
+ * difference README.md lists).
  */
 const GO_BREAKS = /\r\n?|\x85/g;
 /** Characters YAML does not allow raw in a stream (go-yaml's yaml_reader check). */
@@ -91,8 +92,7 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
   const doc = Array.isArray(docs) ? docs[0] : undefined;
   if (!doc) return { values: {}, source, positions };
   const conv = new Converter(doc, lines, source, positions);
-  // go-yaml v2 reads YAML 1.1 only.
-  if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.1') conv.fail(0, 'found incompatible YAML document');
+  checkDirectives(text, conv);
   conv.checkEscapes(text);
   const err = doc.errors[0];
   if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
@@ -104,6 +104,34 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
     throw new UserError(`${source}: top level must be a map of values, got ${kindInWords(top)}`, { file: source });
   }
   return { values: top, source, positions, warnings };
+}
+
+/**
+ * The directives before the first document, held to go-yaml v2's: `%YAML 1.1` once at most, each
+ * `%TAG` handle once, no other name (the `yaml` package reads other versions as the one it is given).
+ */
+function checkDirectives(text: string, conv: Converter): void {
+  const tags = new Set<string>();
+  let yaml = false;
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const at = offset;
+    offset += line.length + 1;
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    if (!line.startsWith('%')) return;
+    const [name, ...args] = line.slice(1).split(/[ \t]+/);
+    if (name === 'YAML') {
+      if (yaml) conv.fail(at, 'found duplicate %YAML directive');
+      yaml = true;
+      const m = /^(\d+)\.(\d+)$/.exec(args[0] ?? '');
+      if (!m || Number(m[1]) !== 1 || Number(m[2]) !== 1) conv.fail(at, 'found incompatible YAML document');
+    } else if (name === 'TAG') {
+      if (tags.has(args[0] ?? '')) conv.fail(at, 'found duplicate %TAG directive');
+      tags.add(args[0] ?? '');
+    } else {
+      conv.fail(at, 'found unknown directive name');
+    }
+  }
 }
 
 /** Reads a values file (`-` reads standard input through `stdin`). */
@@ -181,7 +209,9 @@ class Converter {
           const c = text[i + 1] ?? '';
           const width = c === 'x' ? 2 : c === 'u' ? 4 : c === 'U' ? 8 : 0;
           if (width > 0) {
-            const code = parseInt(text.slice(i + 2, i + 2 + width), 16);
+            const hex = text.slice(i + 2, i + 2 + width);
+            if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length < width) this.fail(i, 'did not find expected hexdecimal number');
+            const code = parseInt(hex, 16);
             if ((code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) this.fail(i, 'found invalid Unicode character escape code');
           } else if (!GO_ESCAPES.includes(c)) {
             this.fail(i, 'found unknown escape character');
@@ -240,7 +270,8 @@ class Converter {
    */
   private mapInto(node: YAMLMap, path: readonly string[], out: ValueMap): void {
     this.open.add(node);
-    const written = new Set<string>();
+    // Each key written, with the kind its text resolved to (a Go map key's type).
+    const written = new Map<string, string>();
     try {
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
@@ -250,9 +281,19 @@ class Converter {
           continue;
         }
         const key = this.key(keyNode, node);
-        // go-yaml v2 (not strict, as Helm reads values) lets a later key replace an earlier one.
-        if (written.has(key)) this.warnings.push(`warning: ${this.at(keyNode ? this.offsetOf(keyNode) : this.offsetOf(node))}: duplicate key "${key}": the last one is used, as Helm uses it`);
-        written.add(key);
+        const kind = this.keyKind(keyNode);
+        const earlier = written.get(key);
+        if (earlier !== undefined) {
+          const where = keyNode ? this.offsetOf(keyNode) : this.offsetOf(node);
+          // go-yaml v2 (not strict, as Helm reads values) lets a later key replace an earlier one
+          // of the same type; keys of two types (`1` and "1") are two Go map keys, and Helm then
+          // keeps one of them at random as it writes JSON.
+          const a = (k: string) => (k === 'int' ? 'an int' : `a ${k}`);
+          if (earlier !== kind) this.fail(where, `duplicate key "${key}" (written as ${a(earlier)} and as ${a(kind)}: Helm keeps one of them at random)`);
+          const line = `warning: ${this.at(where)}: duplicate key "${key}": the last one is used, as Helm uses it`;
+          if (!this.warnings.includes(line)) this.warnings.push(line);
+        }
+        written.set(key, kind);
         const p = [...path, key];
         this.positions.record(p, this.at(keyNode ? this.offsetOf(keyNode) : this.offsetOf(node)));
         setKey(out, key, valueNode === null ? null : this.value(valueNode, p));
@@ -276,6 +317,14 @@ class Converter {
       return;
     }
     mergeOne(valueNode);
+  }
+
+  /** The kind a map key's text resolves to (go-yaml's type for it), for telling two Go keys apart. */
+  private keyKind(node: Node | null): string {
+    if (node === null) return 'null';
+    if (isAlias(node)) return this.withTarget(node, (t) => this.keyKind(t));
+    const k = isScalar(node) ? this.resolve(node).kind : 'str';
+    return k === 'str' ? 'string' : k === 'uint' ? 'int' : k;
   }
 
   /** A map key as sigs.k8s.io/yaml writes it into JSON. */
@@ -330,7 +379,7 @@ class Converter {
   }
 }
 
-/** What may follow a backslash in go-yaml's double-quoted scalars (`x`, `u`, `U` apart), a line break included. */
+/** What may follow a backslash in go-yaml's double-quoted scalars (`x`, `u`, `U` apart), LF included (go-yaml also escapes LS and PS, which the `yaml` package refuses). */
 const GO_ESCAPES = '0abt\tnvfre "\'\\N_LP\n';
 
 function shortKind(r: Resolved): string {

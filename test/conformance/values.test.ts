@@ -106,6 +106,9 @@ const REFUSED: [string, string, string][] = [
   ['a JSON escape YAML 1.1 lacks', 'a: "x\\/y"\n', '1:6: found unknown escape character'],
   ['a surrogate pair of escapes', 'a: "\\ud83d\\ude00"\n', '1:5: found invalid Unicode character escape code'],
   ['a %YAML 1.2 directive', '%YAML 1.2\n---\na: 1\n', '1:1: found incompatible YAML document'],
+  ['a %YAML 2.0 directive', '# c\n%YAML 2.0\n---\na: 1\n', '2:1: found incompatible YAML document'],
+  ['an unknown directive', '%FOO bar\n---\na: 1\n', '1:1: found unknown directive name'],
+  ['a bad hexadecimal escape', 'a: "\\x4g"\n', '1:5: did not find expected hexdecimal number'],
   ['!!null of a string', 'a: !!null x\n', 'cannot decode !!str `x` as a !!null'],
 ];
 

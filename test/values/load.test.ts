@@ -37,7 +37,7 @@ describe('YAML 1.1 typing as go-yaml v2 then JSON (Helm 3)', () => {
     expect(parseValuesYaml('1: a\n1.5: b\non: d\n0x10: e\n1e6: f\n0.1: g\n', 'k.yaml')).toEqual({
       '1': 'a', '1.5': 'b', true: 'd', '16': 'e', '1e+06': 'f', '0.1': 'g',
     });
-    // Keys equal once stringified are duplicates too (YAML 1.1 reads `on` as true): the last wins.
+    // Keys of one type equal once stringified are duplicates too (YAML 1.1 reads `on` as true): the last wins.
     expect(parseValuesDocument('true: c\non: d\n', 'k.yaml')).toMatchObject({ values: { true: 'd' }, warnings: ['warning: k.yaml:2:1: duplicate key "true": the last one is used, as Helm uses it'] });
   });
 
@@ -68,6 +68,13 @@ describe('as go-yaml v2 reads them', () => {
     expect(loaded.values).toEqual({ a: 1, b: { c: { z: 2 } } });
     expect(loaded.warnings).toEqual(['warning: my.yaml:4:3: duplicate key "c": the last one is used, as Helm uses it']);
     expect(loaded.positions.sourceOf(['b', 'c'])).toBe('my.yaml:4:3');
+    // Said once, however often an alias repeats the map.
+    expect(parseValuesDocument('a: &a {x: 1, x: 2}\nb: [*a, *a, *a]\n', 'al.yaml').warnings).toEqual(['warning: al.yaml:1:14: duplicate key "x": the last one is used, as Helm uses it']);
+  });
+
+  it('refuses duplicate keys of two types, of which Helm keeps one at random', () => {
+    expect(errorOf(() => parseValuesYaml('1: a\n"1": b\n', 'ty.yaml'))).toBe('ty.yaml:2:1: duplicate key "1" (written as an int and as a string: Helm keeps one of them at random)');
+    expect(errorOf(() => parseValuesYaml('m:\n  1.0: a\n  1: b\n', 'ty.yaml'))).toBe('ty.yaml:3:3: duplicate key "1" (written as a float and as an int: Helm keeps one of them at random)');
   });
 
   it('CR LF, a lone CR and NEL end lines', () => {
@@ -85,8 +92,14 @@ describe('as go-yaml v2 reads them', () => {
     expect(errorOf(() => parseValuesYaml('a: "\\ud83d\\ude00"\n', 'e.yaml'))).toBe('e.yaml:1:5: found invalid Unicode character escape code');
     expect(errorOf(() => parseValuesYaml('a: "\\U00110000"\n', 'e.yaml'))).toBe('e.yaml:1:5: found invalid Unicode character escape code');
     expect(parseValuesYaml('a: "\\x41\\u00e9\\U0001F600\\e\\N\\_\\\\"\n', 'e.yaml')).toEqual({ a: 'A\u00e9\u{1F600}\x1b\x85\xa0\\' });
+    expect(errorOf(() => parseValuesYaml('a: "\\x4g"\n', 'e.yaml'))).toBe('e.yaml:1:5: did not find expected hexdecimal number');
     expect(errorOf(() => parseValuesYaml('%YAML 1.2\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:1:1: found incompatible YAML document');
+    expect(errorOf(() => parseValuesYaml('# c\n\n%YAML 2.0\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:3:1: found incompatible YAML document');
+    expect(errorOf(() => parseValuesYaml('%YAML 1.1\n%YAML 1.1\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:2:1: found duplicate %YAML directive');
+    expect(errorOf(() => parseValuesYaml('%TAG !e! tag:x,1:\n%TAG !e! tag:y,1:\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:2:1: found duplicate %TAG directive');
+    expect(errorOf(() => parseValuesYaml('%FOO bar\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:1:1: found unknown directive name');
     expect(parseValuesYaml('%YAML 1.1\n---\na: 1\n', 'v.yaml')).toEqual({ a: 1 });
+    expect(parseValuesYaml('%YAML 1.01\n---\na: 1\n', 'v.yaml')).toEqual({ a: 1 });
   });
 });
 
