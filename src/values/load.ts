@@ -94,7 +94,8 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
   const conv = new Converter(doc, lines, source, positions);
   checkDirectives(text, conv);
   conv.checkEscapes(text);
-  const err = doc.errors[0];
+  // go-yaml reads `\'` in double quotes as `'`; the `yaml` package refuses it (its value is made below).
+  const err = doc.errors.find((e) => !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
   if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
   const root = doc.contents;
   const top = root === null ? null : conv.value(root, []);
@@ -183,6 +184,9 @@ class Converter {
   private produced = 0;
   private readonly open = new Set<Node>();
   readonly warnings: string[] = [];
+  /** Offsets of `\'` escapes in one-line double-quoted scalars, and those scalars' text as go-yaml reads it. */
+  readonly quoteEscapes = new Set<number>();
+  private readonly decoded = new Map<Scalar, string>();
 
   constructor(
     private readonly doc: Document,
@@ -207,6 +211,14 @@ class Converter {
         const [from, to] = node.range;
         for (let i = text.indexOf('\\', from); i >= 0 && i < to; i = text.indexOf('\\', i)) {
           const c = text[i + 1] ?? '';
+          if (c === "'") {
+            // Made here for a one-line scalar (go-yaml's folding of lines is the `yaml` package's).
+            const raw = text.slice(from, to);
+            if (!raw.includes('\n') && raw.endsWith('"')) {
+              this.quoteEscapes.add(i);
+              this.decoded.set(node, decodeDoubleQuoted(raw.slice(1, -1)));
+            }
+          }
           const width = c === 'x' ? 2 : c === 'u' ? 4 : c === 'U' ? 8 : 0;
           if (width > 0) {
             const hex = text.slice(i + 2, i + 2 + width);
@@ -361,7 +373,7 @@ class Converter {
 
   /** go-yaml v2's decoder: quoted and block scalars are strings, plain ones are resolved. */
   private resolve(node: Scalar): Resolved {
-    const text = String(node.value ?? '');
+    const text = this.decoded.get(node) ?? String(node.value ?? '');
     const tag = node.tag;
     if (tag === undefined) {
       return node.type === 'PLAIN' ? resolvePlain(text) : { kind: 'str', value: text };
@@ -381,6 +393,19 @@ class Converter {
 
 /** What may follow a backslash in go-yaml's double-quoted scalars (`x`, `u`, `U` apart), LF included (go-yaml also escapes LS and PS, which the `yaml` package refuses). */
 const GO_ESCAPES = '0abt\tnvfre "\'\\N_LP\n';
+
+/** What go-yaml makes of a one-character escape (`x`, `u` and `U` apart). */
+const ESCAPED: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', "'": "'", '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+};
+
+/** The text of a one-line double-quoted scalar (without its quotes) as go-yaml decodes it; its escapes are already checked. */
+function decodeDoubleQuoted(inner: string): string {
+  return inner.replace(/\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, (_m, e: string) =>
+    e.length > 1 ? String.fromCodePoint(parseInt(e.slice(1), 16)) : (ESCAPED[e] ?? e),
+  );
+}
 
 function shortKind(r: Resolved): string {
   return r.kind === 'uint' ? '!!int' : `!!${r.kind}`;

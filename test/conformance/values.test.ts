@@ -71,6 +71,7 @@ const CASES: [string, () => string[]][] = [
   ['CR LF, lone CR and NEL line ends', () => ['-f', file('breaks.yaml', 'a: 2\r\nm:\r  q: x\x85str: "s\x85  t"\n')]],
   ['!!null tags', () => ['-f', file('null-tag.yaml', 'm:\n  z: !!null ""\nstr: !!null\nlist: !!null ~\n')]],
   ['a %YAML 1.1 directive', () => ['-f', file('directive.yaml', '%YAML 1.1\n---\na: 3\n')]],
+  ["go-yaml's escapes, \\' among them", () => ['-f', file('escapes.yaml', 'str: "it\\\'s \\x41\\u00e9\\U0001F600 \\e\\N\\_\\L\\P\\0 \\\\"\n')]],
 ];
 
 /** Warnings dify-chart adds on stderr for a case (Helm is silent there); stdout is held to Helm's. */

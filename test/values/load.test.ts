@@ -93,6 +93,9 @@ describe('as go-yaml v2 reads them', () => {
     expect(errorOf(() => parseValuesYaml('a: "\\U00110000"\n', 'e.yaml'))).toBe('e.yaml:1:5: found invalid Unicode character escape code');
     expect(parseValuesYaml('a: "\\x41\\u00e9\\U0001F600\\e\\N\\_\\\\"\n', 'e.yaml')).toEqual({ a: 'A\u00e9\u{1F600}\x1b\x85\xa0\\' });
     expect(errorOf(() => parseValuesYaml('a: "\\x4g"\n', 'e.yaml'))).toBe('e.yaml:1:5: did not find expected hexdecimal number');
+    // `\'`, which go-yaml reads as `'`, on one line (over several, the `yaml` package's refusal stands).
+    expect(parseValuesYaml('a: "it\\\'s \\"q\\" \\x41\\\\"\n"k\\\'": [" \\\'"]\n', 'e.yaml')).toEqual({ a: 'it\'s "q" A\\', "k'": [" '"] });
+    expect(errorOf(() => parseValuesYaml('a: "x\\\'\n  y"\n', 'e.yaml'))).toBe("e.yaml:1:6: Invalid escape sequence \\'");
     expect(errorOf(() => parseValuesYaml('%YAML 1.2\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:1:1: found incompatible YAML document');
     expect(errorOf(() => parseValuesYaml('# c\n\n%YAML 2.0\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:3:1: found incompatible YAML document');
     expect(errorOf(() => parseValuesYaml('%YAML 1.1\n%YAML 1.1\n---\na: 1\n', 'v.yaml'))).toBe('v.yaml:2:1: found duplicate %YAML directive');
