@@ -114,10 +114,11 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
 function checkDirectives(text: string, conv: Converter): void {
   const tags = new Set<string>();
   let yaml = false;
-  let offset = 0;
-  for (const line of text.split('\n')) {
-    const at = offset;
-    offset += line.length + 1;
+  // Line by line, only as far as the document's first line.
+  for (let at = 0, next = 0; at < text.length; at = next) {
+    const end = text.indexOf('\n', at);
+    next = end < 0 ? text.length : end + 1;
+    const line = text.slice(at, end < 0 ? text.length : end);
     if (line.trim() === '' || line.startsWith('#')) continue;
     if (!line.startsWith('%')) return;
     const [name, ...args] = line.slice(1).split(/[ \t]+/);
@@ -225,7 +226,7 @@ class Converter {
             if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length < width) this.fail(i, 'did not find expected hexdecimal number');
             const code = parseInt(hex, 16);
             if ((code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) this.fail(i, 'found invalid Unicode character escape code');
-          } else if (!GO_ESCAPES.includes(c)) {
+          } else if (!Object.hasOwn(GO_ESCAPES, c) && c !== '\n') {
             this.fail(i, 'found unknown escape character');
           }
           i += 2 + width;
@@ -292,16 +293,14 @@ class Converter {
           this.merge(valueNode, path, out, keyNode);
           continue;
         }
-        const key = this.key(keyNode, node);
-        const kind = this.keyKind(keyNode);
+        const { key, kind } = this.key(keyNode, node);
         const earlier = written.get(key);
         if (earlier !== undefined) {
           const where = keyNode ? this.offsetOf(keyNode) : this.offsetOf(node);
           // go-yaml v2 (not strict, as Helm reads values) lets a later key replace an earlier one
           // of the same type; keys of two types (`1` and "1") are two Go map keys, and Helm then
           // keeps one of them at random as it writes JSON.
-          const a = (k: string) => (k === 'int' ? 'an int' : `a ${k}`);
-          if (earlier !== kind) this.fail(where, `duplicate key "${key}" (written as ${a(earlier)} and as ${a(kind)}: Helm keeps one of them at random)`);
+          if (earlier !== kind) this.fail(where, `duplicate key "${key}" (written as ${withArticle(earlier)} and as ${withArticle(kind)}: Helm keeps one of them at random)`);
           const line = `warning: ${this.at(where)}: duplicate key "${key}": the last one is used, as Helm uses it`;
           if (!this.warnings.includes(line)) this.warnings.push(line);
         }
@@ -331,16 +330,11 @@ class Converter {
     mergeOne(valueNode);
   }
 
-  /** The kind a map key's text resolves to (go-yaml's type for it), for telling two Go keys apart. */
-  private keyKind(node: Node | null): string {
-    if (node === null) return 'null';
-    if (isAlias(node)) return this.withTarget(node, (t) => this.keyKind(t));
-    const k = isScalar(node) ? this.resolve(node).kind : 'str';
-    return k === 'str' ? 'string' : k === 'uint' ? 'int' : k;
-  }
-
-  /** A map key as sigs.k8s.io/yaml writes it into JSON. */
-  private key(node: Node | null, map: YAMLMap): string {
+  /**
+   * A map key as sigs.k8s.io/yaml writes it into JSON, and the type go-yaml gave it (two keys of
+   * two types are two Go map keys, even where they print alike).
+   */
+  private key(node: Node | null, map: YAMLMap): { key: string; kind: string } {
     if (node === null) return this.fail(this.offsetOf(map), 'a map key cannot be empty');
     if (isAlias(node)) return this.withTarget(node, (t) => this.key(t, map));
     if (!isScalar(node)) this.fail(this.offsetOf(node), 'a map or list cannot be a map key');
@@ -349,7 +343,7 @@ class Converter {
     if (s === undefined) {
       this.fail(this.offsetOf(node), r.kind === 'null' ? 'a map key cannot be null' : `unsupported map key ${String(node.value)}`);
     }
-    return s;
+    return { key: s, kind: r.kind === 'str' ? 'string' : r.kind === 'uint' ? 'int' : r.kind };
   }
 
   private scalar(node: Scalar): Value {
@@ -391,11 +385,12 @@ class Converter {
   }
 }
 
-/** What may follow a backslash in go-yaml's double-quoted scalars (`x`, `u`, `U` apart), LF included (go-yaml also escapes LS and PS, which the `yaml` package refuses). */
-const GO_ESCAPES = '0abt\tnvfre "\'\\N_LP\n';
-
-/** What go-yaml makes of a one-character escape (`x`, `u` and `U` apart). */
-const ESCAPED: Record<string, string> = {
+/**
+ * go-yaml's one-character escapes of double-quoted scalars and what each stands for (`x`, `u` and
+ * `U` apart; a backslash before a line break joins lines, and go-yaml also takes one before LS and
+ * PS, which the `yaml` package refuses).
+ */
+const GO_ESCAPES: Record<string, string> = {
   '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
   ' ': ' ', '"': '"', "'": "'", '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
 };
@@ -403,8 +398,13 @@ const ESCAPED: Record<string, string> = {
 /** The text of a one-line double-quoted scalar (without its quotes) as go-yaml decodes it; its escapes are already checked. */
 function decodeDoubleQuoted(inner: string): string {
   return inner.replace(/\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, (_m, e: string) =>
-    e.length > 1 ? String.fromCodePoint(parseInt(e.slice(1), 16)) : (ESCAPED[e] ?? e),
+    e.length > 1 ? String.fromCodePoint(parseInt(e.slice(1), 16)) : (GO_ESCAPES[e] ?? e),
   );
+}
+
+/** A key's type in an error: "an int", "a string". */
+function withArticle(kind: string): string {
+  return kind === 'int' ? 'an int' : `a ${kind}`;
 }
 
 function shortKind(r: Resolved): string {
