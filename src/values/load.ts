@@ -89,10 +89,10 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
     lineCounter: lines,
   });
   const positions = new Provenance();
+  checkStreamStart(text, (offset, what) => failAt(lines, source, offset, what));
   const doc = Array.isArray(docs) ? docs[0] : undefined;
   if (!doc) return { values: {}, source, positions };
   const conv = new Converter(doc, lines, source, positions);
-  checkDirectives(text, conv);
   conv.checkEscapes(text);
   // go-yaml reads `\'` in double quotes as `'`; the `yaml` package refuses it (its value is made below).
   const err = doc.errors.find((e) => !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
@@ -107,11 +107,23 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
   return { values: top, source, positions, warnings };
 }
 
+/** A UserError at a position of the text: `file:line:col: what`. */
+function failAt(lines: LineCounter, source: string, offset: number, what: string): never {
+  const { line, col } = lines.linePos(offset);
+  throw new UserError(`${source}:${line}:${col}: ${what}`, { file: source, line, col });
+}
+
+/** Document start and end markers: `---` or `...` alone on their line or before more. */
+const DOCUMENT_START = /^---(?:[ \t]|$)/;
+const DOCUMENT_END = /^\.\.\.(?:[ \t]|$)/;
+
 /**
- * The directives before the first document, held to go-yaml v2's: `%YAML 1.1` once at most, each
- * `%TAG` handle once, no other name (the `yaml` package reads other versions as the one it is given).
+ * The stream's start up to its first document, held to go-yaml v2's reading: the directives
+ * (`%YAML 1.1` once at most, each `%TAG` handle once, no other name; the `yaml` package reads
+ * other versions as the one it is given), then `---`; without directives, no `...` before any
+ * document, which go-yaml refuses where the `yaml` package reads an empty stream.
  */
-function checkDirectives(text: string, conv: Converter): void {
+function checkStreamStart(text: string, fail: (offset: number, what: string) => never): void {
   const tags = new Set<string>();
   let yaml = false;
   // Line by line, only as far as the document's first line.
@@ -120,18 +132,23 @@ function checkDirectives(text: string, conv: Converter): void {
     next = end < 0 ? text.length : end + 1;
     const line = text.slice(at, end < 0 ? text.length : end);
     if (line.trim() === '' || line.startsWith('#')) continue;
-    if (!line.startsWith('%')) return;
+    if (!line.startsWith('%')) {
+      const directives = yaml || tags.size > 0;
+      if (directives && !DOCUMENT_START.test(line)) fail(at, 'did not find expected <document start>');
+      if (!directives && DOCUMENT_END.test(line)) fail(at, 'did not find expected node content');
+      return;
+    }
     const [name, ...args] = line.slice(1).split(/[ \t]+/);
     if (name === 'YAML') {
-      if (yaml) conv.fail(at, 'found duplicate %YAML directive');
+      if (yaml) fail(at, 'found duplicate %YAML directive');
       yaml = true;
       const m = /^(\d+)\.(\d+)$/.exec(args[0] ?? '');
-      if (!m || Number(m[1]) !== 1 || Number(m[2]) !== 1) conv.fail(at, 'found incompatible YAML document');
+      if (!m || Number(m[1]) !== 1 || Number(m[2]) !== 1) fail(at, 'found incompatible YAML document');
     } else if (name === 'TAG') {
-      if (tags.has(args[0] ?? '')) conv.fail(at, 'found duplicate %TAG directive');
+      if (tags.has(args[0] ?? '')) fail(at, 'found duplicate %TAG directive');
       tags.add(args[0] ?? '');
     } else {
-      conv.fail(at, 'found unknown directive name');
+      fail(at, 'found unknown directive name');
     }
   }
 }
@@ -197,8 +214,7 @@ class Converter {
   ) {}
 
   fail(offset: number, what: string): never {
-    const { line, col } = this.lines.linePos(offset);
-    throw new UserError(`${this.source}:${line}:${col}: ${what}`, { file: this.source, line, col });
+    return failAt(this.lines, this.source, offset, what);
   }
 
   /**

@@ -71,6 +71,8 @@ const CASES: [string, () => string[]][] = [
   ['CR LF, lone CR and NEL line ends', () => ['-f', file('breaks.yaml', 'a: 2\r\nm:\r  q: x\x85str: "s\x85  t"\n')]],
   ['!!null tags', () => ['-f', file('null-tag.yaml', 'm:\n  z: !!null ""\nstr: !!null\nlist: !!null ~\n')]],
   ['a %YAML 1.1 directive', () => ['-f', file('directive.yaml', '%YAML 1.1\n---\na: 3\n')]],
+  ['a document end after the document, and another', () => ['-f', file('end.yaml', 'a: 3\n...\n...\n')]],
+  ['a key that begins with three dots', () => ['-f', file('dots.yaml', '...a: 3\n')]],
   ["go-yaml's escapes, \\' among them", () => ['-f', file('escapes.yaml', 'str: "it\\\'s \\x41\\u00e9\\U0001F600 \\e\\N\\_\\L\\P\\0 \\\\"\n')]],
 ];
 
@@ -111,6 +113,9 @@ const REFUSED: [string, string, string][] = [
   ['an unknown directive', '%FOO bar\n---\na: 1\n', '1:1: found unknown directive name'],
   ['a bad hexadecimal escape', 'a: "\\x4g"\n', '1:5: did not find expected hexdecimal number'],
   ['!!null of a string', 'a: !!null x\n', 'cannot decode !!str `x` as a !!null'],
+  ['a document end before any document', '# c\n\n...\na: 1\n', '3:1: did not find expected node content'],
+  ['a document end with a comment, first', '... # c\n', '1:1: did not find expected node content'],
+  ['a directive without a document start', '%TAG ! tag:x,2000:\na: 1\n', '2:1: did not find expected <document start>'],
 ];
 
 describe.skipIf(!haveHelm)('values files real Helm refuses', () => {
