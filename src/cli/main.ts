@@ -3,7 +3,8 @@
  * error becomes one line on stderr and exit code 1; usage errors exit 2; stdout is written only
  * after the whole command has succeeded.
  */
-import { Command, CommanderError, Help, type Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, type Option } from 'commander';
+import { CsvError, readCsvRecord } from '../go/csv.js';
 import { processIO } from '../io/stdio.js';
 import { versionLine } from '../io/version.js';
 import { DEFAULT_KUBE_VERSION } from '../render/capabilities.js';
@@ -16,6 +17,16 @@ import type { lintCommand } from './lint.js';
 import type { migrateCommand } from './migrate.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** A flag Helm declares as a string slice (`-f`, `-a`): each use is a comma-separated list, read as pflag reads it. */
+const collectList = (v: string, prev: string[]): string[] => {
+  try {
+    return [...prev, ...readCsvRecord(v)];
+  } catch (e) {
+    if (e instanceof CsvError) throw new InvalidArgumentError(`Helm reads it as comma-separated values: ${e.message}`);
+    throw e;
+  }
+};
 
 /** Help without `(default: [])`: a repeatable flag given no times is simply absent. */
 const help = new Help();
@@ -33,7 +44,7 @@ function examples(...list: [string, string][]): string {
 /** The values flags `render` and `lint` share, in Helm's order of application. */
 function valuesOptions(cmd: Command): Command {
   return cmd
-    .option('-f, --values <file>', 'values file to merge over the defaults (repeatable, later wins; - reads stdin)', collect, [])
+    .option('-f, --values <file>', 'values file to merge over the defaults (repeatable or comma-separated, later wins; - reads stdin)', collectList, [])
     .option('--set <key=val>', 'set values on the command line (repeatable; a.b=c, list[0]=x, a={x,y})', collect, [])
     .option('--set-string <key=val>', 'like --set, but every value stays a string', collect, [])
     .option('--set-file <key=path>', 'set a value to the contents of a file', collect, [])
@@ -83,7 +94,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('-s, --show-only <path>', 'print only manifests from this template, e.g. templates/api/deployment.yaml, or a pattern: templates/api/* (repeatable)', collect, [])
     .option('--output-dir <dir>', 'write each template to <dir>/dify/templates/<file> instead of stdout')
     .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
-    .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
+    .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable or comma-separated)', collectList, [])
     .option('--chart <dir>', 'chart folder to render (default: the chart shipped with dify-chart)')
     .option('--lookup', "with --chart: resolve `lookup` against the cluster of your kubeconfig (via kubectl), as helm install does (the shipped chart calls no lookup)")
     .option('--debug', 'print stack traces for internal errors (secret values are never printed)')
@@ -174,7 +185,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--server', "also dry-run the manifests on your current kubeconfig context's API server (kubectl apply --server-side --dry-run=server); nothing is changed")
     .option('-n, --namespace <ns>', 'namespace of the release', 'default')
     .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
-    .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable)', collect, [])
+    .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable or comma-separated)', collectList, [])
     .option('--chart <dir>', 'chart folder to lint (default: the chart shipped with dify-chart)')
     .addHelpText(
       'after',
@@ -240,6 +251,12 @@ export async function main(argv: string[], io = processIO()): Promise<number> {
     }
     if (e instanceof UserError) {
       io.err(errorLines(e.message));
+      return 1;
+    }
+    if (e instanceof RangeError && /call stack/.test(e.message)) {
+      // Input nested past what the steps before the values check can recurse through (a --set
+      // with thousands of [0], a values file as deep): the user's doing, not a defect.
+      io.err(`Error: the input nests too deeply for dify-chart (${e.message})\n`);
       return 1;
     }
     io.err(`Error: internal error: ${(e as Error).message}\n`);

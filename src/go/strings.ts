@@ -18,6 +18,22 @@ export function goTrimSpace(s: string): string {
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
+/**
+ * strings.EqualFold against a lower-case ASCII word: equal under Unicode simple case folding,
+ * where besides the ASCII capitals U+017F (ſ) folds to s and U+212A (the Kelvin sign) to k.
+ */
+export function goEqualFold(s: string, word: string): boolean {
+  if (s.length !== word.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const w = word.charCodeAt(i);
+    if (c === w || (c >= 0x41 && c <= 0x5a && c + 0x20 === w)) continue;
+    if ((c === 0x17f && w === 0x73) || (c === 0x212a && w === 0x6b)) continue;
+    return false;
+  }
+  return true;
+}
+
 /** Whether a UTF-16 unit is one of Go's spaces. */
 export { isGoSpace };
 

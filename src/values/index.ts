@@ -9,9 +9,9 @@ import { loadChartDefaults, loadValuesFile, parseValuesDocument, readText, type 
 import { cloneMap, deepFreeze } from './maps.js';
 import { Provenance, type SourceOf } from './provenance.js';
 import { parseInto, type SetFlag } from './strvals.js';
-import type { ValueMap } from './types.js';
+import { isMap, type Value, type ValueMap } from './types.js';
 import { UserError } from '../errors.js';
-import { validateValues, type ValuesValidator } from './validate.js';
+import { formatPath, validateValues, type ValuesValidator } from './validate.js';
 
 export interface BuildValuesOptions {
   chartDir: string;
@@ -91,6 +91,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     }
   }
 
+  checkDepth(user, (path) => userSources.sourceOf(path));
   const { values, warnings: coalesced } = coalesceValues(user, defaults.values, prepared?.chartName ?? chartName(opts.chartDir));
   // Where each value came from is only asked to explain an error: worked out on first need.
   let sources: Provenance | undefined;
@@ -106,6 +107,39 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     if (lines.length > 0) throw new UserError(lines.join('\n'));
   } else if (opts.schemaPath !== undefined) validateValues(values, opts.schemaPath, sourceOf);
   return { values, warnings: fileWarnings.length > 0 ? [...fileWarnings, ...coalesced] : coalesced, sourceOf };
+}
+
+/**
+ * How deep values may nest: far past any real chart's values, and well within what the recursive
+ * steps after this one (coalescing, the schema check, templates' toYaml and toJson, the output
+ * check) do on V8's default stack. Helm reads up to 10000 levels.
+ */
+export const MAX_VALUES_DEPTH = 500;
+
+/** Values nested deeper than MAX_VALUES_DEPTH fail here with one line naming where, not deep in a later step. */
+function checkDepth(user: ValueMap, sourceOf: SourceOf): void {
+  // Depth-first without recursion; each entry links to its parent, to name a failure's path.
+  interface Entry {
+    value: Value;
+    depth: number;
+    parent?: Entry;
+    key?: string;
+  }
+  const stack: Entry[] = [{ value: user, depth: 0 }];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.depth > MAX_VALUES_DEPTH) {
+      const path: string[] = [];
+      for (let at: Entry | undefined = e; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+      const where = sourceOf(path);
+      throw new UserError(
+        `${formatPath(user, path.slice(0, 4))}...: values nested more than ${MAX_VALUES_DEPTH} levels deep, the most dify-chart renders (Helm reads up to 10000)${where ? ` (from ${where})` : ''}`,
+      );
+    }
+    const v = e.value;
+    const entries: [string, Value][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : isMap(v) ? Object.entries(v) : [];
+    for (const [key, value] of entries) if (value !== null && typeof value === 'object') stack.push({ value, depth: e.depth + 1, parent: e, key });
+  }
 }
 
 /** The chart's name from Chart.yaml (Helm prefixes warning paths with it). */

@@ -25,6 +25,7 @@ import { Provenance } from './provenance.js';
 import { parseSimpleValues } from './simpleyaml.js';
 import { kindInWords, type Value, type ValueMap } from './types.js';
 import { describeFsError, UserError } from '../errors.js';
+import { urlParseError, urlScheme } from '../go/url.js';
 
 export interface LoadedValues {
   values: ValueMap;
@@ -156,7 +157,27 @@ function checkStreamStart(text: string, fail: (offset: number, what: string) => 
 /** Reads a values file (`-` reads standard input through `stdin`). */
 export function loadValuesFile(path: string, stdin?: () => string): LoadedValues {
   if (isStdinPath(path)) return parseValuesDocument((stdin ?? readStdin)(), '<stdin>');
+  const refused = valuesPathError(path);
+  if (refused !== undefined) throw new UserError(refused, { file: path });
   return parseValuesDocument(readText(path), path);
+}
+
+/** Schemes whose values Helm downloads (its getters), where dify-chart reads only files. */
+const DOWNLOADED = new Set(['http', 'https', 'oci']);
+
+/**
+ * Why Helm would not read a `-f` or `--set-file` path as a local file, if it would not: Helm parses
+ * every such path as a URL first, failing where Go's url.Parse fails (with its words), and
+ * downloads http, https and oci URLs, which dify-chart does not.
+ */
+export function valuesPathError(path: string): string | undefined {
+  const refused = urlParseError(path);
+  if (refused !== undefined) return `parse ${JSON.stringify(path)}: ${refused}`;
+  const scheme = urlScheme(path);
+  if (scheme !== undefined && DOWNLOADED.has(scheme)) {
+    return `${path}: Helm downloads values from ${scheme} URLs; dify-chart reads local files only: download it and give its path`;
+  }
+  return undefined;
 }
 
 /** chart/values.yaml; a chart without one has no defaults, as in Helm. */

@@ -7,12 +7,12 @@
  * does, so `--set list[1]=x` edits a list from a -f file rather than replacing it. The quirks
  * are Helm's and kept on purpose (e.g. `a={}` is `[""]`, `a[0]` alone is `[]`).
  */
-import { readFileSync } from 'node:fs';
-import { isStdinPath, readStdin } from './load.js';
+import { isStdinPath, readStdin, readText, valuesPathError } from './load.js';
 import { getKey, hasKey, setKey } from './maps.js';
 import { finiteJson, scanJsonValue } from './jsonprefix.js';
 import { isMap, type Scalar, type Value, type ValueMap } from './types.js';
-import { describeFsError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
+import { goEqualFold } from '../go/strings.js';
 
 export type SetFlag = 'set' | 'set-string' | 'set-file' | 'set-json' | 'set-literal';
 
@@ -41,12 +41,11 @@ export function parseSet(flag: SetFlag, arg: string, opts: StrvalsOptions = {}):
   return out;
 }
 
-/** Helm's typedVal for --set: true/false/null in any case, int64 integers, else the text. */
+/** Helm's typedVal for --set: true/false/null in any case (strings.EqualFold), int64 integers, else the text. */
 export function typedVal(text: string): Scalar {
-  const lower = text.toLowerCase();
-  if (lower === 'true') return true;
-  if (lower === 'false') return false;
-  if (lower === 'null') return null;
+  if (goEqualFold(text, 'true')) return true;
+  if (goEqualFold(text, 'false')) return false;
+  if (goEqualFold(text, 'null')) return null;
   if (text === '0') return 0n;
   // Helm only tries an integer when the text does not start with '0' (so `0123` stays text).
   if (text !== '' && text[0] !== '0' && /^[+-]?[0-9]+$/.test(text)) {
@@ -89,7 +88,9 @@ class Parser {
   private fail(what: string): never {
     // One line whatever the argument holds: keys and values inside `what` are escaped too.
     const oneLine = (s: string) => s.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
-    throw new UserError(`--${this.flag} "${oneLine(this.arg)}": ${oneLine(what)}`);
+    // Helm 4 also takes a whole JSON object; Helm 3, whose reading this is, fails on it as here.
+    const hint = this.flag === 'set-json' && this.arg.trimStart().startsWith('{') ? ' (a whole JSON object is Helm 4\'s form; Helm 3 reads key=JSON pairs)' : '';
+    throw new UserError(`--${this.flag} "${oneLine(this.arg)}": ${oneLine(what)}${hint}`);
   }
 
   private read(): string | undefined {
@@ -310,17 +311,39 @@ class Parser {
     }
     if (!finiteJson(value)) this.fail(`invalid JSON for "${name}": number out of range`);
     this.i += Array.from(rest.slice(0, end)).length;
-    return value as Value;
+    // Go's decoder reads an escaped lone surrogate (`"\ud800"`) as U+FFFD.
+    return (LONE_SURROGATE_ESCAPE.test(rest.slice(0, end)) ? wellFormed(value) : value) as Value;
   }
 
   private readFile(pathText: string): string {
     if (isStdinPath(pathText)) return (this.opts.stdin ?? readStdin)();
+    const refused = valuesPathError(pathText);
+    if (refused !== undefined) return this.fail(refused);
     try {
-      return readFileSync(pathText, 'utf8');
+      // Strict UTF-8: Helm passes a file's bytes on as they are, which no JavaScript string can hold.
+      return readText(pathText);
     } catch (e) {
-      return this.fail(`${pathText}: ${describeFsError(e, 'read')}`);
+      return this.fail(e instanceof UserError ? e.message : String(e));
     }
   }
+}
+
+/** A `\u` escape of a surrogate, the only way JSON text from a command line can hold a lone one. */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const fixText = (s: string): string => s.replace(LONE_SURROGATE, '\ufffd');
+
+/** A parsed JSON value with every lone surrogate in its strings and keys replaced by U+FFFD. */
+function wellFormed(v: unknown): unknown {
+  if (typeof v === 'string') return fixText(v);
+  if (Array.isArray(v)) return v.map(wellFormed);
+  if (v !== null && typeof v === 'object') {
+    const out: ValueMap = {};
+    for (const [k, x] of Object.entries(v)) setKey(out, fixText(k), wellFormed(x) as Value);
+    return out;
+  }
+  return v;
 }
 
 // Go's unicode.IsSpace.

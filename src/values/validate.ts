@@ -316,7 +316,7 @@ function valueAt(root: ValueMap, path: readonly string[]): Value | undefined {
 }
 
 /** `values.api.replicas`, `values.servers[0].port`, `values.nodeSelector["kubernetes.io/role"]`. */
-function formatPath(root: ValueMap, path: readonly string[]): string {
+export function formatPath(root: ValueMap, path: readonly string[]): string {
   let out = 'values';
   let v: Value | undefined = root;
   for (const seg of path) {

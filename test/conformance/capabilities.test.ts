@@ -80,6 +80,16 @@ describe.skipIf(!haveHelm)('.Capabilities as real Helm gives them', () => {
     expect(h4).toBe(helm4KeepsText ? expected4.replace(/version: "[^"]*"/, `version: "${version.startsWith('v') ? version : `v${version}`}"`) : expected4);
   });
 
+  it('-a takes comma-separated lists, read as CSV as Helm reads its string slices', async () => {
+    const lists = ['x.example/v1,"y.example/v1"', 'z.example/v1'];
+    const r = await ours(lists.flatMap((l) => ['--api-versions', l]));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('x.example/v1,y.example/v1,z.example/v1"');
+    const h3 = await helmTemplate(3, tgz, [], { release: 'r', apiVersions: lists });
+    expect(h3.stderr).toBe('');
+    expect(r.stdout).toBe(h3.stdout);
+  });
+
   it.each(['banana', '1', '01.30.0', 'v1.20.0', '2.0.0', '1.30.1.2', '1.30\n', '1.30\nx'])('--kube-version %s fails as in Helm, with its message', async (version) => {
     const r = await ours(['--kube-version', version]);
     expect(r.stdout).toBe('');

@@ -72,6 +72,11 @@ const CASES: [string, () => string[]][] = [
   ['!!null tags', () => ['-f', file('null-tag.yaml', 'm:\n  z: !!null ""\nstr: !!null\nlist: !!null ~\n')]],
   ['a %YAML 1.1 directive', () => ['-f', file('directive.yaml', '%YAML 1.1\n---\na: 3\n')]],
   ['a document end after the document, and another', () => ['-f', file('end.yaml', 'a: 3\n...\n...\n')]],
+  // -f is a string slice to Helm: each use a comma-separated list, read as CSV.
+  ['-f with two files, comma-separated', () => ['-f', `${file('csv1.yaml', 'a: 5\nm: {y: 1}\n')},${file('csv2.yaml', 'm: {x: 2}\n')}`]],
+  ['-f with a quoted file name and an empty -f', () => ['-f', `"${file('csv3.yaml', 'str: quoted\n')}"`, '-f', '']],
+  ['--set true/false/null in Go case folding (U+017F is an s)', () => ['--set', 'a=falſe', '--set', 'str=TRUE', '--set', 'list=nUll']],
+  ['--set-json with escaped lone surrogates (Go reads U+FFFD)', () => ['--set-json', 'str="x\\ud800y\\udc00"', '--set-json', 'm={"\\udbff":1}']],
   ['a key that begins with three dots', () => ['-f', file('dots.yaml', '...a: 3\n')]],
   ["go-yaml's escapes, \\' among them", () => ['-f', file('escapes.yaml', 'str: "it\\\'s \\x41\\u00e9\\U0001F600 \\e\\N\\_\\L\\P\\0 \\\\"\n')]],
 ];
@@ -130,6 +135,31 @@ describe.skipIf(!haveHelm)('values files real Helm refuses', () => {
       const h = await helm(major, ['template', 'r', tgz, '-f', f]);
       expect(h.code).not.toBe(0);
       expect(h.stderr).toContain(words);
+    }
+  });
+});
+
+/** [case, flags, what our error says, what real Helm's says; Helm 3 only where Helm 4 reads it] */
+const PATHS_REFUSED: [string, () => string[], string, string, (3 | 4)[]][] = [
+  ['a -f path Go url.Parse refuses', () => ['-f', file('pct%zz', 'a: 1\n')], 'invalid URL escape "%zz"', 'invalid URL escape "%zz"', [3, 4]],
+  ['a --set-file path with a colon in its first segment', () => ['--set-file', 'k=1a:b'], 'first path segment in URL cannot contain colon', 'first path segment in URL cannot contain colon', [3, 4]],
+  ['an http URL (Helm downloads it; nothing listens here)', () => ['-f', 'http://127.0.0.1:1/values.yaml'], 'Helm downloads values from http URLs', '127.0.0.1:1', [3, 4]],
+  ['a bare quote in a -f list', () => ['-f', 'a"b'], 'bare " in non-quoted-field', 'bare " in non-quoted-field', [3, 4]],
+  ['a whole JSON object to --set-json', () => ['--set-json', '{"a":{"z":1}}'], "Helm 3 reads key=JSON pairs", 'failed parsing --set-json data', [3]],
+];
+
+describe.skipIf(!haveHelm)('paths and flags real Helm refuses', () => {
+  it.each(PATHS_REFUSED)('%s', async (_name, flags, ours, theirs, majors) => {
+    const args = flags();
+    const r = await cli(['render', 'r', '--chart', chart, ...args]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(ours);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    for (const major of majors) {
+      const h = await helm(major, ['template', 'r', tgz, ...args]);
+      expect(h.code).not.toBe(0);
+      expect(h.stderr).toContain(theirs);
     }
   });
 });

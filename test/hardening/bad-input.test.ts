@@ -90,6 +90,16 @@ const cases: Case[] = [
     ...(isRoot ? { skip: 'root reads a chmod 000 file' } : {}),
   },
   { name: 'values file not UTF-8', args: ['-f', file(Buffer.from([0x61, 0x3a, 0x20, 0xff, 0xfe, 0x0a]), 'latin.yaml')], code: 1, lines: [`${join(work, 'latin.yaml')}: not valid UTF-8`] },
+  { name: '--set-file of a file not UTF-8', args: ['-f', PINNED, '--set-file', `dify.extraConfig.X=${file(Buffer.from([0x61, 0xff, 0x62]), 'latin.txt')}`], code: 1, lines: [`--set-file "dify.extraConfig.X=${join(work, 'latin.txt')}": ${join(work, 'latin.txt')}: not valid UTF-8`] },
+  { name: 'a -f path naming a URL Helm would download', args: ['-f', 'https://example.com/values.yaml'], code: 1, lines: ['https://example.com/values.yaml: Helm downloads values from https URLs; dify-chart reads local files only: download it and give its path'] },
+  // Input nested past what the renderer takes: one line, exit 1, not an internal error.
+  {
+    name: 'values nested 501 levels deep',
+    args: ['-f', PINNED, '--set-json', `dify.extraConfig.X=${'['.repeat(501)}${']'.repeat(501)}`],
+    code: 1,
+    lines: [`values.dify.extraConfig.X[0]...: values nested more than 500 levels deep, the most dify-chart renders (Helm reads up to 10000) (from --set-json dify.extraConfig.X=${'['.repeat(501)}${']'.repeat(501)})`],
+  },
+  { name: '--set nested 5000 lists deep', args: ['-f', PINNED, '--set', `a${'[0]'.repeat(5000)}=1`], code: 1, lines: ['the input nests too deeply for dify-chart (Maximum call stack size exceeded)'] },
   // Malformed YAML: file:line:col
   { name: 'unclosed quote', args: ['-f', f('a: "unterminated\n', 'quote.yaml')], code: 1, lines: [`${join(work, 'quote.yaml')}:2:1: Missing closing "quote`] },
   { name: 'misaligned mapping', args: ['-f', f('api:\n  replicaCount: 1\n bad: x\n', 'indent.yaml')], code: 1, lines: [`${join(work, 'indent.yaml')}:3:1: All mapping items must start at the same column`] },
