@@ -257,6 +257,7 @@ export async function main(argv: string[], io = processIO()): Promise<number> {
       // Input nested past what the steps before the values check can recurse through (a --set
       // with thousands of [0], a values file as deep): the user's doing, not a defect.
       io.err(`Error: the input nests too deeply for dify-chart (${e.message})\n`);
+      if (debug) io.err(`${e.stack ?? ''}\n`);
       return 1;
     }
     io.err(`Error: internal error: ${(e as Error).message}\n`);

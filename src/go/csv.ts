@@ -9,7 +9,9 @@ export class CsvError extends Error {}
 
 export function readCsvRecord(value: string): string[] {
   if (value === '') return [];
-  const s = value.replaceAll('\r\n', '\n');
+  let s = value.replaceAll('\r\n', '\n');
+  // A CR at the very end is dropped, as the reader drops it before EOF.
+  if (s.endsWith('\r')) s = s.slice(0, -1);
   let at = 0;
   while (s[at] === '\n') at++;
   if (at >= s.length) throw new CsvError('EOF');

@@ -1,6 +1,8 @@
 /**
  * The chart's own rules, checked on every rendered object:
- * - every container and init container has `resources.requests`;
+ * - every container and init container has `resources.requests`, and a name no other container
+ *   of its pod has (the API server refuses a repeated one; sidecars and init containers come from
+ *   values);
  * - no image runs the `latest` tag, named or implied (no tag and no digest);
  * - every Deployment and StatefulSet pod template carries the app.kubernetes.io labels and its
  *   selector matches them;
@@ -56,6 +58,7 @@ function containerRules(pod: Obj, at: string): string[] {
   const out: string[] = [];
   const spec = pod['spec'];
   if (!isObj(spec)) return out;
+  const seen = new Map<string, string>();
   for (const field of ['initContainers', 'containers'] as const) {
     const list = spec[field];
     if (!Array.isArray(list)) continue;
@@ -63,6 +66,11 @@ function containerRules(pod: Obj, at: string): string[] {
       if (!isObj(c)) return;
       const where = `${at}spec.${field}[${i}]`;
       const name = typeof c['name'] === 'string' ? ` (${c['name']})` : '';
+      if (typeof c['name'] === 'string') {
+        const first = seen.get(c['name']);
+        if (first !== undefined) out.push(`${where}${name}: container name already used by ${first}; the API server refuses the pod`);
+        else seen.set(c['name'], `${at}spec.${field}[${i}]`);
+      }
       const resources = c['resources'];
       const requests = isObj(resources) ? resources['requests'] : undefined;
       if (!isObj(requests) || Object.keys(requests).length === 0) out.push(`${where}${name}: container has no resources.requests`);

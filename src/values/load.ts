@@ -152,6 +152,8 @@ function checkStreamStart(text: string, fail: (offset: number, what: string) => 
       fail(at, 'found unknown directive name');
     }
   }
+  // Directives and then nothing: go-yaml still wants the document they announce.
+  if (yaml || tags.size > 0) fail(text.length, 'did not find expected <document start>');
 }
 
 /** Reads a values file (`-` reads standard input through `stdin`). */
@@ -189,19 +191,25 @@ export function loadChartDefaults(chartDir: string): LoadedValues {
 
 /** Strict UTF-8 (invalid bytes throw); one decoder serves every read, as decode() keeps no state between calls. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** The same, keeping a leading byte order mark as text: --set-file passes a file's bytes on as they are. */
+const UTF8_KEEP_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** A file's text as UTF-8, with one-line errors naming the file. */
-export function readText(path: string): string {
+/** A file's text as UTF-8 (a leading BOM dropped unless `keepBom`), with one-line errors naming the file. */
+export function readText(path: string, keepBom = false): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     throw new UserError(`${path}: ${describeFsError(e, 'read')}`, { file: path });
   }
+  return decodeStrict(bytes, path, keepBom);
+}
+
+function decodeStrict(bytes: Buffer, name: string, keepBom: boolean): string {
   try {
-    return UTF8.decode(bytes);
+    return (keepBom ? UTF8_KEEP_BOM : UTF8).decode(bytes);
   } catch {
-    throw new UserError(`${path}: not valid UTF-8`, { file: path });
+    throw new UserError(`${name}: not valid UTF-8`, { file: name });
   }
 }
 
@@ -210,8 +218,9 @@ export function isStdinPath(path: string): boolean {
   return path.trim() === '-';
 }
 
-export function readStdin(): string {
-  return readFileSync(0, 'utf8');
+/** Standard input as UTF-8, held to it as a file is (`keepBom` as in readText). */
+export function readStdin(keepBom = false): string {
+  return decodeStrict(readFileSync(0), '<stdin>', keepBom);
 }
 
 function isValueMap(v: Value): v is ValueMap {

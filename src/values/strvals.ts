@@ -316,19 +316,20 @@ class Parser {
   }
 
   private readFile(pathText: string): string {
-    if (isStdinPath(pathText)) return (this.opts.stdin ?? readStdin)();
+    if (isStdinPath(pathText)) return this.opts.stdin ? this.opts.stdin() : readStdin(true);
     const refused = valuesPathError(pathText);
     if (refused !== undefined) return this.fail(refused);
     try {
-      // Strict UTF-8: Helm passes a file's bytes on as they are, which no JavaScript string can hold.
-      return readText(pathText);
+      // Strict UTF-8, a BOM kept: Helm passes a file's bytes on as they are, which no JavaScript
+      // string can hold when they are not UTF-8.
+      return readText(pathText, true);
     } catch (e) {
       return this.fail(e instanceof UserError ? e.message : String(e));
     }
   }
 }
 
-/** A `\u` escape of a surrogate, the only way JSON text from a command line can hold a lone one. */
+/** What may be a `\u` escape of a surrogate (the only way JSON text from a command line holds a lone one); a cheap first test. */
 const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

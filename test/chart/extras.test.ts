@@ -69,7 +69,7 @@ describe.skipIf(!engineAvailable)('containers and objects of the operator', () =
       const r = await cli(['render', '-f', PINNED, '--set-json', `${key}.${list}=[{"name":"${own}","image":"x"}]`]);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`Error: values.${key}.${list}[0].name: ${key}.${list}: "${own}" is the name of the chart's own container in these pods: give yours another name\n`);
+      expect(r.stderr).toBe(`Error: values.${key}.${list}[0].name: "${own}" is the name of the chart's own container in these pods: give yours another name\n`);
     }
   });
 

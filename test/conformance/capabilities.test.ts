@@ -88,6 +88,9 @@ describe.skipIf(!haveHelm)('.Capabilities as real Helm gives them', () => {
     const h3 = await helmTemplate(3, tgz, [], { release: 'r', apiVersions: lists });
     expect(h3.stderr).toBe('');
     expect(r.stdout).toBe(h3.stdout);
+    const h4 = await helmTemplate(4, tgz, [], { release: 'r', apiVersions: lists });
+    // Helm 4's own default Kubernetes is 1.37.
+    expect(normalizeHelm4(h4.stdout)).toBe(asHelm4(r.stdout).replace('version: "v1.36.0"', 'version: "v1.37.0"').replace('minor: "36"', 'minor: "37"'));
   });
 
   it.each(['banana', '1', '01.30.0', 'v1.20.0', '2.0.0', '1.30.1.2', '1.30\n', '1.30\nx'])('--kube-version %s fails as in Helm, with its message', async (version) => {

@@ -75,6 +75,7 @@ const CASES: [string, () => string[]][] = [
   // -f is a string slice to Helm: each use a comma-separated list, read as CSV.
   ['-f with two files, comma-separated', () => ['-f', `${file('csv1.yaml', 'a: 5\nm: {y: 1}\n')},${file('csv2.yaml', 'm: {x: 2}\n')}`]],
   ['-f with a quoted file name and an empty -f', () => ['-f', `"${file('csv3.yaml', 'str: quoted\n')}"`, '-f', '']],
+  ['--set-file keeps a byte order mark', () => ['--set-file', `str=${file('bom.txt', '\ufeffbom')}`]],
   ['--set true/false/null in Go case folding (U+017F is an s)', () => ['--set', 'a=falſe', '--set', 'str=TRUE', '--set', 'list=nUll']],
   ['--set-json with escaped lone surrogates (Go reads U+FFFD)', () => ['--set-json', 'str="x\\ud800y\\udc00"', '--set-json', 'm={"\\udbff":1}']],
   ['a key that begins with three dots', () => ['-f', file('dots.yaml', '...a: 3\n')]],
@@ -121,6 +122,7 @@ const REFUSED: [string, string, string][] = [
   ['a document end before any document', '# c\n\n...\na: 1\n', '3:1: did not find expected node content'],
   ['a document end with a comment, first', '... # c\n', '1:1: did not find expected node content'],
   ['a directive without a document start', '%TAG ! tag:x,2000:\na: 1\n', '2:1: did not find expected <document start>'],
+  ['a directive and nothing after it', '%YAML 1.1\n', '2:1: did not find expected <document start>'],
 ];
 
 describe.skipIf(!haveHelm)('values files real Helm refuses', () => {
@@ -144,6 +146,7 @@ const PATHS_REFUSED: [string, () => string[], string, string, (3 | 4)[]][] = [
   ['a -f path Go url.Parse refuses', () => ['-f', file('pct%zz', 'a: 1\n')], 'invalid URL escape "%zz"', 'invalid URL escape "%zz"', [3, 4]],
   ['a --set-file path with a colon in its first segment', () => ['--set-file', 'k=1a:b'], 'first path segment in URL cannot contain colon', 'first path segment in URL cannot contain colon', [3, 4]],
   ['an http URL (Helm downloads it; nothing listens here)', () => ['-f', 'http://127.0.0.1:1/values.yaml'], 'Helm downloads values from http URLs', '127.0.0.1:1', [3, 4]],
+  ['a -f path whose // part has a port that is none', () => ['-f', '//h:x/values.yaml'], 'invalid port ":x" after host', 'invalid port ":x" after host', [3, 4]],
   ['a bare quote in a -f list', () => ['-f', 'a"b'], 'bare " in non-quoted-field', 'bare " in non-quoted-field', [3, 4]],
   ['a whole JSON object to --set-json', () => ['--set-json', '{"a":{"z":1}}'], "Helm 3 reads key=JSON pairs", 'failed parsing --set-json data', [3]],
 ];

@@ -109,6 +109,10 @@ spec:
           resources:
             requests: {cpu: 100m}
           bogusField: true
+        - name: web
+          image: registry.example.com/log-shipper:1.0
+          resources:
+            requests: {cpu: 10m}
 ---
 # Source: dify/templates/extra.yaml
 apiVersion: example.com/v1
@@ -140,6 +144,7 @@ describe('lint checks', () => {
       'templates/api.yaml: Deployment/r-dify-api: spec.template.metadata.labels: missing app.kubernetes.io/name, app.kubernetes.io/instance',
       "templates/api.yaml: Deployment/r-dify-api: spec.selector.matchLabels: app.kubernetes.io/component=worker does not match the pod template's labels",
       'templates/web.yaml: StatefulSet/r-dify-web: spec.template.spec.containers[0].bogusField: unknown field',
+      'templates/web.yaml: StatefulSet/r-dify-web: spec.template.spec.containers[1] (web): container name already used by spec.template.spec.containers[0]; the API server refuses the pod',
       'templates/extra.yaml: Widget/w: no schema for example.com/v1 Widget',
     ]);
   });
