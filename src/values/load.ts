@@ -26,6 +26,7 @@ import { parseSimpleValues } from './simpleyaml.js';
 import { kindInWords, type Value, type ValueMap } from './types.js';
 import { describeFsError, UserError } from '../errors.js';
 import { urlParseError, urlScheme } from '../go/url.js';
+import { goTrimSpace } from '../go/strings.js';
 
 export interface LoadedValues {
   values: ValueMap;
@@ -96,7 +97,8 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
   const conv = new Converter(doc, lines, source, positions);
   conv.checkEscapes(text);
   // go-yaml reads `\'` in double quotes as `'`; the `yaml` package refuses it (its value is made below).
-  const err = doc.errors.find((e) => !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
+  // Directives are checked above by go-yaml's rules (which let a version run into a comment).
+  const err = doc.errors.find((e) => e.code !== 'BAD_DIRECTIVE' && !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
   if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
   const root = doc.contents;
   const top = root === null ? null : conv.value(root, []);
@@ -132,7 +134,7 @@ function checkStreamStart(text: string, fail: (offset: number, what: string) => 
     const end = text.indexOf('\n', at);
     next = end < 0 ? text.length : end + 1;
     const line = text.slice(at, end < 0 ? text.length : end);
-    if (line.trim() === '' || line.startsWith('#')) continue;
+    if (line.trim() === '' || /^ *#/.test(line)) continue;
     if (!line.startsWith('%')) {
       const directives = yaml || tags.size > 0;
       if (directives && !DOCUMENT_START.test(line)) fail(at, 'did not find expected <document start>');
@@ -143,7 +145,8 @@ function checkStreamStart(text: string, fail: (offset: number, what: string) => 
     if (name === 'YAML') {
       if (yaml) fail(at, 'found duplicate %YAML directive');
       yaml = true;
-      const m = /^(\d+)\.(\d+)$/.exec(args[0] ?? '');
+      // The version may run straight into a comment: `%YAML 1.1#c`.
+      const m = /^(\d+)\.(\d+)(?:#|$)/.exec(args[0] ?? '');
       if (!m || Number(m[1]) !== 1 || Number(m[2]) !== 1) fail(at, 'found incompatible YAML document');
     } else if (name === 'TAG') {
       if (tags.has(args[0] ?? '')) fail(at, 'found duplicate %TAG directive');
@@ -215,7 +218,7 @@ function decodeStrict(bytes: Buffer, name: string, keepBom: boolean): string {
 
 /** `-` (spaces around it allowed, as Helm trims the path) names standard input. */
 export function isStdinPath(path: string): boolean {
-  return path.trim() === '-';
+  return goTrimSpace(path) === '-';
 }
 
 /** Standard input as UTF-8, held to it as a file is (`keepBom` as in readText). */

@@ -75,6 +75,8 @@ const CASES: [string, () => string[]][] = [
   // -f is a string slice to Helm: each use a comma-separated list, read as CSV.
   ['-f with two files, comma-separated', () => ['-f', `${file('csv1.yaml', 'a: 5\nm: {y: 1}\n')},${file('csv2.yaml', 'm: {x: 2}\n')}`]],
   ['-f with a quoted file name and an empty -f', () => ['-f', `"${file('csv3.yaml', 'str: quoted\n')}"`, '-f', '']],
+  ['a -f path with a control character after #', () => ['-f', file('frag#\t.yaml', 'a: 6\n')]],
+  ['a %YAML version running into a comment, then an indented comment', () => ['-f', file('comment-directive.yaml', '%YAML 1.1#c\n  # indented\n---\na: 7\n')]],
   ['--set-file keeps a byte order mark', () => ['--set-file', `str=${file('bom.txt', '\ufeffbom')}`]],
   ['--set true/false/null in Go case folding (U+017F is an s)', () => ['--set', 'a=falſe', '--set', 'str=TRUE', '--set', 'list=nUll']],
   ['--set-json with escaped lone surrogates (Go reads U+FFFD)', () => ['--set-json', 'str="x\\ud800y\\udc00"', '--set-json', 'm={"\\udbff":1}']],
@@ -123,6 +125,7 @@ const REFUSED: [string, string, string][] = [
   ['a document end with a comment, first', '... # c\n', '1:1: did not find expected node content'],
   ['a directive without a document start', '%TAG ! tag:x,2000:\na: 1\n', '2:1: did not find expected <document start>'],
   ['a directive and nothing after it', '%YAML 1.1\n', '2:1: did not find expected <document start>'],
+  ['an indented comment, then a document end', '  # c\n...\nk: 1\n', '2:1: did not find expected node content'],
 ];
 
 describe.skipIf(!haveHelm)('values files real Helm refuses', () => {

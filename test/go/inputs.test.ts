@@ -83,6 +83,17 @@ describe('urlParseError and urlScheme (net/url.Parse)', () => {
     ['file://a b/v', 'invalid character " " in host name'],
     ['file://a|b/v', 'invalid character "|" in host name'],
     ['file://ü/v', undefined],
+    ['v#\t', undefined], // a control character in the fragment is let through
+    ['a://[1:2:3:4:5:6:7:8:9]/v', 'invalid IP-literal'],
+    ['a://[1::2::3]/v', 'invalid IP-literal'],
+    ['a://[::1.2.3]/v', 'invalid IP-literal'],
+    ['a://[::ffff:1.2.3.4]/v', undefined],
+    ['a://[fe80::1%25]/v', 'invalid host: ParseAddr("fe80::1%"): zone must be a non-empty string'],
+    ['a://[::1%25eth0]/v', undefined],
+    ['a://[::1%25a b]/v', 'invalid character " " in host name'],
+    ['a://[::1%25a%2Fb]/v', 'invalid URL escape "%2F"'],
+    ['a://[::1%25a%20b]/v', undefined],
+    ['a://[::1%25a[b]/v', 'invalid IP-literal'],
   ])('%j', (path, error) => {
     expect(urlParseError(path)).toBe(error);
   });

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadValuesFile, parseValuesDocument, parseValuesYaml } from '../../src/values/load.js';
+import { isStdinPath, loadValuesFile, parseValuesDocument, parseValuesYaml } from '../../src/values/load.js';
 import { userErrorOf } from '../support/errors.js';
 
 const errorOf = userErrorOf;
@@ -158,5 +158,12 @@ describe('loadValuesFile', () => {
     const loaded = loadValuesFile('-', () => 'a: 1\n');
     expect(loaded).toMatchObject({ values: { a: 1 }, source: '<stdin>' });
     expect(parseValuesDocument('a: 1\n', 'x').positions.sourceOf(['a'])).toBe('x:1:1');
+  });
+});
+
+describe('isStdinPath', () => {
+  it("trims as Go's strings.TrimSpace: U+0085 is a space, U+FEFF is not", () => {
+    for (const p of ['-', ' - ', '\t-\n', '\u0085-', '-\u3000']) expect(isStdinPath(p), JSON.stringify(p)).toBe(true);
+    for (const p of ['--', '-\ufeff', '\ufeff-', './-', '']) expect(isStdinPath(p), JSON.stringify(p)).toBe(false);
   });
 });
