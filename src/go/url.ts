@@ -4,7 +4,10 @@
  * command, an http, https or oci URL is downloaded, anything else is read as a local file). The
  * words are Go's, but for some refusals of a bracketed IP literal (Go names ParseAddr's reason).
  */
-import { isIPv6 } from 'node:net';
+import { lazyRequire } from '../lazy.js';
+
+/** node:net only for a bracketed IP literal: a CLI writing to a file has not loaded it (2 ms). */
+const net = lazyRequire<typeof import('node:net')>('node:net');
 
 /** What url.Parse refuses in `raw`, in Go's words; undefined when it parses. */
 export function urlParseError(raw: string): string | undefined {
@@ -66,7 +69,7 @@ function hostErrorOf(host: string): string | undefined {
     const charError = hostCharsError(address, false) ?? (zoneAt < 0 ? undefined : hostCharsError(inner.slice(zoneAt + 3), true));
     if (charError !== undefined) return charError;
     if (zoneAt >= 0 && zoneAt + 3 === inner.length) return `invalid host: ParseAddr(${JSON.stringify(`${address}%`)}): zone must be a non-empty string`;
-    return isIPv6(address) ? undefined : 'invalid IP-literal';
+    return net().isIPv6(address) ? undefined : 'invalid IP-literal';
   }
   const colon = host.lastIndexOf(':');
   if (colon >= 0 && !/^:[0-9]*$/.test(host.slice(colon))) return `invalid port ${JSON.stringify(host.slice(colon))} after host`;
