@@ -98,18 +98,11 @@ function hostCharsError(text: string, zone: boolean): string | undefined {
  * getScheme: letters, then letters, digits, `+`, `-` or `.`, then ':').
  */
 export function urlScheme(raw: string): string | undefined {
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (/[A-Za-z]/.test(c)) continue;
-    if (/[0-9+.-]/.test(c)) {
-      if (i === 0) return '';
-      continue;
-    }
-    if (c === ':') return i === 0 ? undefined : raw.slice(0, i).toLowerCase();
-    return '';
-  }
-  return '';
+  if (raw.startsWith(':')) return undefined;
+  return SCHEME.exec(raw)?.[1]?.toLowerCase() ?? '';
 }
+
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 
 /** url.PathUnescape's refusal: a `%` not followed by two hex digits. */
 function escapeError(s: string): string | undefined {

@@ -1,7 +1,10 @@
 /**
  * One JSON value at the start of a string, read the way Go's json.Decoder reads it for
- * --set-json: it stops right after the value, so `a=[1,2],b=3` leaves `,b=3` for the parser.
+ * --set-json: it stops right after the value, so `a=[1,2],b=3` leaves `,b=3` for the parser; and
+ * an escaped lone surrogate read as Go reads it.
  */
+import { setKey } from './maps.js';
+import type { Value, ValueMap } from './types.js';
 
 /**
  * The length of the JSON value that starts `s` (after JSON whitespace), where Go's decoder
@@ -89,4 +92,28 @@ export function finiteJson(v: unknown): boolean {
   if (Array.isArray(v)) return v.every(finiteJson);
   if (typeof v === 'object' && v !== null) return Object.values(v).every(finiteJson);
   return true;
+}
+
+/**
+ * `value`, parsed from `json`, as Go's decoder makes it: an escaped lone surrogate (`"\ud800"`,
+ * the only way JSON text from a command line holds one) is U+FFFD, in strings and keys alike.
+ */
+export function withGoSurrogates(json: string, value: unknown): unknown {
+  return SURROGATE_ESCAPE.test(json) ? wellFormed(value) : value;
+}
+
+/** What may be a `\u` escape of a surrogate: a cheap first test. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const fixText = (s: string): string => s.replace(LONE_SURROGATE, '\ufffd');
+
+function wellFormed(v: unknown): unknown {
+  if (typeof v === 'string') return fixText(v);
+  if (Array.isArray(v)) return v.map(wellFormed);
+  if (v !== null && typeof v === 'object') {
+    const out: ValueMap = {};
+    for (const [k, x] of Object.entries(v)) setKey(out, fixText(k), wellFormed(x) as Value);
+    return out;
+  }
+  return v;
 }

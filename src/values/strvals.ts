@@ -9,7 +9,7 @@
  */
 import { isStdinPath, readStdin, readText, valuesPathError } from './load.js';
 import { getKey, hasKey, setKey } from './maps.js';
-import { finiteJson, scanJsonValue } from './jsonprefix.js';
+import { finiteJson, scanJsonValue, withGoSurrogates } from './jsonprefix.js';
 import { isMap, type Scalar, type Value, type ValueMap } from './types.js';
 import { UserError } from '../errors.js';
 import { goEqualFold } from '../go/strings.js';
@@ -311,8 +311,7 @@ class Parser {
     }
     if (!finiteJson(value)) this.fail(`invalid JSON for "${name}": number out of range`);
     this.i += Array.from(rest.slice(0, end)).length;
-    // Go's decoder reads an escaped lone surrogate (`"\ud800"`) as U+FFFD.
-    return (LONE_SURROGATE_ESCAPE.test(rest.slice(0, end)) ? wellFormed(value) : value) as Value;
+    return withGoSurrogates(rest.slice(0, end), value) as Value;
   }
 
   private readFile(pathText: string): string {
@@ -327,24 +326,6 @@ class Parser {
       return this.fail(e instanceof UserError ? e.message : String(e));
     }
   }
-}
-
-/** What may be a `\u` escape of a surrogate (the only way JSON text from a command line holds a lone one); a cheap first test. */
-const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const fixText = (s: string): string => s.replace(LONE_SURROGATE, '\ufffd');
-
-/** A parsed JSON value with every lone surrogate in its strings and keys replaced by U+FFFD. */
-function wellFormed(v: unknown): unknown {
-  if (typeof v === 'string') return fixText(v);
-  if (Array.isArray(v)) return v.map(wellFormed);
-  if (v !== null && typeof v === 'object') {
-    const out: ValueMap = {};
-    for (const [k, x] of Object.entries(v)) setKey(out, fixText(k), wellFormed(x) as Value);
-    return out;
-  }
-  return v;
 }
 
 // Go's unicode.IsSpace.
