@@ -207,10 +207,14 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     const { objects, text } = await render('defaults.yaml');
     const api = effectiveEnv(objects, find(objects, 'Deployment', '-api')!);
     expect(api.get('DB_TYPE')).toBe('postgresql');
-    expect(api.get('ENABLE_COLLABORATION_MODE')).toBe('true'); // the collaboration websocket is on by default
+    // On by default, but said only where web can reach it (sheet 5.2): defaults have no public URL.
+    expect(api.get('ENABLE_COLLABORATION_MODE')).toBe('false');
+    const ws = (await render('websocket-ingress.yaml')).objects;
+    expect(effectiveEnv(ws, find(ws, 'Deployment', '-api')!).get('ENABLE_COLLABORATION_MODE')).toBe('true');
     expect(effectiveEnv((await render('websocket-off.yaml')).objects, find((await render('websocket-off.yaml')).objects, 'Deployment', '-api')!).get('ENABLE_COLLABORATION_MODE')).toBe('false');
     expect(api.get('APP_MAX_EXECUTION_TIME')).toBe('3600');
     expect(api.get('WORKFLOW_MAX_EXECUTION_TIME')).toBe('3600');
+    expect(api.get('CELERY_WORKER_AMOUNT')).toBe('4'); // sheet 3.3: .env has 4 since 1.14.0
     const pd = find(objects, 'Deployment', '-plugin-daemon')!;
     expect(effectiveEnv(objects, pd).get('PIP_MIRROR_AUTO_DETECT')).toBe('true');
     expect(effectiveEnv(objects, pd).get('DB_TYPE')).toBe('postgresql');

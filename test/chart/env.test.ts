@@ -74,6 +74,12 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(backfill.spec.template.spec.initContainers[0].command[2]).toContain('http://release-name-dify-plugin-daemon:5002/health/check');
     expect(backfill.spec.template.spec.containers[0].args).toEqual(['backfill-plugin-auto-upgrade']);
     expect(containerEnv(backfill).get('MODE')).toBe('job');
+    // It asks the daemon for each tenant's plugins, so it carries the daemon's key: the api's secret reference.
+    type Env = { name: string; valueFrom?: unknown };
+    const keyOf = (c: { env: Env[] }) => c.env.find((e) => e.name === 'PLUGIN_DAEMON_KEY')?.valueFrom;
+    const apiKey = keyOf(find(objects, 'Deployment', '-api')!.spec.template.spec.containers[0]);
+    expect(apiKey).toMatchObject({ secretKeyRef: { key: 'PLUGIN_DAEMON_KEY' } });
+    expect(keyOf(backfill.spec.template.spec.containers[0])).toEqual(apiKey);
   });
 
   it("the migration Job takes the api's extraEnv and extraEnvFrom (it runs the api's code against its database)", async () => {

@@ -317,7 +317,11 @@ function needsOf(v: V, rendered: string[]): Need[] {
     add(c(s), c('ssrf-proxy'), tcp(v.ssrfProxy.port));
   }
   add(c('plugin-backfill'), c('plugin-daemon'), tcp(5002)); // §5.5: backfill-plugin-auto-upgrade needs the daemon
-  if (v.sandbox.enableNetwork) add(c('sandbox'), c('ssrf-proxy'), tcp(v.ssrfProxy.port));
+  // values.yaml: sandboxed code with network goes through the SSRF proxy, or, with none deployed, straight out.
+  if (v.sandbox.enableNetwork) {
+    if (v.ssrfProxy.enabled) add(c('sandbox'), c('ssrf-proxy'), tcp(v.ssrfProxy.port));
+    else add(c('sandbox'), internet(), 'all');
+  }
   if (v.pluginDaemon.useSsrfProxy) add(c('plugin-daemon'), c('ssrf-proxy'), tcp(v.ssrfProxy.port));
 
   // §2 and §5.13, agents: api and worker call the agent backend; it calls the plugin daemon, the api's inner API,

@@ -133,10 +133,16 @@ describe.skipIf(!engineAvailable)('collaboration websocket', () => {
     expect(find((await render('websocket-ingress.yaml')).objects, 'PodDisruptionBudget', '-api-websocket')!.spec.minAvailable).toBe('50%');
   });
 
-  it('ENABLE_COLLABORATION_MODE is "true" on every api-image process exactly when the websocket is enabled', async () => {
-    const on = collaborationMode((await render('defaults.yaml')).objects);
+  it('ENABLE_COLLABORATION_MODE is "true" on every api-image process exactly when the websocket is enabled and web has its URL', async () => {
+    const on = collaborationMode((await render('websocket-ingress.yaml')).objects);
     expect([...on.keys()].sort()).toEqual(['api', 'api-websocket', 'beat', 'migration', 'worker']);
     for (const [c, v] of on) expect(v, c).toBe('true');
+    // Sheet 5.2: without NEXT_PUBLIC_SOCKET_URL (no public URL) the browser has nothing to connect to.
+    const { objects: noUrl } = await render('defaults.yaml');
+    expect(webConfig(noUrl)).not.toHaveProperty('NEXT_PUBLIC_SOCKET_URL');
+    const unreachable = collaborationMode(noUrl);
+    expect([...unreachable.keys()].sort()).toEqual(['api', 'api-websocket', 'beat', 'migration', 'worker']);
+    for (const [c, v] of unreachable) expect(v, c).toBe('false');
     const off = collaborationMode((await render('websocket-off.yaml')).objects);
     expect([...off.keys()].sort()).toEqual(['api', 'beat', 'migration', 'worker']);
     for (const [c, v] of off) expect(v, c).toBe('false');
