@@ -216,7 +216,7 @@ interface V {
   sandbox: { enableNetwork: boolean };
   ssrfProxy: { enabled: boolean; port: number; allowedNetworks: string[] };
   agentBackend: { enabled: boolean; runtime: string };
-  agentSsrfProxy: { port: number };
+  agentSsrfProxy: { port: number; allowInternet: boolean };
   pluginDaemon: { useSsrfProxy: boolean; storage: { type: string } };
   postgresql: { enabled: boolean };
   externalPostgresql: { port: number };
@@ -334,6 +334,8 @@ function needsOf(v: V, rendered: string[]): Need[] {
   add(c('local-sandbox'), c('agent-ssrf-proxy'), tcp(v.agentSsrfProxy.port));
   add(c('agent-ssrf-proxy'), c('agent-backend'), tcp(5050));
   add(c('agent-ssrf-proxy'), c('api'), tcp(5001));
+  // §4.3: Dify's agent proxy also allows the public internet; the chart only when asked.
+  if (v.agentSsrfProxy.allowInternet) add(c('agent-ssrf-proxy'), internet(), 'all');
   if (v.agentBackend.runtime === 'e2b') add(c('agent-backend'), internet(), 'all');
 
   // The internet: the SSRF proxy (§4.2, its allowed private networks too); api and worker are on compose's

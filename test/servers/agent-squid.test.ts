@@ -174,4 +174,70 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
       expect(backend.requests.length + api.requests.length).toBe(before);
     });
   });
+
+  describe('running squid with agentSsrfProxy.allowInternet (agents-internet.yaml)', () => {
+    let backend: Stub;
+    let proc: Managed;
+    let port: number;
+    let root: string;
+    let release: Release;
+    const diag = (): string => squidLogs(root);
+    /** Status line and squid's error tag of a request through the proxy (raw: a refused upstream answers slowly). */
+    async function ask(request: string): Promise<{ status: string | undefined; error: string | undefined }> {
+      const reply = await rawExchange(port, request, { until: /\r\n\r\n/, timeoutMs: 15_000 });
+      return { status: /^HTTP\/1\.[01] (\d{3})/.exec(reply)?.[1], error: /^X-Squid-Error: (\S+)/im.exec(reply)?.[1] };
+    }
+    const get = (url: string) => ask(`GET ${url} HTTP/1.1\r\nHost: ${new URL(url).host}\r\n\r\n`);
+    const connect = (target: string) => ask(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+
+    beforeAll(async () => {
+      backend = (await startStub('agent-backend', BACKEND_IP))!;
+      release = renderFixture('agents-internet.yaml', `agentBackend:\n  service:\n    port: ${backend.port}\n`);
+      root = squidDir('agent-squid-internet');
+      port = await freePort();
+      const hosts = [
+        '127.0.0.1 localhost',
+        `${BACKEND_IP} ${serviceNames(release, 'agent-backend').join(' ')}`,
+        `${BACKEND_IP} elsewhere.example.com`,
+        '10.0.0.9 private.example.com',
+        '203.0.113.10 public.example.net',
+      ].join('\n');
+      const listen: RewriteRule = { name: 'http_port', match: /^http_port\s+\d+\s*$/, replace: () => `http_port 127.0.0.1:${port}`, min: 1 };
+      // A public address may drop packets here: give up on it soon (the answer is then squid's connect failure).
+      const soon: RewriteRule = { name: 'connect_timeout', match: /^cache deny all$/, replace: () => 'cache deny all\nconnect_timeout 3 seconds', min: 1 };
+      const { conf } = writeSquidConf(root, agentConf(release)!, [listen, soon, ...logRules(root)], `${hosts}\n`, 'agent squid (internet)');
+      proc = await runSquid(SQUID as string, conf, root, port, 'agent squid (internet)');
+    });
+    afterAll(async () => {
+      await proc?.stop();
+      await stopAll();
+      await backend?.close();
+      removeTempDirs();
+    });
+
+    it('lets plain HTTP and CONNECT to 443 through to a public address (not refused by the rules)', async () => {
+      for (const r of [await get('http://public.example.net/simple/pip/'), await connect('public.example.net:443')]) {
+        expect(r.status, diag()).toBeDefined();
+        expect(r.status, diag()).not.toBe('403');
+        expect(r.error ?? '', diag()).not.toBe('ERR_ACCESS_DENIED');
+      }
+    });
+
+    it('still reaches the agent stub, and refuses private addresses, cluster names, other ports and the control plane', async () => {
+      expect((await get(`http://${serviceNames(release, 'agent-backend')[0]}:${backend.port}/agent-stub/x`)).status, diag()).toBe('200');
+      const b = serviceNames(release, 'agent-backend');
+      const refused = [
+        await get('http://private.example.com/'), // a private address behind a public-looking name
+        await get('http://10.0.0.2/'),
+        await get(`http://elsewhere.example.com:${backend.port}/agent-stub/x`), // loopback under another name
+        await get(`http://${b[0]}:${backend.port}/runs`), // the agent backend's control plane, by each name
+        await get(`http://${b[3]}:${backend.port}/runs`),
+        await get('http://kubernetes.default.svc/'),
+        await get('http://public.example.net:22/'),
+        await connect('public.example.net:22'),
+        await connect(`${b[0]}:443`),
+      ];
+      for (const r of refused) expect(r, diag()).toEqual({ status: '403', error: 'ERR_ACCESS_DENIED' });
+    });
+  });
 });
