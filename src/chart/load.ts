@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { isMap as isYamlMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
+import { isVersion } from '../go/semver.js';
 import { goSanitizeString } from '../go/strings.js';
 import { UserError } from '../errors.js';
 import type { ChartMetadata, TemplateFile } from '../render/engine.js';
@@ -41,6 +42,8 @@ export interface ChartSource {
   templates: TemplateFile[];
   /** values.yaml, as Helm's loader reads it with the chart: the defaults, and where each was written. */
   defaults: LoadedValues;
+  /** `Chart.yaml:line:col` of a top-level field's value, for an error about it (the path alone if unknown). */
+  placeOf: (key: string) => string;
 }
 
 /** The fields Helm's loader rewrites with sanitizeString (whitespace to spaces, unprintables dropped). */
@@ -66,22 +69,91 @@ export function loadChart(dir: string): ChartSource {
   } catch {
     throw new UserError(`${chartYamlPath}: cannot read the chart's Chart.yaml`, { file: chartYamlPath });
   }
-  let raw: Record<string, unknown>;
-  try {
-    raw = parse(chartYaml) as Record<string, unknown>;
-  } catch (e) {
-    // One located line, as a values file's YAML error (the parser's own message ends with a position and a code frame).
-    const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    const msg = (e as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new UserError(`${chartYamlPath}${pos ? `:${pos.line}:${pos.col}` : ''}: ${msg}`, { file: chartYamlPath, ...(pos ? { line: pos.line, col: pos.col } : {}) });
-  }
+  const { raw, at } = readChartYaml(chartYamlPath, chartYaml);
   const tdir = join(dir, 'templates');
   const templates: TemplateFile[] = [];
   for (const f of templatePaths(tdir)) {
     const srcPath = join(tdir, f);
     templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
   }
-  return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates, defaults: loadChartDefaults(dir) };
+  const placeOf = (key: string): string => {
+    const pos = at(key);
+    return pos ? `${chartYamlPath}:${pos.line}:${pos.col}` : chartYamlPath;
+  };
+  return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates, defaults: loadChartDefaults(dir), placeOf };
+}
+
+/** Where a top-level key of Chart.yaml was written: its value's line and column, else the key's. */
+type KeyPlace = (key: string) => { line: number; col: number } | undefined;
+
+/**
+ * Chart.yaml as a map of its fields, held to what Helm's loader and Metadata.Validate accept
+ * (pkg/chart/metadata.go), each refusal one line naming the file and, where there is one, the
+ * line of the value: Helm's words name no file (`validation: chart.metadata.version "abc" is invalid`).
+ */
+function readChartYaml(path: string, text: string): { raw: Record<string, unknown>; at: KeyPlace } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const e = doc.errors[0];
+  if (e) {
+    // One located line, as a values file's YAML error (the parser's own message ends with a position and a code frame).
+    const pos = e.linePos?.[0];
+    const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new UserError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: ${msg}`, { file: path, ...(pos ? { line: pos.line, col: pos.col } : {}) });
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) throw new UserError(`${path}: empty; a chart's Chart.yaml needs at least apiVersion, name and version`, { file: path });
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UserError(`${path}: must be a map of chart fields (apiVersion, name, version, ...), got ${Array.isArray(raw) ? 'a list' : `the ${typeof raw} ${JSON.stringify(raw)}`}`, { file: path });
+  }
+  const contents = doc.contents;
+  const at: KeyPlace = (key) => {
+    if (!isYamlMap(contents)) return undefined;
+    const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === key);
+    const node = (pair?.value ?? pair?.key) as Node | null | undefined;
+    const offset = node?.range?.[0];
+    return offset === undefined ? undefined : lines.linePos(offset);
+  };
+  validateMetadata(path, raw as Record<string, unknown>, at);
+  return { raw: raw as Record<string, unknown>, at };
+}
+
+/** Go's filepath.Base on a '/'-separated name: the last element, trailing slashes dropped. */
+function goBase(name: string): string {
+  if (name === '') return '.';
+  const trimmed = name.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+/**
+ * Helm's Metadata.Validate, in its order, plus the apiVersion rule of `helm lint` (v1 or v2):
+ * Helm 4 refuses any other apiVersion at load, Helm 3 only in lint, so an archive with another
+ * one installs with Helm 3 alone. A missing apiVersion is v1, as Helm's loader takes it. A library
+ * chart is refused too: it renders nothing and `helm install` refuses it ("library charts are not
+ * installable"), so neither render nor package has anything to offer for one.
+ */
+function validateMetadata(path: string, raw: Record<string, unknown>, at: KeyPlace): void {
+  const fail = (key: string | undefined, what: string): never => {
+    const pos = key === undefined ? undefined : at(key);
+    throw new UserError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: ${what}`, { file: path, ...(pos ?? {}) });
+  };
+  const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const apiVersion = text(raw.apiVersion);
+  if (apiVersion !== '' && apiVersion !== 'v1' && apiVersion !== 'v2') fail('apiVersion', `apiVersion ${JSON.stringify(apiVersion)} is not valid: must be v1 or v2 (Helm 4 refuses any other)`);
+  const name = goSanitizeString(text(raw.name));
+  if (name === '') fail(raw.name === undefined ? undefined : 'name', 'name is required: the chart has no name');
+  if (name === '.' || name === '..') fail('name', `name ${JSON.stringify(name)} is not allowed`);
+  if (name !== goBase(name)) fail('name', `name ${JSON.stringify(name)} is invalid: a chart name cannot hold a '/'`);
+  const version = text(raw.version);
+  if (version === '') fail(raw.version === undefined ? undefined : 'version', 'version is required: the chart has no version');
+  if (!isVersion(version)) fail('version', `version ${JSON.stringify(version)} is not a semantic version (as 1.2.3)`);
+  const type = text(raw.type);
+  if (type !== '' && type !== 'application' && type !== 'library') fail('type', `type ${JSON.stringify(type)} is invalid: must be application or library`);
+  if (type === 'library') fail('type', 'type library: a library chart cannot be rendered or installed (helm install: "library charts are not installable"); dify-chart takes application charts only');
+  const maintainers = raw.maintainers;
+  if (Array.isArray(maintainers) && maintainers.some((m) => m === null || typeof m !== 'object')) {
+    fail('maintainers', 'maintainers must not contain empty or null entries; each is a map (name, email, url)');
+  }
 }
 
 /**

@@ -50,12 +50,13 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   const chart = loadChart(opts.chartDir);
   readChartFile(opts.chartDir, join(opts.chartDir, 'Chart.yaml'));
   for (const t of chart.templates) readChartFile(opts.chartDir, t.srcPath);
-  const name = String(chart.raw.name ?? '');
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new UserError(`Chart.yaml: invalid chart name "${name}"`);
-  const version = opts.version ?? String(chart.raw.version ?? '');
-  if (!isVersion(version)) {
-    throw new UserError(`--version: "${version}" is not a semantic version`);
+  // loadChart held Chart.yaml to Helm's rules; an archive's name is also its file name and top folder.
+  const name = String(chart.metadata.Name);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+    throw new UserError(`${chart.placeOf('name')}: invalid chart name ${JSON.stringify(name)} for an archive: use lowercase letters, digits and '-', starting with a letter or digit`, { file: join(opts.chartDir, 'Chart.yaml') });
   }
+  if (opts.version !== undefined && !isVersion(opts.version)) throw new UserError(`--version: "${opts.version}" is not a semantic version`);
+  const version = opts.version ?? String(chart.raw.version);
   const valuesPath = join(opts.chartDir, 'values.yaml');
   const valuesText = readChartFile(opts.chartDir, valuesPath);
   const compiled = opts.compiled ?? compileGoTemplates(chart.templates, chart.defaults.values);
