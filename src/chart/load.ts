@@ -1,12 +1,12 @@
 /** Reading a chart folder: Chart.yaml as Helm's metadata object, and the template sources. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap as isYamlMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
 import { isVersion } from '../go/semver.js';
 import { goSanitizeString } from '../go/strings.js';
-import { UserError } from '../errors.js';
+import { describeFsError, UserError } from '../errors.js';
 import type { ChartMetadata, TemplateFile } from '../render/engine.js';
 import { loadChartDefaults, type LoadedValues } from '../values/load.js';
 
@@ -70,17 +70,43 @@ export function loadChart(dir: string): ChartSource {
     throw new UserError(`${chartYamlPath}: cannot read the chart's Chart.yaml`, { file: chartYamlPath });
   }
   const { raw, at } = readChartYaml(chartYamlPath, chartYaml);
+  const placeOf = (key: string): string => {
+    const pos = at(key);
+    return pos ? `${chartYamlPath}:${pos.line}:${pos.col}` : chartYamlPath;
+  };
+  refuseSubcharts(dir, raw, placeOf);
   const tdir = join(dir, 'templates');
   const templates: TemplateFile[] = [];
   for (const f of templatePaths(tdir)) {
     const srcPath = join(tdir, f);
     templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
   }
-  const placeOf = (key: string): string => {
-    const pos = at(key);
-    return pos ? `${chartYamlPath}:${pos.line}:${pos.col}` : chartYamlPath;
-  };
   return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates, defaults: loadChartDefaults(dir), placeOf };
+}
+
+const NO_SUBCHARTS = 'subcharts are not supported: dify-chart renders and packages a single chart';
+
+/**
+ * Dependencies in Chart.yaml, or a subchart in charts/: refused, since render would leave them out
+ * and the archive would hold no charts/ for them, which Helm refuses ("found in Chart.yaml, but
+ * missing in charts/ directory"). charts/ entries Helm skips (a name starting with `.` or `_`, a
+ * .prov file) are let be, so an empty charts/ folder, as `helm create` makes, is fine.
+ */
+function refuseSubcharts(dir: string, raw: Record<string, unknown>, placeOf: (key: string) => string): void {
+  const deps = raw.dependencies;
+  if (deps !== undefined && deps !== null && !(Array.isArray(deps) && deps.length === 0)) {
+    throw new UserError(`${placeOf('dependencies')}: dependencies: ${NO_SUBCHARTS}`, { file: join(dir, 'Chart.yaml') });
+  }
+  const charts = join(dir, 'charts');
+  if (!lstatSync(charts, { throwIfNoEntry: false })?.isDirectory()) return;
+  let names: string[];
+  try {
+    names = readdirSync(charts);
+  } catch (e) {
+    throw new UserError(`${charts}: ${describeFsError(e, 'list')}`, { file: charts });
+  }
+  const sub = names.filter((n) => !/^[._]/.test(n) && !n.endsWith('.prov')).sort(compareGoStrings)[0];
+  if (sub !== undefined) throw new UserError(`${join(charts, sub)}: ${NO_SUBCHARTS}; remove it from charts/`, { file: join(charts, sub) });
 }
 
 /** Where a top-level key of Chart.yaml was written: its value's line and column, else the key's. */

@@ -213,3 +213,45 @@ describe("Chart.yaml held to Helm's Metadata.Validate, the file and line named",
     expect(await cli(['package', ok, '--version', 'abc', '-d', join(ok, 'out')])).toEqual({ code: 1, stdout: '', stderr: 'Error: --version: "abc" is not a semantic version\n' });
   }, 60_000);
 });
+
+describe('subcharts are refused: dependencies in Chart.yaml, a chart in charts/', () => {
+  const chartYaml = 'apiVersion: v2\nname: m\nversion: 0.1.0\n';
+  const sub = { 'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n', 'charts/sub/templates/cm.yaml': CM.replace('name: x', 'name: sub') };
+
+  it('dependencies in Chart.yaml: render, lint and package refuse them, naming the line', async () => {
+    const dir = chartOf({ 'Chart.yaml': `${chartYaml}dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://example.com\n`, 'templates/cm.yaml.hbs': CM });
+    const expected = `${join(dir, 'Chart.yaml')}:5:3: dependencies: subcharts are not supported: dify-chart renders and packages a single chart`;
+    expect(loadRefusal(dir)).toBe(expected);
+    expect(await packageRefusal(dir)).toBe(expected);
+    for (const args of [['render', dir], ['lint', dir], ['package', dir, '-d', join(dir, 'out')]]) {
+      expect(await cli(args)).toEqual({ code: 1, stdout: '', stderr: `Error: ${expected}\n` });
+    }
+  }, 60_000);
+
+  it('a chart in charts/: refused, naming it', async () => {
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml.hbs': CM, ...sub });
+    const expected = `${join(dir, 'charts', 'sub')}: subcharts are not supported: dify-chart renders and packages a single chart; remove it from charts/`;
+    expect(loadRefusal(dir)).toBe(expected);
+    expect(await packageRefusal(dir)).toBe(expected);
+    const tgz = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml.hbs': CM, 'charts/sub-0.1.0.tgz': 'x' });
+    expect(loadRefusal(tgz)).toBe(`${join(tgz, 'charts', 'sub-0.1.0.tgz')}: subcharts are not supported: dify-chart renders and packages a single chart; remove it from charts/`);
+  });
+
+  it('what Helm takes for no subchart passes: an empty charts/, a name starting with . or _, empty dependencies', () => {
+    const dir = chartOf({ 'Chart.yaml': `${chartYaml}dependencies: []\n`, 'templates/cm.yaml.hbs': CM, 'charts/.gitkeep': '', 'charts/_notes/x': 'x' });
+    expect(loadChart(dir).templates).toHaveLength(1);
+  });
+
+  it.skipIf(!haveHelm)('real Helm renders a subchart of charts/ (leaving it out would differ) and refuses a dependency missing there', async () => {
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml': CM, ...sub });
+    const deps = chartOf({ 'Chart.yaml': `${chartYaml}dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://example.com\n`, 'templates/cm.yaml': CM });
+    for (const major of HELM_MAJORS) {
+      const r = await helmTemplate(major, dir, []);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('# Source: m/charts/sub/templates/cm.yaml\n');
+      const d = await helmTemplate(major, deps, []);
+      expect(d.code).not.toBe(0);
+      expect(d.stderr).toContain('missing in charts/ directory: redis');
+    }
+  });
+});
