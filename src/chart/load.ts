@@ -1,12 +1,13 @@
 /** Reading a chart folder: Chart.yaml as Helm's metadata object, and the template sources. */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap as isYamlMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
 import { isVersion } from '../go/semver.js';
 import { goSanitizeString } from '../go/strings.js';
 import { describeFsError, UserError } from '../errors.js';
+import { entryKind, entryName, isChartFolder, notPlain, readChartFile } from './files.js';
 import type { ChartMetadata, TemplateFile } from '../render/engine.js';
 import { loadChartDefaults, type LoadedValues } from '../values/load.js';
 
@@ -63,12 +64,7 @@ export function chartMetadata(raw: Record<string, unknown>): ChartMetadata {
 
 export function loadChart(dir: string): ChartSource {
   const chartYamlPath = join(dir, 'Chart.yaml');
-  let chartYaml: string;
-  try {
-    chartYaml = readFileSync(chartYamlPath, 'utf8');
-  } catch {
-    throw new UserError(`${chartYamlPath}: cannot read the chart's Chart.yaml`, { file: chartYamlPath });
-  }
+  const chartYaml = readChartFile(chartYamlPath).toString('utf8');
   const { raw, at } = readChartYaml(chartYamlPath, chartYaml);
   const placeOf = (key: string): string => {
     const pos = at(key);
@@ -79,7 +75,7 @@ export function loadChart(dir: string): ChartSource {
   const templates: TemplateFile[] = [];
   for (const f of templatePaths(tdir)) {
     const srcPath = join(tdir, f);
-    templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
+    templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readChartFile(srcPath).toString('utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
   }
   return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates, defaults: loadChartDefaults(dir), placeOf };
 }
@@ -98,13 +94,11 @@ function refuseSubcharts(dir: string, raw: Record<string, unknown>, placeOf: (ke
     throw new UserError(`${placeOf('dependencies')}: dependencies: ${NO_SUBCHARTS}`, { file: join(dir, 'Chart.yaml') });
   }
   const charts = join(dir, 'charts');
-  if (!lstatSync(charts, { throwIfNoEntry: false })?.isDirectory()) return;
-  let names: string[];
-  try {
-    names = readdirSync(charts);
-  } catch (e) {
-    throw new UserError(`${charts}: ${describeFsError(e, 'list')}`, { file: charts });
-  }
+  // A plain file named charts is one of Helm's chart files, no subchart (and not packaged).
+  const st = lstatSync(charts, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink()) throw notPlain(charts, 'a symbolic link');
+  if (!st?.isDirectory()) return;
+  const names = listFolder(charts).map((e) => e.name);
   const sub = names.filter((n) => !/^[._]/.test(n) && !n.endsWith('.prov')).sort(compareGoStrings)[0];
   if (sub !== undefined) throw new UserError(`${join(charts, sub)}: ${NO_SUBCHARTS}; remove it from charts/`, { file: join(charts, sub) });
 }
@@ -191,16 +185,35 @@ function validateMetadata(path: string, raw: Record<string, unknown>, at: KeyPla
 export function templatePaths(tdir: string): string[] {
   const found: string[] = [];
   // A chart without templates/ renders nothing, as in Helm.
-  if (!existsSync(tdir)) return found;
+  if (!isChartFolder(tdir)) return found;
   const walk = (rel: string): void => {
-    for (const e of readdirSync(rel === '' ? tdir : join(tdir, rel), { withFileTypes: true })) {
+    const dir = rel === '' ? tdir : join(tdir, rel);
+    for (const e of listFolder(dir)) {
       const path = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(path);
+      if (e.dirent.isDirectory()) walk(path);
+      else if (!e.dirent.isFile()) throw notPlain(join(dir, e.name), entryKind(e.dirent));
       else if (e.name.endsWith(TEMPLATE_EXT)) found.push(path);
     }
   };
   walk('');
   return found.sort(compareGoStrings);
+}
+
+/**
+ * A folder's entries, names listed as bytes so a name that is not UTF-8 is refused by name
+ * rather than turned into another (U+FFFD) that then cannot be opened; each with its type from the
+ * listing (no entry is opened), in byte order so the first refusal is always the same one.
+ */
+function listFolder(dir: string): { name: string; dirent: Dirent<Buffer> }[] {
+  let entries: Dirent<Buffer>[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+  } catch (e) {
+    throw new UserError(`${dir}: ${describeFsError(e, 'list')}`, { file: dir });
+  }
+  return entries
+    .sort((a, b) => Buffer.compare(a.name, b.name))
+    .map((e) => ({ name: entryName(dir, e.name), dirent: e }));
 }
 
 /** The files a render depends on: Chart.yaml, values.yaml, the templates, and `extraFiles`. */

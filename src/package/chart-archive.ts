@@ -1,9 +1,9 @@
 /** `dify-chart package`: the chart's templates compiled to Go, laid out as a Helm chart archive. */
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { compileGoTemplates, type CompiledTemplates } from '../compile/compiler.js';
 import { loadChart } from '../chart/load.js';
+import { readChartFile } from '../chart/files.js';
 import { UserError } from '../errors.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';
 import { isVersion } from '../go/semver.js';
@@ -24,17 +24,6 @@ export interface ChartArchive {
   bytes: Buffer;
 }
 
-/** Read a chart file, refusing links and anything that resolves outside the chart folder. */
-function readChartFile(root: string, path: string): Buffer {
-  const st = lstatSync(path, { throwIfNoEntry: false });
-  if (!st) throw new UserError(`${path}: no such file`, { file: path });
-  if (st.isSymbolicLink()) throw new UserError(`${path}: refusing to package a symbolic link`, { file: path });
-  if (!st.isFile()) throw new UserError(`${path}: not a regular file`, { file: path });
-  const rel = relative(realpathSync(root), realpathSync(path));
-  if (rel.startsWith('..')) throw new UserError(`${path}: resolves outside the chart folder`, { file: path });
-  return readFileSync(path);
-}
-
 export const HELMIGNORE = ['# Patterns to ignore when building packages.', '.DS_Store', '.git/', '*.swp', '*.bak', '*.tmp', '*~', ''].join('\n');
 
 export function updatedChartYaml(text: string, version?: string, appVersion?: string): string {
@@ -47,9 +36,8 @@ export function updatedChartYaml(text: string, version?: string, appVersion?: st
 
 /** Every entry of the archive, in memory. */
 export function chartEntries(opts: PackageOptions): { name: string; version: string; entries: ArchiveEntry[] } {
+  // loadChart read Chart.yaml and the templates as plain files (src/chart/files.ts); so is every other file here.
   const chart = loadChart(opts.chartDir);
-  readChartFile(opts.chartDir, join(opts.chartDir, 'Chart.yaml'));
-  for (const t of chart.templates) readChartFile(opts.chartDir, t.srcPath);
   // loadChart held Chart.yaml to Helm's rules; an archive's name is also its file name and top folder.
   const name = String(chart.metadata.Name);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
@@ -58,7 +46,7 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   if (opts.version !== undefined && !isVersion(opts.version)) throw new UserError(`--version: "${opts.version}" is not a semantic version`);
   const version = opts.version ?? String(chart.raw.version);
   const valuesPath = join(opts.chartDir, 'values.yaml');
-  const valuesText = readChartFile(opts.chartDir, valuesPath);
+  const valuesText = readChartFile(valuesPath);
   const compiled = opts.compiled ?? compileGoTemplates(chart.templates, chart.defaults.values);
   const at = (p: string) => `${name}/${p}`;
   const entries: ArchiveEntry[] = [
@@ -67,11 +55,11 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
     { path: at('.helmignore'), content: Buffer.from(HELMIGNORE) },
     { path: at('templates/_helpers.tpl'), content: Buffer.from(compiled.helpers) },
   ];
-  const schema = join(opts.chartDir, 'values.schema.json');
-  if (lstatSync(schema, { throwIfNoEntry: false })) entries.push({ path: at('values.schema.json'), content: readChartFile(opts.chartDir, schema) });
+  const schema = readChartFile(join(opts.chartDir, 'values.schema.json'), true);
+  if (schema) entries.push({ path: at('values.schema.json'), content: schema });
   for (const [tname, text] of compiled.templates) entries.push({ path: at(tname), content: Buffer.from(text) });
-  const readme = join(opts.chartDir, 'README.md');
-  if (lstatSync(readme, { throwIfNoEntry: false })) entries.push({ path: at('README.md'), content: readChartFile(opts.chartDir, readme) });
+  const readme = readChartFile(join(opts.chartDir, 'README.md'), true);
+  if (readme) entries.push({ path: at('README.md'), content: readme });
   return { name, version, entries };
 }
 

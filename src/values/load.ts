@@ -3,7 +3,7 @@
  * then a JSON round trip, so every number is a float64 and every map key a string). Errors are
  * one line, `<file>:<line>:<col>: <what>`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   isAlias,
@@ -25,6 +25,7 @@ import { Provenance } from './provenance.js';
 import { parseSimpleValues } from './simpleyaml.js';
 import { kindInWords, type Value, type ValueMap } from './types.js';
 import { describeFsError, UserError } from '../errors.js';
+import { readChartFile } from '../chart/files.js';
 import { urlParseError, urlScheme } from '../go/url.js';
 import { goTrimSpace } from '../go/strings.js';
 
@@ -188,8 +189,10 @@ export function valuesPathError(path: string): string | undefined {
 /** chart/values.yaml; a chart without one has no defaults, as in Helm. */
 export function loadChartDefaults(chartDir: string): LoadedValues {
   const file = join(chartDir, 'values.yaml');
-  if (!existsSync(file)) return { values: {}, source: file, positions: new Provenance() };
-  return loadValuesFile(file);
+  // Read as a chart file (a link or a FIFO refused, src/chart/files.ts), not as a -f path.
+  const bytes = readChartFile(file, true);
+  if (!bytes) return { values: {}, source: file, positions: new Provenance() };
+  return parseValuesDocument(decodeStrict(bytes, file, false), file);
 }
 
 /** Strict UTF-8 (invalid bytes throw); one decoder serves every read, as decode() keeps no state between calls. */

@@ -6,7 +6,8 @@
  * render, lint and package alike and in one line naming the file, what real Helm refuses in a
  * chart (a Chart.yaml Metadata.Validate fails) and what dify-chart does not support.
  */
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -252,6 +253,85 @@ describe('subcharts are refused: dependencies in Chart.yaml, a chart in charts/'
       const d = await helmTemplate(major, deps, []);
       expect(d.code).not.toBe(0);
       expect(d.stderr).toContain('missing in charts/ directory: redis');
+    }
+  });
+});
+
+describe('one rule for what of a chart folder is read: plain files and folders, render and package alike', () => {
+  const chartYaml = 'apiVersion: v2\nname: m\nversion: 0.1.0\n';
+  const LINK = ': is a symbolic link; dify-chart refuses links in a chart folder: copy in what it points to';
+  const FIFO = ': is a FIFO, not a regular file; Helm cannot load it either';
+
+  /** The refusal by loadChart (render, lint), by package, and by the command line (exit 1, one line, no hang). */
+  async function refusedEverywhere(dir: string, message: string, byLoader = true): Promise<void> {
+    if (byLoader) expect(loadRefusal(dir)).toBe(message);
+    expect(await packageRefusal(dir)).toBe(message);
+    for (const args of [['render', dir], ['package', dir, '-d', join(dir, 'out')]]) {
+      expect(await cli(args, { timeoutMs: 20_000 })).toEqual({ code: 1, stdout: '', stderr: `Error: ${message}\n` });
+    }
+  }
+
+  it('a folder under templates/ that is a link (render dropped it, package took nothing from it)', async () => {
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml.hbs': CM });
+    const outside = chartOf({ 'cm2.yaml.hbs': CM.replace('name: x', 'name: y') }, 'dify-linked-');
+    symlinkSync(outside, join(dir, 'templates', 'sub'), 'dir');
+    await refusedEverywhere(dir, `${join(dir, 'templates', 'sub')}${LINK}`);
+  }, 60_000);
+
+  it('a template that is a link (render followed it, package refused it): refused by both', async () => {
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml.hbs': CM });
+    symlinkSync(join(dir, 'templates', 'cm.yaml.hbs'), join(dir, 'templates', 'cm2.yaml.hbs'));
+    await refusedEverywhere(dir, `${join(dir, 'templates', 'cm2.yaml.hbs')}${LINK}`);
+  }, 60_000);
+
+  it('a dangling link (an internal error, exit 3, before)', async () => {
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml.hbs': CM });
+    symlinkSync(join(dir, 'no-such-file'), join(dir, 'templates', 'ingress.yaml.hbs'));
+    await refusedEverywhere(dir, `${join(dir, 'templates', 'ingress.yaml.hbs')}${LINK}`);
+  }, 60_000);
+
+  it('a linked templates/, charts/, Chart.yaml or values.yaml', () => {
+    for (const name of ['templates', 'charts', 'Chart.yaml', 'values.yaml']) {
+      const dir = chartOf({ 'Chart.yaml': chartYaml, 'values.yaml': 'a: 1\n', 'templates/cm.yaml.hbs': CM });
+      const elsewhere = chartOf({ 'Chart.yaml': chartYaml, 'values.yaml': 'a: 1\n', 'templates/cm.yaml.hbs': CM, 'charts/.keep': '' }, 'dify-linked-');
+      rmSync(join(dir, name), { recursive: true, force: true });
+      symlinkSync(join(elsewhere, name), join(dir, name));
+      expect(loadRefusal(dir), name).toBe(`${join(dir, name)}${LINK}`);
+    }
+  });
+
+  it('a FIFO in templates/ or as values.yaml: refused at once, never opened (render and package hung)', async () => {
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml.hbs': CM });
+    execFileSync('mkfifo', [join(dir, 'templates', 'p.yaml.hbs')]);
+    await refusedEverywhere(dir, `${join(dir, 'templates', 'p.yaml.hbs')}${FIFO}`);
+    const values = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml.hbs': CM });
+    execFileSync('mkfifo', [join(values, 'values.yaml')]);
+    await refusedEverywhere(values, `${join(values, 'values.yaml')}${FIFO}`);
+    const schema = chartOf({ 'Chart.yaml': chartYaml, 'values.yaml': 'a: 1\n', 'templates/cm.yaml.hbs': CM });
+    execFileSync('mkfifo', [join(schema, 'values.schema.json')]);
+    // The schema is read by the renderer and package, not by loadChart.
+    await refusedEverywhere(schema, `${join(schema, 'values.schema.json')}${FIFO}`, false);
+  }, 60_000);
+
+  it('a template whose file name is not UTF-8 (an internal error, exit 3, before)', async () => {
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml.hbs': CM });
+    // The name as bytes: Node takes a Buffer path as it is.
+    writeFileSync(Buffer.concat([Buffer.from(`${join(dir, 'templates')}/x`), Buffer.from([0xff]), Buffer.from('.yaml.hbs')]), CM);
+    await refusedEverywhere(dir, `${join(dir, 'templates')}/x\\xff.yaml.hbs: the file name is not valid UTF-8; rename it`);
+  }, 60_000);
+
+  it.skipIf(!haveHelm)('real Helm refuses a FIFO as irregular, and follows a linked folder (which dify-chart refuses)', async () => {
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml': CM });
+    execFileSync('mkfifo', [join(dir, 'templates', 'p.yaml')]);
+    const linked = chartOf({ 'Chart.yaml': chartYaml, 'templates/cm.yaml': CM });
+    symlinkSync(chartOf({ 'cm2.yaml': CM.replace('name: x', 'name: y') }, 'dify-linked-'), join(linked, 'templates', 'sub'), 'dir');
+    for (const major of HELM_MAJORS) {
+      const r = await helmTemplate(major, dir, []);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`Error: cannot load irregular file ${join(dir, 'templates', 'p.yaml')} as it has file mode type bits set\n`);
+      const l = await helmTemplate(major, linked, []);
+      expect(l.code, l.stderr).toBe(0);
+      expect(l.stdout).toContain('# Source: m/templates/sub/cm2.yaml\n');
     }
   });
 });
