@@ -12,6 +12,20 @@
 import { lstatSync, readFileSync, type Dirent, type Stats } from 'node:fs';
 import { describeFsError, UserError } from '../errors.js';
 
+/**
+ * Helm's loader limits (pkg/chart/loader): MaxDecompressedFileSize, the largest file Helm 3.21
+ * loads from a chart folder or archive (Helm 4.3 dropped it, so Helm 3's is the one an archive
+ * for both must keep), and MaxDecompressedChartSize, which the files of an archive together must
+ * stay under in both.
+ */
+export const MAX_CHART_FILE_SIZE = 5 * 1024 * 1024;
+export const MAX_CHART_SIZE = 100 * 1024 * 1024;
+
+/** The refusal of a file of `size` bytes past MAX_CHART_FILE_SIZE (`what` names it). */
+export function tooLarge(what: string, size: number, file?: string): UserError {
+  return new UserError(`${what}: ${size} bytes, more than the ${MAX_CHART_FILE_SIZE} (5 MiB) Helm 3 loads for one chart file`, file === undefined ? undefined : { file });
+}
+
 /** What a non-regular entry is, in words. */
 export function entryKind(e: Stats | Dirent<string> | Dirent<Buffer>): string {
   if (e.isSymbolicLink()) return 'a symbolic link';
@@ -50,6 +64,8 @@ export function readChartFile(path: string, optional = false): Buffer | undefine
   }
   if (st.isDirectory()) throw new UserError(`${path}: is a directory, not a file`, { file: path });
   if (!st.isFile()) throw notPlain(path, entryKind(st));
+  // Helm 3's LoadDir refuses it too; the size from lstat, so nothing that large is read.
+  if (st.size > MAX_CHART_FILE_SIZE) throw tooLarge(path, st.size, path);
   try {
     return readFileSync(path);
   } catch (e) {

@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { compileGoTemplates, type CompiledTemplates } from '../compile/compiler.js';
-import { loadChart } from '../chart/load.js';
-import { readChartFile } from '../chart/files.js';
+import { loadChart, TEMPLATE_EXT } from '../chart/load.js';
+import { MAX_CHART_FILE_SIZE, MAX_CHART_SIZE, readChartFile, tooLarge } from '../chart/files.js';
 import { UserError } from '../errors.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';
 import { isVersion } from '../go/semver.js';
@@ -60,7 +60,28 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   for (const [tname, text] of compiled.templates) entries.push({ path: at(tname), content: Buffer.from(text) });
   const readme = readChartFile(join(opts.chartDir, 'README.md'), true);
   if (readme) entries.push({ path: at('README.md'), content: readme });
+  checkArchiveSizes(entries.map((e) => ({ path: e.path, size: e.content.length })), (entry) => {
+    if (entry === at('templates/_helpers.tpl')) return `${entry} (the partials, templates/**/_*${TEMPLATE_EXT}, together)`;
+    const t = chart.templates.find((x) => at(x.name) === entry);
+    return t ? `${t.srcPath} (compiled to ${entry})` : entry;
+  });
   return { name, version, entries };
+}
+
+/**
+ * The archive held to Helm's loader limits (src/chart/files.ts), which apply to what it holds:
+ * a compiled template, or _helpers.tpl with every partial, can pass the limit when no source file
+ * does. Helm refuses a file over the limit, and an archive whose files reach the total.
+ */
+export function checkArchiveSizes(entries: { path: string; size: number }[], describe: (path: string) => string = (p) => p): void {
+  let total = 0;
+  for (const e of entries) {
+    if (e.size > MAX_CHART_FILE_SIZE) throw tooLarge(describe(e.path), e.size);
+    total += e.size;
+  }
+  if (total >= MAX_CHART_SIZE) {
+    throw new UserError(`the archive's files come to ${total} bytes, not under the ${MAX_CHART_SIZE} (100 MiB) Helm loads for one chart`);
+  }
 }
 
 export async function packageChart(opts: PackageOptions): Promise<ChartArchive> {
