@@ -1,11 +1,13 @@
 /** Reading a chart folder: Chart.yaml as Helm's metadata object, and the template sources. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { isMap as isYamlMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
+import { isVersion } from '../go/semver.js';
 import { goSanitizeString } from '../go/strings.js';
-import { UserError } from '../errors.js';
+import { describeFsError, UserError } from '../errors.js';
+import { entryKind, entryName, isChartFolder, notPlain, readChartFile } from './files.js';
 import type { ChartMetadata, TemplateFile } from '../render/engine.js';
 import { loadChartDefaults, type LoadedValues } from '../values/load.js';
 
@@ -41,6 +43,8 @@ export interface ChartSource {
   templates: TemplateFile[];
   /** values.yaml, as Helm's loader reads it with the chart: the defaults, and where each was written. */
   defaults: LoadedValues;
+  /** `Chart.yaml:line:col` of a top-level field's value, for an error about it (the path alone if unknown). */
+  placeOf: (key: string) => string;
 }
 
 /** The fields Helm's loader rewrites with sanitizeString (whitespace to spaces, unprintables dropped). */
@@ -60,28 +64,116 @@ export function chartMetadata(raw: Record<string, unknown>): ChartMetadata {
 
 export function loadChart(dir: string): ChartSource {
   const chartYamlPath = join(dir, 'Chart.yaml');
-  let chartYaml: string;
-  try {
-    chartYaml = readFileSync(chartYamlPath, 'utf8');
-  } catch {
-    throw new UserError(`${chartYamlPath}: cannot read the chart's Chart.yaml`, { file: chartYamlPath });
-  }
-  let raw: Record<string, unknown>;
-  try {
-    raw = parse(chartYaml) as Record<string, unknown>;
-  } catch (e) {
-    // One located line, as a values file's YAML error (the parser's own message ends with a position and a code frame).
-    const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    const msg = (e as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new UserError(`${chartYamlPath}${pos ? `:${pos.line}:${pos.col}` : ''}: ${msg}`, { file: chartYamlPath, ...(pos ? { line: pos.line, col: pos.col } : {}) });
-  }
+  const chartYaml = readChartFile(chartYamlPath).toString('utf8');
+  const { raw, at } = readChartYaml(chartYamlPath, chartYaml);
+  const placeOf = (key: string): string => {
+    const pos = at(key);
+    return pos ? `${chartYamlPath}:${pos.line}:${pos.col}` : chartYamlPath;
+  };
+  refuseSubcharts(dir, raw, placeOf);
   const tdir = join(dir, 'templates');
   const templates: TemplateFile[] = [];
   for (const f of templatePaths(tdir)) {
     const srcPath = join(tdir, f);
-    templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readFileSync(srcPath, 'utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
+    templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readChartFile(srcPath).toString('utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
   }
-  return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates, defaults: loadChartDefaults(dir) };
+  return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates, defaults: loadChartDefaults(dir), placeOf };
+}
+
+const NO_SUBCHARTS = 'subcharts are not supported: dify-chart renders and packages a single chart';
+
+/**
+ * Dependencies in Chart.yaml, or a subchart in charts/: refused, since render would leave them out
+ * and the archive would hold no charts/ for them, which Helm refuses ("found in Chart.yaml, but
+ * missing in charts/ directory"). charts/ entries Helm skips (a name starting with `.` or `_`, a
+ * .prov file) are let be, so an empty charts/ folder, as `helm create` makes, is fine.
+ */
+function refuseSubcharts(dir: string, raw: Record<string, unknown>, placeOf: (key: string) => string): void {
+  const deps = raw.dependencies;
+  if (deps !== undefined && deps !== null && !(Array.isArray(deps) && deps.length === 0)) {
+    throw new UserError(`${placeOf('dependencies')}: dependencies: ${NO_SUBCHARTS}`, { file: join(dir, 'Chart.yaml') });
+  }
+  const charts = join(dir, 'charts');
+  // A plain file named charts is one of Helm's chart files, no subchart (and not packaged).
+  const st = lstatSync(charts, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink()) throw notPlain(charts, 'a symbolic link');
+  if (!st?.isDirectory()) return;
+  const names = listFolder(charts).map((e) => e.name);
+  const sub = names.filter((n) => !/^[._]/.test(n) && !n.endsWith('.prov')).sort(compareGoStrings)[0];
+  if (sub !== undefined) throw new UserError(`${join(charts, sub)}: ${NO_SUBCHARTS}; remove it from charts/`, { file: join(charts, sub) });
+}
+
+/** Where a top-level key of Chart.yaml was written: its value's line and column, else the key's. */
+type KeyPlace = (key: string) => { line: number; col: number } | undefined;
+
+/**
+ * Chart.yaml as a map of its fields, held to what Helm's loader and Metadata.Validate accept
+ * (pkg/chart/metadata.go), each refusal one line naming the file and, where there is one, the
+ * line of the value: Helm's words name no file (`validation: chart.metadata.version "abc" is invalid`).
+ */
+function readChartYaml(path: string, text: string): { raw: Record<string, unknown>; at: KeyPlace } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const e = doc.errors[0];
+  if (e) {
+    // One located line, as a values file's YAML error (the parser's own message ends with a position and a code frame).
+    const pos = e.linePos?.[0];
+    const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new UserError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: ${msg}`, { file: path, ...(pos ? { line: pos.line, col: pos.col } : {}) });
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) throw new UserError(`${path}: empty; a chart's Chart.yaml needs at least apiVersion, name and version`, { file: path });
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UserError(`${path}: must be a map of chart fields (apiVersion, name, version, ...), got ${Array.isArray(raw) ? 'a list' : `the ${typeof raw} ${JSON.stringify(raw)}`}`, { file: path });
+  }
+  const contents = doc.contents;
+  const at: KeyPlace = (key) => {
+    if (!isYamlMap(contents)) return undefined;
+    const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === key);
+    const node = (pair?.value ?? pair?.key) as Node | null | undefined;
+    const offset = node?.range?.[0];
+    return offset === undefined ? undefined : lines.linePos(offset);
+  };
+  validateMetadata(path, raw as Record<string, unknown>, at);
+  return { raw: raw as Record<string, unknown>, at };
+}
+
+/** Go's filepath.Base on a '/'-separated name: the last element, trailing slashes dropped. */
+function goBase(name: string): string {
+  if (name === '') return '.';
+  const trimmed = name.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+/**
+ * Helm's Metadata.Validate, in its order, plus the apiVersion rule of `helm lint` (v1 or v2):
+ * Helm 4 refuses any other apiVersion at load, Helm 3 only in lint, so an archive with another
+ * one installs with Helm 3 alone. A missing apiVersion is v1, as Helm's loader takes it. A library
+ * chart is refused too: it renders nothing and `helm install` refuses it ("library charts are not
+ * installable"), so neither render nor package has anything to offer for one.
+ */
+function validateMetadata(path: string, raw: Record<string, unknown>, at: KeyPlace): void {
+  const fail = (key: string | undefined, what: string): never => {
+    const pos = key === undefined ? undefined : at(key);
+    throw new UserError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: ${what}`, { file: path, ...(pos ?? {}) });
+  };
+  const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const apiVersion = text(raw.apiVersion);
+  if (apiVersion !== '' && apiVersion !== 'v1' && apiVersion !== 'v2') fail('apiVersion', `apiVersion ${JSON.stringify(apiVersion)} is not valid: must be v1 or v2 (Helm 4 refuses any other)`);
+  const name = goSanitizeString(text(raw.name));
+  if (name === '') fail(raw.name === undefined ? undefined : 'name', 'name is required: the chart has no name');
+  if (name === '.' || name === '..') fail('name', `name ${JSON.stringify(name)} is not allowed`);
+  if (name !== goBase(name)) fail('name', `name ${JSON.stringify(name)} is invalid: a chart name cannot hold a '/'`);
+  const version = text(raw.version);
+  if (version === '') fail(raw.version === undefined ? undefined : 'version', 'version is required: the chart has no version');
+  if (!isVersion(version)) fail('version', `version ${JSON.stringify(version)} is not a semantic version (as 1.2.3)`);
+  const type = text(raw.type);
+  if (type !== '' && type !== 'application' && type !== 'library') fail('type', `type ${JSON.stringify(type)} is invalid: must be application or library`);
+  if (type === 'library') fail('type', 'type library: a library chart cannot be rendered or installed (helm install: "library charts are not installable"); dify-chart takes application charts only');
+  const maintainers = raw.maintainers;
+  if (Array.isArray(maintainers) && maintainers.some((m) => m === null || typeof m !== 'object')) {
+    fail('maintainers', 'maintainers must not contain empty or null entries; each is a map (name, email, url)');
+  }
 }
 
 /**
@@ -93,16 +185,35 @@ export function loadChart(dir: string): ChartSource {
 export function templatePaths(tdir: string): string[] {
   const found: string[] = [];
   // A chart without templates/ renders nothing, as in Helm.
-  if (!existsSync(tdir)) return found;
+  if (!isChartFolder(tdir)) return found;
   const walk = (rel: string): void => {
-    for (const e of readdirSync(rel === '' ? tdir : join(tdir, rel), { withFileTypes: true })) {
+    const dir = rel === '' ? tdir : join(tdir, rel);
+    for (const e of listFolder(dir)) {
       const path = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(path);
+      if (e.dirent.isDirectory()) walk(path);
+      else if (!e.dirent.isFile()) throw notPlain(join(dir, e.name), entryKind(e.dirent));
       else if (e.name.endsWith(TEMPLATE_EXT)) found.push(path);
     }
   };
   walk('');
   return found.sort(compareGoStrings);
+}
+
+/**
+ * A folder's entries, names listed as bytes so a name that is not UTF-8 is refused by name
+ * rather than turned into another (U+FFFD) that then cannot be opened; each with its type from the
+ * listing (no entry is opened), in byte order so the first refusal is always the same one.
+ */
+function listFolder(dir: string): { name: string; dirent: Dirent<Buffer> }[] {
+  let entries: Dirent<Buffer>[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+  } catch (e) {
+    throw new UserError(`${dir}: ${describeFsError(e, 'list')}`, { file: dir });
+  }
+  return entries
+    .sort((a, b) => Buffer.compare(a.name, b.name))
+    .map((e) => ({ name: entryName(dir, e.name), dirent: e }));
 }
 
 /** The files a render depends on: Chart.yaml, values.yaml, the templates, and `extraFiles`. */

@@ -1,6 +1,6 @@
 /** Where the shipped chart, its schema and the build's generated modules live (from dist/<stage>/). */
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,7 +18,8 @@ export const FIXTURES = join(ROOT, 'test', 'fixtures', 'values');
 export function schemaFor(chart: string | undefined): string | undefined {
   if (chart === undefined || resolve(chart) === resolve(DEFAULT_CHART_DIR)) return DEFAULT_SCHEMA;
   const own = join(chart, 'values.schema.json');
-  return existsSync(own) ? own : undefined;
+  // Whatever is there, a link or a FIFO too, is the schema (refused when read), never "no schema".
+  return lstatSync(own, { throwIfNoEntry: false }) ? own : undefined;
 }
 
 /** The stderr line saying a `--chart` folder's values go unchecked, or undefined when it has a schema. */

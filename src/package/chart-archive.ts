@@ -1,9 +1,9 @@
 /** `dify-chart package`: the chart's templates compiled to Go, laid out as a Helm chart archive. */
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { compileGoTemplates, type CompiledTemplates } from '../compile/compiler.js';
-import { loadChart } from '../chart/load.js';
+import { loadChart, TEMPLATE_EXT } from '../chart/load.js';
+import { MAX_CHART_FILE_SIZE, MAX_CHART_SIZE, readChartFile, tooLarge } from '../chart/files.js';
 import { UserError } from '../errors.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';
 import { isVersion } from '../go/semver.js';
@@ -24,17 +24,6 @@ export interface ChartArchive {
   bytes: Buffer;
 }
 
-/** Read a chart file, refusing links and anything that resolves outside the chart folder. */
-function readChartFile(root: string, path: string): Buffer {
-  const st = lstatSync(path, { throwIfNoEntry: false });
-  if (!st) throw new UserError(`${path}: no such file`, { file: path });
-  if (st.isSymbolicLink()) throw new UserError(`${path}: refusing to package a symbolic link`, { file: path });
-  if (!st.isFile()) throw new UserError(`${path}: not a regular file`, { file: path });
-  const rel = relative(realpathSync(root), realpathSync(path));
-  if (rel.startsWith('..')) throw new UserError(`${path}: resolves outside the chart folder`, { file: path });
-  return readFileSync(path);
-}
-
 export const HELMIGNORE = ['# Patterns to ignore when building packages.', '.DS_Store', '.git/', '*.swp', '*.bak', '*.tmp', '*~', ''].join('\n');
 
 export function updatedChartYaml(text: string, version?: string, appVersion?: string): string {
@@ -47,17 +36,17 @@ export function updatedChartYaml(text: string, version?: string, appVersion?: st
 
 /** Every entry of the archive, in memory. */
 export function chartEntries(opts: PackageOptions): { name: string; version: string; entries: ArchiveEntry[] } {
+  // loadChart read Chart.yaml and the templates as plain files (src/chart/files.ts); so is every other file here.
   const chart = loadChart(opts.chartDir);
-  readChartFile(opts.chartDir, join(opts.chartDir, 'Chart.yaml'));
-  for (const t of chart.templates) readChartFile(opts.chartDir, t.srcPath);
-  const name = String(chart.raw.name ?? '');
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new UserError(`Chart.yaml: invalid chart name "${name}"`);
-  const version = opts.version ?? String(chart.raw.version ?? '');
-  if (!isVersion(version)) {
-    throw new UserError(`--version: "${version}" is not a semantic version`);
+  // loadChart held Chart.yaml to Helm's rules; an archive's name is also its file name and top folder.
+  const name = String(chart.metadata.Name);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+    throw new UserError(`${chart.placeOf('name')}: invalid chart name ${JSON.stringify(name)} for an archive: use lowercase letters, digits and '-', starting with a letter or digit`, { file: join(opts.chartDir, 'Chart.yaml') });
   }
+  if (opts.version !== undefined && !isVersion(opts.version)) throw new UserError(`--version: "${opts.version}" is not a semantic version`);
+  const version = opts.version ?? String(chart.raw.version);
   const valuesPath = join(opts.chartDir, 'values.yaml');
-  const valuesText = readChartFile(opts.chartDir, valuesPath);
+  const valuesText = readChartFile(valuesPath);
   const compiled = opts.compiled ?? compileGoTemplates(chart.templates, chart.defaults.values);
   const at = (p: string) => `${name}/${p}`;
   const entries: ArchiveEntry[] = [
@@ -66,12 +55,33 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
     { path: at('.helmignore'), content: Buffer.from(HELMIGNORE) },
     { path: at('templates/_helpers.tpl'), content: Buffer.from(compiled.helpers) },
   ];
-  const schema = join(opts.chartDir, 'values.schema.json');
-  if (lstatSync(schema, { throwIfNoEntry: false })) entries.push({ path: at('values.schema.json'), content: readChartFile(opts.chartDir, schema) });
+  const schema = readChartFile(join(opts.chartDir, 'values.schema.json'), true);
+  if (schema) entries.push({ path: at('values.schema.json'), content: schema });
   for (const [tname, text] of compiled.templates) entries.push({ path: at(tname), content: Buffer.from(text) });
-  const readme = join(opts.chartDir, 'README.md');
-  if (lstatSync(readme, { throwIfNoEntry: false })) entries.push({ path: at('README.md'), content: readChartFile(opts.chartDir, readme) });
+  const readme = readChartFile(join(opts.chartDir, 'README.md'), true);
+  if (readme) entries.push({ path: at('README.md'), content: readme });
+  checkArchiveSizes(entries.map((e) => ({ path: e.path, size: e.content.length })), (entry) => {
+    if (entry === at('templates/_helpers.tpl')) return `${entry} (the partials, templates/**/_*${TEMPLATE_EXT}, together)`;
+    const t = chart.templates.find((x) => at(x.name) === entry);
+    return t ? `${t.srcPath} (compiled to ${entry})` : entry;
+  });
   return { name, version, entries };
+}
+
+/**
+ * The archive held to Helm's loader limits (src/chart/files.ts), which apply to what it holds:
+ * a compiled template, or _helpers.tpl with every partial, can pass the limit when no source file
+ * does. Helm refuses a file over the limit, and an archive whose files reach the total.
+ */
+export function checkArchiveSizes(entries: { path: string; size: number }[], describe: (path: string) => string = (p) => p): void {
+  let total = 0;
+  for (const e of entries) {
+    if (e.size > MAX_CHART_FILE_SIZE) throw tooLarge(describe(e.path), e.size);
+    total += e.size;
+  }
+  if (total >= MAX_CHART_SIZE) {
+    throw new UserError(`the archive's files come to ${total} bytes, not under the ${MAX_CHART_SIZE} (100 MiB) Helm loads for one chart`);
+  }
 }
 
 export async function packageChart(opts: PackageOptions): Promise<ChartArchive> {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { coalesceValues, mergeValueMaps } from './coalesce.js';
-import { loadChartDefaults, loadValuesFile, parseValuesDocument, readText, type LoadedValues } from './load.js';
+import { loadChartDefaults, loadValuesFile, MAX_VALUES_DEPTH, parseValuesDocument, readText, tooDeepMessage, type LoadedValues } from './load.js';
 import { cloneMap, deepFreeze } from './maps.js';
 import { Provenance, type SourceOf } from './provenance.js';
 import { parseInto, type SetFlag } from './strvals.js';
@@ -109,12 +109,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   return { values, warnings: fileWarnings.length > 0 ? [...fileWarnings, ...coalesced] : coalesced, sourceOf };
 }
 
-/**
- * How deep values may nest: far past any real chart's values, and well within what the recursive
- * steps after this one (coalescing, the schema check, templates' toYaml and toJson, the output
- * check) do on V8's default stack. Helm reads up to 10000 levels.
- */
-export const MAX_VALUES_DEPTH = 500;
+export { MAX_VALUES_DEPTH };
 
 /** Values nested deeper than MAX_VALUES_DEPTH fail here with one line naming where, not deep in a later step. */
 function checkDepth(user: ValueMap, sourceOf: SourceOf): void {
@@ -132,9 +127,7 @@ function checkDepth(user: ValueMap, sourceOf: SourceOf): void {
       const path: string[] = [];
       for (let at: Entry | undefined = e; at?.key !== undefined; at = at.parent) path.unshift(at.key);
       const where = sourceOf(path);
-      throw new UserError(
-        `${formatPath(user, path.slice(0, 4))}...: values nested more than ${MAX_VALUES_DEPTH} levels deep, the most dify-chart renders (Helm reads up to 10000)${where ? ` (from ${where})` : ''}`,
-      );
+      throw new UserError(tooDeepMessage(formatPath(user, path.slice(0, 4)), where));
     }
     const v = e.value;
     const entries: [string, Value][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : isMap(v) ? Object.entries(v) : [];

@@ -3,7 +3,7 @@
  * then a JSON round trip, so every number is a float64 and every map key a string). Errors are
  * one line, `<file>:<line>:<col>: <what>`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   isAlias,
@@ -12,6 +12,8 @@ import {
   isSeq,
   LineCounter,
   parseAllDocuments,
+  Parser,
+  CST,
   type Alias,
   type Document,
   type Node,
@@ -25,6 +27,7 @@ import { Provenance } from './provenance.js';
 import { parseSimpleValues } from './simpleyaml.js';
 import { kindInWords, type Value, type ValueMap } from './types.js';
 import { describeFsError, UserError } from '../errors.js';
+import { readChartFile } from '../chart/files.js';
 import { urlParseError, urlScheme } from '../go/url.js';
 import { goTrimSpace } from '../go/strings.js';
 
@@ -49,6 +52,18 @@ const GO_BREAKS = /\r\n?|\x85/g;
 const NOT_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 // A "billion laughs" guard: go-yaml also refuses documents whose aliases expand enormously.
 const MAX_NODES = 5_000_000;
+
+/**
+ * How deep values may nest: far past any real chart's values, and well within what the recursive
+ * steps after this one (coalescing, the schema check, templates' toYaml and toJson, the output
+ * check) do on V8's default stack. Helm reads up to 10000 levels.
+ */
+export const MAX_VALUES_DEPTH = 500;
+
+/** The one line for values nested past MAX_VALUES_DEPTH: the start of their path, and where they were written. */
+export function tooDeepMessage(pathStart: string, where: string | undefined): string {
+  return `${pathStart}...: values nested more than ${MAX_VALUES_DEPTH} levels deep, the most dify-chart renders (Helm reads up to 10000)${where ? ` (from ${where})` : ''}`;
+}
 
 /** Parses a values document; see parseValuesDocument. */
 export function parseValuesYaml(text: string, source: string): ValueMap {
@@ -82,7 +97,9 @@ export function parseValuesDocument(text: string, source: string): LoadedValues 
  */
 export function parseValuesWithYaml(text: string, source: string): LoadedValues {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, {
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, {
     version: '1.1',
     schema: 'failsafe', // every scalar stays text; goyaml.ts types it
     merge: false, // `<<` is handled below, with go-yaml's precedence
@@ -90,10 +107,17 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
     prettyErrors: false,
     lineCounter: lines,
   });
+  } catch (e) {
+    throw tooDeepOr(e, text, source);
+  }
   const positions = new Provenance();
   checkStreamStart(text, (offset, what) => failAt(lines, source, offset, what));
   const doc = Array.isArray(docs) ? docs[0] : undefined;
   if (!doc) return { values: {}, source, positions };
+  // The `yaml` package's composer recurses per level, and reports its own stack overflow as an
+  // error at a position that varies with the stack left (past some 780 levels of flow style): the
+  // nesting limit is found without recursion instead, as block style finds it after loading.
+  if (doc.errors.some((e) => OVERFLOW.test(e.message))) throw tooDeepOr(new RangeError(OVERFLOW.source), text, source);
   const conv = new Converter(doc, lines, source, positions);
   conv.checkEscapes(text);
   // go-yaml reads `\'` in double quotes as `'`; the `yaml` package refuses it (its value is made below).
@@ -101,13 +125,88 @@ export function parseValuesWithYaml(text: string, source: string): LoadedValues 
   const err = doc.errors.find((e) => e.code !== 'BAD_DIRECTIVE' && !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
   if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
   const root = doc.contents;
-  const top = root === null ? null : conv.value(root, []);
+  let top: Value;
+  try {
+    top = root === null ? null : conv.value(root, []);
+  } catch (e) {
+    throw tooDeepOr(e, text, source);
+  }
   const warnings = conv.warnings;
   if (top === null) return { values: {}, source, positions, warnings };
   if (!isValueMap(top)) {
     throw new UserError(`${source}: top level must be a map of values, got ${kindInWords(top)}`, { file: source });
   }
   return { values: top, source, positions, warnings };
+}
+
+const OVERFLOW = /Maximum call stack size exceeded/;
+
+/**
+ * For a stack overflow while reading `text`: the nesting error, naming the first collection past
+ * MAX_VALUES_DEPTH as the values check after loading names it (same path, same place, same order
+ * of search); any other error is returned as it is.
+ */
+function tooDeepOr(e: unknown, text: string, source: string): unknown {
+  if (!(e instanceof RangeError) || !OVERFLOW.test(e.message)) return e;
+  const found = deepestCollection(text);
+  if (found === undefined) return e;
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines.addNewLine(at + 1);
+  const { line, col } = lines.linePos(found.offset);
+  return new UserError(tooDeepMessage(found.path, `${source}:${line}:${col}`), { file: source, line, col });
+}
+
+/**
+ * The first collection nested deeper than MAX_VALUES_DEPTH in the first document of `text`, found
+ * on the `yaml` package's concrete syntax tree (built without recursion) by a walk without
+ * recursion in the values check's order: the start of its path, as the check prints it, and the
+ * offset of its key (in a map) or of itself (in a list).
+ */
+function deepestCollection(text: string): { path: string; offset: number } | undefined {
+  interface Entry {
+    token: CST.Token;
+    depth: number;
+    /** `.key`, `["key"]` or `[0]`, and the entry above. */
+    seg?: string;
+    parent?: Entry;
+    offset: number;
+  }
+  const keyText = (t: CST.Token | undefined): string => {
+    if (t === undefined) return '';
+    const r = CST.resolveAsScalar(t);
+    if (!r) return CST.stringify(t);
+    const k = t.type === 'scalar' ? keyString(resolvePlain(r.value)) : r.value;
+    return k ?? r.value;
+  };
+  const keySeg = (k: string): string => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+  const isCollection = (t: CST.Token | undefined): t is CST.BlockMap | CST.BlockSequence | CST.FlowCollection =>
+    t !== undefined && (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection');
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== 'document') continue;
+    if (!isCollection(token.value)) return undefined;
+    const stack: Entry[] = [{ token: token.value, depth: 0, offset: token.value.offset }];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (e.depth > MAX_VALUES_DEPTH) {
+        const segs: string[] = [];
+        for (let at: Entry | undefined = e; at?.seg !== undefined; at = at.parent) segs.unshift(at.seg);
+        return { path: `values${segs.slice(0, 4).join('')}`, offset: e.offset };
+      }
+      const t = e.token;
+      if (!isCollection(t)) continue;
+      const isList = t.type === 'block-seq' || (t.type === 'flow-collection' && t.start.source === '[');
+      t.items.forEach((item, i) => {
+        const value = item.value ?? undefined;
+        if (!isCollection(value)) return;
+        const key = 'key' in item ? item.key : undefined;
+        const seg = isList ? `[${i}]` : keySeg(keyText(key ?? undefined));
+        stack.push({ token: value, depth: e.depth + 1, seg, parent: e, offset: isList ? value.offset : (key?.offset ?? value.offset) });
+      });
+    }
+    return undefined;
+  }
+  return undefined;
 }
 
 /** A UserError at a position of the text: `file:line:col: what`. */
@@ -188,8 +287,10 @@ export function valuesPathError(path: string): string | undefined {
 /** chart/values.yaml; a chart without one has no defaults, as in Helm. */
 export function loadChartDefaults(chartDir: string): LoadedValues {
   const file = join(chartDir, 'values.yaml');
-  if (!existsSync(file)) return { values: {}, source: file, positions: new Provenance() };
-  return loadValuesFile(file);
+  // Read as a chart file (a link or a FIFO refused, src/chart/files.ts), not as a -f path.
+  const bytes = readChartFile(file, true);
+  if (!bytes) return { values: {}, source: file, positions: new Provenance() };
+  return parseValuesDocument(decodeStrict(bytes, file, false), file);
 }
 
 /** Strict UTF-8 (invalid bytes throw); one decoder serves every read, as decode() keeps no state between calls. */

@@ -4,7 +4,6 @@
  *   values.api.replicas: expected integer, got string "x" (from my.yaml:12:3)
  * A schema node may carry `"x-message": "..."`; it is appended to that node's lines.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ErrorObject, Options } from 'ajv';
 import { lazyRequire } from '../lazy.js';
@@ -13,7 +12,8 @@ import { getKey, rememberFrozen } from './maps.js';
 import type { SourceOf } from './provenance.js';
 import { quickCheckFor, type QuickCheck } from './quickcheck.js';
 import { isMap, kindInWords, type Value, type ValueMap } from './types.js';
-import { describeFsError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
+import { readChartFile } from '../chart/files.js';
 
 /** Lines describing every violation of the schema (empty when the values are valid). */
 export type ValuesValidator = (values: ValueMap, sourceOf?: SourceOf) => string[];
@@ -82,11 +82,13 @@ export function validatorFor(schemaPath: string): ValuesValidator {
 
 /** A validator for a schema file as it is now (read and checked at every call). */
 export function loadValidator(schemaPath: string): ValuesValidator {
+  // The chart's own schema: a plain file, as every chart file (src/chart/files.ts).
+  const text = readChartFile(schemaPath).toString('utf8');
   let schema: unknown;
   try {
-    schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
+    schema = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${schemaPath}: ${e instanceof SyntaxError ? `invalid JSON: ${e.message}` : describeFsError(e, 'read')}`, { file: schemaPath });
+    throw new UserError(`${schemaPath}: invalid JSON: ${(e as Error).message}`, { file: schemaPath });
   }
   if (typeof schema !== 'object' || schema === null) throw new UserError(`${schemaPath}: a schema must be a JSON object`, { file: schemaPath });
   const compile = (): CheckFn => {

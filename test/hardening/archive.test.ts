@@ -1,10 +1,10 @@
 /**
- * Archives: `package` refuses chart files that are links or resolve outside the chart folder
- * (however the escape is hidden: a linked file, a linked templates folder, a linked Chart.yaml),
+ * Archives: `package` refuses chart files that are links, so nothing outside the chart folder gets
+ * in (however the escape is hidden: a linked file, a linked templates folder, a linked Chart.yaml),
  * the archive it writes holds only plain files under `dify/`, and readTgz refuses crafted archives
  * with links, devices, absolute or `..` paths, or a corrupt gzip.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack, type Headers } from 'tar-stream';
@@ -66,7 +66,7 @@ describe('package refuses links and escapes', () => {
   it('a template that is a symbolic link (even to a file inside the chart)', async () => {
     const dir = chartCopy();
     symlinkSync(join(dir, 'templates', 'api', 'deployment.yaml.hbs'), join(dir, 'templates', 'api', 'deployment-copy.yaml.hbs'));
-    expect(await refusal(dir)).toBe(`${join(dir, 'templates', 'api', 'deployment-copy.yaml.hbs')}: refusing to package a symbolic link`);
+    expect(await refusal(dir)).toBe(`${join(dir, 'templates', 'api', 'deployment-copy.yaml.hbs')}: is a symbolic link; dify-chart refuses links in a chart folder: copy in what it points to`);
   });
 
   it('a templates folder that is a link to a folder outside the chart (files look plain)', async () => {
@@ -74,8 +74,16 @@ describe('package refuses links and escapes', () => {
     const outside = join(tempDir('dify-outside-'), 'templates');
     renameSync(join(dir, 'templates'), outside);
     symlinkSync(outside, join(dir, 'templates'), 'dir');
-    const first = readdirSync(outside).filter((f) => f.endsWith('.hbs')).sort()[0]!;
-    expect(await refusal(dir)).toBe(`${join(dir, 'templates', first)}: resolves outside the chart folder`);
+    expect(await refusal(dir)).toBe(`${join(dir, 'templates')}: is a symbolic link; dify-chart refuses links in a chart folder: copy in what it points to`);
+  });
+
+  it('a folder under templates/ that is a link', async () => {
+    const dir = chartCopy();
+    const outside = join(tempDir('dify-outside-'), 'more');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'cm.yaml.hbs'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: more\n');
+    symlinkSync(outside, join(dir, 'templates', 'more'), 'dir');
+    expect(await refusal(dir)).toBe(`${join(dir, 'templates', 'more')}: is a symbolic link; dify-chart refuses links in a chart folder: copy in what it points to`);
   });
 
   it('a Chart.yaml, values.yaml or README.md that is a link', async () => {
@@ -84,7 +92,7 @@ describe('package refuses links and escapes', () => {
       const real = join(tempDir('dify-outside-'), file);
       renameSync(join(dir, file), real);
       symlinkSync(real, join(dir, file));
-      expect(await refusal(dir), file).toBe(`${join(dir, file)}: refusing to package a symbolic link`);
+      expect(await refusal(dir), file).toBe(`${join(dir, file)}: is a symbolic link; dify-chart refuses links in a chart folder: copy in what it points to`);
     }
   });
 
@@ -102,7 +110,7 @@ describe('package refuses links and escapes', () => {
     symlinkSync('/etc/hostname', join(dir, 'templates', 'z.yaml.hbs'));
     const out = join(tempDir('dify-pkg-out-'), 'dest');
     const r = await cli(['package', '--chart', dir, '--destination', out]);
-    expect(r).toEqual({ code: 1, stdout: '', stderr: `Error: ${join(dir, 'templates', 'z.yaml.hbs')}: refusing to package a symbolic link\n` });
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `Error: ${join(dir, 'templates', 'z.yaml.hbs')}: is a symbolic link; dify-chart refuses links in a chart folder: copy in what it points to\n` });
     expect(existsSync(out)).toBe(false);
   }, T);
 });

@@ -99,6 +99,31 @@ const cases: Case[] = [
     code: 1,
     lines: [`values.dify.extraConfig.X[0]...: values nested more than 500 levels deep, the most dify-chart renders (Helm reads up to 10000) (from --set-json dify.extraConfig.X=${'['.repeat(501)}${']'.repeat(501)})`],
   },
+  // Flow style past the `yaml` package's composer (a stack overflow at a column that varied): the same line as block style.
+  {
+    name: 'a values file of lists nested 1000 deep in flow style',
+    args: ['-f', PINNED, '-f', f(`a: ${'['.repeat(1000)}${']'.repeat(1000)}\n`, 'deep-flow.yaml')],
+    code: 1,
+    lines: [`values.a[0][0][0]...: values nested more than 500 levels deep, the most dify-chart renders (Helm reads up to 10000) (from ${join(work, 'deep-flow.yaml')}:1:504)`],
+  },
+  {
+    name: 'a values file of maps nested 1000 deep in flow style, as 600 deep reads (loaded, then checked)',
+    args: ['-f', PINNED, '-f', f(`a: ${'{b: '.repeat(1000)}1${'}'.repeat(1000)}\n`, 'deep-flow-map.yaml')],
+    code: 1,
+    lines: [`values.a.b.b.b...: values nested more than 500 levels deep, the most dify-chart renders (Helm reads up to 10000) (from ${join(work, 'deep-flow-map.yaml')}:1:2001)`],
+  },
+  {
+    name: 'the same 600 deep',
+    args: ['-f', PINNED, '-f', f(`a: ${'{b: '.repeat(600)}1${'}'.repeat(600)}\n`, 'deep-flow-map-600.yaml')],
+    code: 1,
+    lines: [`values.a.b.b.b...: values nested more than 500 levels deep, the most dify-chart renders (Helm reads up to 10000) (from ${join(work, 'deep-flow-map-600.yaml')}:1:2001)`],
+  },
+  {
+    name: 'block-style lists nested 1000 deep, each item on its own line',
+    args: ['-f', PINNED, '-f', f(`a:\n${Array.from({ length: 1000 }, (_, i) => `${'  '.repeat(i)}- \n`).join('')}`, 'deep-block.yaml')],
+    code: 1,
+    lines: [`values.a[0][0][0]...: values nested more than 500 levels deep, the most dify-chart renders (Helm reads up to 10000) (from ${join(work, 'deep-block.yaml')}:502:1001)`],
+  },
   { name: '--set nested 5000 lists deep', args: ['-f', PINNED, '--set', `a${'[0]'.repeat(5000)}=1`], code: 1, lines: ['the input nests too deeply for dify-chart (Maximum call stack size exceeded)'] },
   // Malformed YAML: file:line:col
   { name: 'unclosed quote', args: ['-f', f('a: "unterminated\n', 'quote.yaml')], code: 1, lines: [`${join(work, 'quote.yaml')}:2:1: Missing closing "quote`] },
