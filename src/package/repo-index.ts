@@ -8,6 +8,7 @@ import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
 import { readTgz } from './archive.js';
 import { compareVersionsDesc } from '../go/semver.js';
+import { goPathJoin, helmUrlJoin } from '../go/url.js';
 
 export interface IndexOptions {
   dir: string;
@@ -39,6 +40,18 @@ async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
   return meta;
 }
 
+/** The folder's URL joined as URLs, or by path.Join where url.Parse refuses it (Helm's fallback). */
+const urlJoin = (base: string, elem: string): string => helmUrlJoin(base, elem) ?? goPathJoin(base, elem);
+
+/**
+ * An archive's URL as IndexDirectory and MustAdd make it: the subfolder joined to --url, then the
+ * file name joined to that unless it came out empty (then the bare file name).
+ */
+function chartUrl(baseUrl: string, subfolder: string, file: string): string {
+  const parent = urlJoin(baseUrl, subfolder);
+  return parent === '' ? file : urlJoin(parent, file);
+}
+
 export async function buildIndex(opts: IndexOptions): Promise<string> {
   const now = rfc3339Nano(opts.now ?? new Date());
   const entries = new Map<string, ValueMap[]>();
@@ -57,8 +70,7 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
       throw new UserError(`${join(opts.dir, file)}: ${describeFsError(e, 'read')}`, { file: join(opts.dir, file) });
     }
     const meta = await chartYamlOf(bytes, file);
-    const base = opts.url ? opts.url.replace(/\/+$/, '') + '/' : '';
-    const entry: ValueMap = { ...meta, created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [base + file] };
+    const entry: ValueMap = { ...meta, created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [chartUrl(opts.url ?? '', '', file)] };
     const name = String(meta.name);
     entries.set(name, [...(entries.get(name) ?? []), entry]);
   }

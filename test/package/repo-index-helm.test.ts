@@ -1,0 +1,124 @@
+/**
+ * `repo index` against real `helm repo index` (3 and 4): the same folder indexed by each, the
+ * index files compared but for their times (`generated`, `created`), or the same refusal.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pack, type Headers } from 'tar-stream';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { helm, HELM_MAJORS, helmOrSkip } from '../support/helm.js';
+import { cli, tempDir } from '../cli/run.js';
+
+const T = 120_000;
+
+/** A .tgz holding exactly these raw entries. */
+export async function craft(entries: (Headers & { content?: string | Buffer })[]): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => p.on('end', resolve));
+  for (const { content, ...h } of entries) {
+    await new Promise<void>((resolve, reject) => p.entry(h, content ?? '', (err) => (err ? reject(err) : resolve())));
+  }
+  p.finalize();
+  await ended;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+/** An archive of a chart with only this Chart.yaml, under `folder/`. */
+export const chartTgz = (chartYaml: string, folder = 'c'): Promise<Buffer> => craft([{ name: `${folder}/Chart.yaml`, content: chartYaml }]);
+
+type Files = Record<string, Buffer | string>;
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  /** The index written, its times dropped; undefined when none was. */
+  index: unknown;
+}
+
+/** The index without `generated` and the entries' `created`. */
+function timeless(text: string): unknown {
+  const doc = parse(text) as Record<string, unknown> | null;
+  if (doc && typeof doc === 'object') {
+    delete doc['generated'];
+    for (const list of Object.values((doc['entries'] ?? {}) as Record<string, Record<string, unknown>[] | null>)) {
+      for (const e of list ?? []) delete e['created'];
+    }
+  }
+  return doc;
+}
+
+function lay(files: Files): string {
+  const dir = tempDir('dify-index-');
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+async function run(which: 'dify' | 3 | 4, files: Files, args: (dir: string) => string[]): Promise<Outcome & { stderr: string }> {
+  const dir = lay(files);
+  const r = which === 'dify' ? await cli(['repo', 'index', dir, ...args(dir)], { timeoutMs: T }) : await helm(which, ['repo', 'index', dir, ...args(dir)]);
+  const out = join(dir, 'index.yaml');
+  const index = existsSync(out) ? timeless(readFileSync(out, 'utf8')) : undefined;
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, index };
+}
+
+/** dify-chart and both Helms on copies of `files`: the same exit code and index. */
+async function same(files: Files, args: (dir: string) => string[] = () => []): Promise<{ dify: Outcome & { stderr: string }; helm: Outcome & { stderr: string } }> {
+  const dify = await run('dify', files, args);
+  let first: (Outcome & { stderr: string }) | undefined;
+  for (const major of HELM_MAJORS) {
+    const h = await run(major, files, args);
+    expect({ code: dify.code === 0 ? 0 : 1, index: dify.index }, `helm${major}: ${h.stderr}`).toEqual({ code: h.code, index: h.index });
+    first ??= h;
+  }
+  return { dify, helm: first! };
+}
+
+describe.skipIf(!helmOrSkip())('repo index as helm repo index writes it', () => {
+  it(
+    '--url is joined as Helm joins URLs: query and fragment kept after the path, escapes, dot segments, an unparsable URL path-joined',
+    async () => {
+      const files: Files = {
+        'sub-0.1.0.tgz': await chartTgz('apiVersion: v2\nname: sub\nversion: 0.1.0\n'),
+        'sub é 1.tgz': await chartTgz('apiVersion: v2\nname: sub\nversion: 0.2.0\n'),
+      };
+      const urls = [
+        'https://ex.com/a?x=1',
+        'https://ex.com/a#frag',
+        'https://ex.com/a b',
+        './charts/',
+        'charts',
+        'https://ex.com/a/../b',
+        'https://ex.com/%zz',
+        'https://ex.com/a/',
+        'https://user:p%40ss@ex.com:8080/a%2Fb/c',
+        'https://ex.com/é/x%20y',
+        'https://ex.com/a?',
+        'https://ex.com',
+        'oci:opaque',
+        'http://[::1]:80/x',
+        'https://a:b:80/x',
+        '/abs//path/.',
+        'a:b/c',
+        'https://ex.com/a%2Fb;c',
+        'https://[fe80::1%25en0]:8/x#b%20c',
+        'file:///tmp/x',
+        '*',
+        'mongodb://a:b:80/x',
+      ];
+      for (const url of urls) {
+        const { dify } = await same(files, () => ['--url', url]);
+        expect(dify.code, url).toBe(0);
+      }
+      // Without --url, a flat folder's file names are written as they are.
+      await same(files);
+    },
+    T * 4,
+  );
+});
