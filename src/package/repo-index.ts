@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { toYaml } from '../go/yaml-emit.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
-import { readTgz } from './archive.js';
+import { loadChartArchive, NotAChart, type Metadata } from './chart-loader.js';
 import { compareVersionsDesc } from '../go/semver.js';
 import { goPathJoin, helmUrlJoin } from '../go/url.js';
 
@@ -23,21 +23,6 @@ export interface IndexOptions {
 export function rfc3339Nano(d: Date): string {
   const iso = d.toISOString();
   return iso.replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
-}
-
-async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
-  let entries;
-  try {
-    entries = await readTgz(archive);
-  } catch (e) {
-    if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`, { file });
-    throw e;
-  }
-  const chartYaml = entries.find((e) => /^[^/]+\/Chart\.yaml$/.test(e.path));
-  if (!chartYaml) throw new UserError(`${file}: no Chart.yaml in the archive`, { file });
-  const meta = parse(chartYaml.content.toString('utf8')) as unknown;
-  if (!isMap(meta)) throw new UserError(`${file}: Chart.yaml is not a map`, { file });
-  return meta;
 }
 
 /** The folder's URL joined as URLs, or by path.Join where url.Parse refuses it (Helm's fallback). */
@@ -63,14 +48,18 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
   }
   const files = names.filter((f) => f.endsWith('.tgz')).sort();
   for (const file of files) {
+    const path = join(opts.dir, file);
+    // Whatever loader.Load refuses (unreadable, not gzip, not a chart) Helm takes for "not a chart" and skips without a word.
     let bytes: Buffer;
+    let meta: Metadata;
     try {
-      bytes = readFileSync(join(opts.dir, file));
+      bytes = readFileSync(path);
+      meta = await loadChartArchive(bytes);
     } catch (e) {
-      throw new UserError(`${join(opts.dir, file)}: ${describeFsError(e, 'read')}`, { file: join(opts.dir, file) });
+      if (e instanceof NotAChart || (e as NodeJS.ErrnoException).code !== undefined) continue;
+      throw e;
     }
-    const meta = await chartYamlOf(bytes, file);
-    const entry: ValueMap = { ...meta, created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [chartUrl(opts.url ?? '', '', file)] };
+    const entry: ValueMap = { ...(meta as ValueMap), created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [chartUrl(opts.url ?? '', '', file)] };
     const name = String(meta.name);
     entries.set(name, [...(entries.get(name) ?? []), entry]);
   }

@@ -121,4 +121,45 @@ describe.skipIf(!helmOrSkip())('repo index as helm repo index writes it', () => 
     },
     T * 4,
   );
+
+  it(
+    'an archive the chart loader refuses is skipped without a word; one it loads (links inside read as empty files) is indexed',
+    async () => {
+      const chart = (extra: string) => `apiVersion: v2\nname: c\n${extra}`;
+      const files: Files = {
+        'good-1.0.0.tgz': await chartTgz(chart('version: 1.0.0\n')),
+        'not-gzip.tgz': 'hello, not an archive\n',
+        'empty.tgz': Buffer.alloc(0),
+        'no-chart-yaml.tgz': await craft([{ name: 'c/values.yaml', content: 'a: 1\n' }]),
+        'no-version.tgz': await chartTgz(chart('')),
+        'bad-version.tgz': await chartTgz(chart('version: notsemver\n')),
+        'bad-type.tgz': await chartTgz(chart('version: 1.0.1\ntype: other\n')),
+        'slash-name.tgz': await chartTgz('apiVersion: v2\nname: a/b\nversion: 1.0.2\n'),
+        'no-name.tgz': await chartTgz('apiVersion: v2\nversion: 1.0.3\n'),
+        'bad-yaml.tgz': await chartTgz('apiVersion: v2\nname: [c\nversion: 1.0.4\n'),
+        'values-list.tgz': await craft([{ name: 'c/Chart.yaml', content: chart('version: 1.0.5\n') }, { name: 'c/values.yaml', content: '- a\n' }]),
+        'top-chart-yaml.tgz': await craft([{ name: 'Chart.yaml', content: chart('version: 1.0.6\n') }]),
+        'dotdot.tgz': await craft([{ name: 'c/Chart.yaml', content: chart('version: 1.0.7\n') }, { name: 'c/../../x', content: 'x' }]),
+        'dup-dep.tgz': await chartTgz(chart('version: 1.0.8\ndependencies:\n- name: a\n  repository: r\n- name: a\n  repository: r\n')),
+        'bad-alias.tgz': await chartTgz(chart('version: 1.0.9\ndependencies:\n- name: a\n  alias: a.b\n')),
+        'null-maintainer.tgz': await chartTgz(chart('version: 1.0.10\nmaintainers:\n- null\n')),
+        'bad-subchart.tgz': await craft([{ name: 'c/Chart.yaml', content: chart('version: 1.0.11\n') }, { name: 'c/charts/s/Chart.yaml', content: 'apiVersion: v2\nname: s\n' }]),
+        'bad-subchart-tgz.tgz': await craft([{ name: 'c/Chart.yaml', content: chart('version: 1.0.12\n') }, { name: 'c/charts/s.tgz', content: 'not gzip' }]),
+        'ok-subcharts.tgz': await craft([
+          { name: 'c/Chart.yaml', content: chart('version: 1.1.0\n') },
+          { name: 'c/charts/s/Chart.yaml', content: 'apiVersion: v2\nname: s\nversion: 0.1.0\n' },
+          { name: 'c/charts/t.tgz', content: await chartTgz('apiVersion: v2\nname: t\nversion: 0.1.0\n', 't') },
+          { name: 'c/charts/_ignored/Chart.yaml', content: 'not: [valid\n' },
+        ]),
+        'link-inside.tgz': await craft([{ name: 'c/Chart.yaml', content: chart('version: 1.2.0\n') }, { name: 'c/x', type: 'symlink', linkname: '/' }]),
+        'v1-no-api.tgz': await chartTgz('name: old\nversion: 0.0.1\n'),
+        'dir.tgz/Chart.yaml': 'name: x\n',
+      };
+      const { dify } = await same(files, () => ['--url', 'https://ex.com/c']);
+      expect(dify.code).toBe(0);
+      expect(dify.stderr).toBe('');
+      expect(Object.keys((dify.index as { entries: object }).entries).sort()).toEqual(['c', 'old']);
+    },
+    T,
+  );
 });

@@ -1,0 +1,186 @@
+/**
+ * Helm's chart loader as `helm repo index` meets it (loader.Load of each archive): an archive it
+ * refuses is not a chart and is skipped without a word, so every refusal here is a reason string,
+ * never an error. The archive rules are LoadArchiveFiles' (Helm 3.21 and 4.3 alike but where
+ * noted), the chart rules LoadFiles' and Metadata.Validate's.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { parse } from 'yaml';
+import { isVersion } from '../go/semver.js';
+import { goSanitizeString } from '../go/strings.js';
+import { goPathClean } from '../go/url.js';
+import { parseValuesDocument } from '../values/load.js';
+import { isMap } from '../values/types.js';
+
+export interface BufferedFile {
+  /** The path inside the chart, its top folder dropped. */
+  name: string;
+  data: Buffer;
+}
+
+/** A refusal of the loader: the archive is not a chart. */
+export class NotAChart extends Error {}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const DRIVE_PATH = /^[a-zA-Z]:\//;
+
+/** LoadFile's ensureArchive: what http.DetectContentType calls gzip (its first three bytes). */
+function looksGzipped(data: Buffer): boolean {
+  return data.length >= 3 && data[0] === 0x1f && data[1] === 0x8b && data[2] === 0x08;
+}
+
+/** LoadArchiveFiles: every entry but folders, named without its top folder, held to Helm's path rules. */
+export async function loadArchiveFiles(data: Buffer): Promise<BufferedFile[]> {
+  if (!looksGzipped(data)) throw new NotAChart('not a gzipped archive');
+  const x = extract();
+  const piping = pipeline(Readable.from([data]), createGunzip(), x);
+  const files: BufferedFile[] = [];
+  try {
+    for await (const entry of x) {
+      const h = entry.header;
+      // Links, devices and fifos are read as files (of their size, usually none), as Go's tar reader hands
+      // them over; tar-stream consumes extended headers itself, as Helm skips them.
+      if (h.type === 'directory') {
+        entry.resume();
+        continue;
+      }
+      const delimiter = h.name.includes('\\') ? '\\' : '/';
+      const parts = h.name.split(delimiter);
+      let n = parts.slice(1).join('/');
+      if (n.startsWith('/')) throw new NotAChart('chart illegally contains absolute paths');
+      n = goPathClean(n);
+      if (n === '.') throw new NotAChart(`chart illegally contains content outside the base directory: ${JSON.stringify(h.name)}`);
+      if (n.startsWith('..')) throw new NotAChart('chart illegally references parent directory');
+      if (DRIVE_PATH.test(n)) throw new NotAChart('chart contains illegally named files');
+      if (parts[0] === 'Chart.yaml') throw new NotAChart('chart yaml not in base directory');
+      const chunks: Buffer[] = [];
+      for await (const c of entry) chunks.push(c as Buffer);
+      const content = Buffer.concat(chunks);
+      files.push({ name: n, data: content.subarray(0, 3).equals(BOM) ? content.subarray(3) : content });
+    }
+    await piping;
+  } catch (e) {
+    piping.catch(() => undefined);
+    if (e instanceof NotAChart) throw e;
+    throw new NotAChart(e instanceof Error ? e.message : String(e));
+  }
+  if (files.length === 0) throw new NotAChart('no files in chart archive');
+  return files;
+}
+
+/** Chart.yaml's fields (chart.Metadata), as read from the archive. */
+export interface Metadata {
+  [key: string]: unknown;
+  name?: string;
+  version?: string;
+  apiVersion?: string;
+  type?: string;
+  maintainers?: unknown[];
+  dependencies?: unknown[];
+}
+
+/** Chart.yaml decoded (yaml.Unmarshal into chart.Metadata); a NotAChart where Helm cannot load it. */
+function decodeMetadata(text: string): Metadata {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    throw new NotAChart(`cannot load Chart.yaml: ${(e as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (!isMap(doc)) throw new NotAChart('cannot load Chart.yaml: not a map');
+  return { ...doc } as Metadata;
+}
+
+/** filepath.Base on Linux. */
+function goBase(p: string): string {
+  const trimmed = p.replace(/\/+$/, '');
+  if (trimmed === '') return p === '' ? '.' : '/';
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+const ALIAS = /^[a-zA-Z0-9_-]+$/;
+const SANITIZED = ['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion'];
+
+/** Metadata.Validate: sanitizes the text fields in place, as Helm does, and refuses what it refuses. */
+export function validateMetadata(md: Metadata): void {
+  for (const k of SANITIZED) if (typeof md[k] === 'string') md[k] = goSanitizeString(md[k]);
+  for (const k of ['sources', 'keywords']) {
+    const list = md[k];
+    if (Array.isArray(list)) md[k] = list.map((s: unknown) => (typeof s === 'string' ? goSanitizeString(s) : s));
+  }
+  if (!md.apiVersion) throw new NotAChart('chart.metadata.apiVersion is required');
+  if (!md.name) throw new NotAChart('chart.metadata.name is required');
+  if (md.name === '.' || md.name === '..') throw new NotAChart(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`);
+  if (md.name !== goBase(md.name)) throw new NotAChart(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`);
+  if (!md.version) throw new NotAChart('chart.metadata.version is required');
+  if (!isVersion(md.version)) throw new NotAChart(`chart.metadata.version ${JSON.stringify(md.version)} is invalid`);
+  if (md.type !== undefined && md.type !== '' && md.type !== 'application' && md.type !== 'library') {
+    throw new NotAChart('chart.metadata.type must be application or library');
+  }
+  for (const m of md.maintainers ?? []) {
+    if (!isMap(m)) throw new NotAChart('maintainers must not contain empty or null nodes');
+    for (const k of ['name', 'email', 'url']) if (typeof m[k] === 'string') m[k] = goSanitizeString(m[k]);
+  }
+  const seen = new Set<string>();
+  for (const d of md.dependencies ?? []) {
+    if (!isMap(d)) throw new NotAChart('dependencies must not contain empty or null nodes');
+    for (const k of ['name', 'version', 'repository', 'condition']) if (typeof d[k] === 'string') d[k] = goSanitizeString(d[k]);
+    if (Array.isArray(d.tags)) d.tags = d.tags.map((s) => (typeof s === 'string' ? goSanitizeString(s) : s));
+    const alias = typeof d.alias === 'string' ? d.alias : '';
+    if (alias !== '' && !ALIAS.test(alias)) throw new NotAChart(`dependency ${JSON.stringify(d.name)} has disallowed characters in the alias`);
+    const key = alias !== '' ? alias : String(d.name ?? '');
+    if (seen.has(key)) throw new NotAChart(`more than one dependency with name or alias ${JSON.stringify(key)}`);
+    seen.add(key);
+  }
+}
+
+/**
+ * LoadFiles: Chart.yaml (apiVersion v1 when it names none), values.yaml that must read as a map,
+ * the metadata validated, then every subchart under charts/ loaded the same way (an archive or a
+ * folder; names starting with `_` or `.` are left out).
+ */
+export async function loadFiles(files: BufferedFile[]): Promise<Metadata> {
+  let md: Metadata | undefined;
+  for (const f of files) {
+    if (f.name !== 'Chart.yaml') continue;
+    md = { ...md, ...decodeMetadata(f.data.toString('utf8')) };
+    if (!md.apiVersion) md.apiVersion = 'v1';
+  }
+  const subcharts = new Map<string, BufferedFile[]>();
+  for (const f of files) {
+    if (f.name === 'values.yaml') {
+      try {
+        parseValuesDocument(f.data.toString('utf8'), 'values.yaml');
+      } catch (e) {
+        throw new NotAChart(`cannot load values.yaml: ${(e as Error).message}`);
+      }
+    } else if (f.name.startsWith('charts/') && !f.name.endsWith('.prov')) {
+      const rest = f.name.slice('charts/'.length);
+      const cname = rest.split('/')[0]!;
+      subcharts.set(cname, [...(subcharts.get(cname) ?? []), { name: rest, data: f.data }]);
+    }
+  }
+  if (!md) throw new NotAChart('Chart.yaml file is missing');
+  validateMetadata(md);
+  for (const [n, list] of subcharts) {
+    if (n.startsWith('_') || n.startsWith('.')) continue;
+    if (n.endsWith('.tgz')) {
+      const file = list[0]!;
+      if (file.name !== n) throw new NotAChart(`error unpacking subchart tar in ${md.name}: expected ${n}, got ${file.name}`);
+      await loadFiles(await loadArchiveFiles(file.data));
+    } else {
+      const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+      await loadFiles(inner);
+    }
+  }
+  return md;
+}
+
+/** loader.Load of an archive's bytes: its metadata, or a NotAChart. */
+export async function loadChartArchive(data: Buffer): Promise<Metadata> {
+  return loadFiles(await loadArchiveFiles(data));
+}
