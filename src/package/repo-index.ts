@@ -8,6 +8,7 @@ import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
 import { loadChartArchive, NotAChart, type Metadata } from './chart-loader.js';
 import { compareVersionsDesc } from '../go/semver.js';
+import { compareGoStrings } from '../go/fmt.js';
 import { goPathJoin, helmUrlJoin } from '../go/url.js';
 
 export interface IndexOptions {
@@ -37,6 +38,9 @@ function chartUrl(baseUrl: string, subfolder: string, file: string): string {
   return parent === '' ? file : urlJoin(parent, file);
 }
 
+/** The names matching `*.tgz`, in Go's byte order (filepath.Glob's). */
+const tgzIn = (names: string[]): string[] => names.filter((f) => f.endsWith('.tgz')).sort(compareGoStrings);
+
 export async function buildIndex(opts: IndexOptions): Promise<string> {
   const now = rfc3339Nano(opts.now ?? new Date());
   const entries = new Map<string, ValueMap[]>();
@@ -46,9 +50,19 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
   } catch (e) {
     throw new UserError(`${opts.dir}: ${describeFsError(e, 'list')}; give the folder that holds the chart archives`);
   }
-  const files = names.filter((f) => f.endsWith('.tgz')).sort();
-  for (const file of files) {
-    const path = join(opts.dir, file);
+  // IndexDirectory globs DIR/*.tgz, then DIR/*/*.tgz (one folder down, no deeper), each sorted as Go sorts names.
+  const archives: [sub: string, file: string][] = tgzIn(names).map((f) => ['', f]);
+  for (const sub of [...names].sort(compareGoStrings)) {
+    let inner: string[];
+    try {
+      inner = readdirSync(join(opts.dir, sub));
+    } catch {
+      continue; // a file, or a folder Glob cannot read: no match
+    }
+    for (const f of tgzIn(inner)) archives.push([sub, f]);
+  }
+  for (const [sub, file] of archives) {
+    const path = join(opts.dir, sub, file);
     // Whatever loader.Load refuses (unreadable, not gzip, not a chart) Helm takes for "not a chart" and skips without a word.
     let bytes: Buffer;
     let meta: Metadata;
@@ -59,7 +73,7 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
       if (e instanceof NotAChart || (e as NodeJS.ErrnoException).code !== undefined) continue;
       throw e;
     }
-    const entry: ValueMap = { ...(meta as ValueMap), created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [chartUrl(opts.url ?? '', '', file)] };
+    const entry: ValueMap = { ...(meta as ValueMap), created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [chartUrl(opts.url ?? '', sub, file)] };
     const name = String(meta.name);
     entries.set(name, [...(entries.get(name) ?? []), entry]);
   }

@@ -162,4 +162,26 @@ describe.skipIf(!helmOrSkip())('repo index as helm repo index writes it', () => 
     },
     T,
   );
+
+  it(
+    'archives one folder down are indexed with their folder in the URL; deeper ones are not',
+    async () => {
+      const v = (version: string) => chartTgz(`apiVersion: v2\nname: c\nversion: ${version}\n`);
+      const files: Files = {
+        'top-0.1.0.tgz': await v('0.1.0'),
+        'sub/c-0.2.0.tgz': await v('0.2.0'),
+        'a b/é/c-0.3.0.tgz': await v('0.3.0'),
+        'a b/c-0.4.0.tgz': await v('0.4.0'),
+        '.hidden/c-0.5.0.tgz': await v('0.5.0'),
+        'x.tgz/c-0.6.0.tgz': await v('0.6.0'),
+      };
+      for (const args of [[], ['--url', 'https://ex.com/charts?x=1']]) {
+        const { dify } = await same(files, () => args);
+        const urls = (dify.index as { entries: { c: { urls: string[] }[] } }).entries.c.map((e) => e.urls[0]);
+        expect(urls).toHaveLength(5);
+        if (args.length === 0) expect(urls).toContain('a%20b/c-0.4.0.tgz');
+      }
+    },
+    T,
+  );
 });
