@@ -65,7 +65,8 @@ async function run(which: 'dify' | 3 | 4, files: Files, args: (dir: string) => s
   const r = which === 'dify' ? await cli(['repo', 'index', dir, ...args(dir)], { timeoutMs: T }) : await helm(which, ['repo', 'index', dir, ...args(dir)]);
   const out = join(dir, 'index.yaml');
   const index = existsSync(out) ? timeless(readFileSync(out, 'utf8')) : undefined;
-  return { code: r.code, stdout: r.stdout, stderr: r.stderr, index };
+  // The folder's path is written as DIR, so messages compare across runs.
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr.split(dir).join('DIR'), index };
 }
 
 /** dify-chart and both Helms on copies of `files`: the same exit code and index. */
@@ -183,5 +184,57 @@ describe.skipIf(!helmOrSkip())('repo index as helm repo index writes it', () => 
       }
     },
     T,
+  );
+
+  it(
+    '--merge reads the old index as LoadIndexFile does: refusals in its words, invalid entries dropped with a warning, survivors typed and defaulted',
+    async () => {
+      const archive = await chartTgz('apiVersion: v2\nname: c\nversion: 2.0.0\n');
+      const E = 'apiVersion: v1\nentries:\n  c:\n  - name: c\n    version: 1.0.0\n';
+      // [old index, Helm's refusal (undefined: it merges)]
+      const cases: [string, string | undefined][] = [
+        ['', 'empty index.yaml file'],
+        ['entries: {}\n', 'no API version specified'],
+        ['apiVersion: ""\nentries: {}\n', 'no API version specified'],
+        ['- a\n', 'error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type repo.IndexFile'],
+        [E + '    appVersion: 1.10\n', 'error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go struct field ChartVersion.entries.Metadata.appVersion of type string'],
+        [E + '    keywords: [yes]\n', 'error unmarshaling JSON: while decoding JSON: json: cannot unmarshal bool into Go struct field ChartVersion.entries.Metadata.keywords of type string'],
+        [E + '    foo: bar\n', 'error unmarshaling JSON: while decoding JSON: json: unknown field "foo"'],
+        ['apiVersion: v1\nfoo: 1\nentries: {}\n', 'error unmarshaling JSON: while decoding JSON: json: unknown field "foo"'],
+        ['apiVersion: v1\nentries: [1]\n', 'error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field IndexFile.entries of type map[string]repo.ChartVersions'],
+        ['apiVersion: [1]\nentries: {}\n', 'error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field IndexFile.apiVersion of type string'],
+        [E + '    urls: {a: 1}\n', 'error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go struct field ChartVersion.entries.urls of type []string'],
+        [E + '    maintainers:\n    - name: 1\n', 'error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go struct field Maintainer.entries.Metadata.maintainers.name of type string'],
+        [E + '    maintainers:\n    - nme: x\n', 'error unmarshaling JSON: while decoding JSON: json: unknown field "nme"'],
+        ['{"apiVersion":"v1","entries":{"c":[{"name":"c","version":"1.0.0","appVersion":1.10}]}}', 'json: cannot unmarshal number into Go struct field ChartVersion.entries.Metadata.appVersion of type string'],
+        ['apiVersion: v1\napiVersion: v1\nentries: {}\n', undefined],
+        ['apiVersion: [v1\n', undefined],
+        [E + '    created: yesterday\n', undefined],
+        // Merged: the survivors, typed and defaulted.
+        ['apiVersion: 1\nentries: {}\n', undefined],
+        ['apiVersion: no\nentries:\n  c: null\n', undefined],
+        ['apiVersion: v1\nentries:\n  c:\n  - name: c\n    version: notsemver\n  - null\n  - version: 1.0.1\n  - name: c\n    version: 1.0.0\n    apiVersion: ""\n', undefined],
+        [E + '    digest: 123\n    urls: [1, null]\n    Description: hi\n    description: ""\n    deprecated: false\n    keywords: []\n    annotations: {a: null}\n', undefined],
+        [E + '    created: 2016-10-06T16:23:20.000Z\n    dependencies:\n    - name: d\n      enabled: yes\n    - name: d\n    maintainers:\n    - name: "a\\tb\\u0007"\n', undefined],
+        [E + '    removed: true\n    checksum: x\n    engine: gotpl\n    tillerVersion: ">2"\n    url: u\n    home: null\n', undefined],
+        ['apiVersion: v1\nentries:\n  c:\n  - name: c\n    version: v2.0.0\n  - name: c\n    version: 1.0.0\n  - name: c\n    version: 1.0.0\n  d:\n  - name: e\n    version: 0.1.0\n', undefined],
+        ['{"apiVersion":"v1","entries":{"c":[{"name":"c","version":"1.0.0","foo":1}]}}', undefined],
+      ];
+      for (const [old, refusal] of cases) {
+        const { dify, helm } = await same({ 'c-2.0.0.tgz': archive, 'm.yaml': old }, (dir) => ['--merge', join(dir, 'm.yaml')]);
+        if (dify.code !== 0) {
+          expect(dify.stdout, old).toBe('');
+          expect(dify.stderr.split('\n').length, old).toBe(2);
+          expect(dify.stderr, old).toMatch(/^Error: merge failed: error loading DIR\/m.yaml: /);
+          if (refusal !== undefined) {
+            expect(dify.stderr, old).toBe(`Error: merge failed: error loading DIR/m.yaml: ${refusal}\n`);
+            expect(helm.stderr, old).toBe(dify.stderr);
+          }
+        }
+      }
+      const { dify } = await same({ 'm.yaml': 'apiVersion: v1\nentries:\n  c:\n  - name: c\n    version: notsemver\n' }, (dir) => ['--merge', join(dir, 'm.yaml')]);
+      expect(dify.stderr).toBe('warning: skipping loading invalid entry for chart "c" "notsemver" from DIR/m.yaml: validation: chart.metadata.version "notsemver" is invalid\n');
+    },
+    T * 2,
   );
 });
