@@ -4,6 +4,7 @@
  * never an error. The archive rules are LoadArchiveFiles' (Helm 3.21 and 4.3 alike but where
  * noted), the chart rules LoadFiles' and Metadata.Validate's.
  */
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -32,12 +33,48 @@ function looksGzipped(data: Buffer): boolean {
   return data.length >= 3 && data[0] === 0x1f && data[1] === 0x8b && data[2] === 0x08;
 }
 
-/** LoadArchiveFiles: every entry but folders, named without its top folder, held to Helm's path rules. */
-export async function loadArchiveFiles(data: Buffer): Promise<BufferedFile[]> {
-  if (!looksGzipped(data)) throw new NotAChart('not a gzipped archive');
+/**
+ * Helm's loader limits (pkg/chart/loader/archive.go): 100 MiB decompressed in all, and 5 MiB a file
+ * (Helm 3.21; Helm 4.3 keeps the constant but no longer applies it, see README). An entry is
+ * refused on its header's size before a byte of it is inflated, and the archive is inflated as a
+ * stream, so a small archive that inflates enormously costs no more than the limit.
+ */
+export const MAX_DECOMPRESSED_CHART_SIZE = 100 * 1024 * 1024;
+export const MAX_DECOMPRESSED_FILE_SIZE = 5 * 1024 * 1024;
+
+/** The first bytes of an archive (at most 512, as ensureArchive reads) and a stream of all of it. */
+interface Source {
+  head: Buffer;
+  stream: () => Readable;
+}
+
+function fileSource(path: string): Source {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new NotAChart((e as Error).message);
+  }
+  try {
+    const head = Buffer.alloc(512);
+    const n = readSync(fd, head, 0, 512, 0);
+    return { head: head.subarray(0, n), stream: () => createReadStream(path) };
+  } catch (e) {
+    throw new NotAChart((e as Error).message); // a folder named *.tgz: EISDIR
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** LoadArchiveFiles: every entry but folders, named without its top folder, held to Helm's path rules and size limits. */
+export async function loadArchiveFiles(archive: Buffer | string): Promise<BufferedFile[]> {
+  const source: Source = typeof archive === 'string' ? fileSource(archive) : { head: archive.subarray(0, 512), stream: () => Readable.from([archive]) };
+  if (!looksGzipped(source.head)) throw new NotAChart('not a gzipped archive');
   const x = extract();
-  const piping = pipeline(Readable.from([data]), createGunzip(), x);
+  const piping = pipeline(source.stream(), createGunzip(), x);
   const files: BufferedFile[] = [];
+  let remaining = MAX_DECOMPRESSED_CHART_SIZE;
+  const tooLarge = (): NotAChart => new NotAChart(`decompressed chart is larger than the maximum file size ${MAX_DECOMPRESSED_CHART_SIZE}`);
   try {
     for await (const entry of x) {
       const h = entry.header;
@@ -56,13 +93,26 @@ export async function loadArchiveFiles(data: Buffer): Promise<BufferedFile[]> {
       if (n.startsWith('..')) throw new NotAChart('chart illegally references parent directory');
       if (DRIVE_PATH.test(n)) throw new NotAChart('chart contains illegally named files');
       if (parts[0] === 'Chart.yaml') throw new NotAChart('chart yaml not in base directory');
+      const size = h.size ?? 0;
+      if (size > remaining) throw tooLarge();
+      if (size > MAX_DECOMPRESSED_FILE_SIZE) throw new NotAChart(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_DECOMPRESSED_FILE_SIZE}`);
       const chunks: Buffer[] = [];
-      for await (const c of entry) chunks.push(c as Buffer);
+      let written = 0;
+      for await (const c of entry) {
+        const chunk = c as Buffer;
+        // io.LimitReader(tr, remaining): nothing past the budget is kept.
+        chunks.push(chunk.subarray(0, Math.max(0, remaining - written)));
+        written += chunk.length;
+        if (written >= remaining) break;
+      }
       const content = Buffer.concat(chunks);
+      remaining -= content.length;
+      if (content.length < size || remaining <= 0) throw tooLarge();
       files.push({ name: n, data: content.subarray(0, 3).equals(BOM) ? content.subarray(3) : content });
     }
     await piping;
   } catch (e) {
+    // Leaving the entries early ends the pipeline with an error nobody waits for.
     piping.catch(() => undefined);
     if (e instanceof NotAChart) throw e;
     throw new NotAChart(e instanceof Error ? e.message : String(e));
@@ -180,7 +230,7 @@ export async function loadFiles(files: BufferedFile[]): Promise<Metadata> {
   return md;
 }
 
-/** loader.Load of an archive's bytes: its metadata, or a NotAChart. */
-export async function loadChartArchive(data: Buffer): Promise<Metadata> {
-  return loadFiles(await loadArchiveFiles(data));
+/** loader.Load of an archive (a path, read as a stream, or its bytes): its metadata, or a NotAChart. */
+export async function loadChartArchive(archive: Buffer | string): Promise<Metadata> {
+  return loadFiles(await loadArchiveFiles(archive));
 }

@@ -1,6 +1,6 @@
 /** `dify-chart repo index`: index.yaml for a folder of chart archives, as `helm repo index` writes it. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toYaml } from '../go/yaml-emit.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
@@ -179,6 +179,13 @@ function chartUrl(baseUrl: string, subfolder: string, file: string): string {
   return parent === '' ? file : urlJoin(parent, file);
 }
 
+/** provenance.DigestFile: the archive's sha256, read as a stream (an archive may be large). */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 /** The names matching `*.tgz`, in Go's byte order (filepath.Glob's). */
 const tgzIn = (names: string[]): string[] => names.filter((f) => f.endsWith('.tgz')).sort(compareGoStrings);
 
@@ -205,16 +212,17 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
   for (const [sub, file] of archives) {
     const path = join(opts.dir, sub, file);
     // Whatever loader.Load refuses (unreadable, not gzip, not a chart) Helm takes for "not a chart" and skips without a word.
-    let bytes: Buffer;
     let meta: Metadata;
+    let digest: string;
     try {
-      bytes = readFileSync(path);
-      meta = await loadChartArchive(bytes);
+      meta = await loadChartArchive(path);
+      digest = await sha256File(path);
     } catch (e) {
-      if (e instanceof NotAChart || (e as NodeJS.ErrnoException).code !== undefined) continue;
-      throw e;
+      if (e instanceof NotAChart) continue;
+      if ((e as NodeJS.ErrnoException).code === undefined) throw e; // a bug, not the file
+      throw new UserError(`${path}: ${describeFsError(e, 'read')}`, { file: path });
     }
-    const entry: ValueMap = { ...(meta as ValueMap), created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [chartUrl(opts.url ?? '', sub, file)] };
+    const entry: ValueMap = { ...(meta as ValueMap), created: now, digest, urls: [chartUrl(opts.url ?? '', sub, file)] };
     const name = String(meta.name);
     entries.set(name, [...(entries.get(name) ?? []), entry]);
   }

@@ -4,12 +4,13 @@
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { pack, type Headers } from 'tar-stream';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { helm, HELM_MAJORS, helmOrSkip } from '../support/helm.js';
-import { cli, tempDir } from '../cli/run.js';
+import { BIN, cli, tempDir } from '../cli/run.js';
+import { exec } from '../support/exec.js';
 
 const T = 120_000;
 
@@ -237,4 +238,75 @@ describe.skipIf(!helmOrSkip())('repo index as helm repo index writes it', () => 
     },
     T * 2,
   );
+
+  it(
+    "the loader's size limits: an archive inflating past 100 MiB is skipped after reading no more than that, quickly and in little memory",
+    async () => {
+      const chart = 'apiVersion: v2\nname: c\nversion: 1.0.0\n';
+      // 1.5 GiB of zeros in one file, about 1.5 MB gzipped: refused on its header, never inflated.
+      const huge = await streamedTgz([['c/Chart.yaml', chart.length, Buffer.from(chart)], ['c/big', 1536 * MiB]]);
+      // 21 files of 5 MiB less a byte: each under the file limit, together past the chart's.
+      const many = await streamedTgz([['c/Chart.yaml', chart.length, Buffer.from(chart)], ...Array.from({ length: 21 }, (_, k): [string, number] => [`c/f${k}`, 5 * MiB - 1])]);
+      const files: Files = { 'huge.tgz': huge, 'many.tgz': many, 'ok-1.0.0.tgz': await chartTgz(chart) };
+      const { dify } = await same(files);
+      expect((dify.index as { entries: { c: { urls: string[] }[] } }).entries.c.map((e) => e.urls[0])).toEqual(['ok-1.0.0.tgz']);
+      // Peak memory and time of the command on the huge archive alone.
+      const dir = lay({ 'huge.tgz': huge });
+      const started = Date.now();
+      const r = await exec('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'repo', 'index', dir], { timeoutMs: T });
+      expect(r.status, r.stderr).toBe(0);
+      expect(Number(r.stderr.trim().split('\n').pop()) / 1024, 'peak RSS in MiB').toBeLessThan(300);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    },
+    T,
+  );
+
+  it('a file over 5 MiB: Helm 3 skips the archive, as dify-chart does; Helm 4 no longer holds files to that limit', async () => {
+    const chart = 'apiVersion: v2\nname: c\nversion: 1.0.0\n';
+    const files: Files = { 'c-1.0.0.tgz': await streamedTgz([['c/Chart.yaml', chart.length, Buffer.from(chart)], ['c/big', 5 * MiB + 1]]) };
+    const dify = await run('dify', files, () => []);
+    const h3 = await run(3, files, () => []);
+    const h4 = await run(4, files, () => []);
+    expect(dify.index).toEqual(h3.index);
+    expect(dify.index).toMatchObject({ entries: {} });
+    expect(h4.index).toMatchObject({ entries: { c: [{ version: '1.0.0' }] } });
+  }, T);
 });
+
+const MiB = 1024 * 1024;
+
+/** A .tgz of these files (a file given only a size is zeros), gzipped as a stream: big contents cost no memory. */
+async function streamedTgz(entries: ([string, number] | [string, number, Buffer])[]): Promise<Buffer> {
+  const p = pack();
+  const gz = createGzip({ level: 1 });
+  const chunks: Buffer[] = [];
+  gz.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => gz.on('end', resolve));
+  p.pipe(gz);
+  const zeros = Buffer.alloc(MiB);
+  for (const [name, size, content] of entries) {
+    await new Promise<void>((resolve, reject) => {
+      const w = p.entry({ name, size }, (err) => (err ? reject(err) : resolve()));
+      if (content) {
+        w.end(content);
+        return;
+      }
+      let left = size;
+      const more = (): void => {
+        while (left > 0) {
+          const n = Math.min(left, MiB);
+          left -= n;
+          if (!w.write(n === MiB ? zeros : zeros.subarray(0, n))) {
+            w.once('drain', more);
+            return;
+          }
+        }
+        w.end();
+      };
+      more();
+    });
+  }
+  p.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
