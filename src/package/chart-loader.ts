@@ -9,11 +9,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { parse } from 'yaml';
 import { isVersion } from '../go/semver.js';
 import { goSanitizeString } from '../go/strings.js';
 import { goPathClean } from '../go/url.js';
-import { parseValuesDocument } from '../values/load.js';
+import { parseGoYaml, parseValuesDocument } from '../values/load.js';
+import { UserError } from '../errors.js';
+import { decodeAs, DecodeError, METADATA } from './chart-version.js';
 import { isMap } from '../values/types.js';
 
 export interface BufferedFile {
@@ -132,17 +133,22 @@ export interface Metadata {
   dependencies?: unknown[];
 }
 
-/** Chart.yaml decoded (yaml.Unmarshal into chart.Metadata); a NotAChart where Helm cannot load it. */
-function decodeMetadata(text: string): Metadata {
-  let doc: unknown;
+/**
+ * A Chart.yaml (or requirements.yaml) decoded as yaml.Unmarshal decodes it into chart.Metadata:
+ * go-yaml's YAML 1.1 values, a number or bool turned into the string a string field wants
+ * (`1.10` is "1.1", `010` is "8", `yes` is "true"), unknown keys dropped, a value of another kind
+ * refused (a NotAChart). Decoded over `into`, as Helm decodes both files into one struct.
+ */
+function decodeMetadata(text: string, file: string, into: Metadata): Metadata {
   try {
-    doc = parse(text);
+    const doc = parseGoYaml(text, file);
+    if (doc === null) return into;
+    if (!isMap(doc)) throw new DecodeError(`json: cannot unmarshal ${Array.isArray(doc) ? 'array' : typeof doc === 'string' ? 'string' : 'number'} into Go value of type chart.Metadata`);
+    return { ...into, ...decodeAs(doc, METADATA, { strict: false, convert: true }) };
   } catch (e) {
-    throw new NotAChart(`cannot load Chart.yaml: ${(e as Error).message}`);
+    if (e instanceof DecodeError || e instanceof UserError) throw new NotAChart(`cannot load ${file}: ${e.message}`);
+    throw e;
   }
-  if (doc === null || doc === undefined) return {};
-  if (!isMap(doc)) throw new NotAChart('cannot load Chart.yaml: not a map');
-  return { ...doc } as Metadata;
 }
 
 /** filepath.Base on Linux. */
@@ -197,12 +203,15 @@ export async function loadFiles(files: BufferedFile[]): Promise<Metadata> {
   let md: Metadata | undefined;
   for (const f of files) {
     if (f.name !== 'Chart.yaml') continue;
-    md = { ...md, ...decodeMetadata(f.data.toString('utf8')) };
+    md = decodeMetadata(f.data.toString('utf8'), 'Chart.yaml', md ?? {});
     if (!md.apiVersion) md.apiVersion = 'v1';
   }
   const subcharts = new Map<string, BufferedFile[]>();
   for (const f of files) {
-    if (f.name === 'values.yaml') {
+    if (f.name === 'requirements.yaml') {
+      // Decoded into the same metadata whatever the apiVersion (Helm only warns for v2): a v1 chart's dependencies.
+      md = decodeMetadata(f.data.toString('utf8'), 'requirements.yaml', md ?? {});
+    } else if (f.name === 'values.yaml') {
       try {
         parseValuesDocument(f.data.toString('utf8'), 'values.yaml');
       } catch (e) {

@@ -222,7 +222,8 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
       if ((e as NodeJS.ErrnoException).code === undefined) throw e; // a bug, not the file
       throw new UserError(`${path}: ${describeFsError(e, 'read')}`, { file: path });
     }
-    const entry: ValueMap = { ...(meta as ValueMap), created: now, digest, urls: [chartUrl(opts.url ?? '', sub, file)] };
+    // Written as Helm writes a ChartVersion: Metadata's fields only, empty ones left out.
+    const entry = marshalStruct({ ...meta, created: now, digest, urls: [chartUrl(opts.url ?? '', sub, file)] }, CHART_VERSION);
     const name = String(meta.name);
     entries.set(name, [...(entries.get(name) ?? []), entry]);
   }

@@ -271,6 +271,50 @@ describe.skipIf(!helmOrSkip())('repo index as helm repo index writes it', () => 
     expect(dify.index).toMatchObject({ entries: {} });
     expect(h4.index).toMatchObject({ entries: { c: [{ version: '1.0.0' }] } });
   }, T);
+
+  it(
+    "entries are Chart.yaml as Helm's Metadata types it: YAML 1.1 values turned into strings, unknown keys and empty fields dropped, text sanitized, a v1 chart's requirements.yaml",
+    async () => {
+      const typed = [
+        'apiVersion: v2',
+        'name: c',
+        'version: 1.0',
+        'appVersion: 1.10',
+        'keywords: [yes, 010, 1.5e3, 0x1F, ~, on, 0b11, 1_000, 12345678901]',
+        'description: "a\\tb\\u0007c\\u00a0d"',
+        'home: 12345678',
+        'icon: 123456789.0',
+        'deprecated: false',
+        'unknownKey: x',
+        'annotations: {a: 1, b: true, c: null}',
+        'maintainers: [{name: 1, email: " x\\n"}]',
+        'sources: []',
+        'condition: ""',
+        'kubeVersion: ">= 1.20"',
+        'type: application',
+        'dependencies: [{name: d, version: 1.0, repository: r, enabled: yes, import-values: [a, {child: x}], tags: [1]}]',
+        '',
+      ].join('\n');
+      const files: Files = {
+        'typed.tgz': await chartTgz(typed),
+        'v1.tgz': await craft([
+          { name: 'old/Chart.yaml', content: 'name: old\nversion: 0.1.0\ndeprecated: yes\n' },
+          { name: 'old/requirements.yaml', content: 'dependencies:\n- name: dep\n  version: ^1.0\n  repository: https://x\n' },
+        ]),
+        'v2-req.tgz': await craft([
+          { name: 'new/Chart.yaml', content: 'apiVersion: v2\nname: new\nversion: 0.2.0\n' },
+          { name: 'new/requirements.yaml', content: 'dependencies:\n- name: dep\n  repository: https://x\ndescription: from requirements\n' },
+        ]),
+        'bad-keywords.tgz': await chartTgz('apiVersion: v2\nname: bad\nversion: 0.1.0\nkeywords: {a: 1}\n'),
+        'bad-deprecated.tgz': await chartTgz('apiVersion: v2\nname: bad\nversion: 0.1.1\ndeprecated: "yes"\n'),
+        'bad-maintainers.tgz': await chartTgz('apiVersion: v2\nname: bad\nversion: 0.1.2\nmaintainers: x\n'),
+        'list.tgz': await chartTgz('- a\n'),
+      };
+      const { dify } = await same(files);
+      expect(Object.keys((dify.index as { entries: object }).entries).sort()).toEqual(['c', 'new', 'old']);
+    },
+    T,
+  );
 });
 
 const MiB = 1024 * 1024;
