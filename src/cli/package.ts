@@ -33,7 +33,9 @@ export async function packageCommand(positional: string | undefined, opts: Packa
 }
 
 export async function repoIndexCommand(dir: string, opts: { url?: string; merge?: string }, io: IO): Promise<void> {
-  const text = await buildIndex({ dir, ...opts });
+  const warnings: string[] = [];
+  const text = await buildIndex({ dir, ...opts, onWarning: (line) => warnings.push(line) });
   writeAtomic(join(dir, 'index.yaml'), text);
-  void io;
+  // Printed once the index is written, so a failing command prints only its error.
+  for (const w of warnings) io.err(`${w}\n`);
 }

@@ -111,3 +111,280 @@ function escapeError(s: string): string | undefined {
   }
   return undefined;
 }
+
+/*
+ * url.Parse to a URL, URL.String and path.Join, as Helm's urlutil.URLJoin uses them to write the
+ * `urls` of `repo index`. Go's strings are bytes: the work is done on byte strings (one char per
+ * byte, latin1), so escapes and the escaping of bytes past ASCII come out as Go's.
+ */
+
+type Encoding = 'path' | 'pathSegment' | 'host' | 'zone' | 'userPassword' | 'queryComponent' | 'fragment';
+
+/** Go's shouldEscape (the rules its encoding table is generated from). */
+function shouldEscape(c: number, mode: Encoding): boolean {
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) return false;
+  const ch = String.fromCharCode(c);
+  if ((mode === 'host' || mode === 'zone') && `!$&'()*+,;=:[]<>"`.includes(ch)) return false;
+  if ('-_.~'.includes(ch)) return false;
+  if ('$&+,/:;=?@'.includes(ch)) {
+    switch (mode) {
+      case 'path':
+        return ch === '?';
+      case 'pathSegment':
+        return '/;,?'.includes(ch);
+      case 'userPassword':
+        return '@/?:'.includes(ch);
+      case 'queryComponent':
+        return true;
+      case 'fragment':
+        return false;
+      default:
+    }
+  }
+  if (mode === 'fragment' && '!()*'.includes(ch)) return false;
+  return true;
+}
+
+const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9A-Fa-f]$/.test(c);
+
+class UrlError extends Error {}
+
+/** Go's unescape of a byte string, throwing its refusals. */
+function unescape(s: string, mode: Encoding): string {
+  let out = '';
+  for (let i = 0; i < s.length; ) {
+    const c = s[i]!;
+    if (c === '%') {
+      if (i + 2 >= s.length || !isHex(s[i + 1]) || !isHex(s[i + 2])) throw new UrlError(`invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}`);
+      const v = parseInt(s.slice(i + 1, i + 3), 16);
+      if (mode === 'host' && v < 0x80 && s.slice(i, i + 3) !== '%25') throw new UrlError(`invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}`);
+      if (mode === 'zone' && s.slice(i, i + 3) !== '%25' && v !== 0x20 && shouldEscape(v, 'host')) throw new UrlError(`invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}`);
+      out += String.fromCharCode(v);
+      i += 3;
+    } else {
+      const b = c.charCodeAt(0);
+      if ((mode === 'host' || mode === 'zone') && b < 0x80 && shouldEscape(b, mode)) throw new UrlError(`invalid character ${JSON.stringify(c)} in host name`);
+      out += c === '+' && mode === 'queryComponent' ? ' ' : c;
+      i++;
+    }
+  }
+  return out;
+}
+
+function escape(s: string, mode: Encoding): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const b = s.charCodeAt(i);
+    if (b === 0x20 && mode === 'queryComponent') out += '+';
+    else if (shouldEscape(b, mode)) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    else out += s[i];
+  }
+  return out;
+}
+
+/** Go's url.URL; every string a byte string. */
+export interface GoUrl {
+  scheme: string;
+  opaque: string;
+  user?: { username: string; password?: string };
+  host: string;
+  path: string;
+  rawPath: string;
+  forceQuery: boolean;
+  rawQuery: string;
+  fragment: string;
+  rawFragment: string;
+  omitHost: boolean;
+}
+
+const toBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
+const fromBytes = (s: string): string => Buffer.from(s, 'latin1').toString('utf8');
+
+function parseHost(scheme: string, host: string): string {
+  const open = host.lastIndexOf('[');
+  if (open > 0) throw new UrlError('invalid IP-literal');
+  if (open === 0) {
+    const close = host.lastIndexOf(']');
+    if (close < 0) throw new UrlError("missing ']' in host");
+    const colonPort = host.slice(close + 1);
+    if (!/^(?::[0-9]*)?$/.test(colonPort)) throw new UrlError(`invalid port ${JSON.stringify(colonPort)} after host`);
+    const hostname = host.slice(1, close);
+    const zone = hostname.indexOf('%25');
+    const unescaped = zone < 0 ? unescape(hostname, 'host') : unescape(hostname.slice(0, zone), 'host') + unescape(hostname.slice(zone), 'zone');
+    const address = zone < 0 ? unescaped : unescaped.slice(0, unescaped.indexOf('%'));
+    if (!net().isIPv6(fromBytes(address)) || (zone >= 0 && unescaped.endsWith('%'))) throw new UrlError('invalid IP-literal');
+    return `[${unescaped}]${colonPort}`;
+  }
+  const first = host.indexOf(':');
+  if (first >= 0) {
+    // Go 1.26 (urlstrictcolons): the port of an http(s) host starts at its first colon, elsewhere at its last.
+    const i = scheme === 'http' || scheme === 'https' ? first : host.lastIndexOf(':');
+    const colonPort = host.slice(i);
+    if (!/^:[0-9]*$/.test(colonPort)) throw new UrlError(`invalid port ${JSON.stringify(colonPort)} after host`);
+  }
+  return unescape(host, 'host');
+}
+
+function setPath(u: GoUrl, p: string): void {
+  u.path = unescape(p, 'path');
+  u.rawPath = escape(u.path, 'path') === p ? '' : p;
+}
+
+/** url.Parse; undefined where Go returns an error. `raw` is a JS string. */
+export function goUrlParse(raw: string): GoUrl | undefined {
+  try {
+    return parseBytes(toBytes(raw));
+  } catch (e) {
+    if (e instanceof UrlError) return undefined;
+    throw e;
+  }
+}
+
+function parseBytes(raw: string): GoUrl {
+  const hash = raw.indexOf('#');
+  const frag = hash < 0 ? '' : raw.slice(hash + 1);
+  const target = hash < 0 ? raw : raw.slice(0, hash);
+  if (/[\x00-\x1f\x7f]/.test(target)) throw new UrlError('net/url: invalid control character in URL');
+  const u: GoUrl = { scheme: '', opaque: '', host: '', path: '', rawPath: '', forceQuery: false, rawQuery: '', fragment: '', rawFragment: '', omitHost: false };
+  if (target === '*') {
+    u.path = '*';
+  } else {
+    const scheme = urlScheme(target);
+    if (scheme === undefined) throw new UrlError('missing protocol scheme');
+    u.scheme = scheme;
+    let rest = target.slice(scheme === '' ? 0 : scheme.length + 1);
+    const q = rest.indexOf('?');
+    if (rest.endsWith('?') && q === rest.length - 1) {
+      u.forceQuery = true;
+      rest = rest.slice(0, -1);
+    } else if (q >= 0) {
+      u.rawQuery = rest.slice(q + 1);
+      rest = rest.slice(0, q);
+    }
+    if (!rest.startsWith('/')) {
+      if (scheme !== '') {
+        u.opaque = rest;
+        return withFragment(u, frag, hash >= 0);
+      }
+      const slash = rest.indexOf('/');
+      if ((slash < 0 ? rest : rest.slice(0, slash)).includes(':')) throw new UrlError('first path segment in URL cannot contain colon');
+    }
+    if ((scheme !== '' || !rest.startsWith('///')) && rest.startsWith('//')) {
+      let authority = rest.slice(2);
+      rest = '';
+      const slash = authority.indexOf('/');
+      if (slash >= 0) [authority, rest] = [authority.slice(0, slash), authority.slice(slash)];
+      const at = authority.lastIndexOf('@');
+      u.host = parseHost(scheme, authority.slice(at + 1));
+      if (at >= 0) {
+        const info = authority.slice(0, at);
+        if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(info)) throw new UrlError('net/url: invalid userinfo');
+        const colon = info.indexOf(':');
+        u.user =
+          colon < 0
+            ? { username: unescape(info, 'userPassword') }
+            : { username: unescape(info.slice(0, colon), 'userPassword'), password: unescape(info.slice(colon + 1), 'userPassword') };
+      }
+    } else if (scheme !== '' && rest.startsWith('/')) {
+      u.omitHost = true;
+    }
+    setPath(u, rest);
+  }
+  return withFragment(u, frag, hash >= 0);
+}
+
+function withFragment(u: GoUrl, f: string, had: boolean): GoUrl {
+  if (!had || f === '') return u;
+  u.fragment = unescape(f, 'fragment');
+  u.rawFragment = escape(u.fragment, 'fragment') === f ? '' : f;
+  return u;
+}
+
+/** validEncoded: no byte that must be escaped in `mode`, sub-delims, brackets and `%` allowed. */
+function validEncoded(s: string, mode: Encoding): boolean {
+  for (let i = 0; i < s.length; i++) {
+    if (`!$&'()*+,;=:@[]%`.includes(s[i]!)) continue;
+    if (shouldEscape(s.charCodeAt(i), mode)) return false;
+  }
+  return true;
+}
+
+/** RawPath (or RawFragment) when it is a valid escaping of the decoded form, else Go's own escaping. */
+function escapedForm(raw: string, decoded: string, mode: Encoding): string {
+  if (raw !== '' && validEncoded(raw, mode)) {
+    try {
+      if (unescape(raw, mode) === decoded) return raw;
+    } catch (e) {
+      if (!(e instanceof UrlError)) throw e;
+    }
+  }
+  return escape(decoded, mode);
+}
+
+/** EscapedPath: a path of `*` is left as it is (Go's issue 11202). */
+function escapedPath(u: GoUrl): string {
+  const fromRaw = escapedForm(u.rawPath, u.path, 'path');
+  return u.path === '*' && fromRaw !== u.rawPath ? '*' : fromRaw;
+}
+
+/** URL.String, as a JS string. */
+export function goUrlString(u: GoUrl): string {
+  let buf = u.scheme === '' ? '' : u.scheme + ':';
+  if (u.opaque !== '') {
+    buf += u.opaque;
+  } else {
+    if ((u.scheme !== '' || u.host !== '' || u.user) && !(u.omitHost && u.host === '' && !u.user)) {
+      if (u.host !== '' || u.path !== '' || u.user) buf += '//';
+      if (u.user) {
+        buf += escape(u.user.username, 'userPassword');
+        if (u.user.password !== undefined) buf += ':' + escape(u.user.password, 'userPassword');
+        buf += '@';
+      }
+      if (u.host !== '') buf += escape(u.host, 'host');
+    }
+    const path = escapedPath(u);
+    if (path !== '' && path[0] !== '/' && u.host !== '') buf += '/';
+    // A first segment holding a colon would read as a scheme: Go writes ./ before it.
+    if (buf === '' && (path.split('/')[0] ?? '').includes(':')) buf += './';
+    buf += path;
+  }
+  if (u.forceQuery || u.rawQuery !== '') buf += '?' + u.rawQuery;
+  if (u.fragment !== '') buf += '#' + escapedForm(u.rawFragment, u.fragment, 'fragment');
+  return fromBytes(buf);
+}
+
+/** Go's path.Clean. */
+export function goPathClean(p: string): string {
+  if (p === '') return '.';
+  const rooted = p.startsWith('/');
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!rooted) out.push('..');
+    } else {
+      out.push(seg);
+    }
+  }
+  const joined = out.join('/');
+  return rooted ? '/' + joined : joined === '' ? '.' : joined;
+}
+
+/** Go's path.Join: the non-empty elements joined by `/` and cleaned; "" when all are empty. */
+export function goPathJoin(...elems: string[]): string {
+  const some = elems.filter((e) => e !== '');
+  return some.length === 0 ? '' : goPathClean(some.join('/'));
+}
+
+/**
+ * Helm's urlutil.URLJoin: the path elements joined to the URL's path (path.Join) and the URL
+ * written back (query and fragment kept, the path escaped as Go escapes it); undefined when
+ * url.Parse refuses the base, where Helm falls back to path.Join.
+ */
+export function helmUrlJoin(base: string, ...paths: string[]): string | undefined {
+  const u = goUrlParse(base);
+  if (!u) return undefined;
+  u.path = goPathJoin(u.path, ...paths.map(toBytes));
+  return goUrlString(u);
+}

@@ -1,13 +1,16 @@
 /** `dify-chart repo index`: index.yaml for a folder of chart archives, as `helm repo index` writes it. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { toYaml } from '../go/yaml-emit.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
-import { readTgz } from './archive.js';
-import { compareVersionsDesc } from '../go/semver.js';
+import { loadChartArchive, NotAChart, validateMetadata, type Metadata } from './chart-loader.js';
+import { CHART_VERSION, decodeAs, DecodeError, marshalStruct, type GoStruct, type StructType } from './chart-version.js';
+import { parseGoYaml } from '../values/load.js';
+import { compareVersionsDesc, parseConstraints, parseVersion, satisfies } from '../go/semver.js';
+import { compareGoStrings } from '../go/fmt.js';
+import { goPathJoin, helmUrlJoin } from '../go/url.js';
 
 export interface IndexOptions {
   dir: string;
@@ -16,7 +19,147 @@ export interface IndexOptions {
   merge?: string;
   /** The time written as `created` for new entries and as `generated` (injectable for tests). */
   now?: Date;
+  /** A line Helm logs and goes on (an entry of the --merge index it drops). */
+  onWarning?: (line: string) => void;
 }
+
+/** IndexFile.Has: an entry of this exact version, or one whose version the text admits as a constraint. */
+function has(list: ValueMap[], version: string): boolean {
+  if (list.some((e) => e.version === version)) return true;
+  let c;
+  try {
+    c = parseConstraints(version);
+  } catch {
+    return false;
+  }
+  return list.some((e) => {
+    try {
+      return satisfies(parseVersion(String(e.version)), c);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The top-level fields of repo.IndexFile (ChartVersion's are in chart-version.ts). */
+const INDEX_FIELDS = ['serverInfo', 'apiVersion', 'generated', 'entries', 'publicKeys', 'annotations'];
+
+/**
+ * LoadIndexFile: an empty file, one that does not decode as repo.IndexFile (JSON when it is valid
+ * JSON, else YAML read strictly: no unknown field, no repeated key), or one without an apiVersion
+ * is refused in Helm's words; an entry that is null or fails Metadata.Validate is dropped with
+ * Helm's warning; survivors get apiVersion v1 when they have none, sanitized as Validate does.
+ */
+function loadIndexFile(path: string, warn: (line: string) => void): GoStruct[] {
+  const fail = (what: string): never => {
+    throw new UserError(`merge failed: error loading ${path}: ${what}`, { file: path });
+  };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UserError(`merge failed: ${path}: ${describeFsError(e, 'read')}`, { file: path });
+  }
+  if (bytes.length === 0) fail('empty index.yaml file');
+  const text = bytes.toString('utf8');
+  let doc: Value;
+  let json = true;
+  try {
+    doc = JSON.parse(text) as Value;
+  } catch {
+    json = false;
+    try {
+      doc = parseGoYaml(text, path, true);
+    } catch (e) {
+      // The reader's message, after the path it names.
+      doc = fail(`error converting YAML to JSON: yaml: ${(e as Error).message.replace(`${path}:`, 'line ')}`);
+    }
+  }
+  const opts = { strict: !json, convert: !json };
+  const wrap = (e: unknown): never => {
+    if (!(e instanceof DecodeError)) throw e;
+    return fail(json ? e.message : `error unmarshaling JSON: while decoding JSON: ${e.message}`);
+  };
+  const index: { apiVersion: string; entries: [string, (GoStruct | null)[]][] } = { apiVersion: '', entries: [] };
+  if (doc !== null) {
+    if (!isMap(doc)) wrap(new DecodeError(`json: cannot unmarshal ${Array.isArray(doc) ? 'array' : typeof doc === 'string' ? 'string' : typeof doc === 'boolean' ? 'bool' : 'number'} into Go value of type repo.IndexFile`));
+    const top = doc as ValueMap;
+    try {
+      for (const [key, value] of Object.entries(top)) {
+        const field = INDEX_FIELDS.find((k) => k === key) ?? INDEX_FIELDS.find((k) => k.toLowerCase() === key.toLowerCase());
+        if (field === undefined) {
+          if (opts.strict) throw new DecodeError(`json: unknown field ${JSON.stringify(key)}`);
+        } else if (field === 'entries') {
+          index.entries = decodeEntries(value, opts);
+        } else {
+          // apiVersion, and the fields that are only checked for their type.
+          const typed = decodeAs({ [field]: value }, INDEX_TOP, opts);
+          if (field === 'apiVersion' && value !== null) index.apiVersion = String(typed['apiVersion'] ?? '');
+        }
+      }
+    } catch (e) {
+      wrap(e);
+    }
+  }
+  const kept: GoStruct[] = [];
+  for (const [name, list] of index.entries) {
+    for (const cv of list) {
+      if (cv === null) {
+        warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} from ${path}: empty entry`);
+        continue;
+      }
+      if (!cv['apiVersion']) cv['apiVersion'] = 'v1';
+      try {
+        validateMetadata(cv as Metadata);
+      } catch (e) {
+        if (!(e instanceof NotAChart)) throw e;
+        // Helm lets an index repeat a dependency's name or alias (JFrog strips aliases).
+        if (!e.message.startsWith('more than one dependency with name or alias')) {
+          warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} ${JSON.stringify(String(cv['version'] ?? ''))} from ${path}: validation: ${e.message}`);
+          continue;
+        }
+      }
+      kept.push(cv);
+    }
+  }
+  if (index.apiVersion === '') fail('no API version specified');
+  return kept;
+}
+
+/** IndexFile's own fields, to hold their values to their Go types (the values are not used). */
+const INDEX_TOP: StructType = {
+  goName: 'repo.IndexFile',
+  fields: [
+    { json: 'apiVersion', type: { t: 'string' }, omitempty: false },
+    { json: 'generated', type: { t: 'time' }, omitempty: false },
+    { json: 'publicKeys', type: { t: 'strings' }, omitempty: true },
+    { json: 'annotations', type: { t: 'stringMap' }, omitempty: true },
+    { json: 'serverInfo', type: { t: 'any' }, omitempty: true },
+  ],
+};
+
+/** IndexFile.entries: map[string]ChartVersions, each entry a *ChartVersion (null stays null). */
+function decodeEntries(value: Value, opts: { strict: boolean; convert: boolean }): [string, (GoStruct | null)[]][] {
+  const at = (kind: Value, type: string): DecodeError =>
+    new DecodeError(`json: cannot unmarshal ${Array.isArray(kind) ? 'array' : isMap(kind) ? 'object' : typeof kind === 'string' ? 'string' : typeof kind === 'boolean' ? 'bool' : 'number'} into Go struct field IndexFile.entries of type ${type}`);
+  if (value === null) return [];
+  if (!isMap(value)) throw at(value, 'map[string]repo.ChartVersions');
+  const out: [string, (GoStruct | null)[]][] = [];
+  for (const [name, list] of Object.entries(value)) {
+    if (list === null) {
+      out.push([name, []]);
+      continue;
+    }
+    if (!Array.isArray(list)) throw at(list, 'repo.ChartVersions');
+    out.push([name, list.map((e) => {
+      if (e === null) return null;
+      if (!isMap(e)) throw at(e, 'repo.ChartVersion');
+      return decodeAs(e, CHART_VERSION, opts, ['entries']);
+    })]);
+  }
+  return out;
+}
+
 
 /** Go's RFC3339Nano as Helm prints times: trailing zeros of the fraction dropped. */
 export function rfc3339Nano(d: Date): string {
@@ -24,20 +167,27 @@ export function rfc3339Nano(d: Date): string {
   return iso.replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
 }
 
-async function chartYamlOf(archive: Buffer, file: string): Promise<ValueMap> {
-  let entries;
-  try {
-    entries = await readTgz(archive);
-  } catch (e) {
-    if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`, { file });
-    throw e;
-  }
-  const chartYaml = entries.find((e) => /^[^/]+\/Chart\.yaml$/.test(e.path));
-  if (!chartYaml) throw new UserError(`${file}: no Chart.yaml in the archive`, { file });
-  const meta = parse(chartYaml.content.toString('utf8')) as unknown;
-  if (!isMap(meta)) throw new UserError(`${file}: Chart.yaml is not a map`, { file });
-  return meta;
+/** The folder's URL joined as URLs, or by path.Join where url.Parse refuses it (Helm's fallback). */
+const urlJoin = (base: string, elem: string): string => helmUrlJoin(base, elem) ?? goPathJoin(base, elem);
+
+/**
+ * An archive's URL as IndexDirectory and MustAdd make it: the subfolder joined to --url, then the
+ * file name joined to that unless it came out empty (then the bare file name).
+ */
+function chartUrl(baseUrl: string, subfolder: string, file: string): string {
+  const parent = urlJoin(baseUrl, subfolder);
+  return parent === '' ? file : urlJoin(parent, file);
 }
+
+/** provenance.DigestFile: the archive's sha256, read as a stream (an archive may be large). */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The names matching `*.tgz`, in Go's byte order (filepath.Glob's). */
+const tgzIn = (names: string[]): string[] => names.filter((f) => f.endsWith('.tgz')).sort(compareGoStrings);
 
 export async function buildIndex(opts: IndexOptions): Promise<string> {
   const now = rfc3339Nano(opts.now ?? new Date());
@@ -48,35 +198,43 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
   } catch (e) {
     throw new UserError(`${opts.dir}: ${describeFsError(e, 'list')}; give the folder that holds the chart archives`);
   }
-  const files = names.filter((f) => f.endsWith('.tgz')).sort();
-  for (const file of files) {
-    let bytes: Buffer;
+  // IndexDirectory globs DIR/*.tgz, then DIR/*/*.tgz (one folder down, no deeper), each sorted as Go sorts names.
+  const archives: [sub: string, file: string][] = tgzIn(names).map((f) => ['', f]);
+  for (const sub of [...names].sort(compareGoStrings)) {
+    let inner: string[];
     try {
-      bytes = readFileSync(join(opts.dir, file));
-    } catch (e) {
-      throw new UserError(`${join(opts.dir, file)}: ${describeFsError(e, 'read')}`, { file: join(opts.dir, file) });
+      inner = readdirSync(join(opts.dir, sub));
+    } catch {
+      continue; // a file, or a folder Glob cannot read: no match
     }
-    const meta = await chartYamlOf(bytes, file);
-    const base = opts.url ? opts.url.replace(/\/+$/, '') + '/' : '';
-    const entry: ValueMap = { ...meta, created: now, digest: createHash('sha256').update(bytes).digest('hex'), urls: [base + file] };
+    for (const f of tgzIn(inner)) archives.push([sub, f]);
+  }
+  for (const [sub, file] of archives) {
+    const path = join(opts.dir, sub, file);
+    // Whatever loader.Load refuses (unreadable, not gzip, not a chart) Helm takes for "not a chart" and skips without a word.
+    let meta: Metadata;
+    let digest: string;
+    try {
+      meta = await loadChartArchive(path);
+      digest = await sha256File(path);
+    } catch (e) {
+      if (e instanceof NotAChart) continue;
+      if ((e as NodeJS.ErrnoException).code === undefined) throw e; // a bug, not the file
+      throw new UserError(`${path}: ${describeFsError(e, 'read')}`, { file: path });
+    }
+    // Written as Helm writes a ChartVersion: Metadata's fields only, empty ones left out.
+    const entry = marshalStruct({ ...meta, created: now, digest, urls: [chartUrl(opts.url ?? '', sub, file)] }, CHART_VERSION);
     const name = String(meta.name);
     entries.set(name, [...(entries.get(name) ?? []), entry]);
   }
   // A missing --merge file is an empty index, as `helm repo index --merge` takes it.
   if (opts.merge && existsSync(opts.merge)) {
-    let old: unknown;
-    try {
-      old = parse(readFileSync(opts.merge, 'utf8'));
-    } catch (e) {
-      throw new UserError(`--merge ${opts.merge}: ${(e as Error).message.split('\n')[0]}`);
-    }
-    const oldEntries = isMap(old) && isMap(old.entries) ? old.entries : {};
-    for (const [name, list] of Object.entries(oldEntries)) {
-      if (!Array.isArray(list)) continue;
+    const old = loadIndexFile(opts.merge, opts.onWarning ?? (() => undefined));
+    // Merge: an old entry is kept unless the index has its name and version (Has: the same text, or a version its text, read as a constraint, admits).
+    for (const e of old) {
+      const name = String(e.name);
       const current = entries.get(name) ?? [];
-      for (const e of list) {
-        if (isMap(e) && !current.some((c) => c.version === e.version)) current.push(e);
-      }
+      if (!has(current, String(e.version))) current.push(marshalStruct(e, CHART_VERSION));
       entries.set(name, current);
     }
   }

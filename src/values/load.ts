@@ -209,6 +209,29 @@ function deepestCollection(text: string): { path: string; offset: number } | und
   return undefined;
 }
 
+/**
+ * The first document of `text` as go-yaml v2 decodes it into interface{} (before sigs.k8s.io/yaml's
+ * JSON round trip): integers as bigint, floats as numbers, any value at the top (null when empty);
+ * `strict` refuses a repeated key as yaml.UnmarshalStrict does. Errors are UserErrors `source:line:col: what`.
+ */
+export function parseGoYaml(text: string, source: string, strict = false): Value {
+  const bad = NOT_PRINTABLE.exec(text);
+  if (bad) throw new UserError(`${source}: control characters are not allowed (U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`, { file: source });
+  const lf = text.replace(GO_BREAKS, '\n');
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(lf, { version: '1.1', schema: 'failsafe', merge: false, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
+  checkStreamStart(lf, (offset, what) => failAt(lines, source, offset, what));
+  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  if (!doc) return null;
+  const conv = new Converter(doc, lines, source, new Provenance());
+  conv.goTyped = true;
+  conv.strict = strict;
+  conv.checkEscapes(lf);
+  const err = doc.errors.find((e) => e.code !== 'BAD_DIRECTIVE' && !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
+  if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
+  return doc.contents === null ? null : conv.value(doc.contents, []);
+}
+
 /** A UserError at a position of the text: `file:line:col: what`. */
 function failAt(lines: LineCounter, source: string, offset: number, what: string): never {
   const { line, col } = lines.linePos(offset);
@@ -340,6 +363,10 @@ class Converter {
   readonly quoteEscapes = new Set<number>();
   private readonly decoded = new Map<Scalar, string>();
 
+  /** Go-typed reading (parseGoYaml): integers stay bigint (an int, not a float64); a repeated key fails as go-yaml's strict mode fails it. */
+  goTyped = false;
+  strict = false;
+
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
@@ -447,6 +474,7 @@ class Converter {
         const earlier = written.get(key);
         if (earlier !== undefined) {
           const where = keyNode ? this.offsetOf(keyNode) : this.offsetOf(node);
+          if (this.strict) this.fail(where, `key ${JSON.stringify(key)} already set in map`);
           // go-yaml v2 (not strict, as Helm reads values) lets a later key replace an earlier one
           // of the same type; keys of two types (`1` and "1") are two Go map keys, and Helm then
           // keeps one of them at random as it writes JSON.
@@ -506,7 +534,7 @@ class Converter {
         return r.value;
       case 'int':
       case 'uint':
-        return Number(r.value); // the JSON round trip makes every number a float64
+        return this.goTyped ? r.value : Number(r.value); // the JSON round trip makes every number a float64
       case 'float':
         if (!Number.isFinite(r.value)) {
           this.fail(this.offsetOf(node), `${String(node.value)} is not a valid value (Helm converts values to JSON, which has no infinity or NaN)`);
