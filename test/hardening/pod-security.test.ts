@@ -5,7 +5,8 @@
  * violations must be exactly the documented ones (the reasons are the chart's own, from the
  * comments of chart/values.yaml), and every other rule still holds for it.
  */
-import { readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, FIXTURES, parseDocs, type K8sObject } from '../cli/run.js';
@@ -19,8 +20,8 @@ const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort()
  */
 const EXCEPTIONS: Record<string, { why: string; violations: string[] }> = {
   'sandbox/sandbox': {
-    why: 'dify-sandbox starts as root: it chroots every code run and then drops to uid 65537 with setuid/setgid, which needs these capabilities',
-    violations: ['runAsNonRoot is not true', 'runAsUser is 0', 'capabilities.add CHOWN,DAC_OVERRIDE,FOWNER,SETGID,SETUID,SYS_CHROOT'],
+    why: 'dify-sandbox starts as root: it chroots every code run and then drops to its own uid with setuid/setgid, which needs these capabilities, and kills a run past its timeout, which needs KILL (root without it cannot signal another uid)',
+    violations: ['runAsNonRoot is not true', 'runAsUser is 0', 'capabilities.add CHOWN,DAC_OVERRIDE,FOWNER,KILL,SETGID,SETUID,SYS_CHROOT'],
   },
   'plugin-daemon/plugin-daemon': {
     why: 'the plugin daemon image runs as root (it builds Python environments for plugins under root-owned paths); every capability is dropped instead',
@@ -136,6 +137,26 @@ describe('restricted Pod Security Standard on every pod of every fixture', () =>
       }
     });
   }
+
+  // Why the sandbox keeps KILL: a root process without it may not signal a process of another uid, as a run is
+  // (Linux's kill permission rule; checked here by dropping the capability with util-linux's setpriv).
+  it.skipIf(process.getuid?.() !== 0)('root without CAP_KILL cannot stop a process of another uid (why the sandbox keeps KILL)', () => {
+    const child = spawn('setpriv', ['--reuid=65537', '--regid=65537', '--clear-groups', 'sleep', '60']);
+    try {
+      // Until setpriv has switched to the other uid (it starts as root).
+      const uidOf = () => /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      for (const until = Date.now() + 10_000; uidOf() !== '65537' && Date.now() < until; ) spawnSync('sleep', ['0.05']);
+      expect(uidOf()).toBe('65537');
+      const kill = (caps: string[]) => spawnSync('setpriv', [...caps, 'kill', '-0', String(child.pid)], { encoding: 'utf8' });
+      const without = kill(['--bounding-set=-kill', '--inh-caps=-kill']);
+      expect(without.error).toBeUndefined();
+      expect(without.status, without.stderr).toBe(1);
+      expect(without.stderr).toMatch(/not permitted/i);
+      expect(kill([]).status).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 
   it('the exceptions are the ones in use: each appears in some fixture', () => {
     const seen = new Set<string>();
