@@ -156,6 +156,19 @@ function literalMismatch(e: Expression, want: ParamType): string | undefined {
 }
 
 /**
+ * printf's format must be a literal whose verbs are those of the dialect: the engine formats only
+ * %s %d %v %q and %%, so a format read from values or made by a call (which Go's fmt takes with
+ * any verb, flag or width) is refused here rather than printed otherwise than Go prints it.
+ */
+function printfFormat(file: string, e: Expression): void {
+  if (e.type !== 'StringLiteral') fail(file, e, 'printf takes a string literal as its format', 'write the format in the template (with %s, %d, %v, %q or %%) and pass values as its arguments');
+  const format = (e as hbs.AST.StringLiteral).value.replaceAll('%%', '');
+  if (format.endsWith('%')) fail(file, e, 'printf format ends in a lone %', 'write %% for a percent sign');
+  const verb = /%(?![sdvq])(.)/su.exec(format);
+  if (verb) fail(file, e, `printf verb %${verb[1]} is not part of the dialect`, 'use %s, %d, %v, %q or %%, without flags or width');
+}
+
+/**
  * The one pass over a parsed template, on Handlebars' own Visitor: it checks every construct
  * against the dialect (failing at file:line:col with a hint) and resolves every expression's
  * form (literal, helper call, path) for the JS code generator and the Go compiler alike. It
@@ -222,9 +235,7 @@ function dialectPass(file: string, partials: boolean, source: string): Visitor {
       const refused = want !== undefined && arg !== undefined ? literalMismatch(arg, want) : undefined;
       if (refused !== undefined) fail(file, arg!, `${head.original} takes ${want === 'int' ? 'an int' : `a ${want}`} as argument ${i + 1}`, `Go refuses the call ("${refused}"); see ${DIALECT_DOC}`);
     });
-    const format = head.original === 'printf' && c.params[0]?.type === 'StringLiteral' ? (c.params[0] as hbs.AST.StringLiteral).value : undefined;
-    const verb = format === undefined ? null : /%(?![sdvq%])(.?)/.exec(format.replaceAll('%%', ''));
-    if (verb) fail(file, c.params[0]!, `printf verb %${verb[1]} is not part of the dialect`, 'use %s, %d, %v, %q or %%, without flags or width');
+    if (head.original === 'printf' && c.params[0] !== undefined) printfFormat(file, c.params[0]);
     if ((c.params.length > 0 || c.type === 'SubExpression') && (head.data || head.depth > 0 || head.parts.length !== 1 || !HELPER_NAMES.has(head.original))) {
       fail(file, head, `unknown helper "${head.original}"`, `the helpers are listed in ${DIALECT_DOC}`);
     }

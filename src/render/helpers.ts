@@ -263,6 +263,11 @@ export function sprintf(format: string, args: unknown[]): string {
       continue;
     }
     const verb = format[++i];
+    // The dialect refuses such a format at load time; Go's words all the same, never `undefined`.
+    if (verb === undefined) {
+      out += '%!(NOVERB)';
+      break;
+    }
     if (verb === '%') {
       out += '%';
       continue;
@@ -282,7 +287,7 @@ export function sprintf(format: string, args: unknown[]): string {
         out += a === null || a === undefined ? `%!${verb}(<nil>)` : formatVerb(verb, a);
         break;
       default:
-        throw new TemplateError(`printf: verb %${verb ?? ''} is not part of the dialect`);
+        throw new TemplateError(`printf: verb %${verb} is not part of the dialect`);
     }
   }
   if (argi < args.length) {
