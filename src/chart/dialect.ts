@@ -135,13 +135,17 @@ export const PARAM_TYPES: ReadonlyMap<string, readonly (ParamType | undefined)[]
 ]);
 
 /** Go's refusal of a literal for a parameter of type `want`, or undefined when it takes it. */
-function literalMismatch(e: Expression, want: ParamType): string | undefined {
+function literalMismatch(e: Expression, want: ParamType, text: (e: Expression) => string): string | undefined {
   const found = (text: string): string => `expected ${want === 'int' ? 'integer' : want}; found ${text}`;
   switch (e.type) {
     case 'NumberLiteral': {
-      const n = e as hbs.AST.NumberLiteral;
-      // Go takes a float constant as an int only if int64 holds it: -2^63 <= f < 2^63.
-      return want === 'int' && Number.isInteger(n.value) && n.value >= -(2 ** 63) && n.value < 2 ** 63 ? undefined : found(n.original.toString());
+      // Read by its text (the form the pass resolved): digits alone are an int64 Go takes as it
+      // is, 2^63 - 1 included, which a float64 cannot tell from 2^63. A float constant is taken
+      // only if int64 holds it: -2^63 <= f < 2^63.
+      const form = FORMS.get(e);
+      const v = form?.form === 'literal' ? form.value : (e as hbs.AST.NumberLiteral).value;
+      if (want === 'int' && (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63))) return undefined;
+      return found(text(e));
     }
     case 'StringLiteral':
       return want === 'string' ? undefined : found(JSON.stringify((e as hbs.AST.StringLiteral).value));
@@ -232,7 +236,7 @@ function dialectPass(file: string, partials: boolean, source: string): Visitor {
     const types = arity !== undefined ? PARAM_TYPES.get(head.original) : undefined;
     types?.forEach((want, i) => {
       const arg = c.params[i];
-      const refused = want !== undefined && arg !== undefined ? literalMismatch(arg, want) : undefined;
+      const refused = want !== undefined && arg !== undefined ? literalMismatch(arg, want, text) : undefined;
       if (refused !== undefined) fail(file, arg!, `${head.original} takes ${want === 'int' ? 'an int' : `a ${want}`} as argument ${i + 1}`, `Go refuses the call ("${refused}"); see ${DIALECT_DOC}`);
     });
     if (head.original === 'printf' && c.params[0] !== undefined) printfFormat(file, c.params[0]);

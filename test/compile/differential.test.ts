@@ -109,9 +109,10 @@ const SNIPPETS: Record<string, string> = {
   // A field past the first step of a path, of a false value (false, 0, "", an empty list), is nothing:
   // the compiled `default dict` makes a map of it (a field of any other value that is not a map fails).
   fieldsOfFalse: '[{{Values.falsy.f.x}}] [{{Values.falsy.z.x.y}}] [{{Values.falsy.s.x}}] [{{Values.api.list.x}}] [{{Values.emptyMap.x}}] [{{Values.m.constructor}}] [{{Values.api.env.toString}}]\n',
-  // A number literal as Go reads its text: digits an int (exact past 2^53), a fraction a float64 (converted where an int parameter takes it).
+  // A number literal as Go reads its text: digits an int (exact past 2^53, int64's ends included), a fraction a float64 (converted where an int parameter takes it).
   numberLiterals:
-    '{{9007199254740993}} {{eq (int 9007199254740993) 9007199254740993}} {{lt 9007199254740992 (int 9007199254740993)}} {{eq Values.nums.a 1000000.0}} {{printf "%d %v %s" 3.0 2.50 -1.0}} {{kindIs "float64" 1.0}} {{trunc 3.0 "abcdef"}} {{lt 0.5 1.5}}\n',
+    '{{9007199254740993}} {{eq (int 9007199254740993) 9007199254740993}} {{lt 9007199254740992 (int 9007199254740993)}} {{eq Values.nums.a 1000000.0}} {{printf "%d %v %s" 3.0 2.50 -1.0}} {{kindIs "float64" 1.0}} {{trunc 3.0 "abcdef"}} {{lt 0.5 1.5}}\n' +
+    '{{trunc 9223372036854775807 "abc"}} {{trunc -9223372036854775808 "abc"}} {{trunc -9223372036854775808.0 "abc"}}\n',
   // Steps Go reads plain but that read nothing: a nil from `index` (a key that is not an
   // identifier) or from a struct field (Chart's annotations), unlike a field of a nil map value.
   plainNil: '[{{Values.dash.[q-r].x}}] [{{Values.dash.[c-d].e}}] {{#if Chart.Annotations.category}}y{{else}}n{{/if}} [{{Chart.Annotations.foo}}] {{Capabilities.KubeVersion.Major}}\n',

@@ -153,6 +153,11 @@ describe('the dialect', () => {
     expect(() => render(`{{${'9'.repeat(400)}.5}}`, {})).toThrow(/out of float64 range/);
     expect(() => render('{{trunc 9223372036854775807.0 "abc"}}', {})).toThrow(/trunc takes an int as argument 1/);
     expect(render('{{trunc -9223372036854775808.0 "abc"}}', {})).toBe('abc');
+    // An integer literal is held to int64 by its text: 2^63 - 1 is an int, though no float64 is.
+    expect(render('{{trunc 9223372036854775807 "abc"}} {{indent 0 "x"}}', {})).toBe('abc x');
+    expect(() => render('{{indent 2.50 "x"}}', {})).toThrow(/expected integer; found 2\.50/);
+    expect(() => render('{{lower 12345678901234567890}}', {})).toThrow(/overflows int/);
+    expect(() => render('{{lower 9223372036854775807}}', {})).toThrow(/expected string; found 9223372036854775807"/);
     expect(() => render('a: {{add 1 010}}', {})).toThrow(/t\.yaml\.hbs:1:12: 010 has a leading zero \(hint: Go reads it as octal/);
   });
   it('checks the type of a value where Go declares one, as text/template does', () => {
