@@ -52,6 +52,10 @@ const SNIPPETS: Record<string, string> = {
   helpers:
     '{{trunc 5 "abcdefgh"}} {{trimSuffix "-" "a-"}} {{lower "AbC"}} {{upper "x"}} {{replace "." "-" "a.b.c"}} {{printf "%s-%d-%v" "a" (int 3) Values.nums.b}}\n{{b64enc "hi"}} {{sha256sum "x"}} {{sha512sum "x"}} {{join "," Values.l}} {{len Values.l}} {{add 1 2}} {{sub 5 2}} {{ternary "y" "n" true}}\n{{default "d" Values.falsy.s}} {{default "d" Values.falsy.z}} {{coalesce Values.falsy.s "c"}} {{empty Values.emptyMap}} {{hasKey Values.m "a"}} {{get Values.m "a"}} [{{get Values.m "q"}}]\n{{and 1 "" 3}} {{or 0 "" "x"}} {{not 0}} {{eq "a" "a"}} {{ne "a" "b"}} {{kindIs "map" Values.m}} {{contains "b" "abc"}} {{hasPrefix "a" "abc"}}\n{{toString Values.nums.a}} {{urlquery "a b&c/d"}} {{join "," (sortAlpha (keys Values.m))}} {{toYaml (dict "b" 1 "a" (list 1 "x"))}}\n',
   chart: '{{quote Chart.Description}} {{quote Chart.Name}} {{quote Chart.AppVersion}} {{join "," Chart.Keywords}}\n',
+  // Fields Chart.yaml leaves out are chart.Metadata's Go zero values, and IsRoot is true for the chart rendered.
+  chartZero:
+    '{{len Chart.Sources}} {{Chart.Sources}} {{Chart.Maintainers}} {{Chart.Dependencies}} {{Chart.Annotations}} {{Chart.Deprecated}} [{{Chart.Home}}] {{quote Chart.Icon}} {{quote Chart.Type}} {{quote Chart.Tags}} {{quote Chart.KubeVersion}}\n' +
+    '{{Chart.IsRoot}} {{#if Chart.IsRoot}}root{{/if}} {{kindIs "slice" Chart.Maintainers}} {{kindIs "map" Chart.Annotations}} {{kindIs "bool" Chart.Deprecated}} {{empty Chart.Dependencies}} {{len Chart.Keywords}} {{#each Chart.Sources}}x{{else}}none{{/each}}\n',
   semver:
     '{{semverCompare ">=1.21.0-0 <2.0.0" "1.30.1-gke.1"}} {{semverCompare ">= 1.2.3 < 2.0.0-beta" "1.5.0-alpha"}} {{semverCompare ">=1.0.0-rc.9" "1.0.0-rc.10"}}\n' +
     '{{semverCompare "^1.2" "1.9.9"}} {{semverCompare "~1.2.3" "1.2.9"}} {{semverCompare "1.2 - 1.4" "1.4.9"}} {{semverCompare ">=1.21-0" "v1.30.1-gke.100"}} {{semverCompare "*" "1.0.0-beta"}}\n',
