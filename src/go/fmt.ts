@@ -173,6 +173,24 @@ export function goQuoteRune(n: bigint): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Go structs
+
+/**
+ * A Go struct a template reads as a map here (Capabilities.KubeVersion). Its enumerable own fields
+ * are the struct's exported fields in declaration order (a method a template calls, such as
+ * GitVersion, is a non-enumerable own property): fmt prints them as `{a b}` and encoding/json
+ * writes them in that order, where a map would be printed `map[k:v]` and sorted.
+ */
+export abstract class GoStruct {
+  /**
+   * What its String() method gives, when it has one (undefined: none). text/template calls it
+   * only for a value it prints itself from a field (addressable, so the pointer method applies);
+   * a function's argument or result is printed as the struct.
+   */
+  abstract goString(): string | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // %v
 
 function isPlainMap(v: unknown): v is Record<string, unknown> {
@@ -207,6 +225,14 @@ function formatInto(v: unknown, parts: string[]): void {
       formatInto(v[i], parts);
     }
     parts.push(']');
+  } else if (v instanceof GoStruct) {
+    const fields = Object.values(v);
+    parts.push('{');
+    for (let i = 0; i < fields.length; i++) {
+      if (i > 0) parts.push(' ');
+      formatInto(fields[i], parts);
+    }
+    parts.push('}');
   } else if (isPlainMap(v)) {
     parts.push('map[');
     const keys = sortedKeys(v);
@@ -342,7 +368,8 @@ function jsonInto(v: unknown, parts: string[]): void {
     parts.push(']');
   } else if (isPlainMap(v)) {
     parts.push('{');
-    const keys = sortedKeys(v);
+    // A struct's fields in declaration order (none of them with a JSON tag or omitempty).
+    const keys = v instanceof GoStruct ? Object.keys(v) : sortedKeys(v);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (i > 0) parts.push(',');
