@@ -93,6 +93,9 @@ const SNIPPETS: Record<string, string> = {
     '{{printf "%s" 1.5}} {{printf "%d" "x"}} {{printf "%q" true}} {{printf "%s" "a" 2.5 (list 1) (dict "k" 1) true}} {{printf "%s" Values.nope}}\n',
   // lower/upper map one code point at a time, by Unicode's simple case mapping (Go's strings.ToLower/ToUpper).
   caseMapping: '{{lower "ΑΣ ΣΑΣ ÀÉÎ İ ẞ ǅ"}} {{upper "ß ﬁ ŉ ᾳᾀᾨ ǅ àéî σς"}} {{lower "ABC"}} {{upper "abc"}}\n',
+  // Go's Unicode is 15.0.0: letters and symbols added since (in Node's ICU) keep their case and are quoted escaped.
+  unicode15:
+    '{{lower "\ua7cb\u1c89\u{10d50}"}} {{upper "\u0264\u1c8a\u{10d70}"}} {{quote "tired \u{1fae9}"}} {{printf "%q %q" "\u1c89" 129769}} {{toJson (dict "\u{1fae9}" 1)}}\n',
   // urlquery is fmt.Sprint of its arguments: a space between two that are not strings, nil as <no value>.
   urlquery: '{{urlquery 1 2}} {{urlquery "a" 1 2 "b"}} {{urlquery Values.nope}} {{urlquery Values.falsy.n "x"}} {{urlquery true (list 1 "a")}} {{urlquery Values.m}}\n',
   // sortAlpha: Go's byte order (an astral character after U+E000), and a non-list as a one-item list.
