@@ -135,13 +135,17 @@ export const PARAM_TYPES: ReadonlyMap<string, readonly (ParamType | undefined)[]
 ]);
 
 /** Go's refusal of a literal for a parameter of type `want`, or undefined when it takes it. */
-function literalMismatch(e: Expression, want: ParamType): string | undefined {
+function literalMismatch(e: Expression, want: ParamType, text: (e: Expression) => string): string | undefined {
   const found = (text: string): string => `expected ${want === 'int' ? 'integer' : want}; found ${text}`;
   switch (e.type) {
     case 'NumberLiteral': {
-      const n = e as hbs.AST.NumberLiteral;
-      // Go takes a float constant as an int only if int64 holds it: -2^63 <= f < 2^63.
-      return want === 'int' && Number.isInteger(n.value) && n.value >= -(2 ** 63) && n.value < 2 ** 63 ? undefined : found(n.original.toString());
+      // Read by its text (the form the pass resolved): digits alone are an int64 Go takes as it
+      // is, 2^63 - 1 included, which a float64 cannot tell from 2^63. A float constant is taken
+      // only if int64 holds it: -2^63 <= f < 2^63.
+      const form = FORMS.get(e);
+      const v = form?.form === 'literal' ? form.value : (e as hbs.AST.NumberLiteral).value;
+      if (want === 'int' && (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63))) return undefined;
+      return found(text(e));
     }
     case 'StringLiteral':
       return want === 'string' ? undefined : found(JSON.stringify((e as hbs.AST.StringLiteral).value));
@@ -153,6 +157,19 @@ function literalMismatch(e: Expression, want: ParamType): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * printf's format must be a literal whose verbs are those of the dialect: the engine formats only
+ * %s %d %v %q and %%, so a format read from values or made by a call (which Go's fmt takes with
+ * any verb, flag or width) is refused here rather than printed otherwise than Go prints it.
+ */
+function printfFormat(file: string, e: Expression): void {
+  if (e.type !== 'StringLiteral') fail(file, e, 'printf takes a string literal as its format', 'write the format in the template (with %s, %d, %v, %q or %%) and pass values as its arguments');
+  const format = (e as hbs.AST.StringLiteral).value.replaceAll('%%', '');
+  if (format.endsWith('%')) fail(file, e, 'printf format ends in a lone %', 'write %% for a percent sign');
+  const verb = /%(?![sdvq])(.)/su.exec(format);
+  if (verb) fail(file, e, `printf verb %${verb[1]} is not part of the dialect`, 'use %s, %d, %v, %q or %%, without flags or width');
 }
 
 /**
@@ -219,12 +236,10 @@ function dialectPass(file: string, partials: boolean, source: string): Visitor {
     const types = arity !== undefined ? PARAM_TYPES.get(head.original) : undefined;
     types?.forEach((want, i) => {
       const arg = c.params[i];
-      const refused = want !== undefined && arg !== undefined ? literalMismatch(arg, want) : undefined;
+      const refused = want !== undefined && arg !== undefined ? literalMismatch(arg, want, text) : undefined;
       if (refused !== undefined) fail(file, arg!, `${head.original} takes ${want === 'int' ? 'an int' : `a ${want}`} as argument ${i + 1}`, `Go refuses the call ("${refused}"); see ${DIALECT_DOC}`);
     });
-    const format = head.original === 'printf' && c.params[0]?.type === 'StringLiteral' ? (c.params[0] as hbs.AST.StringLiteral).value : undefined;
-    const verb = format === undefined ? null : /%(?![sdvq%])(.?)/.exec(format.replaceAll('%%', ''));
-    if (verb) fail(file, c.params[0]!, `printf verb %${verb[1]} is not part of the dialect`, 'use %s, %d, %v, %q or %%, without flags or width');
+    if (head.original === 'printf' && c.params[0] !== undefined) printfFormat(file, c.params[0]);
     if ((c.params.length > 0 || c.type === 'SubExpression') && (head.data || head.depth > 0 || head.parts.length !== 1 || !HELPER_NAMES.has(head.original))) {
       fail(file, head, `unknown helper "${head.original}"`, `the helpers are listed in ${DIALECT_DOC}`);
     }

@@ -51,13 +51,26 @@ export interface ChartSource {
 const SANITIZED = new Set(['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion']);
 const clean = (v: unknown): unknown => (typeof v === 'string' ? goSanitizeString(v) : v);
 
+/**
+ * `.Chart` as Helm gives it: every field of chart.Metadata, at its Go zero value unless Chart.yaml
+ * sets it (a nil slice prints `[]` and has length 0, a nil map prints `map[]`, a bool `false`),
+ * and IsRoot, which Helm 3.21 (a struct embedding Metadata) and 4.3 (a map made of it) both add:
+ * true for the chart rendered, the only one here. Keys Metadata has no field for are dropped, as
+ * Go's YAML decoding drops them.
+ */
 export function chartMetadata(raw: Record<string, unknown>): ChartMetadata {
-  const meta: Record<string, unknown> = {};
+  const meta: Record<string, unknown> = {
+    Name: '', Home: '', Sources: [], Version: '', Description: '', Keywords: [], Maintainers: [], Icon: '', APIVersion: '',
+    Condition: '', Tags: '', AppVersion: '', Deprecated: false, Annotations: {}, KubeVersion: '', Dependencies: [], Type: '', IsRoot: true,
+  };
+  const text = (v: unknown): unknown => (v === null || v === undefined ? '' : clean(v));
   for (const [k, v] of Object.entries(raw)) {
+    const field = FIELDS[k];
+    if (field === undefined || v === null || v === undefined) continue;
     if (k === 'maintainers' && Array.isArray(v)) {
-      meta.Maintainers = v.map((m: Record<string, unknown>) => ({ Name: clean(m.name), Email: clean(m.email), URL: clean(m.url) }));
-    } else if ((k === 'sources' || k === 'keywords') && Array.isArray(v)) meta[FIELDS[k]!] = v.map(clean);
-    else meta[FIELDS[k] ?? k] = SANITIZED.has(k) ? clean(v) : v;
+      meta.Maintainers = v.map((m: Record<string, unknown>) => ({ Name: text(m.name), Email: text(m.email), URL: text(m.url) }));
+    } else if ((k === 'sources' || k === 'keywords') && Array.isArray(v)) meta[field] = v.map(clean);
+    else meta[field] = SANITIZED.has(k) ? clean(v) : v;
   }
   return meta as ChartMetadata;
 }

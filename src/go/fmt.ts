@@ -4,10 +4,11 @@
  *
  * Values follow src/values/types.ts: a JS `number` is a Go float64, a `bigint` a Go int64.
  * Go's behaviour is that of the Go release Helm 3.15 is built with (Go 1.22): json.Marshal writes
- * U+0008 and U+000C as `\b` and `\f` (Go 1.19 to 1.21 wrote `\u0008`, `\u000c`), and Unicode
- * tables are those of the running Node.js (Go 1.21+ ships Unicode 15).
+ * U+0008 and U+000C as `\b` and `\f` (Go 1.19 to 1.21 wrote `\u0008`, `\u000c`); what is printable
+ * is Go's Unicode 15.0.0 (unicode.ts), whatever Unicode the running Node.js has.
  */
 import { MarshalError } from '../errors.js';
+import { isGoPrint } from './unicode.js';
 
 // ---------------------------------------------------------------------------------------------
 // Floats
@@ -100,8 +101,6 @@ function sortedKeys(m: object): string[] {
   return Object.keys(m).sort(compareGoStrings);
 }
 
-/** Go's unicode.IsPrint (letters, marks, numbers, punctuation, symbols, ASCII space). */
-const PRINT_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 const QUOTE_PLAIN_RE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const HEX = '0123456789abcdef';
 /** The control characters strconv escapes by letter (in strings and runes alike). */
@@ -141,7 +140,7 @@ export function goQuote(s: string): string {
       if (c >= 0xd800 && c <= 0xdfff) {
         // A lone surrogate has no UTF-8 form; Go's strings from JSON/YAML carry U+FFFD instead.
         esc = '\ufffd';
-      } else if (!PRINT_RE.test(w === 2 ? s.slice(i, i + 2) : s[i]!)) {
+      } else if (!isGoPrint(c)) {
         esc = c < 0x10000 ? '\\u' + hexPad(c, 4) : '\\U' + hexPad(c, 8);
       }
     }
@@ -164,12 +163,29 @@ export function goQuote(s: string): string {
 export function goQuoteRune(n: bigint): string {
   const r = n < 0n || n > 0x10ffffn || (n >= 0xd800n && n <= 0xdfffn) ? 0xfffd : Number(n);
   if (r === 0x27 || r === 0x5c) return `'\\${String.fromCharCode(r)}'`;
-  const ch = String.fromCodePoint(r);
-  if ((r >= 0x20 && r < 0x7f) || (r >= 0x80 && PRINT_RE.test(ch))) return `'${ch}'`;
+  if (isGoPrint(r)) return `'${String.fromCodePoint(r)}'`;
   const named = RUNE_ESCAPES[r];
   if (named !== undefined) return `'${named}'`;
   if (r < 0x20 || r === 0x7f) return `'\\x${HEX[r >> 4]}${HEX[r & 15]}'`;
   return r < 0x10000 ? `'\\u${hexPad(r, 4)}'` : `'\\U${hexPad(r, 8)}'`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go structs
+
+/**
+ * A Go struct a template reads as a map here (Capabilities.KubeVersion). Its enumerable own fields
+ * are the struct's exported fields in declaration order (a method a template calls, such as
+ * GitVersion, is a non-enumerable own property): fmt prints them as `{a b}` and encoding/json
+ * writes them in that order, where a map would be printed `map[k:v]` and sorted.
+ */
+export abstract class GoStruct {
+  /**
+   * What its String() method gives, when it has one (undefined: none). text/template calls it
+   * only for a value it prints itself from a field (addressable, so the pointer method applies);
+   * a function's argument or result is printed as the struct.
+   */
+  abstract goString(): string | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +223,14 @@ function formatInto(v: unknown, parts: string[]): void {
       formatInto(v[i], parts);
     }
     parts.push(']');
+  } else if (v instanceof GoStruct) {
+    const fields = Object.values(v);
+    parts.push('{');
+    for (let i = 0; i < fields.length; i++) {
+      if (i > 0) parts.push(' ');
+      formatInto(fields[i], parts);
+    }
+    parts.push('}');
   } else if (isPlainMap(v)) {
     parts.push('map[');
     const keys = sortedKeys(v);
@@ -342,7 +366,8 @@ function jsonInto(v: unknown, parts: string[]): void {
     parts.push(']');
   } else if (isPlainMap(v)) {
     parts.push('{');
-    const keys = sortedKeys(v);
+    // A struct's fields in declaration order (none of them with a JSON tag or omitempty).
+    const keys = v instanceof GoStruct ? Object.keys(v) : sortedKeys(v);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (i > 0) parts.push(',');

@@ -3,12 +3,36 @@
  * generic version parser (k8s.io/apimachinery/pkg/util/version ParseGeneric). Anything after the
  * numbers (a vendor suffix such as `-gke.1` or `+k3s1`) is dropped, as 3.21 drops it.
  */
-import { goQuote } from './fmt.js';
+import { goQuote, GoStruct } from './fmt.js';
 
 export interface KubeVersion {
   Version: string;
   Major: string;
   Minor: string;
+}
+
+/**
+ * Capabilities.KubeVersion as templates see it: Helm's chartutil.KubeVersion struct (fields
+ * Version, Major, Minor), its deprecated GitVersion() method (the Version), and its String()
+ * method, the Version too (Helm 4's is the normalised version, which is what Version holds here).
+ */
+export class KubeVersionStruct extends GoStruct implements KubeVersion {
+  readonly Version: string;
+  readonly Major: string;
+  readonly Minor: string;
+  declare readonly GitVersion: string;
+
+  constructor(v: KubeVersion) {
+    super();
+    this.Version = v.Version;
+    this.Major = v.Major;
+    this.Minor = v.Minor;
+    Object.defineProperty(this, 'GitVersion', { value: v.Version, enumerable: false });
+  }
+
+  goString(): string {
+    return this.Version;
+  }
 }
 
 /** Go's regexp `\s` is ASCII space, tab, newline, form feed and carriage return (no \v). */

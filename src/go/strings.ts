@@ -1,4 +1,5 @@
 /** Go's strings package, where JavaScript's string methods differ from it. */
+import { goLowerRune, goUpperRune, isGoPrint } from './unicode.js';
 
 /** unicode.IsSpace for one UTF-16 unit (every Go space is in the BMP). JS's trim() also strips U+FEFF and keeps U+0085. */
 function isGoSpace(c: number): boolean {
@@ -37,9 +38,6 @@ export function goEqualFold(s: string, word: string): boolean {
 /** Whether a UTF-16 unit is one of Go's spaces. */
 export { isGoSpace };
 
-/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-const GO_PRINT = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
 /**
  * Helm's sanitizeString for Chart.yaml text (chart.Metadata.Validate): every space becomes a
  * plain space, every other character that is not printable is dropped.
@@ -47,8 +45,9 @@ const GO_PRINT = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 export function goSanitizeString(s: string): string {
   let out = '';
   for (const ch of s) {
-    if (ch.length === 1 && isGoSpace(ch.charCodeAt(0))) out += ' ';
-    else if (GO_PRINT.test(ch)) out += ch;
+    const c = ch.codePointAt(0)!;
+    if (ch.length === 1 && isGoSpace(c)) out += ' ';
+    else if (isGoPrint(c)) out += ch;
   }
   return out;
 }
@@ -57,35 +56,25 @@ export function goSanitizeString(s: string): string {
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**
- * strings.ToLower / strings.ToUpper: each code point through unicode's simple case mapping, one for
- * one. JavaScript's toLowerCase/toUpperCase use the full mapping (ß to SS, a final Σ to ς, İ to i
- * and a combining dot); one code point at a time takes its context away, and where the full mapping
- * still gives more than one, the simple mapping is the one below or none.
+ * strings.ToLower / strings.ToUpper: each code point through unicode's simple case mapping (Go's
+ * tables, unicode.ts), one for one. JavaScript's toLowerCase/toUpperCase use the full mapping (ß to
+ * SS, a final Σ to ς) of the running Node's Unicode version; they serve ASCII text only.
  */
 export function goToLower(s: string): string {
-  if (ASCII.test(s)) return s.toLowerCase();
-  let out = '';
-  for (const ch of s) {
-    const m = ch.toLowerCase();
-    out += [...m].length === 1 ? m : ch === '\u0130' ? 'i' : ch;
-  }
-  return out;
+  return ASCII.test(s) ? s.toLowerCase() : mapRunes(s, goLowerRune);
 }
 
 export function goToUpper(s: string): string {
-  if (ASCII.test(s)) return s.toUpperCase();
-  let out = '';
-  for (const ch of s) {
-    const m = ch.toUpperCase();
-    out += [...m].length === 1 ? m : simpleUpper(ch);
-  }
-  return out;
+  return ASCII.test(s) ? s.toUpperCase() : mapRunes(s, goUpperRune);
 }
 
-/** The simple uppercase of a letter whose full uppercase is longer: Greek with ypogegrammeni; others keep. */
-function simpleUpper(ch: string): string {
-  const c = ch.codePointAt(0)!;
-  if ((c >= 0x1f80 && c <= 0x1f87) || (c >= 0x1f90 && c <= 0x1f97) || (c >= 0x1fa0 && c <= 0x1fa7)) return String.fromCodePoint(c + 8);
-  if (c === 0x1fb3 || c === 0x1fc3 || c === 0x1ff3) return String.fromCodePoint(c + 9);
-  return ch;
+/** Each code point of s through f; a lone surrogate (no UTF-8 form) is left as it is. */
+function mapRunes(s: string, f: (c: number) => number): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const m = f(c);
+    out += m === c ? ch : String.fromCodePoint(m);
+  }
+  return out;
 }

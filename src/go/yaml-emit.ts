@@ -24,6 +24,7 @@
 import { compareGoStrings, formatFloatG, formatJsonFloat } from './fmt.js';
 import { isBase60Float, resolveTag } from './yaml-resolve.js';
 import { MarshalError } from '../errors.js';
+import { isGoDigit, isGoLetter } from './unicode.js';
 
 const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
@@ -287,18 +288,9 @@ function utf8Length(s: string): number {
 // ---------------------------------------------------------------------------------------------
 // Map key order (yaml.v2 sorter.go keyList.Less, for string keys)
 
-const LETTER_RE = /^\p{L}$/u;
-const DIGIT_RE = /^\p{Nd}$/u;
-
-function isLetter(c: number): boolean {
-  if (c < 0x80) return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
-  return LETTER_RE.test(String.fromCodePoint(c));
-}
-
-function isDigit(c: number): boolean {
-  if (c < 0x80) return c >= 0x30 && c <= 0x39;
-  return c > 0xff && DIGIT_RE.test(String.fromCodePoint(c));
-}
+// unicode.IsLetter and unicode.IsDigit, from Go's own tables.
+const isLetter = isGoLetter;
+const isDigit = isGoDigit;
 
 /** Up to 170 letters: longer keys go through roundTrip's long-key check. */
 const LETTER_WORD_RE = /^[A-Za-z]{1,170}$/;

@@ -23,7 +23,7 @@ type BlockStatement = hbs.AST.BlockStatement;
  * include by name, a call of a known partial by its index (R; M where the engine may answer from
  * its memo), and the located call used by `required`/`fail`.
  */
-export const RUNTIME_NAMES = ['H', 'get', 'F', 'E', 'T', 'P', 'K', 'inc', 'R', 'M', 'at'] as const;
+export const RUNTIME_NAMES = ['H', 'get', 'F', 'E', 'T', 'P', 'V', 'K', 'inc', 'R', 'M', 'at'] as const;
 
 /** Helpers whose result is always a string, so printing it needs no %v formatting. */
 const STRING_HELPERS: ReadonlySet<string> = new Set(['indent', 'nindent', 'quote', 'squote', 'trim', 'trimSuffix', 'trimPrefix', 'printf', 'toYaml', 'toJson', 'trunc', 'lower', 'upper', 'replace', 'b64enc', 'sha256sum', 'sha512sum', 'join']);
@@ -141,7 +141,7 @@ class FunctionWriter {
         if (m.params.length > 0 || isHelperPath(m.path as Expression)) {
           const head = m.path as PathExpression;
           const inner = this.call(head, m.params, m.loc);
-          return this.isString(head.original) ? `o+=${inner};` : `o+=P(${inner});`;
+          return this.isString(head.original) ? `o+=${inner};` : `o+=V(${inner});`;
         }
         return `o+=P(${this.expr(m.path as Expression)});`;
       }

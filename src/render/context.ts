@@ -1,7 +1,7 @@
 /** Helm's top-level template objects (Release, Capabilities) from render options. */
 import type { ValueMap } from '../values/types.js';
 import { UsageError, UserError } from '../errors.js';
-import { parseKubeVersion, type KubeVersion } from '../go/kubeversion.js';
+import { KubeVersionStruct, parseKubeVersion } from '../go/kubeversion.js';
 import { DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, HELM_VERSION } from './capabilities.js';
 import { HELPERS } from './helpers.js';
 
@@ -16,10 +16,10 @@ export interface ReleaseOptions {
 }
 
 /** Capabilities.KubeVersion as Helm 3.21 reads `--kube-version` (GitVersion is its deprecated alias of Version). */
-export function kubeVersionCapability(v: string): KubeVersion & { GitVersion: string } {
+export function kubeVersionCapability(v: string): KubeVersionStruct {
   const r = parseKubeVersion(v);
   if (!r.ok) throw new UsageError(`--kube-version: ${r.error}`);
-  return { ...r.version, GitVersion: r.version.Version };
+  return new KubeVersionStruct(r.version);
 }
 
 /** Helm's check of Chart.yaml's kubeVersion against the target Kubernetes (pkg/action/install.go). */

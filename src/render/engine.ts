@@ -4,12 +4,13 @@
  * were loaded; it takes a chart's templates and a render context and returns the text of every
  * template.
  */
-import { compareGoStrings, formatValue } from '../go/fmt.js';
+import { compareGoStrings, formatValue, GoStruct } from '../go/fmt.js';
 import { HELPERS, RenderState, renderHelpers, type HelperFn } from './helpers.js';
 import { goTruth, goTypeName } from '../go/template.js';
 import type { LookupFn } from './lookup.js';
 import { isMap, type ValueMap } from '../values/types.js';
 import { TemplateError, UserError } from '../errors.js';
+import type { KubeVersionStruct } from '../go/kubeversion.js';
 
 /** A compiled template or partial: its context in, its text out. */
 type RenderFn = (ctx: unknown) => string;
@@ -30,6 +31,7 @@ export interface TemplateRuntime {
   E: (k: string, index?: 1) => never;
   T: (v: unknown) => boolean;
   P: (v: unknown) => string;
+  V: (v: unknown) => string;
   K: (v: unknown) => readonly string[] | null;
   inc: (name: unknown, ctx?: unknown) => string;
   R: (partial: number, ctx?: unknown) => string;
@@ -62,7 +64,7 @@ export interface RenderContext {
   Release: { Name: string; Namespace: string; Service: string; IsInstall: boolean; IsUpgrade: boolean; Revision: bigint };
   Chart: ChartMetadata;
   Capabilities: {
-    KubeVersion: { Version: string; Major: string; Minor: string; GitVersion: string };
+    KubeVersion: KubeVersionStruct;
     APIVersions: string[];
     HelmVersion: { Version: string };
   };
@@ -139,6 +141,14 @@ function ownField(o: object, k: string): unknown {
  * include returns: there it is text like any other (`(include "x" .)` of a nil is not empty).
  */
 function print(v: unknown): string {
+  if (v === undefined || v === null) return NO_VALUE;
+  // A struct's String() (Capabilities.KubeVersion), as text/template calls it for a field it prints.
+  if (typeof v === 'object' && v instanceof GoStruct) return v.goString() ?? formatValue(v);
+  return formatValue(v);
+}
+
+/** `{{ f x }}`: a function's result, which Go cannot call a pointer method of; a struct prints as its fields. */
+function printResult(v: unknown): string {
   return v === undefined || v === null ? NO_VALUE : formatValue(v);
 }
 
@@ -214,6 +224,7 @@ export class Engine {
       E: nilElement,
       T: goTruth,
       P: print,
+      V: printResult,
       K: rangeKeys,
       inc: (name, ctx) => this.include(String(name), ctx),
       R: (i, ctx) => this.call(i, ctx),

@@ -5,7 +5,7 @@
  */
 import * as crypto from 'node:crypto';
 import { sha256 } from '../digest.js';
-import { compareGoStrings, formatValue, goQuote, goQuoteRune, toJson, strval } from '../go/fmt.js';
+import { compareGoStrings, formatValue, goQuote, goQuoteRune, GoStruct, toJson, strval } from '../go/fmt.js';
 import { toYaml } from '../go/yaml-emit.js';
 import { goToLower, goToUpper, goTrimSpace } from '../go/strings.js';
 import { float64ToInt64, parseInt0, trimZeroDecimal } from '../go/strconv.js';
@@ -245,6 +245,7 @@ function queryEscape(s: string): string {
 function formatVerb(verb: 's' | 'd' | 'q', a: unknown): string {
   if (a === null || a === undefined) return '<nil>';
   if (Array.isArray(a)) return `[${a.map((x) => formatVerb(verb, x)).join(' ')}]`;
+  if (a instanceof GoStruct) return `{${Object.values(a).map((x) => formatVerb(verb, x)).join(' ')}}`;
   if (isMap(a)) return `map[${Object.keys(a).sort(compareGoStrings).map((k) => `${formatVerb(verb, k)}:${formatVerb(verb, a[k])}`).join(' ')}]`;
   if (typeof a === 'string' && verb !== 'd') return verb === 's' ? a : goQuote(a);
   // An integer's %q is the character of that code point, quoted (strconv.QuoteRune).
@@ -263,6 +264,11 @@ export function sprintf(format: string, args: unknown[]): string {
       continue;
     }
     const verb = format[++i];
+    // The dialect refuses such a format at load time; Go's words all the same, never `undefined`.
+    if (verb === undefined) {
+      out += '%!(NOVERB)';
+      break;
+    }
     if (verb === '%') {
       out += '%';
       continue;
@@ -282,7 +288,7 @@ export function sprintf(format: string, args: unknown[]): string {
         out += a === null || a === undefined ? `%!${verb}(<nil>)` : formatVerb(verb, a);
         break;
       default:
-        throw new TemplateError(`printf: verb %${verb ?? ''} is not part of the dialect`);
+        throw new TemplateError(`printf: verb %${verb} is not part of the dialect`);
     }
   }
   if (argi < args.length) {

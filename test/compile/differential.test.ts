@@ -52,6 +52,10 @@ const SNIPPETS: Record<string, string> = {
   helpers:
     '{{trunc 5 "abcdefgh"}} {{trimSuffix "-" "a-"}} {{lower "AbC"}} {{upper "x"}} {{replace "." "-" "a.b.c"}} {{printf "%s-%d-%v" "a" (int 3) Values.nums.b}}\n{{b64enc "hi"}} {{sha256sum "x"}} {{sha512sum "x"}} {{join "," Values.l}} {{len Values.l}} {{add 1 2}} {{sub 5 2}} {{ternary "y" "n" true}}\n{{default "d" Values.falsy.s}} {{default "d" Values.falsy.z}} {{coalesce Values.falsy.s "c"}} {{empty Values.emptyMap}} {{hasKey Values.m "a"}} {{get Values.m "a"}} [{{get Values.m "q"}}]\n{{and 1 "" 3}} {{or 0 "" "x"}} {{not 0}} {{eq "a" "a"}} {{ne "a" "b"}} {{kindIs "map" Values.m}} {{contains "b" "abc"}} {{hasPrefix "a" "abc"}}\n{{toString Values.nums.a}} {{urlquery "a b&c/d"}} {{join "," (sortAlpha (keys Values.m))}} {{toYaml (dict "b" 1 "a" (list 1 "x"))}}\n',
   chart: '{{quote Chart.Description}} {{quote Chart.Name}} {{quote Chart.AppVersion}} {{join "," Chart.Keywords}}\n',
+  // Fields Chart.yaml leaves out are chart.Metadata's Go zero values, and IsRoot is true for the chart rendered.
+  chartZero:
+    '{{len Chart.Sources}} {{Chart.Sources}} {{Chart.Maintainers}} {{Chart.Dependencies}} {{Chart.Annotations}} {{Chart.Deprecated}} [{{Chart.Home}}] {{quote Chart.Icon}} {{quote Chart.Type}} {{quote Chart.Tags}} {{quote Chart.KubeVersion}}\n' +
+    '{{Chart.IsRoot}} {{#if Chart.IsRoot}}root{{/if}} {{kindIs "slice" Chart.Maintainers}} {{kindIs "map" Chart.Annotations}} {{kindIs "bool" Chart.Deprecated}} {{empty Chart.Dependencies}} {{len Chart.Keywords}} {{#each Chart.Sources}}x{{else}}none{{/each}}\n',
   semver:
     '{{semverCompare ">=1.21.0-0 <2.0.0" "1.30.1-gke.1"}} {{semverCompare ">= 1.2.3 < 2.0.0-beta" "1.5.0-alpha"}} {{semverCompare ">=1.0.0-rc.9" "1.0.0-rc.10"}}\n' +
     '{{semverCompare "^1.2" "1.9.9"}} {{semverCompare "~1.2.3" "1.2.9"}} {{semverCompare "1.2 - 1.4" "1.4.9"}} {{semverCompare ">=1.21-0" "v1.30.1-gke.100"}} {{semverCompare "*" "1.0.0-beta"}}\n',
@@ -89,6 +93,9 @@ const SNIPPETS: Record<string, string> = {
     '{{printf "%s" 1.5}} {{printf "%d" "x"}} {{printf "%q" true}} {{printf "%s" "a" 2.5 (list 1) (dict "k" 1) true}} {{printf "%s" Values.nope}}\n',
   // lower/upper map one code point at a time, by Unicode's simple case mapping (Go's strings.ToLower/ToUpper).
   caseMapping: '{{lower "ΑΣ ΣΑΣ ÀÉÎ İ ẞ ǅ"}} {{upper "ß ﬁ ŉ ᾳᾀᾨ ǅ àéî σς"}} {{lower "ABC"}} {{upper "abc"}}\n',
+  // Go's Unicode is 15.0.0: letters and symbols added since (in Node's ICU) keep their case and are quoted escaped.
+  unicode15:
+    '{{lower "\ua7cb\u1c89\u{10d50}"}} {{upper "\u0264\u1c8a\u{10d70}"}} {{quote "tired \u{1fae9}"}} {{printf "%q %q" "\u1c89" 129769}} {{toJson (dict "\u{1fae9}" 1)}}\n',
   // urlquery is fmt.Sprint of its arguments: a space between two that are not strings, nil as <no value>.
   urlquery: '{{urlquery 1 2}} {{urlquery "a" 1 2 "b"}} {{urlquery Values.nope}} {{urlquery Values.falsy.n "x"}} {{urlquery true (list 1 "a")}} {{urlquery Values.m}}\n',
   // sortAlpha: Go's byte order (an astral character after U+E000), and a non-list as a one-item list.
@@ -109,9 +116,10 @@ const SNIPPETS: Record<string, string> = {
   // A field past the first step of a path, of a false value (false, 0, "", an empty list), is nothing:
   // the compiled `default dict` makes a map of it (a field of any other value that is not a map fails).
   fieldsOfFalse: '[{{Values.falsy.f.x}}] [{{Values.falsy.z.x.y}}] [{{Values.falsy.s.x}}] [{{Values.api.list.x}}] [{{Values.emptyMap.x}}] [{{Values.m.constructor}}] [{{Values.api.env.toString}}]\n',
-  // A number literal as Go reads its text: digits an int (exact past 2^53), a fraction a float64 (converted where an int parameter takes it).
+  // A number literal as Go reads its text: digits an int (exact past 2^53, int64's ends included), a fraction a float64 (converted where an int parameter takes it).
   numberLiterals:
-    '{{9007199254740993}} {{eq (int 9007199254740993) 9007199254740993}} {{lt 9007199254740992 (int 9007199254740993)}} {{eq Values.nums.a 1000000.0}} {{printf "%d %v %s" 3.0 2.50 -1.0}} {{kindIs "float64" 1.0}} {{trunc 3.0 "abcdef"}} {{lt 0.5 1.5}}\n',
+    '{{9007199254740993}} {{eq (int 9007199254740993) 9007199254740993}} {{lt 9007199254740992 (int 9007199254740993)}} {{eq Values.nums.a 1000000.0}} {{printf "%d %v %s" 3.0 2.50 -1.0}} {{kindIs "float64" 1.0}} {{trunc 3.0 "abcdef"}} {{lt 0.5 1.5}}\n' +
+    '{{trunc 9223372036854775807 "abc"}} {{trunc -9223372036854775808 "abc"}} {{trunc -9223372036854775808.0 "abc"}}\n',
   // Steps Go reads plain but that read nothing: a nil from `index` (a key that is not an
   // identifier) or from a struct field (Chart's annotations), unlike a field of a nil map value.
   plainNil: '[{{Values.dash.[q-r].x}}] [{{Values.dash.[c-d].e}}] {{#if Chart.Annotations.category}}y{{else}}n{{/if}} [{{Chart.Annotations.foo}}] {{Capabilities.KubeVersion.Major}}\n',

@@ -40,6 +40,26 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
+  // Printed only with --set print=true: the other tests hold the chart's output without it.
+  writeFileSync(
+    join(chart, 'templates', 'print.yaml.hbs'),
+    [
+      '{{#if Values.print}}',
+      'kind: ConfigMap',
+      'data:',
+      '  direct: "{{Capabilities.KubeVersion}}"',
+      '  with: "{{#with Capabilities.KubeVersion}}{{this}}{{/with}}"',
+      '  git: "{{Capabilities.KubeVersion.GitVersion}}"',
+      '  json: {{quote (toJson Capabilities.KubeVersion)}}',
+      '  yaml: {{quote (toYaml Capabilities.KubeVersion)}}',
+      '  printf: {{quote (printf "%v|%s|%q|%d" Capabilities.KubeVersion Capabilities.KubeVersion Capabilities.KubeVersion Capabilities.KubeVersion)}}',
+      '  args: |-',
+      '    {{quote Capabilities.KubeVersion}} {{quote (toString Capabilities.KubeVersion)}} {{quote (join "," (list Capabilities.KubeVersion "x"))}}',
+      '  results: "{{default "d" Capabilities.KubeVersion}} {{dict "k" Capabilities.KubeVersion}} {{list Capabilities.KubeVersion}}"',
+      '{{/if}}',
+      '',
+    ].join('\n'),
+  );
   const archive = await packageChart({ chartDir: chart });
   tgz = join(dir, archive.fileName);
   writeFileSync(tgz, archive.bytes);
@@ -91,6 +111,26 @@ describe.skipIf(!haveHelm)('.Capabilities as real Helm gives them', () => {
     const h4 = await helmTemplate(4, tgz, [], { release: 'r', apiVersions: lists });
     // Helm 4's own default Kubernetes is 1.37.
     expect(normalizeHelm4(h4.stdout)).toBe(asHelm4(r.stdout).replace('version: "v1.36.0"', 'version: "v1.37.0"').replace('minor: "36"', 'minor: "37"'));
+  });
+
+  it('prints Capabilities.KubeVersion as Go does: its String() where the template prints the field, the struct where a function takes or returns it', async () => {
+    const flags = ['--kube-version', 'v1.30.0', '--set', 'print=true', '-s', 'templates/print.yaml'];
+    const r = await ours(flags);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('direct: "v1.30.0"');
+    const opts = { release: 'r', kubeVersion: 'v1.30.0', set: ['print=true'], showOnly: ['templates/print.yaml'] };
+    const h3 = await helmTemplate(3, tgz, [], opts);
+    expect(h3.stderr).toBe('');
+    expect(r.stdout).toBe(h3.stdout);
+    // Helm 4's struct has one more field, the normalised version (unexported, so not in JSON or YAML).
+    const h4 = await helmTemplate(4, tgz, [], opts);
+    expect(h4.stderr).toBe('');
+    expect(normalizeHelm4(h4.stdout)).toBe(
+      r.stdout
+        .replaceAll('{v1.30.0 1 30}', '{v1.30.0 v1.30.0 1 30}')
+        .replace('{\\"v1.30.0\\" \\"1\\"', '{\\"v1.30.0\\" \\"v1.30.0\\" \\"1\\"')
+        .replace('{%!d(string=v1.30.0) ', '{%!d(string=v1.30.0) %!d(string=v1.30.0) '),
+    );
   });
 
   it.each(['banana', '1', '01.30.0', 'v1.20.0', '2.0.0', '1.30.1.2', '1.30\n', '1.30\nx'])('--kube-version %s fails as in Helm, with its message', async (version) => {

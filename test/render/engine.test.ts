@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type TemplateFile } from '../../src/render/engine.js';
-import { HELPER_NAMES, HELPERS, RenderState, renderHelpers } from '../../src/render/helpers.js';
+import { HELPER_NAMES, HELPERS, RenderState, renderHelpers, sprintf } from '../../src/render/helpers.js';
 import { ARITY, PARAM_TYPES } from '../../src/chart/dialect.js';
 import type { LookupFn } from '../../src/render/lookup.js';
 import { renderContext } from '../../src/render/context.js';
@@ -135,7 +135,17 @@ describe('the dialect', () => {
     expect(() => render('{{9223372036854775808}}', {})).toThrow(/t\.yaml\.hbs:1:3: 9223372036854775808 overflows int/);
     expect(render('{{-9223372036854775808}} {{9007199254740993}}', {})).toBe('-9223372036854775808 9007199254740993');
     expect(() => render('a: {{printf "%s-%5d" "x" 1}}', {})).toThrow(/t\.yaml\.hbs:1:13: printf verb %5 is not part of the dialect/);
-    expect(() => render('{{printf "100%"}}', {})).toThrow(/printf verb % is not part of the dialect/);
+    expect(() => render('{{printf "100%"}}', {})).toThrow(/t\.yaml\.hbs:1:10: printf format ends in a lone % \(hint: write %% for a percent sign\)/);
+    expect(() => render('{{printf "%%%"}}', {})).toThrow(/printf format ends in a lone %/);
+    expect(() => render('{{printf "%😀"}}', {})).toThrow(/printf verb %😀 is not part of the dialect/);
+    // Go's fmt takes any format at run time (`printf Values.fmt 255` with "%x" prints ff): the
+    // dialect's engine formats only its own verbs, so a format that is not a literal is refused.
+    expect(() => render('a: {{printf Values.fmt 255}}', { fmt: '%x' })).toThrow(/t\.yaml\.hbs:1:13: printf takes a string literal as its format \(hint:/);
+    expect(() => render('{{include (printf (printf "%s" "t.%s") "x") Values}}', {})).toThrow(/t\.yaml\.hbs:1:19: printf takes a string literal as its format/);
+    expect(() => render('{{#if (printf Values.fmt)}}x{{/if}}', { fmt: '100%' })).toThrow(/printf takes a string literal as its format/);
+    // What Go's fmt.Sprintf prints for a format ending in %, should one reach the engine otherwise.
+    expect(sprintf('100%', [])).toBe('100%!(NOVERB)');
+    expect(sprintf('%', [1n])).toBe('%!(NOVERB)%!(EXTRA int64=1)');
     expect(render('{{printf "%%d %s%%" "x"}}', {})).toBe('%d x%');
     // Handlebars counts a lone \r as a line break: the literal is still read from its own text.
     expect(render('# a\rb: {{ 4 }}\nc: {{ 56 }} {{ 2.50 }}', {})).toBe('# a\rb: 4\nc: 56 2.5');
@@ -143,6 +153,11 @@ describe('the dialect', () => {
     expect(() => render(`{{${'9'.repeat(400)}.5}}`, {})).toThrow(/out of float64 range/);
     expect(() => render('{{trunc 9223372036854775807.0 "abc"}}', {})).toThrow(/trunc takes an int as argument 1/);
     expect(render('{{trunc -9223372036854775808.0 "abc"}}', {})).toBe('abc');
+    // An integer literal is held to int64 by its text: 2^63 - 1 is an int, though no float64 is.
+    expect(render('{{trunc 9223372036854775807 "abc"}} {{indent 0 "x"}}', {})).toBe('abc x');
+    expect(() => render('{{indent 2.50 "x"}}', {})).toThrow(/expected integer; found 2\.50/);
+    expect(() => render('{{lower 12345678901234567890}}', {})).toThrow(/overflows int/);
+    expect(() => render('{{lower 9223372036854775807}}', {})).toThrow(/expected string; found 9223372036854775807"/);
     expect(() => render('a: {{add 1 010}}', {})).toThrow(/t\.yaml\.hbs:1:12: 010 has a leading zero \(hint: Go reads it as octal/);
   });
   it('checks the type of a value where Go declares one, as text/template does', () => {
