@@ -4,13 +4,13 @@
  * printed under a `# Source:` header; plus `--show-only` and `--output-dir` as Helm does them.
  */
 import { posix } from 'node:path';
-import { parseAllDocuments, isMap as isYamlMap, isScalar, isSeq, visit, type Node, type Scalar } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
 import { goPathMatch } from '../go/filepath.js';
-import { goTrimSpace } from '../go/strings.js';
-import { keyString, resolvePlain } from '../go/yaml-resolve.js';
+import { goEqualFold, goTrimSpace } from '../go/strings.js';
 import { UserError } from '../errors.js';
-import { NON_FINITE, scanHead, simpleHeadOk, type ScannedHead } from './yamlhead.js';
+import { readGoYaml } from '../values/load.js';
+import { isMap, type Value, type ValueMap } from '../values/types.js';
+import { scanHead, simpleHeadOk, type ScannedHead } from './yamlhead.js';
 
 /** Helm's releaseutil.InstallOrder. Unknown kinds come after these, alphabetically. */
 export const INSTALL_ORDER: readonly string[] = [
@@ -85,8 +85,10 @@ export interface Manifest {
   kind: string;
   /** Set when the document is a Helm hook: hooks print after every other manifest. */
   hookEvents?: string[];
-  /** Set when orderManifests' line scan found the head sound, so assertParses need not look again. */
+  /** Set when orderManifests read the head (by the line scan or as Helm does), so assertParses need not look again. */
   headChecked?: true;
+  /** Set when Helm fails reading the document: why, which assertParses throws. */
+  invalid?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,112 +140,116 @@ function splitTrimmed(whole: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // Kinds and hooks
 
-// Top-level `kind:` lines (block mappings at column 0; anything else is caught by assertParses).
-const KIND_LINE = /^(?:kind|"kind"|'kind')[ \t]*:(?:[ \t]+([^\n]*))?$/gm;
-
-/** A plain or quoted scalar's text as sigs.k8s.io/yaml hands it to a Go string field. */
-/** YAML's blanks around a scalar on its line: space, tab (and a CR before the newline). JS's trim also takes U+00A0, U+3000..., which go-yaml keeps. */
-const trimBlanks = (s: string): string => s.replace(/^[ \t\r]+|[ \t\r]+$/g, '');
-
-function scalarText(raw: string): string {
-  const t = trimBlanks(raw);
-  const dq = /^"((?:[^"\\]|\\.)*)"/.exec(t);
-  if (dq) {
-    try {
-      return JSON.parse(`"${dq[1]}"`) as string;
-    } catch {
-      return dq[1]!;
-    }
-  }
-  const sq = /^'((?:[^']|'')*)'/.exec(t);
-  if (sq) return sq[1]!.replace(/''/g, "'");
-  const plain = trimBlanks(t.replace(/(^|[ \t])#.*$/, ''));
-  const r = resolvePlain(plain);
-  return r.kind === 'null' ? '' : (keyString(r) ?? '');
-}
-
-/** The document's kind by a cheap line scan ("" when there is none; the last of duplicates, as go-yaml). */
+/** The document's kind as Helm's SimpleHead reads it ("" when there is none, or when Helm fails reading it). */
 export function manifestKind(doc: string): string {
-  let last: RegExpMatchArray | undefined;
-  for (const m of doc.matchAll(KIND_LINE)) last = m;
-  return last ? scalarText(last[1] ?? '') : '';
+  const head = scanHead(doc) ?? readHead('document', doc);
+  return 'error' in head ? '' : head.kind;
 }
 
-function parseFirst(doc: string): { node: Node | null; error?: string } {
-  const docs = parseAllDocuments(doc, { version: '1.1', schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
-  const first = Array.isArray(docs) ? docs[0] : undefined;
-  if (!first) return { node: null };
-  const err = first.errors[0];
-  if (err) return { node: null, error: err.message.split('\n')[0] ?? err.message };
-  let missing: string | undefined;
-  visit(first, {
-    Alias(_key, alias) {
-      if (!alias.resolve(first)) missing ??= `unknown anchor '${alias.source}' referenced`;
-    },
-    Scalar(key, scalar) {
-      // YAML 1.2's `\/` escape, which go-yaml (1.1) does not know.
-      if (scalar.type === 'QUOTE_DOUBLE' && scalar.range) {
-        for (const esc of doc.slice(scalar.range[0], scalar.range[1]).matchAll(/\\(.)/gs)) {
-          if (esc[1] === '/') missing ??= 'found unknown escape character';
-        }
-      }
-      // sigs.k8s.io/yaml goes through JSON, which has no infinities or NaN (map keys become text).
-      const text = String(scalar.value);
-      if (key !== 'key' && scalar.type === 'PLAIN' && NON_FINITE.test(text)) {
-        missing ??= `json: unsupported value: ${/nan/i.test(text) ? 'NaN' : text.startsWith('-') ? '-Inf' : '+Inf'}`;
-      }
-    },
-  });
-  if (missing) return { node: null, error: missing };
-  return { node: (first.contents as Node | null) ?? null };
-}
-
-/** A mapping's value for a key (the last of duplicates, as go-yaml keeps it). */
-function get(map: Node | null | undefined, key: string): Node | null | undefined {
-  if (!isYamlMap(map)) return undefined;
-  let found: Node | null | undefined;
-  for (const pair of map.items) {
-    const k = pair.key as Node | null;
-    if (isScalar(k) && nodeText(k) === key) found = (pair.value as Node | null) ?? null;
-  }
-  return found;
-}
-
-/** A scalar node as a Go string field receives it: plain scalars resolved as go-yaml does. */
-function nodeText(n: Scalar): string {
-  const src = String(n.value);
-  return n.type === 'PLAIN' ? scalarText(src) : src;
-}
-
-function isNull(n: Node | null | undefined): boolean {
-  return n === null || n === undefined || (isScalar(n) && n.type === 'PLAIN' && resolvePlain(String(n.value)).kind === 'null');
-}
+/** A document's head as Helm reads it, or why Helm fails reading the document. */
+type Head = ScannedHead | { error: string };
 
 /**
- * The `helm.sh/hook` annotation's text, as Helm's SimpleHead reads it (undefined when absent):
- * from the line scan when it is sure, else from a YAML parse. `scan: false` forces the parse.
+ * The slow path, for a document the line scan is not sure of: read as sigs.k8s.io/yaml.Unmarshal
+ * reads it into releaseutil.SimpleHead (the values loader's go-yaml reading, which is Helm's for
+ * values too), then its head taken as json.Unmarshal takes it.
  */
-export function hookText(doc: string, kind: string, scan = true): string | undefined {
-  const head = scan ? scanHead(doc) : undefined;
-  return hookTextOf(doc, head?.kind === kind ? head : undefined);
+function readHead(source: string, doc: string): Head {
+  let value: Value;
+  try {
+    value = readGoYaml(doc, source, { stringField: headStringField, keepClashingKeys: true }).value;
+  } catch (e) {
+    if (!(e instanceof UserError) || e.line === undefined) throw e;
+    const prefix = `${source}:${e.line}:${e.col ?? 0}: `;
+    const what = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+    return { error: `line ${e.line}, column ${e.col ?? 0}: ${what}` };
+  }
+  return simpleHead(value);
 }
 
-/** The hook annotation's text from the line scan's result, else from a YAML parse. */
-function hookTextOf(doc: string, head: ScannedHead | undefined): string | undefined {
-  if (head) return head.hook;
-  const { node } = parseFirst(doc);
-  const annotations = get(get(node, 'metadata'), 'annotations');
-  if (!isYamlMap(annotations) || annotations.items.length === 0) return undefined;
-  const value = get(annotations, HOOK_ANNOTATION);
-  if (value === undefined) return undefined;
-  return isScalar(value) ? nodeText(value) : '';
+/** Whether a key names a SimpleHead field: sigs.k8s.io/yaml and encoding/json match names with strings.EqualFold. */
+const isField = (key: string | undefined, lowerName: string): boolean => key !== undefined && goEqualFold(key, lowerName);
+
+/** The paths of SimpleHead's string fields (apiVersion, kind, metadata.name, each annotation), where sigs.k8s.io/yaml writes numbers and bools as text. */
+function headStringField(path: readonly string[]): boolean {
+  const [a, b] = path;
+  if (path.length === 1) return isField(a, 'kind') || isField(a, 'apiversion');
+  if (path.length === 2) return isField(a, 'metadata') && isField(b, 'name');
+  return path.length === 3 && isField(a, 'metadata') && isField(b, 'annotations');
 }
 
-/** The hook events of a document that carries `helm.sh/hook`. */
-function hookOf(doc: string, head: ScannedHead | undefined): string[] | undefined | 'unknown' {
-  // A sure scan has read the annotation if there is one; otherwise look for its name first.
-  if (head === undefined && !doc.includes(HOOK_ANNOTATION)) return undefined;
-  const text = hookTextOf(doc, head);
+/** What encoding/json calls a value's kind in its type errors. */
+function jsonKind(v: Value): string {
+  if (Array.isArray(v)) return 'array';
+  if (isMap(v)) return 'object';
+  return typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : 'number';
+}
+
+const METADATA_TYPE = 'struct { Name string "json:\\"name\\""; Annotations map[string]string "json:\\"annotations\\"" }';
+
+/** Go's JSON object order: json.Marshal writes a map's keys sorted, and json.Unmarshal reads them in that order (a later key overwrites). */
+const goSorted = (m: ValueMap): string[] => Object.keys(m).sort(compareGoStrings);
+
+/**
+ * json.Unmarshal of the converted document into releaseutil.SimpleHead: fields matched by
+ * strings.EqualFold, null leaving a string field as it is and setting metadata to nil, a second
+ * metadata or annotations object merged into the first, the first type error reported.
+ */
+function simpleHead(root: Value): Head {
+  if (root === null) return { kind: '', hook: undefined };
+  if (!isMap(root)) return { error: `json: cannot unmarshal ${jsonKind(root)} into Go value of type releaseutil.SimpleHead` };
+  let error: string | undefined;
+  const typeError = (v: Value, field: string, type: string): void => {
+    error ??= `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${field} of type ${type}`;
+  };
+  let kind = '';
+  let annotations: Map<string, string> | undefined;
+  let metadata = false;
+  for (const key of goSorted(root)) {
+    const v = root[key]!;
+    if (isField(key, 'kind') || isField(key, 'apiversion')) {
+      if (typeof v === 'string') {
+        if (isField(key, 'kind')) kind = v;
+      } else if (v !== null) typeError(v, isField(key, 'kind') ? 'SimpleHead.kind' : 'SimpleHead.apiVersion', 'string');
+    } else if (isField(key, 'metadata')) {
+      if (v === null) {
+        metadata = false;
+        annotations = undefined;
+      } else if (!isMap(v)) typeError(v, 'SimpleHead.metadata', METADATA_TYPE);
+      else {
+        if (!metadata) annotations = undefined;
+        metadata = true;
+        for (const k of goSorted(v)) {
+          const f = v[k]!;
+          if (isField(k, 'name')) {
+            if (f !== null && typeof f !== 'string') typeError(f, '.metadata.name', 'string');
+          } else if (isField(k, 'annotations')) {
+            if (f === null) annotations = undefined;
+            else if (!isMap(f)) typeError(f, '.metadata.annotations', 'map[string]string');
+            else {
+              annotations ??= new Map();
+              for (const a of goSorted(f)) {
+                const text = f[a]!;
+                if (text === null || typeof text === 'string') annotations.set(a, text ?? '');
+                else typeError(text, '.metadata.annotations', 'string');
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return error === undefined ? { kind, hook: annotations?.get(HOOK_ANNOTATION) } : { error };
+}
+
+/** The `helm.sh/hook` annotation's text as Helm's SimpleHead reads it (undefined when absent); `scan: false` skips the line scan. */
+export function hookText(doc: string, scan = true): string | undefined {
+  const head = (scan ? scanHead(doc) : undefined) ?? readHead('document', doc);
+  return 'error' in head ? undefined : head.hook;
+}
+
+/** The hook events of a document whose `helm.sh/hook` annotation reads `text`. */
+function hookEvents(text: string | undefined): string[] | undefined | 'unknown' {
   if (text === undefined) return undefined;
   const events = text.split(',').map((e) => e.trim().toLowerCase());
   return events.every((e) => HOOK_EVENTS.has(e)) ? events : 'unknown';
@@ -274,14 +280,16 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
     const whole = goTrimSpace(f.content);
     if (whole === '') continue;
     for (const content of splitTrimmed(whole)) {
-      // One line scan per document: it reads the kind and answers the hook question here and the
-      // parse check later; the kind regex and the YAML parser only see what it is unsure of.
-      const head = scanHead(content);
-      const kind = head ? head.kind : manifestKind(content);
-      const hook = hookOf(content, head);
+      // One line scan per document reads the head and answers the parse check; what it is not sure
+      // of is read as Helm reads it, once.
+      const head = scanHead(content) ?? readHead(f.path, content);
+      if ('error' in head) {
+        generic.push({ source: f.path, content, kind: '', invalid: head.error });
+        continue;
+      }
+      const hook = hookEvents(head.hook);
       if (hook === 'unknown') continue;
-      const m: Manifest = { source: f.path, content, kind };
-      if (head) m.headChecked = true;
+      const m: Manifest = { source: f.path, content, kind: head.kind, headChecked: true };
       if (hook) {
         m.hookEvents = hook;
         hooks.push(m);
@@ -296,47 +304,17 @@ export function orderManifests(files: TemplateOutput[]): Manifest[] {
 // Parse check
 
 /**
- * The common case, fast: the line scanner of yamlhead.ts reads the document and finds the head
- * Helm needs (every fixture document takes this path). Anything it is not sure of goes through
- * the exact check, which decides and words the error as Helm does.
- */
-function quickHeadOk(m: Manifest): boolean {
-  return simpleHeadOk(m.content, m.kind) === true;
-}
-
-function shapeError(top: Node | null): string | undefined {
-  if (isNull(top)) return undefined;
-  if (!isYamlMap(top)) return `the document is ${isSeq(top) ? 'a list' : 'a scalar'}, not a mapping`;
-  const scalarField = (n: Node | null | undefined, what: string): string | undefined =>
-    n === undefined || n === null || isScalar(n) ? undefined : `${what} must be a string`;
-  const meta = get(top, 'metadata');
-  const errs = [scalarField(get(top, 'kind'), 'kind'), scalarField(get(top, 'apiVersion'), 'apiVersion')];
-  if (!isNull(meta)) {
-    if (!isYamlMap(meta)) return 'metadata must be a mapping';
-    errs.push(scalarField(get(meta, 'name'), 'metadata.name'));
-    const ann = get(meta, 'annotations');
-    if (!isNull(ann)) {
-      if (!isYamlMap(ann)) return 'metadata.annotations must be a mapping';
-      for (const p of ann.items) errs.push(scalarField(p.value as Node | null, 'every annotation value'));
-    }
-  }
-  return errs.find((e) => e !== undefined);
-}
-
-/**
- * Throws the error Helm would hit reading the document's head: YAML that does not parse, or a
- * document that is not a mapping, or whose kind/apiVersion/metadata have the wrong shape.
+ * Throws the error Helm would hit reading the document's head: YAML go-yaml does not read, a
+ * document sigs.k8s.io/yaml cannot make JSON of, or one json.Unmarshal cannot put into Helm's
+ * SimpleHead (not a mapping; kind, apiVersion or metadata of the wrong type).
  * Message: `template dify/templates/x.yaml produced invalid YAML: <reason>`.
  */
 export function assertParses(m: Manifest): void {
-  if (m.headChecked || quickHeadOk(m)) return;
-  const { node, error } = parseFirst(m.content);
-  const reason = error ?? shapeError(node);
-  if (reason) throw new UserError(`template ${m.source} produced invalid YAML: ${reason}`, { file: m.source });
-  const kindNode = get(node, 'kind');
-  const kind = isScalar(kindNode) && !isNull(kindNode) ? nodeText(kindNode) : '';
-  if (kind !== m.kind) {
-    throw new Error(`template ${m.source}: the kind scan read "${m.kind}" where the YAML says "${kind}"; write kind: on one line`);
+  if (m.invalid === undefined && (m.headChecked || simpleHeadOk(m.content, m.kind))) return;
+  const head: Head = m.invalid !== undefined ? { error: m.invalid } : readHead(m.source, m.content);
+  if ('error' in head) throw new UserError(`template ${m.source} produced invalid YAML: ${head.error}`, { file: m.source });
+  if (head.kind !== m.kind) {
+    throw new Error(`template ${m.source}: the manifest says kind "${m.kind}" where the YAML says "${head.kind}"`);
   }
 }
 

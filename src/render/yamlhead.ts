@@ -57,7 +57,11 @@ function keyColon(u: Uint16Array, from: number): number {
   while (KEY_REST[c] === 1) c = u[++i]!;
   if (c !== 0x3a /* : */) return -1;
   const next = u[i + 1];
-  return next === 0x20 || next === 0x0a ? i : -1;
+  if (next !== 0x20 && next !== 0x0a) return -1;
+  // A key sigs.k8s.io/yaml cannot make a JSON key of: null, or a number past int64.
+  if ((c0 | 0x20) === 0x6e /* n */ && i - from === 4 && (isWord(u, from, i, 'null') || isWord(u, from, i, 'Null') || isWord(u, from, i, 'NULL'))) return -1;
+  if (c0 >= 0x30 && c0 <= 0x39 && keyString(resolvePlain(String.fromCharCode(...u.subarray(from, i)))) === undefined) return -1;
+  return i;
 }
 
 /**
@@ -167,6 +171,8 @@ function valueKind(s: string, u: Uint16Array, from: number): ValueKind | undefin
 /** What a collection is in the document's head, so its entries can be held to Helm's shape. */
 const enum Role {
   None,
+  /** A key json.Unmarshal matches to a head field only case-insensitively (`Kind`): left to the slow path. */
+  Unsure,
   Top,
   Metadata,
   Annotations,
@@ -183,14 +189,23 @@ function isWord(u: Uint16Array, from: number, to: number, word: string): boolean
   return true;
 }
 
+/** Whether the units `u[from, to)` are `word` in ASCII letters of any case (the keys a scanned line holds are ASCII). */
+function foldsTo(u: Uint16Array, from: number, to: number, word: string): boolean {
+  if (to - from !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if ((u[from + k]! | 0x20) !== (word.charCodeAt(k) | 0x20)) return false;
+  return true;
+}
+
 /** The role of the value of the key `u[from, to)`, given the role of the mapping it is in. */
 function childRole(parent: Role, u: Uint16Array, from: number, to: number): Role {
   if (parent === Role.Top) {
     if (isWord(u, from, to, 'metadata')) return Role.Metadata;
     if (isWord(u, from, to, 'kind') || isWord(u, from, to, 'apiVersion')) return Role.Scalar;
+    if (foldsTo(u, from, to, 'metadata') || foldsTo(u, from, to, 'kind') || foldsTo(u, from, to, 'apiVersion')) return Role.Unsure;
   } else if (parent === Role.Metadata) {
     if (isWord(u, from, to, 'annotations')) return Role.Annotations;
     if (isWord(u, from, to, 'name')) return Role.Scalar;
+    if (foldsTo(u, from, to, 'annotations') || foldsTo(u, from, to, 'name')) return Role.Unsure;
   } else if (parent === Role.Annotations) {
     return Role.Scalar;
   }
@@ -375,6 +390,7 @@ export function scanHead(doc: string): ScannedHead | undefined {
 
     // A compact mapping as a sequence item: `- key: value`.
     let keyRole: Role = type === MAP ? childRole(role, u, keyFrom, keyTo) : Role.None;
+    if (keyRole === Role.Unsure) return undefined;
     let keyColumn = indent;
     if (type === SEQ) {
       const colon = u[valueFrom] === 0x0a ? -1 : keyColon(u, valueFrom);

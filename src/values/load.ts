@@ -30,6 +30,7 @@ import { describeFsError, UserError } from '../errors.js';
 import { readChartFile } from '../chart/files.js';
 import { urlParseError, urlScheme } from '../go/url.js';
 import { goTrimSpace } from '../go/strings.js';
+import { formatFloatG } from '../go/fmt.js';
 
 export interface LoadedValues {
   values: ValueMap;
@@ -75,16 +76,7 @@ export function parseValuesYaml(text: string, source: string): ValueMap {
  * recording where each value path was written. An empty document is an empty map.
  */
 export function parseValuesDocument(text: string, source: string): LoadedValues {
-  const bad = NOT_PRINTABLE.exec(text);
-  if (bad) {
-    // go-yaml's reader refuses these anywhere in the stream (comments too), and so does Helm.
-    const before = text.slice(0, bad.index).split('\n');
-    const col = Array.from(before[before.length - 1] ?? '').length + 1;
-    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    throw new UserError(`${source}:${before.length}:${col}: control characters are not allowed (U+${code}); write it as an escape in a double-quoted string`, { file: source, line: before.length, col });
-  }
-  // go-yaml reads these line breaks as '\n', the `yaml` package only CR LF and LF.
-  const lf = text.replace(GO_BREAKS, '\n');
+  const lf = goLines(text, source);
   // Most values files are plain block YAML: read those without the full parser (same result).
   const simple = parseSimpleValues(lf, source);
   if (simple) return { values: simple.values, source, positions: simple.positions };
@@ -92,51 +84,176 @@ export function parseValuesDocument(text: string, source: string): LoadedValues 
 }
 
 /**
+ * The text as go-yaml's reader takes it: control characters refused (anywhere in the stream,
+ * comments too, as go-yaml and so Helm refuse them), CR LF, a lone CR and NEL read as '\n' (the
+ * `yaml` package reads only CR LF and LF as line ends).
+ */
+function goLines(text: string, source: string): string {
+  const bad = NOT_PRINTABLE.exec(text);
+  if (bad) {
+    const before = text.slice(0, bad.index).split('\n');
+    const col = Array.from(before[before.length - 1] ?? '').length + 1;
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    throw new UserError(`${source}:${before.length}:${col}: control characters are not allowed (U+${code}); write it as an escape in a double-quoted string`, { file: source, line: before.length, col });
+  }
+  return text.replace(GO_BREAKS, '\n');
+}
+
+/**
  * The full reader, for any YAML (the `yaml` package's parser under go-yaml's rules), for text
  * already checked for control characters. Exported so tests hold the fast path to it.
  */
 export function parseValuesWithYaml(text: string, source: string): LoadedValues {
-  const lines = new LineCounter();
-  let docs: ReturnType<typeof parseAllDocuments>;
-  try {
-    docs = parseAllDocuments(text, {
-    version: '1.1',
-    schema: 'failsafe', // every scalar stays text; goyaml.ts types it
-    merge: false, // `<<` is handled below, with go-yaml's precedence
-    uniqueKeys: false, // a later key wins, as in go-yaml (below)
-    prettyErrors: false,
-    lineCounter: lines,
-  });
-  } catch (e) {
-    throw tooDeepOr(e, text, source);
+  const { value: top, positions, warnings } = readDocument(text, source, {});
+  if (top === null) return { values: {}, source, positions, warnings };
+  if (!isValueMap(top)) {
+    throw new UserError(`${source}: top level must be a map of values, got ${kindInWords(top)}`, { file: source });
+  }
+  return { values: top, source, positions, warnings };
+}
+
+/** How a reader other than the values loader decodes: the output check reads documents into Helm's SimpleHead. */
+export interface GoYamlOptions {
+  /** Whether the value at a path goes into a Go string field, where sigs.k8s.io/yaml writes a number or bool as its text. */
+  stringField?: (path: readonly string[]) => boolean;
+  /** Keep the last of two keys of two types that print alike (Helm keeps one at random) instead of refusing them. */
+  keepClashingKeys?: boolean;
+  /** go-yaml's own types, before the JSON round trip: integers stay bigint (an int, not a float64). */
+  goTyped?: boolean;
+  /** Refuse a repeated key, as yaml.UnmarshalStrict does. */
+  strict?: boolean;
+}
+
+/** The first document of a YAML text as sigs.k8s.io/yaml hands it to json.Unmarshal. */
+export interface GoYamlDocument {
+  /** null for an empty document. */
+  value: Value;
+  positions: Provenance;
+  warnings: string[];
+}
+
+/**
+ * The first YAML document of `text` read as sigs.k8s.io/yaml.Unmarshal reads it (go-yaml v2, then
+ * its conversion to JSON), whatever its shape: the values loader's reading, for Helm reads
+ * rendered manifests with the same function. Errors are UserErrors `<source>:<line>:<col>: <what>`.
+ */
+export function readGoYaml(text: string, source: string, opts: GoYamlOptions = {}): GoYamlDocument {
+  return readDocument(goLines(text, source), source, opts);
+}
+
+function readDocument(input: string, source: string, opts: GoYamlOptions): GoYamlDocument {
+  let text = input;
+  let lines = new LineCounter();
+  let docs = parseStream(text, lines, source);
+  // go-yaml does not hold the lines of a quoted scalar to any indentation, the `yaml` package
+  // does: such a scalar is indented (its value unchanged) and the text read again.
+  for (let tries = 0; tries < 64; tries++) {
+    const fixed = goQuotedScalar(text, docs[0]);
+    if (fixed === undefined) break;
+    text = fixed;
+    lines = new LineCounter();
+    docs = parseStream(text, lines, source);
   }
   const positions = new Provenance();
   checkStreamStart(text, (offset, what) => failAt(lines, source, offset, what));
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
-  if (!doc) return { values: {}, source, positions };
+  const doc = docs[0];
+  if (!doc) return { value: null, positions, warnings: [] };
   // The `yaml` package's composer recurses per level, and reports its own stack overflow as an
   // error at a position that varies with the stack left (past some 780 levels of flow style): the
   // nesting limit is found without recursion instead, as block style finds it after loading.
   if (doc.errors.some((e) => OVERFLOW.test(e.message))) throw tooDeepOr(new RangeError(OVERFLOW.source), text, source);
-  const conv = new Converter(doc, lines, source, positions);
+  const conv = new Converter(doc, lines, source, positions, opts);
   conv.checkEscapes(text);
   // go-yaml reads `\'` in double quotes as `'`; the `yaml` package refuses it (its value is made below).
   // Directives are checked above by go-yaml's rules (which let a version run into a comment).
   const err = doc.errors.find((e) => e.code !== 'BAD_DIRECTIVE' && !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
   if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
   const root = doc.contents;
-  let top: Value;
+  let value: Value;
   try {
-    top = root === null ? null : conv.value(root, []);
+    value = root === null ? null : conv.value(root, []);
   } catch (e) {
     throw tooDeepOr(e, text, source);
   }
-  const warnings = conv.warnings;
-  if (top === null) return { values: {}, source, positions, warnings };
-  if (!isValueMap(top)) {
-    throw new UserError(`${source}: top level must be a map of values, got ${kindInWords(top)}`, { file: source });
+  return { value, positions, warnings: conv.warnings };
+}
+
+/** The stream's documents, read by the `yaml` package under go-yaml's version and rules (typing is the Converter's). */
+function parseStream(text: string, lines: LineCounter, source: string): Document[] {
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, {
+      version: '1.1',
+      schema: 'failsafe', // every scalar stays text; the Converter types it
+      merge: false, // `<<` is handled by the Converter, with go-yaml's precedence
+      uniqueKeys: false, // a later key wins, as in go-yaml (the Converter)
+      prettyErrors: false,
+      lineCounter: lines,
+    });
+  } catch (e) {
+    throw tooDeepOr(e, text, source);
   }
-  return { values: top, source, positions, warnings };
+  return Array.isArray(docs) ? docs : [];
+}
+
+/** A document marker line, which ends a quoted scalar in go-yaml too (as an error). */
+const MARKER_LINE = /^(?:---|\.\.\.)(?:[ \t]|$)/;
+
+/**
+ * The text with the first quoted scalar the `yaml` package cut at a line less indented than it
+ * wants (its error: a missing closing quote at that line's break) indented to its satisfaction;
+ * undefined when there is none. Leading blanks of a quoted scalar's lines are not its text, so
+ * the value stays go-yaml's.
+ */
+function goQuotedScalar(text: string, doc: Document | undefined): string | undefined {
+  const cut = quotedScalarCut(text, doc);
+  if (!cut) return undefined;
+  const { nl, quote } = cut;
+  // The closing quote, found as the `yaml` package finds it: not doubled, not escaped.
+  let close = text.indexOf(quote, nl + 1);
+  while (close >= 0) {
+    let escapes = 0;
+    while (quote === '"' && text[close - 1 - escapes] === '\\') escapes++;
+    if (quote === "'" && text[close + 1] === "'") close = text.indexOf(quote, close + 2);
+    else if (escapes % 2 === 1) close = text.indexOf(quote, close + 1);
+    else break;
+  }
+  if (close < 0) return undefined;
+  // As deep as the last line with text up to the cut: deeper than whatever holds the scalar.
+  let end = nl;
+  let start = text.lastIndexOf('\n', end - 1) + 1;
+  while (start === end && start > 0) {
+    end = start - 1;
+    start = text.lastIndexOf('\n', end - 1) + 1;
+  }
+  const pad = ' '.repeat(Math.max(1, end - start));
+  const body = text.slice(nl + 1, close + 1).split('\n');
+  if (body.some((l) => MARKER_LINE.test(l))) return undefined;
+  return text.slice(0, nl + 1) + body.map((l) => (l === '' ? l : pad + l)).join('\n') + text.slice(close + 1);
+}
+
+/**
+ * Where the `yaml` package cut a quoted scalar at a line break, and its quote: it says a closing
+ * quote is missing, or (a double-quoted one ending in `\"`) takes the escaped quote for the closing one.
+ */
+function quotedScalarCut(text: string, doc: Document | undefined): { nl: number; quote: string } | undefined {
+  if (!doc) return undefined;
+  const missing = doc.errors.find((e) => e.code === 'MISSING_CHAR' && /^Missing closing ["']quote/.test(e.message) && text[e.pos[0]] === '\n');
+  if (missing) return { nl: missing.pos[0], quote: missing.message[16]! };
+  if (!text.includes('\\"\n')) return undefined;
+  let nl: number | undefined;
+  visit(doc, {
+    Scalar: (_key, node) => {
+      const end = node.range?.[1];
+      if (node.type !== 'QUOTE_DOUBLE' || end === undefined || text[end] !== '\n') return undefined;
+      let escapes = 0;
+      while (text[end - 2 - escapes] === '\\') escapes++;
+      if (escapes % 2 === 0) return undefined;
+      nl = end;
+      return visit.BREAK;
+    },
+  });
+  return nl === undefined ? undefined : { nl, quote: '"' };
 }
 
 const OVERFLOW = /Maximum call stack size exceeded/;
@@ -215,21 +332,7 @@ function deepestCollection(text: string): { path: string; offset: number } | und
  * `strict` refuses a repeated key as yaml.UnmarshalStrict does. Errors are UserErrors `source:line:col: what`.
  */
 export function parseGoYaml(text: string, source: string, strict = false): Value {
-  const bad = NOT_PRINTABLE.exec(text);
-  if (bad) throw new UserError(`${source}: control characters are not allowed (U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`, { file: source });
-  const lf = text.replace(GO_BREAKS, '\n');
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(lf, { version: '1.1', schema: 'failsafe', merge: false, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
-  checkStreamStart(lf, (offset, what) => failAt(lines, source, offset, what));
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
-  if (!doc) return null;
-  const conv = new Converter(doc, lines, source, new Provenance());
-  conv.goTyped = true;
-  conv.strict = strict;
-  conv.checkEscapes(lf);
-  const err = doc.errors.find((e) => e.code !== 'BAD_DIRECTIVE' && !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
-  if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
-  return doc.contents === null ? null : conv.value(doc.contents, []);
+  return readGoYaml(text, source, { goTyped: true, strict }).value;
 }
 
 /** A UserError at a position of the text: `file:line:col: what`. */
@@ -263,7 +366,11 @@ function checkStreamStart(text: string, fail: (offset: number, what: string) => 
       if (!directives && DOCUMENT_END.test(line)) fail(at, 'did not find expected node content');
       return;
     }
-    const [name, ...args] = line.slice(1).split(/[ \t]+/);
+    const [name = '', ...args] = line.slice(1).split(/[ \t]+/);
+    // go-yaml's directive name: letters, digits, `_` and `-`, then a blank.
+    const alpha = /^[0-9A-Za-z_-]*/.exec(name)![0];
+    if (alpha === '') fail(at, 'could not find expected directive name');
+    if (alpha !== name) fail(at + 1 + alpha.length, 'found unexpected non-alphabetical character');
     if (name === 'YAML') {
       if (yaml) fail(at, 'found duplicate %YAML directive');
       yaml = true;
@@ -363,15 +470,13 @@ class Converter {
   readonly quoteEscapes = new Set<number>();
   private readonly decoded = new Map<Scalar, string>();
 
-  /** Go-typed reading (parseGoYaml): integers stay bigint (an int, not a float64); a repeated key fails as go-yaml's strict mode fails it. */
-  goTyped = false;
-  strict = false;
 
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
     private readonly source: string,
     private readonly positions: Provenance,
+    private readonly opts: GoYamlOptions,
   ) {}
 
   fail(offset: number, what: string): never {
@@ -424,7 +529,7 @@ class Converter {
   value(node: Node, path: readonly string[]): Value {
     if (++this.produced > MAX_NODES) this.fail(this.offsetOf(node), 'document contains excessive aliasing');
     if (isAlias(node)) return this.withTarget(node, (t) => this.value(t, path));
-    if (isScalar(node)) return this.scalar(node);
+    if (isScalar(node)) return this.scalar(node, path);
     if (isSeq(node)) {
       return node.items.map((item, i) => {
         const p = [...path, String(i)];
@@ -474,11 +579,11 @@ class Converter {
         const earlier = written.get(key);
         if (earlier !== undefined) {
           const where = keyNode ? this.offsetOf(keyNode) : this.offsetOf(node);
-          if (this.strict) this.fail(where, `key ${JSON.stringify(key)} already set in map`);
+          if (this.opts.strict) this.fail(where, `key ${JSON.stringify(key)} already set in map`);
           // go-yaml v2 (not strict, as Helm reads values) lets a later key replace an earlier one
           // of the same type; keys of two types (`1` and "1") are two Go map keys, and Helm then
           // keeps one of them at random as it writes JSON.
-          if (earlier !== kind) this.fail(where, `duplicate key "${key}" (written as ${withArticle(earlier)} and as ${withArticle(kind)}: Helm keeps one of them at random)`);
+          if (earlier !== kind && !this.opts.keepClashingKeys) this.fail(where, `duplicate key "${key}" (written as ${withArticle(earlier)} and as ${withArticle(kind)}: Helm keeps one of them at random)`);
           const line = `warning: ${this.at(where)}: duplicate key "${key}": the last one is used, as Helm uses it`;
           if (!this.warnings.includes(line)) this.warnings.push(line);
         }
@@ -524,8 +629,9 @@ class Converter {
     return { key: s, kind: r.kind === 'str' ? 'string' : r.kind === 'uint' ? 'int' : r.kind };
   }
 
-  private scalar(node: Scalar): Value {
+  private scalar(node: Scalar, path: readonly string[]): Value {
     const r = this.resolve(node);
+    if (r.kind !== 'null' && r.kind !== 'str' && this.opts.stringField?.(path) === true) return goStringField(r);
     switch (r.kind) {
       case 'null':
         return null;
@@ -534,10 +640,11 @@ class Converter {
         return r.value;
       case 'int':
       case 'uint':
-        return this.goTyped ? r.value : Number(r.value); // the JSON round trip makes every number a float64
+        return this.opts.goTyped ? r.value : Number(r.value); // the JSON round trip makes every number a float64
       case 'float':
         if (!Number.isFinite(r.value)) {
-          this.fail(this.offsetOf(node), `${String(node.value)} is not a valid value (Helm converts values to JSON, which has no infinity or NaN)`);
+          const go = Number.isNaN(r.value) ? 'NaN' : r.value > 0 ? '+Inf' : '-Inf';
+          this.fail(this.offsetOf(node), `${String(node.value)} is not a valid value (Helm converts YAML to JSON, which has no infinity or NaN: json: unsupported value: ${go})`);
         }
         return r.value;
     }
@@ -578,6 +685,12 @@ function decodeDoubleQuoted(inner: string): string {
   return inner.replace(/\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, (_m, e: string) =>
     e.length > 1 ? String.fromCodePoint(parseInt(e.slice(1), 16)) : (GO_ESCAPES[e] ?? e),
   );
+}
+
+/** A number or bool as sigs.k8s.io/yaml writes it into a Go string field (floats as float32, as go-yaml would print them). */
+function goStringField(r: Exclude<Resolved, { kind: 'null' } | { kind: 'str' }>): string {
+  if (r.kind === 'float') return formatFloatG(r.value, 32);
+  return r.kind === 'bool' ? String(r.value) : r.value.toString();
 }
 
 /** A key's type in an error: "an int", "a string". */

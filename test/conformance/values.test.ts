@@ -81,6 +81,8 @@ const CASES: [string, () => string[]][] = [
   ['--set true/false/null in Go case folding (U+017F is an s)', () => ['--set', 'a=falſe', '--set', 'str=TRUE', '--set', 'list=nUll']],
   ['--set-json with escaped lone surrogates (Go reads U+FFFD)', () => ['--set-json', 'str="x\\ud800y\\udc00"', '--set-json', 'm={"\\udbff":1}']],
   ['a key that begins with three dots', () => ['-f', file('dots.yaml', '...a: 3\n')]],
+  // go-yaml holds the lines of a quoted value to no indentation.
+  ['quoted values continued less deep than their keys', () => ['-f', file('continued.yaml', 'str: "a\nb"\nnested:\n  x: \'c\n d\'\nm:\n  q: "e\\\nf"\n')]],
   ["go-yaml's escapes, \\' among them", () => ['-f', file('escapes.yaml', 'str: "it\\\'s \\x41\\u00e9\\U0001F600 \\e\\N\\_\\L\\P\\0 \\\\"\n')]],
 ];
 
@@ -125,6 +127,7 @@ const REFUSED: [string, string, string][] = [
   ['a document end with a comment, first', '... # c\n', '1:1: did not find expected node content'],
   ['a directive without a document start', '%TAG ! tag:x,2000:\na: 1\n', '2:1: did not find expected <document start>'],
   ['a directive and nothing after it', '%YAML 1.1\n', '2:1: did not find expected <document start>'],
+  ['a directive name of no letters', '%!s\n---\na: 1\n', '1:1: could not find expected directive name'],
   ['an indented comment, then a document end', '  # c\n...\nk: 1\n', '2:1: did not find expected node content'],
 ];
 

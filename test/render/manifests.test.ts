@@ -231,8 +231,12 @@ describe('assertParses', () => {
     expect(() => assertParses(m(content))).not.toThrow();
   });
 
-  it('notices a kind the cheap scan cannot read', () => {
-    expect(() => assertParses(m('kind:\n  Service'))).toThrow(/kind scan/);
+  it('reads a kind the line scan cannot as Helm reads it (any line, any case of the key)', () => {
+    expect(kindOf('kind:\n  Service')).toBe('Service');
+    expect(kindOf('Kind: Namespace')).toBe('Namespace');
+    expect(kindOf('kInd: Service\nkind: Secret')).toBe('Secret');
+    expect(() => assertParses(m('kind:\n  Service'))).not.toThrow();
+    expect(() => assertParses({ source: 'x', content: 'kind: A', kind: 'B' })).toThrow(/says kind "B" where the YAML says "A"/);
   });
 });
 
