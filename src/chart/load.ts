@@ -2,18 +2,31 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isMap as isYamlMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { compareGoStrings } from '../go/fmt.js';
-import { isVersion } from '../go/semver.js';
-import { goSanitizeString } from '../go/strings.js';
 import { describeFsError, UserError } from '../errors.js';
 import { entryKind, entryName, isChartFolder, notPlain, readChartFile } from './files.js';
 import type { ChartMetadata, TemplateFile } from '../render/engine.js';
-import { loadChartDefaults, type LoadedValues } from '../values/load.js';
+import { loadChartDefaults, readGoYaml, type LoadedValues } from '../values/load.js';
+import { isMap, kindInWords } from '../values/types.js';
+import { decodeAs, DecodeError, METADATA, metadataProblem, type Metadata } from './metadata.js';
 
 export const TEMPLATE_EXT = '.hbs';
 
-/** Chart.yaml's lowerCamel keys as Helm exposes them on `.Chart` (Go field names). */
+export interface ChartSource {
+  dir: string;
+  /** Chart.yaml exactly as written (for packaging). */
+  chartYaml: string;
+  /** Chart.yaml decoded into chart.Metadata (json names), as Helm's loader reads it. */
+  md: Metadata;
+  metadata: ChartMetadata;
+  templates: TemplateFile[];
+  /** values.yaml, as Helm's loader reads it with the chart: the defaults, and where each was written. */
+  defaults: LoadedValues;
+  /** `Chart.yaml:line:col` of a top-level field's value, for an error about it (the path alone if unknown). */
+  placeOf: (key: string) => string;
+}
+
+/** Chart.yaml's json names and the Go field names `.Chart` has (chart.Metadata). */
 const FIELDS: Record<string, string> = {
   apiVersion: 'APIVersion',
   name: 'Name',
@@ -34,43 +47,23 @@ const FIELDS: Record<string, string> = {
   tags: 'Tags',
 };
 
-export interface ChartSource {
-  dir: string;
-  /** Chart.yaml exactly as written (for packaging). */
-  chartYaml: string;
-  raw: Record<string, unknown>;
-  metadata: ChartMetadata;
-  templates: TemplateFile[];
-  /** values.yaml, as Helm's loader reads it with the chart: the defaults, and where each was written. */
-  defaults: LoadedValues;
-  /** `Chart.yaml:line:col` of a top-level field's value, for an error about it (the path alone if unknown). */
-  placeOf: (key: string) => string;
-}
-
-/** The fields Helm's loader rewrites with sanitizeString (whitespace to spaces, unprintables dropped). */
-const SANITIZED = new Set(['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion']);
-const clean = (v: unknown): unknown => (typeof v === 'string' ? goSanitizeString(v) : v);
-
 /**
  * `.Chart` as Helm gives it: every field of chart.Metadata, at its Go zero value unless Chart.yaml
  * sets it (a nil slice prints `[]` and has length 0, a nil map prints `map[]`, a bool `false`),
  * and IsRoot, which Helm 3.21 (a struct embedding Metadata) and 4.3 (a map made of it) both add:
- * true for the chart rendered, the only one here. Keys Metadata has no field for are dropped, as
- * Go's YAML decoding drops them.
+ * true for the chart rendered, the only one here. `md` is the decoded and sanitized Chart.yaml.
  */
-export function chartMetadata(raw: Record<string, unknown>): ChartMetadata {
+export function chartMetadata(md: Metadata): ChartMetadata {
   const meta: Record<string, unknown> = {
     Name: '', Home: '', Sources: [], Version: '', Description: '', Keywords: [], Maintainers: [], Icon: '', APIVersion: '',
     Condition: '', Tags: '', AppVersion: '', Deprecated: false, Annotations: {}, KubeVersion: '', Dependencies: [], Type: '', IsRoot: true,
   };
-  const text = (v: unknown): unknown => (v === null || v === undefined ? '' : clean(v));
-  for (const [k, v] of Object.entries(raw)) {
+  for (const [k, v] of Object.entries(md)) {
     const field = FIELDS[k];
-    if (field === undefined || v === null || v === undefined) continue;
+    if (field === undefined || v === undefined) continue;
     if (k === 'maintainers' && Array.isArray(v)) {
-      meta.Maintainers = v.map((m: Record<string, unknown>) => ({ Name: text(m.name), Email: text(m.email), URL: text(m.url) }));
-    } else if ((k === 'sources' || k === 'keywords') && Array.isArray(v)) meta[field] = v.map(clean);
-    else meta[field] = SANITIZED.has(k) ? clean(v) : v;
+      meta.Maintainers = v.map((m: Record<string, unknown>) => ({ Name: m.name ?? '', Email: m.email ?? '', URL: m.url ?? '' }));
+    } else meta[field] = v;
   }
   return meta as ChartMetadata;
 }
@@ -78,19 +71,15 @@ export function chartMetadata(raw: Record<string, unknown>): ChartMetadata {
 export function loadChart(dir: string): ChartSource {
   const chartYamlPath = join(dir, 'Chart.yaml');
   const chartYaml = readChartFile(chartYamlPath).toString('utf8');
-  const { raw, at } = readChartYaml(chartYamlPath, chartYaml);
-  const placeOf = (key: string): string => {
-    const pos = at(key);
-    return pos ? `${chartYamlPath}:${pos.line}:${pos.col}` : chartYamlPath;
-  };
-  refuseSubcharts(dir, raw, placeOf);
+  const { md, placeOf } = readChartYaml(chartYamlPath, chartYaml);
+  refuseSubcharts(dir, md, placeOf);
   const tdir = join(dir, 'templates');
   const templates: TemplateFile[] = [];
   for (const f of templatePaths(tdir)) {
     const srcPath = join(tdir, f);
     templates.push({ name: `templates/${f.slice(0, -TEMPLATE_EXT.length)}`, srcPath, source: readChartFile(srcPath).toString('utf8').replace(/^\uFEFF/, '') }); // Helm's loader drops a UTF-8 BOM
   }
-  return { dir, chartYaml, raw, metadata: chartMetadata(raw), templates, defaults: loadChartDefaults(dir), placeOf };
+  return { dir, chartYaml, md, metadata: chartMetadata(md), templates, defaults: loadChartDefaults(dir), placeOf };
 }
 
 const NO_SUBCHARTS = 'subcharts are not supported: dify-chart renders and packages a single chart';
@@ -101,9 +90,9 @@ const NO_SUBCHARTS = 'subcharts are not supported: dify-chart renders and packag
  * missing in charts/ directory"). charts/ entries Helm skips (a name starting with `.` or `_`, a
  * .prov file) are let be, so an empty charts/ folder, as `helm create` makes, is fine.
  */
-function refuseSubcharts(dir: string, raw: Record<string, unknown>, placeOf: (key: string) => string): void {
-  const deps = raw.dependencies;
-  if (deps !== undefined && deps !== null && !(Array.isArray(deps) && deps.length === 0)) {
+function refuseSubcharts(dir: string, md: Metadata, placeOf: (key: string) => string): void {
+  const deps = md.dependencies;
+  if (deps !== undefined && deps.length > 0) {
     throw new UserError(`${placeOf('dependencies')}: dependencies: ${NO_SUBCHARTS}`, { file: join(dir, 'Chart.yaml') });
   }
   const charts = join(dir, 'charts');
@@ -116,77 +105,38 @@ function refuseSubcharts(dir: string, raw: Record<string, unknown>, placeOf: (ke
   if (sub !== undefined) throw new UserError(`${join(charts, sub)}: ${NO_SUBCHARTS}; remove it from charts/`, { file: join(charts, sub) });
 }
 
-/** Where a top-level key of Chart.yaml was written: its value's line and column, else the key's. */
-type KeyPlace = (key: string) => { line: number; col: number } | undefined;
-
 /**
- * Chart.yaml as a map of its fields, held to what Helm's loader and Metadata.Validate accept
- * (pkg/chart/metadata.go), each refusal one line naming the file and, where there is one, the
- * line of the value: Helm's words name no file (`validation: chart.metadata.version "abc" is invalid`).
+ * Chart.yaml as Helm's loader reads it (sigs.k8s.io/yaml into chart.Metadata: go-yaml's YAML 1.1,
+ * a number or bool read as the text a string field wants, unknown keys dropped, apiVersion v1 when
+ * it names none), held to Metadata.Validate in Helm's words, and to what render and package need
+ * besides: apiVersion v1 or v2 (Helm 4 refuses any other at load, Helm 3 only in lint, so an archive
+ * with another one installs with Helm 3 alone) and an application chart (a library chart renders
+ * nothing, and `helm install` refuses it). Each refusal is one line naming the file and the line of
+ * the field; `placeOf` names where a top-level field was written, for later errors about it.
  */
-function readChartYaml(path: string, text: string): { raw: Record<string, unknown>; at: KeyPlace } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  const e = doc.errors[0];
-  if (e) {
-    // One located line, as a values file's YAML error (the parser's own message ends with a position and a code frame).
-    const pos = e.linePos?.[0];
-    const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new UserError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: ${msg}`, { file: path, ...(pos ? { line: pos.line, col: pos.col } : {}) });
+function readChartYaml(path: string, text: string): { md: Metadata; placeOf: (key: string) => string } {
+  const { value, positions } = readGoYaml(text, path);
+  if (value === null) throw new UserError(`${path}: empty; a chart's Chart.yaml needs at least apiVersion, name and version`, { file: path });
+  if (!isMap(value)) throw new UserError(`${path}: must be a map of chart fields (apiVersion, name, version, ...), got ${kindInWords(value)}`, { file: path });
+  let md: Metadata;
+  try {
+    md = decodeAs(value, METADATA, { strict: false, convert: true });
+  } catch (e) {
+    if (e instanceof DecodeError) throw new UserError(`${path}: ${e.message}`, { file: path });
+    throw e;
   }
-  const raw: unknown = doc.toJS();
-  if (raw === null || raw === undefined) throw new UserError(`${path}: empty; a chart's Chart.yaml needs at least apiVersion, name and version`, { file: path });
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new UserError(`${path}: must be a map of chart fields (apiVersion, name, version, ...), got ${Array.isArray(raw) ? 'a list' : `the ${typeof raw} ${JSON.stringify(raw)}`}`, { file: path });
-  }
-  const contents = doc.contents;
-  const at: KeyPlace = (key) => {
-    if (!isYamlMap(contents)) return undefined;
-    const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === key);
-    const node = (pair?.value ?? pair?.key) as Node | null | undefined;
-    const offset = node?.range?.[0];
-    return offset === undefined ? undefined : lines.linePos(offset);
+  const placeOf = (key: string): string => positions.sourceOf([key]) ?? path;
+  const fail = (key: string, what: string): never => {
+    const place = placeOf(key);
+    const m = /:(\d+):(\d+)$/.exec(place);
+    throw new UserError(`${place}: ${what}`, { file: path, ...(m ? { line: Number(m[1]), col: Number(m[2]) } : {}) });
   };
-  validateMetadata(path, raw as Record<string, unknown>, at);
-  return { raw: raw as Record<string, unknown>, at };
-}
-
-/** Go's filepath.Base on a '/'-separated name: the last element, trailing slashes dropped. */
-function goBase(name: string): string {
-  if (name === '') return '.';
-  const trimmed = name.replace(/\/+$/, '');
-  return trimmed === '' ? '/' : trimmed.slice(trimmed.lastIndexOf('/') + 1);
-}
-
-/**
- * Helm's Metadata.Validate, in its order, plus the apiVersion rule of `helm lint` (v1 or v2):
- * Helm 4 refuses any other apiVersion at load, Helm 3 only in lint, so an archive with another
- * one installs with Helm 3 alone. A missing apiVersion is v1, as Helm's loader takes it. A library
- * chart is refused too: it renders nothing and `helm install` refuses it ("library charts are not
- * installable"), so neither render nor package has anything to offer for one.
- */
-function validateMetadata(path: string, raw: Record<string, unknown>, at: KeyPlace): void {
-  const fail = (key: string | undefined, what: string): never => {
-    const pos = key === undefined ? undefined : at(key);
-    throw new UserError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: ${what}`, { file: path, ...(pos ?? {}) });
-  };
-  const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const apiVersion = text(raw.apiVersion);
-  if (apiVersion !== '' && apiVersion !== 'v1' && apiVersion !== 'v2') fail('apiVersion', `apiVersion ${JSON.stringify(apiVersion)} is not valid: must be v1 or v2 (Helm 4 refuses any other)`);
-  const name = goSanitizeString(text(raw.name));
-  if (name === '') fail(raw.name === undefined ? undefined : 'name', 'name is required: the chart has no name');
-  if (name === '.' || name === '..') fail('name', `name ${JSON.stringify(name)} is not allowed`);
-  if (name !== goBase(name)) fail('name', `name ${JSON.stringify(name)} is invalid: a chart name cannot hold a '/'`);
-  const version = text(raw.version);
-  if (version === '') fail(raw.version === undefined ? undefined : 'version', 'version is required: the chart has no version');
-  if (!isVersion(version)) fail('version', `version ${JSON.stringify(version)} is not a semantic version (as 1.2.3)`);
-  const type = text(raw.type);
-  if (type !== '' && type !== 'application' && type !== 'library') fail('type', `type ${JSON.stringify(type)} is invalid: must be application or library`);
-  if (type === 'library') fail('type', 'type library: a library chart cannot be rendered or installed (helm install: "library charts are not installable"); dify-chart takes application charts only');
-  const maintainers = raw.maintainers;
-  if (Array.isArray(maintainers) && maintainers.some((m) => m === null || typeof m !== 'object')) {
-    fail('maintainers', 'maintainers must not contain empty or null entries; each is a map (name, email, url)');
-  }
+  if (!md.apiVersion) md.apiVersion = 'v1';
+  if (md.apiVersion !== 'v1' && md.apiVersion !== 'v2') fail('apiVersion', `apiVersion ${JSON.stringify(md.apiVersion)} is not valid: must be v1 or v2 (Helm 4 refuses any other)`);
+  const problem = metadataProblem(md);
+  if (problem) fail(problem.field, `validation: ${problem.message}`);
+  if (md.type === 'library') fail('type', 'type library: a library chart cannot be rendered or installed (helm install: "library charts are not installable"); dify-chart takes application charts only');
+  return { md, placeOf };
 }
 
 /**

@@ -117,3 +117,10 @@ export function goPathMatch(pattern: string, name: string): boolean {
   }
   return s.length === 0;
 }
+
+/** filepath.Base on Linux: the last element, trailing slashes dropped ("." for "", "/" for slashes only). */
+export function goBase(p: string): string {
+  const trimmed = p.replace(/\/+$/, '');
+  if (trimmed === '') return p === '' ? '.' : '/';
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}

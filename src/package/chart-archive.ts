@@ -44,7 +44,7 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
     throw new UserError(`${chart.placeOf('name')}: invalid chart name ${JSON.stringify(name)} for an archive: use lowercase letters, digits and '-', starting with a letter or digit`, { file: join(opts.chartDir, 'Chart.yaml') });
   }
   if (opts.version !== undefined && !isVersion(opts.version)) throw new UserError(`--version: "${opts.version}" is not a semantic version`);
-  const version = opts.version ?? String(chart.raw.version);
+  const version = opts.version ?? String(chart.md.version);
   const valuesPath = join(opts.chartDir, 'values.yaml');
   const valuesText = readChartFile(valuesPath);
   const compiled = opts.compiled ?? compileGoTemplates(chart.templates, chart.defaults.values);

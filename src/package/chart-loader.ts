@@ -9,12 +9,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { isVersion } from '../go/semver.js';
-import { goSanitizeString } from '../go/strings.js';
 import { goPathClean } from '../go/url.js';
 import { parseGoYaml, parseValuesDocument } from '../values/load.js';
 import { UserError } from '../errors.js';
-import { decodeAs, DecodeError, METADATA } from './chart-version.js';
+import { decodeAs, DecodeError, METADATA, metadataProblem, type Metadata } from '../chart/metadata.js';
 import { isMap } from '../values/types.js';
 
 export interface BufferedFile {
@@ -122,17 +120,6 @@ export async function loadArchiveFiles(archive: Buffer | string): Promise<Buffer
   return files;
 }
 
-/** Chart.yaml's fields (chart.Metadata), as read from the archive. */
-export interface Metadata {
-  [key: string]: unknown;
-  name?: string;
-  version?: string;
-  apiVersion?: string;
-  type?: string;
-  maintainers?: unknown[];
-  dependencies?: unknown[];
-}
-
 /**
  * A Chart.yaml (or requirements.yaml) decoded as yaml.Unmarshal decodes it into chart.Metadata:
  * go-yaml's YAML 1.1 values, a number or bool turned into the string a string field wants
@@ -148,49 +135,6 @@ function decodeMetadata(text: string, file: string, into: Metadata): Metadata {
   } catch (e) {
     if (e instanceof DecodeError || e instanceof UserError) throw new NotAChart(`cannot load ${file}: ${e.message}`);
     throw e;
-  }
-}
-
-/** filepath.Base on Linux. */
-function goBase(p: string): string {
-  const trimmed = p.replace(/\/+$/, '');
-  if (trimmed === '') return p === '' ? '.' : '/';
-  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
-}
-
-const ALIAS = /^[a-zA-Z0-9_-]+$/;
-const SANITIZED = ['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion'];
-
-/** Metadata.Validate: sanitizes the text fields in place, as Helm does, and refuses what it refuses. */
-export function validateMetadata(md: Metadata): void {
-  for (const k of SANITIZED) if (typeof md[k] === 'string') md[k] = goSanitizeString(md[k]);
-  for (const k of ['sources', 'keywords']) {
-    const list = md[k];
-    if (Array.isArray(list)) md[k] = list.map((s: unknown) => (typeof s === 'string' ? goSanitizeString(s) : s));
-  }
-  if (!md.apiVersion) throw new NotAChart('chart.metadata.apiVersion is required');
-  if (!md.name) throw new NotAChart('chart.metadata.name is required');
-  if (md.name === '.' || md.name === '..') throw new NotAChart(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`);
-  if (md.name !== goBase(md.name)) throw new NotAChart(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`);
-  if (!md.version) throw new NotAChart('chart.metadata.version is required');
-  if (!isVersion(md.version)) throw new NotAChart(`chart.metadata.version ${JSON.stringify(md.version)} is invalid`);
-  if (md.type !== undefined && md.type !== '' && md.type !== 'application' && md.type !== 'library') {
-    throw new NotAChart('chart.metadata.type must be application or library');
-  }
-  for (const m of md.maintainers ?? []) {
-    if (!isMap(m)) throw new NotAChart('maintainers must not contain empty or null nodes');
-    for (const k of ['name', 'email', 'url']) if (typeof m[k] === 'string') m[k] = goSanitizeString(m[k]);
-  }
-  const seen = new Set<string>();
-  for (const d of md.dependencies ?? []) {
-    if (!isMap(d)) throw new NotAChart('dependencies must not contain empty or null nodes');
-    for (const k of ['name', 'version', 'repository', 'condition']) if (typeof d[k] === 'string') d[k] = goSanitizeString(d[k]);
-    if (Array.isArray(d.tags)) d.tags = d.tags.map((s) => (typeof s === 'string' ? goSanitizeString(s) : s));
-    const alias = typeof d.alias === 'string' ? d.alias : '';
-    if (alias !== '' && !ALIAS.test(alias)) throw new NotAChart(`dependency ${JSON.stringify(d.name)} has disallowed characters in the alias`);
-    const key = alias !== '' ? alias : String(d.name ?? '');
-    if (seen.has(key)) throw new NotAChart(`more than one dependency with name or alias ${JSON.stringify(key)}`);
-    seen.add(key);
   }
 }
 
@@ -224,7 +168,8 @@ export async function loadFiles(files: BufferedFile[]): Promise<Metadata> {
     }
   }
   if (!md) throw new NotAChart('Chart.yaml file is missing');
-  validateMetadata(md);
+  const problem = metadataProblem(md);
+  if (problem) throw new NotAChart(problem.message);
   for (const [n, list] of subcharts) {
     if (n.startsWith('_') || n.startsWith('.')) continue;
     if (n.endsWith('.tgz')) {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { toYaml } from '../go/yaml-emit.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
-import { loadChartArchive, NotAChart, validateMetadata, type Metadata } from './chart-loader.js';
-import { CHART_VERSION, decodeAs, DecodeError, marshalStruct, type GoStruct, type StructType } from './chart-version.js';
+import { loadChartArchive, NotAChart } from './chart-loader.js';
+import { CHART_VERSION, decodeAs, DecodeError, marshalStruct, metadataProblem, type GoStruct, type Metadata, type StructType } from '../chart/metadata.js';
 import { parseGoYaml } from '../values/load.js';
 import { compareVersionsDesc, parseConstraints, parseVersion, satisfies } from '../go/semver.js';
 import { compareGoStrings } from '../go/fmt.js';
@@ -41,7 +41,7 @@ function has(list: ValueMap[], version: string): boolean {
   });
 }
 
-/** The top-level fields of repo.IndexFile (ChartVersion's are in chart-version.ts). */
+/** The top-level fields of repo.IndexFile (ChartVersion's are in src/chart/metadata.ts). */
 const INDEX_FIELDS = ['serverInfo', 'apiVersion', 'generated', 'entries', 'publicKeys', 'annotations'];
 
 /**
@@ -109,15 +109,11 @@ function loadIndexFile(path: string, warn: (line: string) => void): GoStruct[] {
         continue;
       }
       if (!cv['apiVersion']) cv['apiVersion'] = 'v1';
-      try {
-        validateMetadata(cv as Metadata);
-      } catch (e) {
-        if (!(e instanceof NotAChart)) throw e;
-        // Helm lets an index repeat a dependency's name or alias (JFrog strips aliases).
-        if (!e.message.startsWith('more than one dependency with name or alias')) {
-          warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} ${JSON.stringify(String(cv['version'] ?? ''))} from ${path}: validation: ${e.message}`);
-          continue;
-        }
+      const problem = metadataProblem(cv as Metadata);
+      // Helm lets an index repeat a dependency's name or alias (JFrog strips aliases).
+      if (problem && !problem.message.startsWith('more than one dependency with name or alias')) {
+        warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} ${JSON.stringify(String(cv['version'] ?? ''))} from ${path}: validation: ${problem.message}`);
+        continue;
       }
       kept.push(cv);
     }

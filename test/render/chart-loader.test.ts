@@ -161,23 +161,23 @@ async function packageRefusal(dir: string): Promise<string> {
 const haveHelm = helmOrSkip();
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n';
 
-describe("Chart.yaml held to Helm's Metadata.Validate, the file and line named", () => {
+describe("Chart.yaml held to Helm's Metadata.Validate (in its words), the file and line named", () => {
   // [case, Chart.yaml, what follows the path in the message, the real Helms that refuse it too]
   const cases: [string, string, string, HelmMajor[]][] = [
-    ['an apiVersion other than v1 or v2', 'apiVersion: v3\nname: m\nversion: 0.1.0\n', ':1:13: apiVersion "v3" is not valid: must be v1 or v2 (Helm 4 refuses any other)', [4]],
-    ['a version that is not SemVer', 'apiVersion: v2\nname: m\nversion: abc\n', ':3:10: version "abc" is not a semantic version (as 1.2.3)', [3, 4]],
-    ['no version', 'apiVersion: v2\nname: m\n', ': version is required: the chart has no version', [3, 4]],
-    ['no name', 'apiVersion: v2\nversion: 0.1.0\n', ': name is required: the chart has no name', [3, 4]],
-    ['an empty name', 'apiVersion: v2\nname: ""\nversion: 0.1.0\n', ':2:7: name is required: the chart has no name', [3, 4]],
-    ['a name holding a /', 'apiVersion: v2\nname: a/b\nversion: 0.1.0\n', `:2:7: name "a/b" is invalid: a chart name cannot hold a '/'`, [3, 4]],
-    ['an unknown type', 'apiVersion: v2\nname: m\nversion: 0.1.0\ntype: app\n', ':4:7: type "app" is invalid: must be application or library', [3, 4]],
+    ['an apiVersion other than v1 or v2', 'apiVersion: v3\nname: m\nversion: 0.1.0\n', ':1:1: apiVersion "v3" is not valid: must be v1 or v2 (Helm 4 refuses any other)', [4]],
+    ['a version that is not SemVer', 'apiVersion: v2\nname: m\nversion: abc\n', ':3:1: validation: chart.metadata.version "abc" is invalid', [3, 4]],
+    ['no version', 'apiVersion: v2\nname: m\n', ': validation: chart.metadata.version is required', [3, 4]],
+    ['no name', 'apiVersion: v2\nversion: 0.1.0\n', ': validation: chart.metadata.name is required', [3, 4]],
+    ['an empty name', 'apiVersion: v2\nname: ""\nversion: 0.1.0\n', ':2:1: validation: chart.metadata.name is required', [3, 4]],
+    ['a name holding a /', 'apiVersion: v2\nname: a/b\nversion: 0.1.0\n', ':2:1: validation: chart.metadata.name "a/b" is invalid', [3, 4]],
+    ['an unknown type', 'apiVersion: v2\nname: m\nversion: 0.1.0\ntype: app\n', ':4:1: validation: chart.metadata.type must be application or library', [3, 4]],
     [
       'a library chart',
       'apiVersion: v2\nname: m\nversion: 0.1.0\ntype: library\n',
-      ':4:7: type library: a library chart cannot be rendered or installed (helm install: "library charts are not installable"); dify-chart takes application charts only',
+      ':4:1: type library: a library chart cannot be rendered or installed (helm install: "library charts are not installable"); dify-chart takes application charts only',
       [3, 4],
     ],
-    ['a null maintainer', 'apiVersion: v2\nname: m\nversion: 0.1.0\nmaintainers:\n  - null\n', ':5:3: maintainers must not contain empty or null entries; each is a map (name, email, url)', [3, 4]],
+    ['a null maintainer', 'apiVersion: v2\nname: m\nversion: 0.1.0\nmaintainers:\n  - null\n', ':4:1: validation: maintainers must not contain empty or null nodes', [3, 4]],
     ['an empty Chart.yaml', '', ": empty; a chart's Chart.yaml needs at least apiVersion, name and version", [3, 4]],
     ['a Chart.yaml that is a list', '- name: m\n', ': must be a map of chart fields (apiVersion, name, version, ...), got a list', [3, 4]],
   ];
@@ -206,7 +206,7 @@ describe("Chart.yaml held to Helm's Metadata.Validate, the file and line named",
 
   it('the command line: one line, exit 1, for render, lint and package; --version is blamed only when given', async () => {
     const dir = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: abc\n', 'templates/cm.yaml.hbs': CM });
-    const line = `Error: ${join(dir, 'Chart.yaml')}:3:10: version "abc" is not a semantic version (as 1.2.3)\n`;
+    const line = `Error: ${join(dir, 'Chart.yaml')}:3:1: validation: chart.metadata.version "abc" is invalid\n`;
     for (const args of [['render', dir], ['lint', dir], ['package', dir, '-d', join(dir, 'out')], ['package', dir, '--version', '1.0.0', '-d', join(dir, 'out')]]) {
       expect(await cli(args)).toEqual({ code: 1, stdout: '', stderr: line });
     }
@@ -221,7 +221,7 @@ describe('subcharts are refused: dependencies in Chart.yaml, a chart in charts/'
 
   it('dependencies in Chart.yaml: render, lint and package refuse them, naming the line', async () => {
     const dir = chartOf({ 'Chart.yaml': `${chartYaml}dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://example.com\n`, 'templates/cm.yaml.hbs': CM });
-    const expected = `${join(dir, 'Chart.yaml')}:5:3: dependencies: subcharts are not supported: dify-chart renders and packages a single chart`;
+    const expected = `${join(dir, 'Chart.yaml')}:4:1: dependencies: subcharts are not supported: dify-chart renders and packages a single chart`;
     expect(loadRefusal(dir)).toBe(expected);
     expect(await packageRefusal(dir)).toBe(expected);
     for (const args of [['render', dir], ['lint', dir], ['package', dir, '-d', join(dir, 'out')]]) {

@@ -8,6 +8,9 @@
  * index's `appVersion: 1.10` is refused where a Chart.yaml's is read as "1.1".
  */
 import { formatFloatG } from '../go/fmt.js';
+import { goBase } from '../go/filepath.js';
+import { isVersion } from '../go/semver.js';
+import { goSanitizeString } from '../go/strings.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 
 /** A refusal of the decoder, in Go's words (json: ...). */
@@ -251,4 +254,64 @@ function marshalValue(v: unknown, type: FieldType): Value {
     default:
       return v === undefined ? null : (v as Value);
   }
+}
+
+/** Chart.yaml's fields as decoded into chart.Metadata (json names); sanitized in place by metadataProblem. */
+export interface Metadata {
+  [key: string]: unknown;
+  name?: string;
+  version?: string;
+  apiVersion?: string;
+  type?: string;
+  maintainers?: unknown[];
+  dependencies?: unknown[];
+}
+
+/** A rule of Metadata.Validate a Chart.yaml breaks: Helm's words, and the top-level field it is about. */
+export interface MetadataProblem {
+  field: string;
+  message: string;
+}
+
+const ALIAS = /^[a-zA-Z0-9_-]+$/;
+/** The fields Helm's Validate rewrites with sanitizeString (whitespace to spaces, unprintables dropped). */
+const SANITIZED = ['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion'];
+
+const sanitizeAll = (list: unknown): unknown => (Array.isArray(list) ? list.map((s: unknown) => (typeof s === 'string' ? goSanitizeString(s) : s)) : list);
+
+/**
+ * Metadata.Validate (pkg/chart/metadata.go) of a decoded Chart.yaml, for every reader of one (a
+ * chart folder, an archive, an index entry): its text fields sanitized in place as Helm does, then
+ * the first rule broken, in Helm's order and words; undefined when none is.
+ */
+export function metadataProblem(md: Metadata): MetadataProblem | undefined {
+  for (const k of SANITIZED) if (typeof md[k] === 'string') md[k] = goSanitizeString(md[k]);
+  for (const k of ['sources', 'keywords']) if (md[k] !== undefined) md[k] = sanitizeAll(md[k]);
+  if (!md.apiVersion) return { field: 'apiVersion', message: 'chart.metadata.apiVersion is required' };
+  if (!md.name) return { field: 'name', message: 'chart.metadata.name is required' };
+  if (md.name === '.' || md.name === '..') return { field: 'name', message: `chart.metadata.name ${JSON.stringify(md.name)} is not allowed` };
+  if (md.name !== goBase(md.name)) return { field: 'name', message: `chart.metadata.name ${JSON.stringify(md.name)} is invalid` };
+  if (!md.version) return { field: 'version', message: 'chart.metadata.version is required' };
+  if (!isVersion(md.version)) return { field: 'version', message: `chart.metadata.version ${JSON.stringify(md.version)} is invalid` };
+  if (md.type !== undefined && md.type !== '' && md.type !== 'application' && md.type !== 'library') {
+    return { field: 'type', message: 'chart.metadata.type must be application or library' };
+  }
+  for (const m of md.maintainers ?? []) {
+    if (!isMap(m as Value)) return { field: 'maintainers', message: 'maintainers must not contain empty or null nodes' };
+    const mm = m as Record<string, unknown>;
+    for (const k of ['name', 'email', 'url']) if (typeof mm[k] === 'string') mm[k] = goSanitizeString(mm[k]);
+  }
+  const seen = new Set<string>();
+  for (const dep of md.dependencies ?? []) {
+    if (!isMap(dep as Value)) return { field: 'dependencies', message: 'dependencies must not contain empty or null nodes' };
+    const d = dep as Record<string, unknown>;
+    for (const k of ['name', 'version', 'repository', 'condition']) if (typeof d[k] === 'string') d[k] = goSanitizeString(d[k]);
+    d.tags = sanitizeAll(d.tags);
+    const alias = typeof d.alias === 'string' ? d.alias : '';
+    if (alias !== '' && !ALIAS.test(alias)) return { field: 'dependencies', message: `dependency ${JSON.stringify(d.name)} has disallowed characters in the alias` };
+    const key = alias !== '' ? alias : String(d.name ?? '');
+    if (seen.has(key)) return { field: 'dependencies', message: `more than one dependency with name or alias ${JSON.stringify(key)}` };
+    seen.add(key);
+  }
+  return undefined;
 }
