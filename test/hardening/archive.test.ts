@@ -6,13 +6,14 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { extract, pack, type Headers } from 'tar-stream';
+import { gunzipSync } from 'node:zlib';
+import { extract, type Headers } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { readTgz } from '../../src/package/archive.js';
 import { packageChart } from '../../src/package/chart-archive.js';
 import { UserError } from '../../src/errors.js';
 import { CHART, cli, tempDir } from '../cli/run.js';
+import { craft } from '../package/craft.js';
 
 const T = 60_000;
 
@@ -48,19 +49,6 @@ async function headers(tgz: Buffer): Promise<Headers[]> {
   return out;
 }
 
-/** A .tgz holding exactly these raw entries. */
-async function craft(entries: (Headers & { content?: string })[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => p.on('end', resolve));
-  for (const { content, ...h } of entries) {
-    await new Promise<void>((resolve, reject) => p.entry(h, content ?? '', (err) => (err ? reject(err) : resolve())));
-  }
-  p.finalize();
-  await ended;
-  return gzipSync(Buffer.concat(chunks));
-}
 
 describe('package refuses links and escapes', () => {
   it('a template that is a symbolic link (even to a file inside the chart)', async () => {

@@ -4,32 +4,17 @@
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createGzip, gzipSync } from 'node:zlib';
-import { pack, type Headers } from 'tar-stream';
+import { createGzip } from 'node:zlib';
+import { pack } from 'tar-stream';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { helm, HELM_MAJORS, helmOrSkip } from '../support/helm.js';
 import { BIN, cli, tempDir } from '../cli/run.js';
+import { chartTgz, craft } from './craft.js';
 import { exec } from '../support/exec.js';
 
 const T = 120_000;
 
-/** A .tgz holding exactly these raw entries. */
-export async function craft(entries: (Headers & { content?: string | Buffer })[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => p.on('end', resolve));
-  for (const { content, ...h } of entries) {
-    await new Promise<void>((resolve, reject) => p.entry(h, content ?? '', (err) => (err ? reject(err) : resolve())));
-  }
-  p.finalize();
-  await ended;
-  return gzipSync(Buffer.concat(chunks));
-}
-
-/** An archive of a chart with only this Chart.yaml, under `folder/`. */
-export const chartTgz = (chartYaml: string, folder = 'c'): Promise<Buffer> => craft([{ name: `${folder}/Chart.yaml`, content: chartYaml }]);
 
 type Files = Record<string, Buffer | string>;
 
