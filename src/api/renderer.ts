@@ -100,7 +100,8 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
       return {
         text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
         manifests: result.manifests,
-        warnings,
+        // Helm's install and template say so before anything else.
+        warnings: compiled.metadata.Deprecated === true ? ['WARNING: This chart is deprecated', ...warnings] : warnings,
       };
     },
   };

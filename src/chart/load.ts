@@ -115,7 +115,7 @@ function refuseSubcharts(dir: string, md: Metadata, placeOf: (key: string) => st
  * the field; `placeOf` names where a top-level field was written, for later errors about it.
  */
 function readChartYaml(path: string, text: string): { md: Metadata; placeOf: (key: string) => string } {
-  const { value, positions } = readGoYaml(text, path);
+  const { value, positions } = readGoYaml(text, path, { goTyped: true });
   if (value === null) throw new UserError(`${path}: empty; a chart's Chart.yaml needs at least apiVersion, name and version`, { file: path });
   if (!isMap(value)) throw new UserError(`${path}: must be a map of chart fields (apiVersion, name, version, ...), got ${kindInWords(value)}`, { file: path });
   let md: Metadata;

@@ -7,7 +7,7 @@
  * where its look-up of the target type reaches: not inside ChartVersion's embedded *Metadata, so an
  * index's `appVersion: 1.10` is refused where a Chart.yaml's is read as "1.1".
  */
-import { formatFloatG } from '../go/fmt.js';
+import { compareGoStrings, formatFloatG } from '../go/fmt.js';
 import { goBase } from '../go/filepath.js';
 import { isVersion } from '../go/semver.js';
 import { goSanitizeString } from '../go/strings.js';
@@ -186,10 +186,16 @@ function fieldOf(st: StructType, key: string): { field: Field; embedded: boolean
   return all.find((c) => c.field.json === key) ?? all.find((c) => c.field.json.toLowerCase() === key.toLowerCase());
 }
 
-/** A map decoded into a struct (keys in document order; a later one wins). */
+/**
+ * A map decoded into a struct, a later key winning. From YAML the keys come in Go's sorted order
+ * (sigs.k8s.io/yaml writes the JSON json.Unmarshal reads from a Go map, which json.Marshal sorts:
+ * `Version` before `version`, so `version` wins); from JSON, in document order.
+ */
 export function decodeStruct(v: ValueMap, st: StructType, at: Where, opts: DecodeOptions): GoStruct {
   const out: GoStruct = {};
-  for (const [key, value] of Object.entries(v)) {
+  const keys = opts.convert ? Object.keys(v).sort(compareGoStrings) : Object.keys(v);
+  for (const key of keys) {
+    const value = v[key] as Value;
     const found = fieldOf(st, key);
     if (!found) {
       if (opts.strict) throw new DecodeError(`json: unknown field ${JSON.stringify(key)}`);

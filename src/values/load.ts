@@ -148,7 +148,7 @@ function readDocument(input: string, source: string, opts: GoYamlOptions): GoYam
   // go-yaml does not hold the lines of a quoted scalar to any indentation, the `yaml` package
   // does: such a scalar is indented (its value unchanged) and the text read again.
   for (let tries = 0; tries < 64; tries++) {
-    const fixed = goQuotedScalar(text, docs[0]);
+    const fixed = goQuotedScalar(text, docs[0], (offset, what) => failAt(lines, source, offset, what));
     if (fixed === undefined) break;
     text = fixed;
     lines = new LineCounter();
@@ -205,7 +205,7 @@ const MARKER_LINE = /^(?:---|\.\.\.)(?:[ \t]|$)/;
  * undefined when there is none. Leading blanks of a quoted scalar's lines are not its text, so
  * the value stays go-yaml's.
  */
-function goQuotedScalar(text: string, doc: Document | undefined): string | undefined {
+function goQuotedScalar(text: string, doc: Document | undefined, fail: (offset: number, what: string) => never): string | undefined {
   const cut = quotedScalarCut(text, doc);
   if (!cut) return undefined;
   const { nl, quote } = cut;
@@ -228,32 +228,46 @@ function goQuotedScalar(text: string, doc: Document | undefined): string | undef
   }
   const pad = ' '.repeat(Math.max(1, end - start));
   const body = text.slice(nl + 1, close + 1).split('\n');
-  if (body.some((l) => MARKER_LINE.test(l))) return undefined;
+  // go-yaml meets the marker inside the scalar; the `yaml` package's reading (the scalar cut short) must not stand.
+  const marker = body.findIndex((l) => MARKER_LINE.test(l));
+  if (marker >= 0) fail(nl + 1 + body.slice(0, marker).reduce((n, l) => n + l.length + 1, 0), 'found unexpected document indicator');
   return text.slice(0, nl + 1) + body.map((l) => (l === '' ? l : pad + l)).join('\n') + text.slice(close + 1);
 }
 
 /**
  * Where the `yaml` package cut a quoted scalar at a line break, and its quote: it says a closing
- * quote is missing, or (a double-quoted one ending in `\"`) takes the escaped quote for the closing one.
+ * quote is missing, or takes a quote the line ends in for the closing one where it is not (`\"` in
+ * double quotes, the second of `''` in single quotes).
  */
 function quotedScalarCut(text: string, doc: Document | undefined): { nl: number; quote: string } | undefined {
   if (!doc) return undefined;
   const missing = doc.errors.find((e) => e.code === 'MISSING_CHAR' && /^Missing closing ["']quote/.test(e.message) && text[e.pos[0]] === '\n');
   if (missing) return { nl: missing.pos[0], quote: missing.message[16]! };
-  if (!text.includes('\\"\n')) return undefined;
-  let nl: number | undefined;
+  if (!text.includes('\\"\n') && !text.includes("''\n")) return undefined;
+  let cut: { nl: number; quote: string } | undefined;
   visit(doc, {
     Scalar: (_key, node) => {
-      const end = node.range?.[1];
-      if (node.type !== 'QUOTE_DOUBLE' || end === undefined || text[end] !== '\n') return undefined;
-      let escapes = 0;
-      while (text[end - 2 - escapes] === '\\') escapes++;
-      if (escapes % 2 === 0) return undefined;
-      nl = end;
+      const [start, end] = node.range ?? [];
+      if (start === undefined || end === undefined || text[end] !== '\n') return undefined;
+      if (node.type === 'QUOTE_DOUBLE') {
+        // The last quote escaped: an odd run of backslashes before it.
+        let escapes = 0;
+        while (text[end - 2 - escapes] === '\\') escapes++;
+        if (escapes % 2 === 0) return undefined;
+        cut = { nl: end, quote: '"' };
+      } else if (node.type === 'QUOTE_SINGLE') {
+        // Closed, the quotes after the opening one end in an odd run (pairs, then the closing one).
+        let run = 0;
+        while (end - 1 - run > start && text[end - 1 - run] === "'") run++;
+        if (run % 2 === 1) return undefined;
+        cut = { nl: end, quote: "'" };
+      } else {
+        return undefined;
+      }
       return visit.BREAK;
     },
   });
-  return nl === undefined ? undefined : { nl, quote: '"' };
+  return cut;
 }
 
 const OVERFLOW = /Maximum call stack size exceeded/;

@@ -9,7 +9,7 @@ import { parseValuesYaml } from '../../src/values/load.js';
 import { chartThroughHelm, helmOrSkip, type HelmMajor } from '../support/helm.js';
 
 // The description has what Helm's loader rewrites (a newline, a tab, a NEL, a zero-width space).
-const CHART_YAML = 'apiVersion: v2\nname: dify\nversion: 0.1.0\nappVersion: "1.0"\ndescription: "line one\\n\\tline\\u0085two\\u200b end\\n"\nkeywords: ["a\\tb", 010]\ncondition: yes\n';
+const CHART_YAML = 'apiVersion: v2\nname: dify\nversion: 0.1.0\nappVersion: 20240101\ndescription: "line one\\n\\tline\\u0085two\\u200b end\\n"\nkeywords: ["a\\tb", 010]\ncondition: yes\nCondition: no\n';
 const VALUES = `
 api:
   image:
@@ -52,8 +52,9 @@ const SNIPPETS: Record<string, string> = {
   helpers:
     '{{trunc 5 "abcdefgh"}} {{trimSuffix "-" "a-"}} {{lower "AbC"}} {{upper "x"}} {{replace "." "-" "a.b.c"}} {{printf "%s-%d-%v" "a" (int 3) Values.nums.b}}\n{{b64enc "hi"}} {{sha256sum "x"}} {{sha512sum "x"}} {{join "," Values.l}} {{len Values.l}} {{add 1 2}} {{sub 5 2}} {{ternary "y" "n" true}}\n{{default "d" Values.falsy.s}} {{default "d" Values.falsy.z}} {{coalesce Values.falsy.s "c"}} {{empty Values.emptyMap}} {{hasKey Values.m "a"}} {{get Values.m "a"}} [{{get Values.m "q"}}]\n{{and 1 "" 3}} {{or 0 "" "x"}} {{not 0}} {{eq "a" "a"}} {{ne "a" "b"}} {{kindIs "map" Values.m}} {{contains "b" "abc"}} {{hasPrefix "a" "abc"}}\n{{toString Values.nums.a}} {{urlquery "a b&c/d"}} {{join "," (sortAlpha (keys Values.m))}} {{toYaml (dict "b" 1 "a" (list 1 "x"))}}\n',
   chart: '{{quote Chart.Description}} {{quote Chart.Name}} {{quote Chart.AppVersion}} {{join "," Chart.Keywords}}\n',
-  // Chart.yaml is YAML 1.1 to Helm, and a string field takes a word's value as text: yes is "true", 010 is "8".
-  chartYaml11: '{{Chart.Condition}} {{join "," Chart.Keywords}}\n',
+  // Chart.yaml is YAML 1.1 to Helm, and a string field takes a word's value as text: yes is "true", 010 is "8", an
+  // integer its digits; of two keys json.Unmarshal matches alike, the later in Go's sorted order wins (condition).
+  chartYaml11: '{{Chart.Condition}} {{join "," Chart.Keywords}} {{Chart.AppVersion}}\n',
   // Fields Chart.yaml leaves out are chart.Metadata's Go zero values, and IsRoot is true for the chart rendered.
   chartZero:
     '{{len Chart.Sources}} {{Chart.Sources}} {{Chart.Maintainers}} {{Chart.Dependencies}} {{Chart.Annotations}} {{Chart.Deprecated}} [{{Chart.Home}}] {{quote Chart.Icon}} {{quote Chart.Type}} {{quote Chart.Tags}} {{quote Chart.KubeVersion}}\n' +

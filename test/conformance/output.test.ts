@@ -31,6 +31,8 @@ const CASES: [string, string, string, string | null, string][] = [
   ['a top-level double-quoted value continued at column 0', 'description: "{{Values.d}}"\n', 'd: "line1\\nline2"\n', null, ''],
   ['a top-level single-quoted value continued at column 0', "description: '{{Values.d}}'\n", 'd: "line1\\nline2"\n', null, ''],
   ['a nested quoted value continued less deep than its key', 'a:\n  b: "{{Values.d}}"\n  c: 1\n', 'd: "x\\n  y\\nz"\n', null, ''],
+  ['a single-quoted value whose line ends in an escaped quote, continued at column 0', "a: '{{Values.d}}'\n", "d: \"a''\\nb\"\n", null, ''],
+  ['a document marker inside a value whose line ends in \\"', 'a: "x\\"\n...\n"\n', '', 'found unexpected document indicator', 'found unexpected document indicator'],
   ['a kind key in another case, sorted by its kind', 'Kind: Namespace\n---\nkind: ConfigMap\n---\nkinD: Secret\n', '', null, ''],
 ];
 

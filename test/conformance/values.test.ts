@@ -83,6 +83,8 @@ const CASES: [string, () => string[]][] = [
   ['a key that begins with three dots', () => ['-f', file('dots.yaml', '...a: 3\n')]],
   // go-yaml holds the lines of a quoted value to no indentation.
   ['quoted values continued less deep than their keys', () => ['-f', file('continued.yaml', 'str: "a\nb"\nnested:\n  x: \'c\n d\'\nm:\n  q: "e\\\nf"\n')]],
+  // A line ending in an escaped quote (\" or the second of '') continues the value, at any indentation.
+  ['quoted values whose line ends in an escaped quote, continued less deep', () => ['-f', file('escaped-end.yaml', "str: 'a''\nb'\nnested:\n  x: 'x''\n c'\nm:\n  q: \"x\\\"\n y\"\n")]],
   ["go-yaml's escapes, \\' among them", () => ['-f', file('escapes.yaml', 'str: "it\\\'s \\x41\\u00e9\\U0001F600 \\e\\N\\_\\L\\P\\0 \\\\"\n')]],
 ];
 
@@ -119,6 +121,8 @@ const REFUSED: [string, string, string][] = [
   ['a JSON escape YAML 1.1 lacks', 'a: "x\\/y"\n', '1:6: found unknown escape character'],
   ['a surrogate pair of escapes', 'a: "\\ud83d\\ude00"\n', '1:5: found invalid Unicode character escape code'],
   ['a %YAML 1.2 directive', '%YAML 1.2\n---\na: 1\n', '1:1: found incompatible YAML document'],
+  ['a document marker inside a value whose line ends in \\"', 'a: "x\\"\n...\n"\nb: 1\n', '2:1: found unexpected document indicator'],
+  ["a document marker inside a value whose line ends in ''", "a: 'x''\n...\n'\n", '2:1: found unexpected document indicator'],
   ['a %YAML 2.0 directive', '# c\n%YAML 2.0\n---\na: 1\n', '2:1: found incompatible YAML document'],
   ['an unknown directive', '%FOO bar\n---\na: 1\n', '1:1: found unknown directive name'],
   ['a bad hexadecimal escape', 'a: "\\x4g"\n', '1:5: did not find expected hexdecimal number'],

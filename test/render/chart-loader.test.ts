@@ -215,6 +215,22 @@ describe("Chart.yaml held to Helm's Metadata.Validate (in its words), the file a
   }, 60_000);
 });
 
+describe('a deprecated chart', () => {
+  it('render says so first on stderr, in the words helm template 3 prints', async () => {
+    const dir = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\ndeprecated: yes\n', 'values.yaml': '', 'values.schema.json': '{}', 'templates/cm.yaml.hbs': CM });
+    const r = await cli(['render', 'r', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('WARNING: This chart is deprecated\n');
+    if (!haveHelm) return;
+    const archive = await packageChart({ chartDir: dir });
+    const tgz = join(dirname(dir), archive.fileName);
+    writeFileSync(tgz, archive.bytes);
+    const h = await helmTemplate(3, tgz, [], { release: 'r', namespace: 'default' });
+    expect(h.stdout).toBe(r.stdout);
+    expect(h.stderr).toContain('WARNING: This chart is deprecated\n');
+  }, 60_000);
+});
+
 describe('subcharts are refused: dependencies in Chart.yaml, a chart in charts/', () => {
   const chartYaml = 'apiVersion: v2\nname: m\nversion: 0.1.0\n';
   const sub = { 'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n', 'charts/sub/templates/cm.yaml': CM.replace('name: x', 'name: sub') };

@@ -61,6 +61,15 @@ describe.skipIf(!SQUID)('squid: the rendered agent SSRF proxy on the real server
     expect(r.all).not.toMatch(/FATAL|ERROR|Bungled|is ignored|subnetwork of/);
   });
 
+  it('squid -k parse accepts the internet rules with an empty ssrfProxy.deniedNetworks (no ACL to name)', async () => {
+    const root = squidDir('agent-squid');
+    const raw = join(root, 'rendered.conf');
+    writeFileSync(raw, agentConf(renderFixture('agents-internet.yaml', 'ssrfProxy:\n  deniedNetworks: []\n'))!);
+    const r = await run(SQUID as string, ['-k', 'parse', '-f', raw]);
+    expect(r.status, r.all).toBe(0);
+    expect(r.all).not.toMatch(/FATAL|ERROR|Bungled|is ignored|subnetwork of/);
+  });
+
   it('allows the host names of the URLs the agent backend gives the sandbox, and only those ports', () => {
     for (const fixture of proxied) {
       const r = renderFixture(fixture);
