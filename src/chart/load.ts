@@ -156,6 +156,8 @@ export function templatePaths(tdir: string): string[] {
       if (e.dirent.isDirectory()) walk(path);
       else if (!e.dirent.isFile()) throw notPlain(join(dir, e.name), entryKind(e.dirent));
       else if (e.name.endsWith(TEMPLATE_EXT)) found.push(path);
+      // Helm would render any other file here; left out silently, it would be missing from every render.
+      else if (!e.name.startsWith('.')) throw new UserError(`${join(dir, e.name)}: not a template of the dialect: dify-chart renders templates/**/*${TEMPLATE_EXT} (Handlebars); rename it or move it out of templates/`, { file: join(dir, e.name) });
     }
   };
   walk('');

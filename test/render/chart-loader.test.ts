@@ -35,7 +35,8 @@ const FILES: Record<string, string> = {
   'templates/deep/_partial-only/_x.hbs': '{{#*inline "t.unused"}}x{{/inline}}\n',
   'templates/_helpers.hbs': '{{#*inline "t.top"}}top{{/inline}}\n',
   'templates/NOTES.txt.hbs': 'notes {{include "t.top" @root}}\n',
-  'templates/README.md': 'not a template\n',
+  // A hidden file is let be (any other file that is not a .hbs template is refused: see below).
+  'templates/.keep': 'not a template\n',
 };
 
 function makeChart(): string {
@@ -212,6 +213,30 @@ describe("Chart.yaml held to Helm's Metadata.Validate (in its words), the file a
     }
     const ok = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\n', 'templates/cm.yaml.hbs': CM });
     expect(await cli(['package', ok, '--version', 'abc', '-d', join(ok, 'out')])).toEqual({ code: 1, stdout: '', stderr: 'Error: --version: "abc" is not a semantic version\n' });
+  }, 60_000);
+});
+
+describe('files a render or an archive would silently leave out', () => {
+  it('a file in templates/ that is not a .hbs template is refused by render, lint and package (hidden files are let be)', async () => {
+    const dir = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\n', 'values.yaml': '', 'templates/cm.yaml.hbs': CM, 'templates/sub/plain.yaml': CM, 'templates/.gitkeep': '' });
+    const line = `Error: ${join(dir, 'templates', 'sub', 'plain.yaml')}: not a template of the dialect: dify-chart renders templates/**/*.hbs (Handlebars); rename it or move it out of templates/\n`;
+    for (const args of [['render', dir], ['lint', dir], ['package', dir, '-d', join(dir, 'out')]]) {
+      expect(await cli(args)).toEqual({ code: 1, stdout: '', stderr: line });
+    }
+    if (!haveHelm) return;
+    // Helm renders it.
+    const h = await helmTemplate(3, dir, []);
+    expect(h.stdout).toContain('# Source: m/templates/sub/plain.yaml');
+  }, 60_000);
+
+  it('package refuses crds/, which Helm would install from the archive', async () => {
+    const dir = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\n', 'values.yaml': '', 'templates/cm.yaml.hbs': CM, 'crds/x.yaml': CM });
+    expect(await cli(['package', dir, '-d', join(dir, 'out')])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Error: ${join(dir, 'crds')}: dify-chart packages no CRDs (Helm would install them from the archive): apply them apart and remove crds/\n`,
+    });
+    expect((await cli(['render', dir])).code).toBe(0);
   }, 60_000);
 });
 
