@@ -4,6 +4,7 @@
  * unhandled 'error' event (a stack trace, exit 1). Like `helm template | head`, a closed output
  * ends the command quietly instead: nothing more is written and the exit code stays 0.
  */
+import { describeFsError } from '../errors.js';
 
 /** Where a command writes. */
 export interface StdIO {
@@ -24,7 +25,7 @@ function writer(stream: NodeJS.WriteStream): (s: string) => void {
       // Anything else (EIO, ENOSPC on a redirect): one line, exit 1, never a stack.
       closed.add(stream);
       if (stream !== process.stderr && !closed.has(process.stderr)) {
-        process.stderr.write(`Error: cannot write to standard output: ${e.code ?? e.message}\n`);
+        process.stderr.write(`Error: cannot write to standard output: ${describeFsError(e, 'write')}\n`);
       }
       process.exitCode = 1;
     });

@@ -4,6 +4,7 @@
  * (Node raises the failed write as an unhandled EPIPE 'error' event unless the CLI handles it).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BIN, PINNED, ROOT } from '../cli/run.js';
 import { exec } from '../support/exec.js';
@@ -62,5 +63,13 @@ describe('a closed stdout ends the command quietly', () => {
       expect(r.stderr, tail).toBe('');
       expect(r.status, tail).toBe(0);
     }
+  }, T);
+});
+
+describe('standard output that cannot be written', () => {
+  it.skipIf(!existsSync('/dev/full'))('a full device (render > /dev/full): one line in words, exit 1', async () => {
+    const r = await exec('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} render -f ${JSON.stringify(PINNED)} > /dev/full`], { cwd: ROOT, timeoutMs: HANG });
+    expect(r.stderr).toBe('Error: cannot write to standard output: no space left on device\n');
+    expect(r.status).toBe(1);
   }, T);
 });
