@@ -87,6 +87,7 @@ const FS_WORDS: Record<string, Partial<Record<FsDoing, string>>> = {
   ENOSPC: { write: 'no space left on device' },
   EDQUOT: { write: 'disk quota exceeded' },
   ENAMETOOLONG: { write: 'the path is too long' },
+  EIO: { write: 'input/output error (the terminal or device went away)' },
 };
 
 /**

@@ -152,12 +152,14 @@ export function templatePaths(tdir: string): string[] {
   const walk = (rel: string): void => {
     const dir = rel === '' ? tdir : join(tdir, rel);
     for (const e of listFolder(dir)) {
+      // Helm's default ignore rule, `templates/.?*`: a hidden file or folder right in templates/ is no template.
+      if (rel === '' && e.name.startsWith('.')) continue;
       const path = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.dirent.isDirectory()) walk(path);
       else if (!e.dirent.isFile()) throw notPlain(join(dir, e.name), entryKind(e.dirent));
       else if (e.name.endsWith(TEMPLATE_EXT)) found.push(path);
       // Helm would render any other file here; left out silently, it would be missing from every render.
-      else if (!e.name.startsWith('.')) throw new UserError(`${join(dir, e.name)}: not a template of the dialect: dify-chart renders templates/**/*${TEMPLATE_EXT} (Handlebars); rename it or move it out of templates/`, { file: join(dir, e.name) });
+      else throw new UserError(`${join(dir, e.name)}: not a template of the dialect: dify-chart renders templates/**/*${TEMPLATE_EXT} (Handlebars); rename it or move it out of templates/`, { file: join(dir, e.name) });
     }
   };
   walk('');

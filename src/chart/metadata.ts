@@ -10,7 +10,7 @@
 import { compareGoStrings, formatFloatG } from '../go/fmt.js';
 import { goBase } from '../go/filepath.js';
 import { isVersion } from '../go/semver.js';
-import { goSanitizeString } from '../go/strings.js';
+import { goEqualFold, goSanitizeString } from '../go/strings.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 
 /** A refusal of the decoder, in Go's words (json: ...). */
@@ -183,7 +183,7 @@ function decodeField(v: Value, type: FieldType, at: Where, opts: DecodeOptions):
 /** The field a JSON key sets: the exact name, else one equal ignoring case, as encoding/json matches. */
 function fieldOf(st: StructType, key: string): { field: Field; embedded: boolean } | undefined {
   const all = [...st.fields.map((field) => ({ field, embedded: false })), ...(st.embedded?.type.fields ?? []).map((field) => ({ field, embedded: true }))];
-  return all.find((c) => c.field.json === key) ?? all.find((c) => c.field.json.toLowerCase() === key.toLowerCase());
+  return all.find((c) => c.field.json === key) ?? all.find((c) => goEqualFold(key, c.field.json.toLowerCase()));
 }
 
 /**
@@ -206,10 +206,24 @@ export function decodeStruct(v: ValueMap, st: StructType, at: Where, opts: Decod
     // struct itself, never a string, so nothing under it is converted.
     const here: Where = { struct: at.struct, path: [...at.path, ...(embedded ? [st.embedded!.name] : []), field.json], convert: at.convert && !embedded };
     const d = decodeField(value, field.type, here, opts);
-    if (d !== undefined) out[field.json] = d;
+    if (d !== undefined) out[field.json] = reused(out[field.json], d, field.type);
     else if (value === null) continue; // JSON null leaves a Go field as it was
   }
   return out;
+}
+
+/**
+ * A field set a second time (two keys json.Unmarshal matches alike): encoding/json decodes into
+ * what is there, so a map keeps the keys the new one lacks, and a list of struct pointers has each
+ * element decoded over the one at its index; anything else is replaced.
+ */
+function reused(before: unknown, now: unknown, type: FieldType): unknown {
+  if (before === undefined) return now;
+  if (type.t === 'stringMap') return { ...(before as Record<string, string>), ...(now as Record<string, string>) };
+  if (type.t === 'structs' && Array.isArray(before) && Array.isArray(now)) {
+    return now.map((e: unknown, i) => (e !== null && before[i] !== null && before[i] !== undefined ? { ...(before[i] as GoStruct), ...(e as GoStruct) } : e));
+  }
+  return now;
 }
 
 /** Decodes a map as Helm decodes it into `st`; `path` is where it sits from the top (for messages). */

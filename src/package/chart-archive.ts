@@ -1,10 +1,10 @@
 /** `dify-chart package`: the chart's templates compiled to Go, laid out as a Helm chart archive. */
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { compileGoTemplates, type CompiledTemplates } from '../compile/compiler.js';
 import { loadChart, TEMPLATE_EXT } from '../chart/load.js';
-import { isChartFolder, MAX_CHART_FILE_SIZE, MAX_CHART_SIZE, readChartFile, tooLarge } from '../chart/files.js';
+import { MAX_CHART_FILE_SIZE, MAX_CHART_SIZE, readChartFile, tooLarge } from '../chart/files.js';
 import { UserError } from '../errors.js';
 import { writeTgz, type ArchiveEntry } from './archive.js';
 import { isVersion } from '../go/semver.js';
@@ -39,10 +39,10 @@ export function updatedChartYaml(text: string, version?: string, appVersion?: st
 export function chartEntries(opts: PackageOptions): { name: string; version: string; entries: ArchiveEntry[] } {
   // loadChart read Chart.yaml and the templates as plain files (src/chart/files.ts); so is every other file here.
   const chart = loadChart(opts.chartDir);
-  // Helm installs crds/ before the templates; an archive without them would install less than the folder describes.
+  // Helm installs a chart folder's crds/ before its templates; an archive without them would install less.
   const crds = join(opts.chartDir, 'crds');
-  if (isChartFolder(crds) && readdirSync(crds).some((n) => !n.startsWith('.'))) {
-    throw new UserError(`${crds}: dify-chart packages no CRDs (Helm would install them from the archive): apply them apart and remove crds/`, { file: crds });
+  if (lstatSync(crds, { throwIfNoEntry: false })?.isDirectory() && readdirSync(crds).some((n) => !n.startsWith('.'))) {
+    throw new UserError(`${crds}: dify-chart packages no CRDs (Helm installs them from a chart's crds/, the archive would leave them out): apply them apart and remove crds/`, { file: crds });
   }
   // loadChart held Chart.yaml to Helm's rules; an archive's name is also its file name and top folder.
   const name = String(chart.metadata.Name);

@@ -4,7 +4,7 @@
  * fixtures (which both accept: fixtures.test.ts) they accept. One case per keyword kind the schema
  * uses, and every cross-field rule of test/fixtures/schema-rules.ts.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageChart } from '../../src/package/chart-archive.js';
@@ -57,5 +57,25 @@ describe.skipIf(!haveHelm)('values our schema refuses, real Helm refuses', () =>
       expect(r.code).toBe(1);
       expect(helmErrors(r.stderr), `helm ${major}`).toMatch(/^Error: values don't meet the specifications of the schema\(s\) in the following chart\(s\):\ndify:\n/);
     }
+  });
+});
+
+describe("patterns mean the same to JavaScript and to Go's RE2", () => {
+  // \s and \S: JavaScript's take every Unicode space (U+00A0, U+2028, \v...), RE2's only [\t\n\f\r ].
+  it('no pattern of the schema uses \\s or \\S', () => {
+    const patterns: string[] = [];
+    const walk = (o: unknown): void => {
+      if (Array.isArray(o)) o.forEach(walk);
+      else if (o !== null && typeof o === 'object') for (const [k, v] of Object.entries(o)) k === 'pattern' && typeof v === 'string' ? patterns.push(v) : walk(v);
+    };
+    walk(JSON.parse(readFileSync(SCHEMA, 'utf8')));
+    expect(patterns.length).toBeGreaterThan(10);
+    expect(patterns.filter((p) => /\\[sS]/.test(p.replace(/\\\\/g, '')))).toEqual([]);
+  });
+
+  it.skipIf(!haveHelm)('a no-break space where a pattern forbids spaces: both accept it, as Go reads \\s', async () => {
+    const setJson = ['redis.auth.password={"value":"a\u00a0b"}'];
+    buildValues({ chartDir: CHART, schemaPath: SCHEMA, valueFiles: [PINNED], set: [], setString: [], setFile: [], setJson });
+    for (const major of HELM_MAJORS) expect((await helmTemplate(major, tgz, [PINNED], { setJson })).code, `helm ${major}`).toBe(0);
   });
 });

@@ -217,16 +217,21 @@ describe("Chart.yaml held to Helm's Metadata.Validate (in its words), the file a
 });
 
 describe('files a render or an archive would silently leave out', () => {
-  it('a file in templates/ that is not a .hbs template is refused by render, lint and package (hidden files are let be)', async () => {
-    const dir = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\n', 'values.yaml': '', 'templates/cm.yaml.hbs': CM, 'templates/sub/plain.yaml': CM, 'templates/.gitkeep': '' });
+  it('a file in templates/ that is not a .hbs template is refused by render, lint and package (hidden ones right in templates/ are ignored, as Helm ignores templates/.?*)', async () => {
+    const dir = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\n', 'values.yaml': '', 'templates/cm.yaml.hbs': CM, 'templates/sub/plain.yaml': CM, 'templates/.gitkeep': '', 'templates/.git/HEAD': 'x' });
     const line = `Error: ${join(dir, 'templates', 'sub', 'plain.yaml')}: not a template of the dialect: dify-chart renders templates/**/*.hbs (Handlebars); rename it or move it out of templates/\n`;
     for (const args of [['render', dir], ['lint', dir], ['package', dir, '-d', join(dir, 'out')]]) {
       expect(await cli(args)).toEqual({ code: 1, stdout: '', stderr: line });
     }
     if (!haveHelm) return;
-    // Helm renders it.
+    // Helm renders it, and ignores the hidden ones.
     const h = await helmTemplate(3, dir, []);
     expect(h.stdout).toContain('# Source: m/templates/sub/plain.yaml');
+    expect(h.stdout).not.toContain('.git');
+    // A hidden file deeper down is a file Helm renders like any other.
+    const deep = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\n', 'values.yaml': '', 'templates/cm.yaml.hbs': CM, 'templates/sub/.keep': CM });
+    expect((await cli(['render', deep])).stderr).toBe(`Error: ${join(deep, 'templates', 'sub', '.keep')}: not a template of the dialect: dify-chart renders templates/**/*.hbs (Handlebars); rename it or move it out of templates/\n`);
+    expect((await helmTemplate(3, deep, [])).stdout).toContain('# Source: m/templates/sub/.keep');
   }, 60_000);
 
   it('package refuses crds/, which Helm would install from the archive', async () => {
@@ -234,9 +239,27 @@ describe('files a render or an archive would silently leave out', () => {
     expect(await cli(['package', dir, '-d', join(dir, 'out')])).toEqual({
       code: 1,
       stdout: '',
-      stderr: `Error: ${join(dir, 'crds')}: dify-chart packages no CRDs (Helm would install them from the archive): apply them apart and remove crds/\n`,
+      stderr: `Error: ${join(dir, 'crds')}: dify-chart packages no CRDs (Helm installs them from a chart's crds/, the archive would leave them out): apply them apart and remove crds/\n`,
     });
     expect((await cli(['render', dir])).code).toBe(0);
+  }, 60_000);
+});
+
+describe('Chart.yaml keys json.Unmarshal matches alike (case, U+017F), as Helm decodes them', () => {
+  it.skipIf(!haveHelm)('a map set twice keeps the first map\'s other keys, a list of structs is decoded over the one before', async () => {
+    const chartYaml = 'apiVersion: v2\nname: m\nversion: 0.1.0\nAnnotations: {a: "1", z: "1"}\nannotations: {a: "2"}\nMaintainers: [{name: A, email: E, url: U}, {name: B}]\nmaintainers: [{name: a}]\n\u017fources: [s]\n';
+    const tpl = 'a: "{{Chart.Annotations}}"\nm: "{{#each Chart.Maintainers}}{{this.Name}}|{{this.Email}}|{{this.URL}};{{/each}}"\ns: "{{join "," Chart.Sources}}"\n';
+    const dir = chartOf({ 'Chart.yaml': chartYaml, 'values.yaml': '', 'values.schema.json': '{}', 'templates/x.yaml.hbs': tpl });
+    const r = await cli(['render', 'r', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('a: "map[a:2 z:1]"\nm: "a|E|U;"\ns: "s"\n');
+    const archive = await packageChart({ chartDir: dir });
+    const tgz = join(dirname(dir), archive.fileName);
+    writeFileSync(tgz, archive.bytes);
+    for (const major of HELM_MAJORS) {
+      const h = await helmTemplate(major, tgz, [], { release: 'r', namespace: 'default' });
+      expect(major === 4 ? normalizeHelm4(h.stdout) : h.stdout, `helm ${major}`).toBe(r.stdout);
+    }
   }, 60_000);
 });
 
