@@ -71,5 +71,9 @@ describe('standard output that cannot be written', () => {
     const r = await exec('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} render -f ${JSON.stringify(PINNED)} > /dev/full`], { cwd: ROOT, timeoutMs: HANG });
     expect(r.stderr).toBe('Error: cannot write to standard output: no space left on device\n');
     expect(r.status).toBe(1);
+    // A command that otherwise ends well keeps that exit code.
+    const v = await exec('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} version > /dev/full`], { cwd: ROOT, timeoutMs: HANG });
+    expect(v.stderr).toBe('Error: cannot write to standard output: no space left on device\n');
+    expect(v.status).toBe(1);
   }, T);
 });
