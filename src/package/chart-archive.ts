@@ -52,12 +52,13 @@ export function chartEntries(opts: PackageOptions): { name: string; version: str
   if (opts.version !== undefined && !isVersion(opts.version)) throw new UserError(`--version: "${opts.version}" is not a semantic version`);
   const version = opts.version ?? String(chart.md.version);
   const valuesPath = join(opts.chartDir, 'values.yaml');
-  const valuesText = readChartFile(valuesPath);
+  // A chart may have no values.yaml (Helm packages and renders it without one).
+  const valuesText = readChartFile(valuesPath, true);
   const compiled = opts.compiled ?? compileGoTemplates(chart.templates, chart.defaults.values);
   const at = (p: string) => `${name}/${p}`;
   const entries: ArchiveEntry[] = [
     { path: at('Chart.yaml'), content: Buffer.from(updatedChartYaml(chart.chartYaml, opts.version, opts.appVersion)) },
-    { path: at('values.yaml'), content: valuesText },
+    ...(valuesText ? [{ path: at('values.yaml'), content: valuesText }] : []),
     { path: at('.helmignore'), content: Buffer.from(HELMIGNORE) },
     { path: at('templates/_helpers.tpl'), content: Buffer.from(compiled.helpers) },
   ];

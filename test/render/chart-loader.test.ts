@@ -263,6 +263,24 @@ describe('Chart.yaml keys json.Unmarshal matches alike (case, U+017F), as Helm d
   }, 60_000);
 });
 
+describe('a chart without values.yaml', () => {
+  it('renders and packages as Helm does without one; the archive renders the same bytes in both Helms', async () => {
+    const dir = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\n', 'values.schema.json': '{}', 'templates/cm.yaml.hbs': CM });
+    const r = await cli(['render', 'r', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const archive = await packageChart({ chartDir: dir });
+    expect((await readTgz(archive.bytes)).map((e) => e.path)).not.toContain('m/values.yaml');
+    if (!haveHelm) return;
+    const tgz = join(dirname(dir), archive.fileName);
+    writeFileSync(tgz, archive.bytes);
+    for (const major of HELM_MAJORS) {
+      const h = await helmTemplate(major, tgz, [], { release: 'r', namespace: 'default' });
+      expect(major === 4 ? normalizeHelm4(h.stdout) : h.stdout, `helm ${major}`).toBe(r.stdout);
+    }
+  }, 60_000);
+});
+
 describe('a deprecated chart', () => {
   it('render says so first on stderr, in the words helm template 3 prints', async () => {
     const dir = chartOf({ 'Chart.yaml': 'apiVersion: v2\nname: m\nversion: 0.1.0\ndeprecated: yes\n', 'values.yaml': '', 'values.schema.json': '{}', 'templates/cm.yaml.hbs': CM });
