@@ -139,6 +139,14 @@ function chartOf(files: Record<string, string | Buffer>, prefix = 'dify-loader-'
   return dir;
 }
 
+/** `helm template r` (namespace default) of the chart's archive, written beside it: stdout as Helm 3 prints it, and stderr. */
+async function helmOfArchive(dir: string, archive: { fileName: string; bytes: Buffer }, major: HelmMajor): Promise<{ stdout: string; stderr: string }> {
+  const tgz = join(dirname(dir), archive.fileName);
+  writeFileSync(tgz, archive.bytes);
+  const h = await helmTemplate(major, tgz, [], { release: 'r', namespace: 'default' });
+  return { stdout: major === 4 ? normalizeHelm4(h.stdout) : h.stdout, stderr: h.stderr };
+}
+
 /** What loadChart refuses the folder with (a UserError's message). */
 function loadRefusal(dir: string): string {
   try {
@@ -254,12 +262,7 @@ describe('Chart.yaml keys json.Unmarshal matches alike (case, U+017F), as Helm d
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('a: "map[a:2 z:1]"\nm: "a|E|U;"\ns: "s"\n');
     const archive = await packageChart({ chartDir: dir });
-    const tgz = join(dirname(dir), archive.fileName);
-    writeFileSync(tgz, archive.bytes);
-    for (const major of HELM_MAJORS) {
-      const h = await helmTemplate(major, tgz, [], { release: 'r', namespace: 'default' });
-      expect(major === 4 ? normalizeHelm4(h.stdout) : h.stdout, `helm ${major}`).toBe(r.stdout);
-    }
+    for (const major of HELM_MAJORS) expect((await helmOfArchive(dir, archive, major)).stdout, `helm ${major}`).toBe(r.stdout);
   }, 60_000);
 });
 
@@ -272,12 +275,7 @@ describe('a chart without values.yaml', () => {
     const archive = await packageChart({ chartDir: dir });
     expect((await readTgz(archive.bytes)).map((e) => e.path)).not.toContain('m/values.yaml');
     if (!haveHelm) return;
-    const tgz = join(dirname(dir), archive.fileName);
-    writeFileSync(tgz, archive.bytes);
-    for (const major of HELM_MAJORS) {
-      const h = await helmTemplate(major, tgz, [], { release: 'r', namespace: 'default' });
-      expect(major === 4 ? normalizeHelm4(h.stdout) : h.stdout, `helm ${major}`).toBe(r.stdout);
-    }
+    for (const major of HELM_MAJORS) expect((await helmOfArchive(dir, archive, major)).stdout, `helm ${major}`).toBe(r.stdout);
   }, 60_000);
 });
 
@@ -288,10 +286,7 @@ describe('a deprecated chart', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('WARNING: This chart is deprecated\n');
     if (!haveHelm) return;
-    const archive = await packageChart({ chartDir: dir });
-    const tgz = join(dirname(dir), archive.fileName);
-    writeFileSync(tgz, archive.bytes);
-    const h = await helmTemplate(3, tgz, [], { release: 'r', namespace: 'default' });
+    const h = await helmOfArchive(dir, await packageChart({ chartDir: dir }), 3);
     expect(h.stdout).toBe(r.stdout);
     expect(h.stderr).toContain('WARNING: This chart is deprecated\n');
   }, 60_000);
