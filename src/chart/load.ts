@@ -8,7 +8,8 @@ import { entryKind, entryName, isChartFolder, notPlain, readChartFile } from './
 import type { ChartMetadata, TemplateFile } from '../render/engine.js';
 import { loadChartDefaults, readGoYaml, type LoadedValues } from '../values/load.js';
 import { isMap, kindInWords } from '../values/types.js';
-import { decodeAs, DecodeError, METADATA, metadataProblem, type Metadata } from './metadata.js';
+import { METADATA, metadataProblem, type Metadata } from './metadata.js';
+import { decodeJson, DecodeError, stringFieldOf } from '../go/jsonstruct.js';
 
 export const TEMPLATE_EXT = '.hbs';
 
@@ -114,13 +115,15 @@ function refuseSubcharts(dir: string, md: Metadata, placeOf: (key: string) => st
  * nothing, and `helm install` refuses it). Each refusal is one line naming the file and the line of
  * the field; `placeOf` names where a top-level field was written, for later errors about it.
  */
+const METADATA_STRINGS = stringFieldOf(METADATA);
+
 function readChartYaml(path: string, text: string): { md: Metadata; placeOf: (key: string) => string } {
-  const { value, positions } = readGoYaml(text, path, { goTyped: true });
+  const { value, positions } = readGoYaml(text, path, { goTyped: true, stringField: METADATA_STRINGS });
   if (value === null) throw new UserError(`${path}: empty; a chart's Chart.yaml needs at least apiVersion, name and version`, { file: path });
   if (!isMap(value)) throw new UserError(`${path}: must be a map of chart fields (apiVersion, name, version, ...), got ${kindInWords(value)}`, { file: path });
   let md: Metadata;
   try {
-    md = decodeAs(value, METADATA, { strict: false, convert: true });
+    md = decodeJson(value, METADATA, { strict: false, fromYaml: true });
   } catch (e) {
     if (e instanceof DecodeError) throw new UserError(`${path}: ${e.message}`, { file: path });
     throw e;

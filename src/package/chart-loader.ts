@@ -12,8 +12,8 @@ import { extract } from 'tar-stream';
 import { goPathClean } from '../go/url.js';
 import { parseGoYaml, parseValuesDocument } from '../values/load.js';
 import { UserError } from '../errors.js';
-import { decodeAs, DecodeError, METADATA, metadataProblem, type Metadata } from '../chart/metadata.js';
-import { isMap } from '../values/types.js';
+import { METADATA, metadataProblem, type Metadata } from '../chart/metadata.js';
+import { decodeJson, DecodeError, stringFieldOf } from '../go/jsonstruct.js';
 
 export interface BufferedFile {
   /** The path inside the chart, its top folder dropped. */
@@ -126,12 +126,11 @@ export async function loadArchiveFiles(archive: Buffer | string): Promise<Buffer
  * (`1.10` is "1.1", `010` is "8", `yes` is "true"), unknown keys dropped, a value of another kind
  * refused (a NotAChart). Decoded over `into`, as Helm decodes both files into one struct.
  */
+const METADATA_STRINGS = stringFieldOf(METADATA);
+
 function decodeMetadata(text: string, file: string, into: Metadata): Metadata {
   try {
-    const doc = parseGoYaml(text, file);
-    if (doc === null) return into;
-    if (!isMap(doc)) throw new DecodeError(`json: cannot unmarshal ${Array.isArray(doc) ? 'array' : typeof doc === 'string' ? 'string' : 'number'} into Go value of type chart.Metadata`);
-    return { ...into, ...decodeAs(doc, METADATA, { strict: false, convert: true }) };
+    return decodeJson(parseGoYaml(text, file, { stringField: METADATA_STRINGS }), METADATA, { strict: false, fromYaml: true }, into);
   } catch (e) {
     if (e instanceof DecodeError || e instanceof UserError) throw new NotAChart(`cannot load ${file}: ${e.message}`);
     throw e;

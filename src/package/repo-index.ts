@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toYaml } from '../go/yaml-emit.js';
-import { isMap, type Value, type ValueMap } from '../values/types.js';
+import { type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
 import { loadChartArchive, NotAChart } from './chart-loader.js';
-import { CHART_VERSION, decodeAs, DecodeError, marshalStruct, metadataProblem, type GoStruct, type Metadata, type StructType } from '../chart/metadata.js';
+import { CHART_VERSION, metadataProblem, type Metadata } from '../chart/metadata.js';
+import { decodeJson, DecodeError, field, marshalStruct, stringFieldOf, type GoStruct, type StructType } from '../go/jsonstruct.js';
 import { parseGoYaml } from '../values/load.js';
 import { compareVersionsDesc, parseConstraints, parseVersion, satisfies } from '../go/semver.js';
 import { compareGoStrings } from '../go/fmt.js';
@@ -41,9 +42,6 @@ function has(list: ValueMap[], version: string): boolean {
   });
 }
 
-/** The top-level fields of repo.IndexFile (ChartVersion's are in src/chart/metadata.ts). */
-const INDEX_FIELDS = ['serverInfo', 'apiVersion', 'generated', 'entries', 'publicKeys', 'annotations'];
-
 /**
  * LoadIndexFile: an empty file, one that does not decode as repo.IndexFile (JSON when it is valid
  * JSON, else YAML read strictly: no unknown field, no repeated key), or one without an apiVersion
@@ -69,41 +67,23 @@ function loadIndexFile(path: string, warn: (line: string) => void): GoStruct[] {
   } catch {
     json = false;
     try {
-      doc = parseGoYaml(text, path, true);
+      doc = parseGoYaml(text, path, { strict: true, stringField: INDEX_STRINGS });
     } catch (e) {
       // The reader's message, after the path it names.
-      doc = fail(`error converting YAML to JSON: yaml: ${(e as Error).message.replace(`${path}:`, 'line ')}`);
+      return fail(`error converting YAML to JSON: yaml: ${(e as Error).message.replace(`${path}:`, 'line ')}`);
     }
   }
-  const opts = { strict: !json, convert: !json };
-  const wrap = (e: unknown): never => {
+  let index: GoStruct;
+  try {
+    index = decodeJson(doc, INDEX_FILE, { strict: !json, fromYaml: !json });
+  } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     return fail(json ? e.message : `error unmarshaling JSON: while decoding JSON: ${e.message}`);
-  };
-  const index: { apiVersion: string; entries: [string, (GoStruct | null)[]][] } = { apiVersion: '', entries: [] };
-  if (doc !== null) {
-    if (!isMap(doc)) wrap(new DecodeError(`json: cannot unmarshal ${Array.isArray(doc) ? 'array' : typeof doc === 'string' ? 'string' : typeof doc === 'boolean' ? 'bool' : 'number'} into Go value of type repo.IndexFile`));
-    const top = doc as ValueMap;
-    try {
-      for (const [key, value] of Object.entries(top)) {
-        const field = INDEX_FIELDS.find((k) => k === key) ?? INDEX_FIELDS.find((k) => k.toLowerCase() === key.toLowerCase());
-        if (field === undefined) {
-          if (opts.strict) throw new DecodeError(`json: unknown field ${JSON.stringify(key)}`);
-        } else if (field === 'entries') {
-          index.entries = decodeEntries(value, opts);
-        } else {
-          // apiVersion, and the fields that are only checked for their type.
-          const typed = decodeAs({ [field]: value }, INDEX_TOP, opts);
-          if (field === 'apiVersion' && value !== null) index.apiVersion = String(typed['apiVersion'] ?? '');
-        }
-      }
-    } catch (e) {
-      wrap(e);
-    }
   }
+  const entries = (index['entries'] ?? {}) as Record<string, (GoStruct | null)[] | undefined>;
   const kept: GoStruct[] = [];
-  for (const [name, list] of index.entries) {
-    for (const cv of list) {
+  for (const [name, list] of Object.entries(entries)) {
+    for (const cv of list ?? []) {
       if (cv === null) {
         warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} from ${path}: empty entry`);
         continue;
@@ -118,44 +98,23 @@ function loadIndexFile(path: string, warn: (line: string) => void): GoStruct[] {
       kept.push(cv);
     }
   }
-  if (index.apiVersion === '') fail('no API version specified');
+  if (!index['apiVersion']) fail('no API version specified');
   return kept;
 }
 
-/** IndexFile's own fields, to hold their values to their Go types (the values are not used). */
-const INDEX_TOP: StructType = {
+/** repo.IndexFile, its fields in Go's order. */
+const INDEX_FILE: StructType = {
   goName: 'repo.IndexFile',
   fields: [
-    { json: 'apiVersion', type: { t: 'string' }, omitempty: false },
-    { json: 'generated', type: { t: 'time' }, omitempty: false },
-    { json: 'publicKeys', type: { t: 'strings' }, omitempty: true },
-    { json: 'annotations', type: { t: 'stringMap' }, omitempty: true },
-    { json: 'serverInfo', type: { t: 'any' }, omitempty: true },
+    field('serverInfo', { t: 'map', of: { t: 'any' } }),
+    field('apiVersion', { t: 'string' }, false),
+    field('generated', { t: 'time' }, false),
+    field('entries', { t: 'map', of: { t: 'structs', of: CHART_VERSION, goName: 'repo.ChartVersions' } }, false),
+    field('publicKeys', { t: 'strings' }),
+    field('annotations', { t: 'stringMap' }),
   ],
 };
-
-/** IndexFile.entries: map[string]ChartVersions, each entry a *ChartVersion (null stays null). */
-function decodeEntries(value: Value, opts: { strict: boolean; convert: boolean }): [string, (GoStruct | null)[]][] {
-  const at = (kind: Value, type: string): DecodeError =>
-    new DecodeError(`json: cannot unmarshal ${Array.isArray(kind) ? 'array' : isMap(kind) ? 'object' : typeof kind === 'string' ? 'string' : typeof kind === 'boolean' ? 'bool' : 'number'} into Go struct field IndexFile.entries of type ${type}`);
-  if (value === null) return [];
-  if (!isMap(value)) throw at(value, 'map[string]repo.ChartVersions');
-  const out: [string, (GoStruct | null)[]][] = [];
-  for (const [name, list] of Object.entries(value)) {
-    if (list === null) {
-      out.push([name, []]);
-      continue;
-    }
-    if (!Array.isArray(list)) throw at(list, 'repo.ChartVersions');
-    out.push([name, list.map((e) => {
-      if (e === null) return null;
-      if (!isMap(e)) throw at(e, 'repo.ChartVersion');
-      return decodeAs(e, CHART_VERSION, opts, ['entries']);
-    })]);
-  }
-  return out;
-}
-
+const INDEX_STRINGS = stringFieldOf(INDEX_FILE);
 
 /** Go's RFC3339Nano as Helm prints times: trailing zeros of the fraction dropped. */
 export function rfc3339Nano(d: Date): string {

@@ -6,10 +6,10 @@
 import { posix } from 'node:path';
 import { compareGoStrings } from '../go/fmt.js';
 import { goPathMatch } from '../go/filepath.js';
-import { goEqualFold, goTrimSpace } from '../go/strings.js';
+import { goTrimSpace } from '../go/strings.js';
 import { UserError } from '../errors.js';
 import { readGoYaml } from '../values/load.js';
-import { isMap, type Value, type ValueMap } from '../values/types.js';
+import { decodeJson, DecodeError, field, stringFieldOf, type GoStruct, type StructType } from '../go/jsonstruct.js';
 import { scanHead, simpleHeadOk, type ScannedHead } from './yamlhead.js';
 
 /** Helm's releaseutil.InstallOrder. Unknown kinds come after these, alphabetically. */
@@ -149,97 +149,39 @@ export function manifestKind(doc: string): string {
 /** A document's head as Helm reads it, or why Helm fails reading the document. */
 type Head = ScannedHead | { error: string };
 
+/** releaseutil.SimpleHead: apiVersion, kind, and metadata (a pointer to an anonymous struct) with name and annotations. */
+const SIMPLE_HEAD: StructType = {
+  goName: 'releaseutil.SimpleHead',
+  fields: [
+    field('apiVersion', { t: 'string' }),
+    field('kind', { t: 'string' }),
+    field('metadata', {
+      t: 'struct',
+      of: { goName: 'struct { Name string "json:\\"name\\""; Annotations map[string]string "json:\\"annotations\\"" }', fields: [field('name', { t: 'string' }), field('annotations', { t: 'stringMap' })] },
+    }),
+  ],
+};
+const HEAD_STRINGS = stringFieldOf(SIMPLE_HEAD);
+
 /**
  * The slow path, for a document the line scan is not sure of: read as sigs.k8s.io/yaml.Unmarshal
  * reads it into releaseutil.SimpleHead (the values loader's go-yaml reading, which is Helm's for
- * values too), then its head taken as json.Unmarshal takes it.
+ * values too, then json.Unmarshal).
  */
 function readHead(source: string, doc: string): Head {
-  let value: Value;
+  let head: GoStruct;
   try {
-    value = readGoYaml(doc, source, { stringField: headStringField, keepClashingKeys: true }).value;
+    const { value } = readGoYaml(doc, source, { stringField: HEAD_STRINGS, keepClashingKeys: true });
+    head = decodeJson(value, SIMPLE_HEAD, { strict: false, fromYaml: true });
   } catch (e) {
+    if (e instanceof DecodeError) return { error: e.message };
     if (!(e instanceof UserError) || e.line === undefined) throw e;
     const prefix = `${source}:${e.line}:${e.col ?? 0}: `;
     const what = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
     return { error: `line ${e.line}, column ${e.col ?? 0}: ${what}` };
   }
-  return simpleHead(value);
-}
-
-/** Whether a key names a SimpleHead field: sigs.k8s.io/yaml and encoding/json match names with strings.EqualFold. */
-const isField = (key: string | undefined, lowerName: string): boolean => key !== undefined && goEqualFold(key, lowerName);
-
-/** The paths of SimpleHead's string fields (apiVersion, kind, metadata.name, each annotation), where sigs.k8s.io/yaml writes numbers and bools as text. */
-function headStringField(path: readonly string[]): boolean {
-  const [a, b] = path;
-  if (path.length === 1) return isField(a, 'kind') || isField(a, 'apiversion');
-  if (path.length === 2) return isField(a, 'metadata') && isField(b, 'name');
-  return path.length === 3 && isField(a, 'metadata') && isField(b, 'annotations');
-}
-
-/** What encoding/json calls a value's kind in its type errors. */
-function jsonKind(v: Value): string {
-  if (Array.isArray(v)) return 'array';
-  if (isMap(v)) return 'object';
-  return typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : 'number';
-}
-
-const METADATA_TYPE = 'struct { Name string "json:\\"name\\""; Annotations map[string]string "json:\\"annotations\\"" }';
-
-/** Go's JSON object order: json.Marshal writes a map's keys sorted, and json.Unmarshal reads them in that order (a later key overwrites). */
-const goSorted = (m: ValueMap): string[] => Object.keys(m).sort(compareGoStrings);
-
-/**
- * json.Unmarshal of the converted document into releaseutil.SimpleHead: fields matched by
- * strings.EqualFold, null leaving a string field as it is and setting metadata to nil, a second
- * metadata or annotations object merged into the first, the first type error reported.
- */
-function simpleHead(root: Value): Head {
-  if (root === null) return { kind: '', hook: undefined };
-  if (!isMap(root)) return { error: `json: cannot unmarshal ${jsonKind(root)} into Go value of type releaseutil.SimpleHead` };
-  let error: string | undefined;
-  const typeError = (v: Value, field: string, type: string): void => {
-    error ??= `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${field} of type ${type}`;
-  };
-  let kind = '';
-  let annotations: Map<string, string> | undefined;
-  let metadata = false;
-  for (const key of goSorted(root)) {
-    const v = root[key]!;
-    if (isField(key, 'kind') || isField(key, 'apiversion')) {
-      if (typeof v === 'string') {
-        if (isField(key, 'kind')) kind = v;
-      } else if (v !== null) typeError(v, isField(key, 'kind') ? 'SimpleHead.kind' : 'SimpleHead.apiVersion', 'string');
-    } else if (isField(key, 'metadata')) {
-      if (v === null) {
-        metadata = false;
-        annotations = undefined;
-      } else if (!isMap(v)) typeError(v, 'SimpleHead.metadata', METADATA_TYPE);
-      else {
-        if (!metadata) annotations = undefined;
-        metadata = true;
-        for (const k of goSorted(v)) {
-          const f = v[k]!;
-          if (isField(k, 'name')) {
-            if (f !== null && typeof f !== 'string') typeError(f, '.metadata.name', 'string');
-          } else if (isField(k, 'annotations')) {
-            if (f === null) annotations = undefined;
-            else if (!isMap(f)) typeError(f, '.metadata.annotations', 'map[string]string');
-            else {
-              annotations ??= new Map();
-              for (const a of goSorted(f)) {
-                const text = f[a]!;
-                if (text === null || typeof text === 'string') annotations.set(a, text ?? '');
-                else typeError(text, '.metadata.annotations', 'string');
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return error === undefined ? { kind, hook: annotations?.get(HOOK_ANNOTATION) } : { error };
+  const annotations = (head['metadata'] as GoStruct | undefined)?.['annotations'] as Record<string, string> | undefined;
+  return { kind: (head['kind'] as string | undefined) ?? '', hook: annotations && Object.hasOwn(annotations, HOOK_ANNOTATION) ? annotations[HOOK_ANNOTATION] : undefined };
 }
 
 /** The `helm.sh/hook` annotation's text as Helm's SimpleHead reads it (undefined when absent); `scan: false` skips the line scan. */

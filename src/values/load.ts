@@ -343,10 +343,11 @@ function deepestCollection(text: string): { path: string; offset: number } | und
 /**
  * The first document of `text` as go-yaml v2 decodes it into interface{} (before sigs.k8s.io/yaml's
  * JSON round trip): integers as bigint, floats as numbers, any value at the top (null when empty);
- * `strict` refuses a repeated key as yaml.UnmarshalStrict does. Errors are UserErrors `source:line:col: what`.
+ * `strict` refuses a repeated key as yaml.UnmarshalStrict does, `stringField` names where sigs.k8s.io/yaml
+ * writes a number or bool as text. Errors are UserErrors `source:line:col: what`.
  */
-export function parseGoYaml(text: string, source: string, strict = false): Value {
-  return readGoYaml(text, source, { goTyped: true, strict }).value;
+export function parseGoYaml(text: string, source: string, opts: Pick<GoYamlOptions, 'strict' | 'stringField'> = {}): Value {
+  return readGoYaml(text, source, { ...opts, goTyped: true }).value;
 }
 
 /** A UserError at a position of the text: `file:line:col: what`. */
