@@ -22,6 +22,11 @@ export interface ValuesFlags {
   chart?: string;
 }
 
+/** The values flags as the renderer and lint take them, in Helm's order. */
+export function valueSources(flags: ValuesFlags): { valueFiles: string[]; set: string[]; setString: string[]; setFile: string[]; setJson: string[]; setLiteral: string[] } {
+  return { valueFiles: flags.values, set: flags.set, setString: flags.setString, setFile: flags.setFile, setJson: flags.setJson, setLiteral: flags.setLiteral };
+}
+
 /**
  * The chart to use: the positional CHART (as helm takes it) or `--chart`; both may be given only
  * when they name the same folder.

@@ -2,7 +2,7 @@
 import { formatFinding, lintChart } from '../lint/index.js';
 import { UserError } from '../errors.js';
 import { noSchemaWarning, DEFAULT_CHART_DIR } from '../chart/locations.js';
-import { chartArgument, type IO, type ValuesFlags } from './common.js';
+import { chartArgument, valueSources, type IO, type ValuesFlags } from './common.js';
 
 export interface LintFlags extends ValuesFlags {
   release: string;
@@ -15,12 +15,7 @@ export async function lintCommand(positional: string | undefined, flags: LintFla
   const chart = chartArgument(positional, flags.chart);
   const { findings, warnings } = await lintChart({
     chartDir: chart ?? DEFAULT_CHART_DIR,
-    valueFiles: flags.values,
-    set: flags.set,
-    setString: flags.setString,
-    setFile: flags.setFile,
-    setJson: flags.setJson,
-    setLiteral: flags.setLiteral,
+    ...valueSources(flags),
     release: flags.release,
     namespace: flags.namespace,
     kubeVersion: flags.kubeVersion,

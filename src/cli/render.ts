@@ -6,7 +6,7 @@ import { kubectlLookup } from '../render/lookup.js';
 import { writeTree } from '../io/files.js';
 import { noSchemaWarning } from '../chart/locations.js';
 import { createRenderer } from '../api/renderer.js';
-import type { IO, ValuesFlags } from './common.js';
+import { valueSources, type IO, type ValuesFlags } from './common.js';
 import { UsageError } from '../errors.js';
 
 export interface RenderFlags extends ValuesFlags {
@@ -44,12 +44,7 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
     namespace: flags.namespace,
     kubeVersion: flags.kubeVersion,
     apiVersions: flags.apiVersions,
-    valueFiles: flags.values,
-    set: flags.set,
-    setString: flags.setString,
-    setFile: flags.setFile,
-    setJson: flags.setJson,
-    setLiteral: flags.setLiteral,
+    ...valueSources(flags),
     // --output-dir selects documents itself (below); the printed text applies --show-only.
     showOnly: flags.outputDir ? [] : flags.showOnly,
     ...(flags.lookup ? { lookup: kubectlLookup() } : {}),
