@@ -1,0 +1,44 @@
+/**
+ * The plugin daemon with its egress through the SSRF proxy still reaches its object storage
+ * directly: squid refuses cluster names and private networks, so the storage host must be one
+ * NO_PROXY exempts. The host is read from the daemon's own settings with the WHATWG URL parser
+ * (not the chart's), and NO_PROXY is matched as Go's golang.org/x/net/http/httpproxy matches it.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { engineAvailable, find, fixtures, render } from './render.js';
+
+vi.setConfig({ testTimeout: 120_000 });
+
+/** httpproxy's NO_PROXY rule for a host name or IP (ports aside): `*`, an exact entry, or a domain suffix. */
+function exempt(noProxy: string, host: string): boolean {
+  const h = host.toLowerCase();
+  return noProxy
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .some((e) => e === '*' || e === h || (e.startsWith('.') ? h.endsWith(e) || h === e.slice(1) : h.endsWith(`.${e}`)));
+}
+
+/** The storage endpoint the daemon's settings name, if any. */
+function storageEndpoint(data: Record<string, string>): string | undefined {
+  const url = data['S3_ENDPOINT'] || data['ALIYUN_OSS_ENDPOINT'] || data['VOLCENGINE_TOS_ENDPOINT'] || data['AZURE_BLOB_STORAGE_ENDPOINT'];
+  return url ? url : undefined;
+}
+
+describe.skipIf(!engineAvailable)('plugin daemon behind the SSRF proxy', () => {
+  it('has the storage it uses exempt from the proxy, in every fixture that routes it through one', async () => {
+    let checked = 0;
+    for (const fixture of fixtures) {
+      const { objects } = await render(fixture);
+      const cm = find(objects, 'ConfigMap', '-plugin-daemon');
+      const data = (cm?.['data'] ?? {}) as Record<string, string>;
+      if (!data['HTTPS_PROXY'] || !data['PLUGIN_STORAGE_TYPE']) continue;
+      const endpoint = storageEndpoint(data);
+      if (endpoint === undefined) continue;
+      const host = new URL(endpoint.includes('://') ? endpoint : `https://${endpoint}`).hostname.replace(/^\[|\]$/g, '');
+      expect(exempt(data['NO_PROXY'] ?? '', host), `${fixture}: ${host} not in NO_PROXY ${data['NO_PROXY']}`).toBe(true);
+      checked++;
+    }
+    // The in-cluster MinIO fixture and network-policy-custom's private S3 endpoint at least.
+    expect(checked).toBeGreaterThanOrEqual(2);
+  });
+});
