@@ -13,6 +13,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Renders default their namespace as Helm does, from HELM_NAMESPACE or the kubeconfig's context:
+    // no developer's own may reach the tests (those that need one pass it).
+    env: { KUBECONFIG: '/nonexistent/dify-chart-tests/kubeconfig', HELM_NAMESPACE: '', HELM_KUBECONTEXT: '', POD_NAMESPACE: '' },
     setupFiles: ['test/support/turn-between-tests.ts'],
     projects: [
       { extends: true, test: { name: 'unit', exclude: [...configDefaults.exclude, 'test/cluster/**'] } },

@@ -16,7 +16,8 @@ export interface ValuesFlags {
   setFile: string[];
   setJson: string[];
   setLiteral: string[];
-  namespace: string;
+  /** Unset: Helm's default (src/io/kubeconfig.ts). */
+  namespace?: string;
   kubeVersion: string;
   apiVersions: string[];
   chart?: string;

@@ -2,6 +2,7 @@
 import { formatFinding, lintChart } from '../lint/index.js';
 import { UserError } from '../errors.js';
 import { noSchemaWarning, DEFAULT_CHART_DIR } from '../chart/locations.js';
+import { helmNamespace } from '../io/kubeconfig.js';
 import { chartArgument, valueSources, type IO, type ValuesFlags } from './common.js';
 
 export interface LintFlags extends ValuesFlags {
@@ -17,7 +18,7 @@ export async function lintCommand(positional: string | undefined, flags: LintFla
     chartDir: chart ?? DEFAULT_CHART_DIR,
     ...valueSources(flags),
     release: flags.release,
-    namespace: flags.namespace,
+    namespace: flags.namespace ?? helmNamespace(),
     kubeVersion: flags.kubeVersion,
     apiVersions: flags.apiVersions,
     ...(flags.server ? { server: true } : {}),

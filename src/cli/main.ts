@@ -90,7 +90,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       .argument('[release]', 'release name', 'release-name')
       .argument('[chart]', 'chart folder to render, as --chart; given alone, a path (./chart) is the chart, as in helm template'),
   )
-    .option('-n, --namespace <ns>', 'namespace of the release', 'default')
+    .option('-n, --namespace <ns>', "namespace of the release (default: $HELM_NAMESPACE, else your kubeconfig context's, else default, as Helm)")
     .option('-s, --show-only <path>', 'print only manifests from this template, e.g. templates/api/deployment.yaml, or a pattern: templates/api/* (repeatable)', collect, [])
     .option('--output-dir <dir>', 'write each template to <dir>/dify/templates/<file> instead of stdout')
     .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
@@ -183,7 +183,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--release <name>', 'release name to render with', 'release-name')
     .option('--strict', 'fail on warnings too')
     .option('--server', "also dry-run the manifests on your current kubeconfig context's API server (kubectl apply --server-side --dry-run=server); nothing is changed")
-    .option('-n, --namespace <ns>', 'namespace of the release', 'default')
+    .option('-n, --namespace <ns>', "namespace of the release (default: $HELM_NAMESPACE, else your kubeconfig context's, else default, as Helm)")
     .option('--kube-version <version>', 'Kubernetes version for Capabilities.KubeVersion', DEFAULT_KUBE_VERSION)
     .option('-a, --api-versions <version>', 'extra API version for Capabilities.APIVersions (repeatable or comma-separated)', collectList, [])
     .option('--chart <dir>', 'chart folder to lint (default: the chart shipped with dify-chart)')

@@ -89,13 +89,13 @@ export function helmOrSkip(): boolean {
 
 /**
  * Runs one real Helm with its private folders. Without `kubeconfig` it reaches no cluster; the
- * API-server tests (test/support/cluster.ts) give theirs. Asynchronous, so that a test running
+ * API-server tests (test/support/cluster.ts) give theirs. `env` adds variables (HELM_NAMESPACE...). Asynchronous, so that a test running
  * many never blocks vitest's worker (test/support/exec.ts says why that matters).
  */
-export async function helm(major: HelmMajor, args: string[], opts: { cwd?: string; input?: string; kubeconfig?: string; timeoutMs?: number } = {}): Promise<HelmRun> {
+export async function helm(major: HelmMajor, args: string[], opts: { cwd?: string; input?: string; kubeconfig?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<HelmRun> {
   const f = locate(major);
   if (!f.ok) throw new Error(f.reason);
-  const env = opts.kubeconfig === undefined ? ENV : { ...ENV, KUBECONFIG: opts.kubeconfig };
+  const env = { ...ENV, ...(opts.kubeconfig === undefined ? {} : { KUBECONFIG: opts.kubeconfig }), ...opts.env };
   const r = await exec(f.bin, args, { env, cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 30, timeoutMs: opts.timeoutMs ?? 120_000 });
   if (r.error) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };

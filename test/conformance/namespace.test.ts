@@ -1,0 +1,79 @@
+/**
+ * Without `-n`, `dify-chart render` takes the namespace real Helm's `helm template` takes: from
+ * HELM_NAMESPACE, else from the kubeconfig's current context (KUBECONFIG's files merged, the
+ * first to set a name winning; HELM_KUBECONTEXT choosing another context), else "default"; an
+ * unusable kubeconfig (an unknown context, a certificate file that cannot be read, a file that
+ * does not parse) gives "default". Each case runs through both real Helms with
+ * the same environment.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packageChart } from '../../src/package/chart-archive.js';
+import { CHART, cli, tempDir } from '../cli/run.js';
+import { helm, HELM_MAJORS, helmOrSkip } from '../support/helm.js';
+
+const haveHelm = helmOrSkip();
+let dir = '';
+let tgz = '';
+
+const cluster = (name: string, extra = ''): string => `- name: ${name}\n  cluster:\n    server: https://${name}.example:6443\n${extra}`;
+const context = (name: string, clusterName: string, ns?: string): string =>
+  `- name: ${name}\n  context:\n    cluster: ${clusterName}\n    user: u\n${ns === undefined ? '' : `    namespace: ${ns}\n`}`;
+
+function kubeconfig(file: string, body: { current?: string; clusters?: string[]; contexts?: string[] }): string {
+  const path = join(dir, file);
+  const lines = ['apiVersion: v1', 'kind: Config'];
+  if (body.current !== undefined) lines.push(`current-context: ${body.current}`);
+  lines.push('clusters:', ...(body.clusters ?? []), 'contexts:', ...(body.contexts ?? []), 'users:', '- name: u', '  user:', '    token: t');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/** The namespaces the render's objects name. */
+const namespaces = (out: string): string[] => [...new Set([...out.matchAll(/^ {2}namespace: (\S+)$/gm)].map((m) => m[1]!))];
+
+beforeAll(async () => {
+  dir = tempDir('dify-namespace-');
+  const archive = await packageChart({ chartDir: CHART });
+  tgz = join(dir, archive.fileName);
+  writeFileSync(tgz, archive.bytes);
+}, 120_000);
+
+describe.skipIf(!haveHelm)('the namespace when -n is not given, as real Helm takes it', () => {
+  it('agrees with both Helms on HELM_NAMESPACE, merged kubeconfigs, HELM_KUBECONTEXT and unusable configs', async () => {
+    const a = kubeconfig('a.yaml', { current: 'work', clusters: [cluster('c1')], contexts: [context('work', 'c1', 'team-a'), context('bare', 'c1')] });
+    const b = kubeconfig('b.yaml', { current: 'other', clusters: [cluster('c2')], contexts: [context('work', 'c2', 'team-b'), context('second', 'c2', 'team-c')] });
+    const noServer = kubeconfig('c.yaml', { current: 'x', clusters: ['- name: c3\n  cluster:\n    insecure-skip-tls-verify: true\n'], contexts: [context('x', 'c3', 'team-d')] });
+    const badCa = kubeconfig('d.yaml', { current: 'y', clusters: [cluster('c4', `    certificate-authority: ${join(dir, 'missing-ca.crt')}\n`)], contexts: [context('y', 'c4', 'team-e')] });
+    const certNoKey = join(dir, 'f.yaml');
+    writeFileSync(certNoKey, `current-context: z\nclusters:\n${cluster('c5')}contexts:\n${context('z', 'c5', 'team-f')}users:\n- name: u\n  user:\n    client-certificate-data: Zm9v\n`);
+    const broken = join(dir, 'e.yaml');
+    writeFileSync(broken, 'clusters: [\n');
+    const cases: { env: NodeJS.ProcessEnv; expected: string }[] = [
+      { env: { HELM_NAMESPACE: 'from-env' }, expected: 'from-env' },
+      { env: { KUBECONFIG: a }, expected: 'team-a' },
+      { env: { KUBECONFIG: `${b}:${a}` }, expected: 'default' }, // b's current context "other" does not exist
+      { env: { KUBECONFIG: `${a}:${b}` }, expected: 'team-a' }, // the first file's "work" wins
+      { env: { KUBECONFIG: `${a}:${b}`, HELM_KUBECONTEXT: 'second' }, expected: 'team-c' },
+      { env: { KUBECONFIG: a, HELM_KUBECONTEXT: 'bare' }, expected: 'default' },
+      { env: { KUBECONFIG: a, HELM_NAMESPACE: 'from-env' }, expected: 'from-env' },
+      { env: { KUBECONFIG: noServer }, expected: 'team-d' }, // client-go fills in a default server
+      { env: { KUBECONFIG: badCa }, expected: 'default' },
+      { env: { KUBECONFIG: certNoKey }, expected: 'default' },
+      { env: { KUBECONFIG: `${broken}:${a}` }, expected: 'default' },
+      { env: { KUBECONFIG: join(dir, 'missing.yaml') }, expected: 'default' },
+    ];
+    for (const c of cases) {
+      const label = JSON.stringify(c.env).replaceAll(dir, '');
+      const ours = await cli(['render', 'r', '--show-only', 'templates/api/service.yaml'], { env: { ...process.env, ...c.env } });
+      expect(ours.stderr, label).toBe('');
+      expect(namespaces(ours.stdout), label).toEqual([c.expected]);
+      for (const major of HELM_MAJORS) {
+        const r = await helm(major, ['template', 'r', tgz, '--show-only', 'templates/api/service.yaml'], { env: c.env });
+        expect(r.code, `helm ${major} ${label}: ${r.stderr}`).toBe(0);
+        expect(namespaces(r.stdout), `helm ${major} ${label}`).toEqual([c.expected]);
+      }
+    }
+  }, 300_000);
+});
