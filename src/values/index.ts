@@ -11,7 +11,7 @@ import { Provenance, type SourceOf } from './provenance.js';
 import { parseInto, type SetFlag } from './strvals.js';
 import { isMap, type Value, type ValueMap } from './types.js';
 import { UserError } from '../errors.js';
-import { formatPath, validateValues, type ValuesValidator } from './validate.js';
+import { formatPath, validateValues, valuesError, type ValuesValidator } from './validate.js';
 
 export interface BuildValuesOptions {
   chartDir: string;
@@ -95,16 +95,16 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   const { values, warnings: coalesced } = coalesceValues(user, defaults.values, prepared?.chartName ?? chartName(opts.chartDir));
   // Where each value came from is only asked to explain an error: worked out on first need.
   let sources: Provenance | undefined;
-  const sourceOf: SourceOf = (path) => {
+  const sourceOf: SourceOf = (path, exact) => {
     if (sources === undefined) {
       sources = defaults.positions.clone();
       sources.overlay(userSources, defaults.values, user);
     }
-    return sources.sourceOf(path);
+    return sources.sourceOf(path, exact);
   };
   if (prepared) {
     const lines = prepared.validator(values, sourceOf);
-    if (lines.length > 0) throw new UserError(lines.join('\n'));
+    if (lines.length > 0) throw valuesError(lines);
   } else if (opts.schemaPath !== undefined) validateValues(values, opts.schemaPath, sourceOf);
   return { values, warnings: fileWarnings.length > 0 ? [...fileWarnings, ...coalesced] : coalesced, sourceOf };
 }

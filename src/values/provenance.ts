@@ -11,7 +11,8 @@ interface PNode {
   kids?: Map<string, PNode>;
 }
 
-export type SourceOf = (path: readonly string[]) => string | undefined;
+/** Where the value at a path came from; `exact`: only a record at the path itself, none inherited. */
+export type SourceOf = (path: readonly string[], exact?: boolean) => string | undefined;
 
 export class Provenance {
   private root: PNode = {};
@@ -35,15 +36,15 @@ export class Provenance {
    * The label at `path`, else the label of its longest recorded prefix, else (for a map written
    * only through deeper paths, like `--set a.b=1` for `a`) the first label recorded inside it.
    */
-  sourceOf(path: readonly string[]): string | undefined {
+  sourceOf(path: readonly string[], exact = false): string | undefined {
     let node: PNode | undefined = this.root;
     let best: string | undefined;
     for (const seg of path) {
       node = node.kids?.get(seg);
-      if (!node) return best;
+      if (!node) return exact ? undefined : best;
       if (node.label !== undefined) best = node.label;
     }
-    return best ?? firstLabel(node);
+    return exact ? node.label : (best ?? firstLabel(node));
   }
 
   /**

@@ -207,6 +207,8 @@ class Parser {
       this.fail(`list index ${index} is greater than the maximum supported index of ${MAX_INDEX}`);
     }
     const out = list.length <= index ? [...list, ...new Array<Value>(index + 1 - list.length).fill(null)] : list;
+    // The nulls that fill the gap came from this assignment too (an error about them names it).
+    for (let k = list.length; k < index; k++) this.opts.onAssign?.([...path, String(k)], null, this.assignment());
     out[index] = value;
     if (leaf) this.opts.onAssign?.([...path, String(index)], value, this.assignment());
     return out;

@@ -66,7 +66,16 @@ export function compileValidator(schema: object): ValuesValidator {
 /** Throws a UserError listing every violation of the schema at `schemaPath`, one per line. */
 export function validateValues(values: ValueMap, schemaPath: string, sourceOf?: SourceOf): void {
   const lines = validatorFor(schemaPath)(values, sourceOf);
-  if (lines.length > 0) throw new UserError(lines.join('\n'));
+  if (lines.length > 0) throw valuesError(lines);
+}
+
+/** The most violations listed one per line; a --set index of 60000 would otherwise print as many. */
+const MAX_LINES = 20;
+
+/** The error for the schema's violations: a line each, the first MAX_LINES of them and a count of the rest. */
+export function valuesError(lines: string[]): UserError {
+  const shown = lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES), `... and ${lines.length - MAX_LINES} more`] : lines;
+  return new UserError(shown.join('\n'));
 }
 
 /** The compiled validator for a schema file, compiled once per process. */
@@ -180,11 +189,14 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf, ru
   let advice = '';
   let withSource = true;
   switch (e.keyword) {
-    case 'required':
+    case 'required': {
       path.push(String(params['missingProperty']));
-      what = 'required';
+      // Absent because a file or flag set it to null, which deletes the chart's default: say which.
+      const nulled = sourceOf?.(path, true);
+      what = nulled === undefined ? 'required' : `required (set to null by ${nulled}, which removes the chart's default)`;
       withSource = false;
       break;
+    }
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
       path.push(key);

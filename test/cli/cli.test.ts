@@ -373,6 +373,23 @@ describe('exit codes and errors', () => {
     ], true);
   }, T);
 
+  it('names the file or flag of a null that removed a required default, and of the nulls a --set index pads with', async () => {
+    const f = values('api:\n  resources: null\n');
+    expectError(await cli(['render', '-f', PINNED, '-f', f]), 1, [
+      `Error: values.api.resources: required (set to null by ${f}:2:3, which removes the chart's default)`,
+    ]);
+    expectError(await cli(['render', '-f', PINNED, '--set', 'api.extraEnv[1].name=A,api.extraEnv[1].value=b']), 1, [
+      'Error: values.api.extraEnv[0]: expected object, got null (from --set api.extraEnv[1].name=A)',
+    ]);
+  }, T);
+
+  it('lists at most 20 violations and counts the rest', async () => {
+    expectError(await cli(['render', '-f', PINNED, '--set', 'global.imagePullSecrets[30].name=x']), 1, [
+      ...Array.from({ length: 20 }, (_, i) => `Error: values.global.imagePullSecrets[${i}]: expected object, got null (from --set global.imagePullSecrets[30].name=x)`),
+      'Error: ... and 10 more',
+    ]);
+  }, T);
+
   it('2 for usage errors: unknown flag, missing flag argument, bad release name, extra argument, unknown command', async () => {
     expectError(await cli(['render', '--bogus']), 2, ["Error: unknown option '--bogus'"]);
     expectError(await cli(['render', '--sett', 'a=1']), 2, ["Error: unknown option '--sett' (did you mean --set?)"]);
