@@ -11,6 +11,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { cli, ROOT } from '../cli/run.js';
 import { effectiveEnv, type K8sObject } from '../chart/render.js';
 import { OBJECT_STORES } from '../../src/migrate/dify-helm.js';
+import { helmFullname } from '../../src/migrate/index.js';
 
 const FIX = join(ROOT, 'test', 'fixtures', 'migrate');
 const tmp = mkdtempSync(join(tmpdir(), 'dify-migrate-'));
@@ -79,6 +80,29 @@ describe('migrate --from dify-helm', () => {
     expect(env.get('SECRET_KEY')).toBe('secret:prod-dify-api/SECRET_KEY');
     expect(env.get('DB_HOST')).toBe('prod-postgresql-primary');
     expect(m.stderr).toContain('PVC prod-dify-plugin-daemon');
+  });
+
+  it('a long --release: every derived name is cut as the template that makes it cuts it', async () => {
+    const release = 'customer-support-assistant-prod-europe-west-01'; // 46 characters
+    const m = await migrate('dify-helm', 'empty.yaml', ['--release', release]);
+    const api = env(m, '-api');
+    // Bitnami's primary name and dify-helm's DB_HOST: `<fullname>-primary | trunc 63 | trimSuffix "-"`.
+    expect(api.get('DB_HOST')).toBe(`${release}-postgresql-prima`);
+    // Secrets and the Redis Services append their suffix after the cut: nothing is cut at this length.
+    expect(api.get('SECRET_KEY')).toBe(`secret:${release}-dify-api/SECRET_KEY`);
+    expect(api.get('REDIS_HOST')).toBe(`${release}-redis-master`);
+    // dify-helm names its claims `<name> | trunc 58`.
+    expect(claims(deploy(m.objects, '-api'))).toContain(`${release}-dify`);
+    expect(claims(deploy(m.objects, '-plugin-daemon'))).toContain(`${release}-dify-plugin`);
+    expect(m.stderr).toContain(`data: PostgreSQL (Bitnami, Service ${release}-postgresql-prima): PVC data-${release}-postgresql-prima-0, data-${release}-postgresql-read-0 `);
+    expect(m.stderr).toContain(`PVC ${release}-dify-plugin, mounted`);
+    expect(m.stderr).toContain(`PVC redis-data-${release}-redis-master-0, redis-data-${release}-redis-replicas-0`);
+  });
+
+  it("helmFullname cuts at 63 and drops one trailing '-', as trunc and trimSuffix do", () => {
+    expect(helmFullname(`${'a'.repeat(61)}--x`, 'dify')).toBe(`${'a'.repeat(61)}-`);
+    expect(helmFullname('prod', 'dify', '', `${'b'.repeat(62)}-c`)).toBe('b'.repeat(62));
+    expect(helmFullname('my-dify', 'dify')).toBe('my-dify');
   });
 
   it('external stores, images, scheduling, exposure and ESO carry over', async () => {
