@@ -102,24 +102,33 @@ export const DOUBAN_DEFAULTS: ValueMap = {
     containerPort: 5002,
     persistence: { enabled: true, accessMode: 'ReadWriteOnce', size: '20Gi', resourcePolicy: '' },
   }),
-  redis: { embedded: true, nameOverride: '', fullnameOverride: '', image: { repository: 'bitnamilegacy/redis' }, architecture: 'standalone', auth: { password: 'REDIS_PASSWORD' }, master: { persistence: { enabled: false, size: '8Gi' } } },
+  // The Bitnami subcharts' own defaults of the keys read below are included (auth, existing claims).
+  redis: {
+    embedded: true,
+    nameOverride: '',
+    fullnameOverride: '',
+    image: { repository: 'bitnamilegacy/redis' },
+    architecture: 'standalone',
+    auth: { enabled: true, password: 'REDIS_PASSWORD', existingSecret: '', existingSecretPasswordKey: '' },
+    master: { persistence: { enabled: false, size: '8Gi', existingClaim: '' } },
+  },
   postgresql: {
     embedded: true,
     nameOverride: '',
     fullnameOverride: '',
     image: { repository: 'bitnamilegacy/postgresql' },
     architecture: 'standalone',
-    auth: { postgresPassword: 'testpassword', database: 'dify' },
-    primary: { persistence: { enabled: false } },
+    auth: { postgresPassword: 'testpassword', database: 'dify', existingSecret: '', secretKeys: { adminPasswordKey: 'postgres-password' } },
+    primary: { persistence: { enabled: false, existingClaim: '' } },
   },
   minio: {
     embedded: false,
     nameOverride: '',
     fullnameOverride: '',
     image: { repository: 'bitnamilegacy/minio' },
-    auth: { rootUser: 'minioadmin', rootPassword: 'minioadmin' },
+    auth: { rootUser: 'minioadmin', rootPassword: 'minioadmin', existingSecret: '' },
     defaultBuckets: 'dify',
-    persistence: { enabled: false },
+    persistence: { enabled: false, existingClaim: '' },
     service: { ports: { api: 9000 } },
   },
 };
@@ -443,18 +452,23 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   const db = (k: string): Value | undefined => typed[`db.${k}`];
   if (o.bool('postgresql.embedded')) {
     const pgFull = helmFullname(opts.release, 'postgresql', o.str('postgresql.nameOverride'), o.str('postgresql.fullnameOverride'));
+    // douban connects as postgres, whose password Bitnami keeps under the admin key: in the user's
+    // Secret when given (Bitnami then makes none), else in its own under postgres-password.
+    const pgSecret = o.str('postgresql.auth.existingSecret');
+    const password = pgSecret ? fromSecret(pgSecret, o.str('postgresql.auth.secretKeys.adminPasswordKey') || 'postgres-password') : fromSecret(pgFull, 'postgres-password');
     put(out, 'postgresql.enabled', false);
     put(out, 'externalPostgresql', {
       enabled: true,
       host: `${fullname}-postgresql`,
       port: 5432,
       username: { value: 'postgres' },
-      password: fromSecret(pgFull, 'postgres-password'),
+      password,
       database: o.str('postgresql.auth.database'),
       pluginDatabase: pluginDb,
     });
     o.consume('postgresql.auth');
-    if (o.bool('postgresql.primary.persistence.enabled')) dataNote.push(`PostgreSQL (Bitnami, Service ${fullname}-postgresql): PVC data-${pgFull}-0`);
+    const claim = o.str('postgresql.primary.persistence.existingClaim') || `data-${pgFull}-0`;
+    if (o.bool('postgresql.primary.persistence.enabled')) dataNote.push(`PostgreSQL (Bitnami, Service ${fullname}-postgresql): PVC ${claim}`);
     else dataNote.push(`PostgreSQL (Bitnami, Service ${fullname}-postgresql): no PVC (douban's default): the data lives only as long as its pod; pg_dump it now`);
   } else if (db('host')) {
     // DB_TYPE: MySQL and its kin (Dify's mysql, oceanbase, seekdb) go to externalMysql, with its flavor.
@@ -488,8 +502,14 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   put(out, 'redis.enabled', false);
   if (o.bool('redis.embedded')) {
     const redisFull = helmFullname(opts.release, 'redis', o.str('redis.nameOverride'), o.str('redis.fullnameOverride'));
-    put(out, 'externalRedis', { enabled: true, host: `${fullname}-redis-master`, port: 6379, password: fromSecret(redisFull, 'redis-password'), db: 1, celeryDb: 1 });
-    if (o.bool('redis.master.persistence.enabled')) dataNote.push(`Redis (Bitnami, Service ${fullname}-redis-master): PVC redis-data-${redisFull}-master-0 (caches and queues only)`);
+    const r: ValueMap = { enabled: true, host: `${fullname}-redis-master`, port: 6379, db: 1, celeryDb: 1 };
+    // Without auth Bitnami's Redis takes no password; with it, the password is in the user's Secret or Bitnami's.
+    const redisSecret = o.str('redis.auth.existingSecret');
+    if (o.bool('redis.auth.enabled')) r['password'] = redisSecret ? fromSecret(redisSecret, o.str('redis.auth.existingSecretPasswordKey') || 'redis-password') : fromSecret(redisFull, 'redis-password');
+    o.consume('redis.auth');
+    put(out, 'externalRedis', r);
+    const claim = o.str('redis.master.persistence.existingClaim') || `redis-data-${redisFull}-master-0`;
+    if (o.bool('redis.master.persistence.enabled')) dataNote.push(`Redis (Bitnami, Service ${fullname}-redis-master): PVC ${claim} (caches and queues only)`);
     else dataNote.push(`Redis (Bitnami, Service ${fullname}-redis-master): no PVC (douban's default); it holds caches and queues only`);
   } else if (typeof rx['host'] === 'string') {
     put(out, 'externalRedis', { enabled: true, ...rx, celeryDb: typeof rx['db'] === 'number' ? rx['db'] : 1 });
@@ -512,10 +532,12 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     put(out, 'storage.s3.endpoint', `http://${fullname}-minio:${o.num('minio.service.ports.api') ?? 9000}`);
     put(out, 'storage.s3.bucket', o.str('minio.defaultBuckets').split(',')[0]!.split(':')[0]!.trim());
     put(out, 'storage.s3.pathStyle', true);
-    put(out, 'storage.s3.accessKey', fromSecret(minioFull, 'root-user'));
-    put(out, 'storage.s3.secretKey', fromSecret(minioFull, 'root-password'));
+    // The root credentials are in the user's Secret when given (Bitnami then makes none), under the same keys.
+    const minioSecret = o.str('minio.auth.existingSecret') || minioFull;
+    put(out, 'storage.s3.accessKey', fromSecret(minioSecret, 'root-user'));
+    put(out, 'storage.s3.secretKey', fromSecret(minioSecret, 'root-password'));
     o.consume('minio.auth');
-    if (o.bool('minio.persistence.enabled')) dataNote.push(`files (Bitnami MinIO, Service ${fullname}-minio): PVC ${minioFull}`);
+    if (o.bool('minio.persistence.enabled')) dataNote.push(`files (Bitnami MinIO, Service ${fullname}-minio): PVC ${o.str('minio.persistence.existingClaim') || minioFull}`);
     else dataNote.push(`files (Bitnami MinIO, Service ${fullname}-minio): no PVC (minio.persistence.enabled=false): copy the bucket out now (mc mirror)`);
   } else if (storageType === 's3' && !typed['storage.s3.accessKey'] && typed['storage.s3.useIam'] !== true) {
     // douban's default: STORAGE_TYPE=s3 and nothing else, which stores no file; this chart needs keys for s3.

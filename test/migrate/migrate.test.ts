@@ -537,6 +537,39 @@ describe('migrate --from douban: every env name and store it maps', () => {
     expect(unmappedLines(m)).toEqual([]);
   });
 
+  it("the embedded stores' existing Secrets and claims: the Secrets Bitnami read, not the ones it did not make", async () => {
+    const m = await migrate('douban', 'existing-secrets.yaml');
+    const api = env(m, '-api');
+    // douban connects as postgres: Bitnami keeps its password under the admin key.
+    expect(api.get('DB_USERNAME')).toMatch(/^secret:next-dify-/);
+    expect(m.values['externalPostgresql']).toMatchObject({ username: { value: 'postgres' } });
+    expect(api.get('DB_PASSWORD')).toBe('secret:pg-creds/postgres-password');
+    expect(api.get('REDIS_PASSWORD')).toBe('secret:redis-creds/redis-password');
+    expect(api.get('S3_ACCESS_KEY')).toBe('secret:minio-creds/root-user');
+    expect(api.get('S3_SECRET_KEY')).toBe('secret:minio-creds/root-password');
+    expect(m.stderr).toContain('data: PostgreSQL (Bitnami, Service dify-postgresql): PVC my-pg-data\n');
+    expect(m.stderr).toContain('data: Redis (Bitnami, Service dify-redis-master): PVC my-redis-data ');
+    expect(m.stderr).toContain('data: files (Bitnami MinIO, Service dify-minio): PVC my-minio-data\n');
+    expect(JSON.stringify(m.values)).not.toMatch(/"name":"dify-(postgresql|redis|minio)"/);
+    expect(unmappedLines(m)).toEqual([]);
+  });
+
+  it('existing Secrets under other keys: the admin key for postgres, the Redis password key', async () => {
+    const m = await migrate('douban', 'secret-keys.yaml');
+    const api = env(m, '-api');
+    expect(api.get('DB_PASSWORD')).toBe('secret:pg-creds/admin-password');
+    expect(api.get('REDIS_PASSWORD')).toBe('secret:redis-creds/pw');
+    expect(unmappedLines(m)).toEqual([]);
+  });
+
+  it('Redis without auth: no password', async () => {
+    const m = await migrate('douban', 'redis-no-auth.yaml');
+    expect(m.values['externalRedis']).not.toHaveProperty('password');
+    expect(env(m, '-api').get('REDIS_PASSWORD') ?? '').toBe('');
+    expect(env(m, '-api').get('CELERY_BROKER_URL')).toBe('redis://dify-redis-master:6379/1');
+    expect(unmappedLines(m)).toEqual([]);
+  });
+
   it('Azure Blob, OpenSearch, an external Redis and resend mail from env lists', async () => {
     const m = await migrate('douban', 'azure.yaml');
     const api = env(m, '-api');
