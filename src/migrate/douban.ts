@@ -7,7 +7,7 @@
  * existingSecret references (a value written inline must first be copied into a Secret: the
  * command is printed); the bundled Bitnami PostgreSQL, Redis and MinIO are used as external stores.
  */
-import { fromSecret, helmFullname, OldValues, put, splitImage, type Check, type MigrateOptions, type MigrationResult } from './index.js';
+import { fromSecret, helmFullname, helmTrunc, OldValues, put, splitImage, type Check, type MigrateOptions, type MigrationResult } from './index.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SCHEMA } from '../chart/locations.js';
@@ -579,8 +579,11 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   o.consume('httpRoute');
 
   const unmapped = [...o.unmapped, ...o.leftovers(PEER)];
+  // douban's selector labels add its name: the instance label alone also matches the embedded
+  // MinIO's Deployment, which the output keeps using.
+  const name = helmTrunc(o.str('nameOverride') || 'dify');
   dataNote.push(
-    `install the output as a new release in the same namespace next to the old one (not as an upgrade of it: that would delete the stores this output reads), after scaling the old release's Deployments to 0: kubectl scale deploy -l app.kubernetes.io/instance=${opts.release} --replicas=0`,
+    `install the output as a new release in the same namespace next to the old one (not as an upgrade of it: that would delete the stores this output reads), after scaling the old release's Deployments to 0: kubectl scale deploy -l app.kubernetes.io/instance=${opts.release},app.kubernetes.io/name=${name} --replicas=0`,
     "to move the data into this chart later: pg_dump the old database and restore it into this chart's postgresql (postgresql.enabled=true), copy the files (mc mirror for MinIO), then drop the external settings",
   );
   return { values: out, unmapped, checks, dataNote };

@@ -482,6 +482,9 @@ describe('migrate --from douban: every env name and store it maps', () => {
   it('embedded MinIO, PGVector, SMTP from env lists, an HTTPRoute, persistence and plugin Secrets', async () => {
     const m = await migrate('douban', 'minio.yaml');
     const api = env(m, '-api');
+    // Bitnami's MinIO Deployment carries the same instance label (and app.kubernetes.io/name=minio):
+    // the scale command must leave it running, as the output stores files in it.
+    expect(m.stderr).toContain('kubectl scale deploy -l app.kubernetes.io/instance=dify,app.kubernetes.io/name=dify --replicas=0');
     expect(api.get('CONSOLE_API_URL')).toBe('https://dify.example.com:8443');
     expect(api.get('STORAGE_TYPE')).toBe('s3');
     expect(api.get('S3_ENDPOINT')).toBe('http://dify-minio:9100');
@@ -534,6 +537,8 @@ describe('migrate --from douban: every env name and store it maps', () => {
     expect(api.get('S3_BUCKET_NAME')).toBe('dify');
     expect(api.get('S3_ACCESS_KEY')).toBe('secret:prod-minio/root-user');
     expect(m.stderr).toContain('kubectl create secret generic prod-migrated');
+    // nameOverride is douban's name label: the scale command stops its Deployments only.
+    expect(m.stderr).toContain('kubectl scale deploy -l app.kubernetes.io/instance=dify,app.kubernetes.io/name=ai --replicas=0');
     expect(unmappedLines(m)).toEqual([]);
   });
 
