@@ -228,6 +228,9 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   const newSecret = `${fullname}-migrated`;
   const refused = chartSetNames();
   const typed: ValueMap = {};
+  // Plain values of the global env lists, which also reached the plugin daemon.
+  const globalEnv = new Map<string, string>();
+  let celeryUrl = false;
   const extraConfig: ValueMap = {};
 
   /** A credential env entry: a Secret it already names, or one to make from the live Deployment. */
@@ -259,6 +262,8 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
       }
       const name = e['name'];
       const plain = typeof e['value'] === 'string' && e['valueFrom'] === undefined;
+      if (plain && path.startsWith('global.')) globalEnv.set(name, e['value'] as string);
+      if (name === 'CELERY_BROKER_URL') celeryUrl = true;
       if (name in CREDENTIALS) {
         const c = credential(p, e, deployment);
         if (c) typed[CREDENTIALS[name]!] = c;
@@ -381,7 +386,7 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     else if (!(isMap(e) && e['name'] === 'GIN_MODE')) sandboxKeep.push(e);
   }
   if (sandboxKeep.length > 0) put(out, 'sandbox.extraEnv', sandboxKeep);
-  let pluginDb = 'dify_plugin';
+  let pluginDb: string | undefined;
   if (pluginOn) {
     const keep: Value[] = [];
     for (const e of o.list('pluginDaemon.envs')) {
@@ -457,14 +462,18 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     const pgSecret = o.str('postgresql.auth.existingSecret');
     const password = pgSecret ? fromSecret(pgSecret, o.str('postgresql.auth.secretKeys.adminPasswordKey') || 'postgres-password') : fromSecret(pgFull, 'postgres-password');
     put(out, 'postgresql.enabled', false);
+    // douban's own DB_ entries come first in the pods' env and the env lists after, so an entry of
+    // the lists is what the pods used (the last of two entries with one name wins).
+    const database = (db('database') as string | undefined) ?? o.str('postgresql.auth.database');
     put(out, 'externalPostgresql', {
       enabled: true,
-      host: `${fullname}-postgresql`,
-      port: 5432,
-      username: { value: 'postgres' },
-      password,
-      database: o.str('postgresql.auth.database'),
-      pluginDatabase: pluginDb,
+      host: (db('host') as string | undefined) ?? `${fullname}-postgresql`,
+      port: (db('port') as number | undefined) ?? 5432,
+      username: (db('username') as ValueMap | undefined) ?? { value: 'postgres' },
+      password: (db('password') as ValueMap | undefined) ?? password,
+      database,
+      // Without its own DB_DATABASE the plugin daemon took the backend's (it gets the same env).
+      pluginDatabase: pluginDb ?? globalEnv.get('DB_DATABASE') ?? o.str('postgresql.auth.database'),
     });
     o.consume('postgresql.auth');
     const claim = o.str('postgresql.primary.persistence.existingClaim') || `data-${pgFull}-0`;
@@ -488,7 +497,8 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
       ...(db('username') ? { username: db('username') as ValueMap } : {}),
       ...(db('password') ? { password: db('password') as ValueMap } : {}),
       database: (db('database') as string | undefined) ?? 'dify',
-      pluginDatabase: pluginDb,
+      // Without a DB_DATABASE of its own or from the global lists, the daemon's default.
+      pluginDatabase: pluginDb ?? globalEnv.get('DB_DATABASE') ?? 'dify_plugin',
     });
   } else {
     o.report('postgresql.embedded', 'no database: postgresql.embedded is false and no DB_HOST in the env lists');
@@ -507,6 +517,9 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     const redisSecret = o.str('redis.auth.existingSecret');
     if (o.bool('redis.auth.enabled')) r['password'] = redisSecret ? fromSecret(redisSecret, o.str('redis.auth.existingSecretPasswordKey') || 'redis-password') : fromSecret(redisFull, 'redis-password');
     o.consume('redis.auth');
+    // As for the database: REDIS_ entries of the env lists override douban's own.
+    Object.assign(r, rx);
+    if (celeryUrl) check('externalRedis.celeryDb', "the old values set CELERY_BROKER_URL over douban's own (database 1 of the embedded Redis); this chart builds it from externalRedis: check the database number");
     put(out, 'externalRedis', r);
     const claim = o.str('redis.master.persistence.existingClaim') || `redis-data-${redisFull}-master-0`;
     if (o.bool('redis.master.persistence.enabled')) dataNote.push(`Redis (Bitnami, Service ${fullname}-redis-master): PVC ${claim} (caches and queues only)`);

@@ -575,6 +575,26 @@ describe('migrate --from douban: every env name and store it maps', () => {
     expect(unmappedLines(m)).toEqual([]);
   });
 
+  it("env lists override the embedded stores' settings, as they did in the old pods", async () => {
+    const m = await migrate('douban', 'env-overrides.yaml');
+    const api = env(m, '-api');
+    expect(api.get('DB_HOST')).toBe('dify-postgresql');
+    expect(api.get('DB_DATABASE')).toBe('difyprod');
+    expect(api.get('DB_PASSWORD')).toBe('secret:dify-creds/DB_PASSWORD');
+    expect(api.get('REDIS_HOST')).toBe('dify-redis-master');
+    expect(api.get('REDIS_DB')).toBe('3');
+    // douban's CELERY_BROKER_URL stayed on database 1.
+    expect(api.get('CELERY_BROKER_URL')).toMatch(/@dify-redis-master:6379\/1$/);
+    expect(env(m, '-plugin-daemon').get('DB_DATABASE')).toBe('difyprod');
+    expect(unmappedLines(m)).toEqual([]);
+    // A broker URL of the lists replaced douban's: its database is not known here, and said.
+    const celery = join(tmp, 'douban-celery.yaml');
+    writeFileSync(celery, 'global:\n  extraBackendEnvs:\n    - {name: SECRET_KEY, valueFrom: {secretKeyRef: {name: s, key: k}}}\n    - {name: CELERY_BROKER_URL, value: "redis://:p@dify-redis-master:6379/5"}\n');
+    const r = await cli(['migrate', '--from', 'douban', celery]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^check: externalRedis\.celeryDb: the old values set CELERY_BROKER_URL/m);
+  });
+
   it('Azure Blob, OpenSearch, an external Redis and resend mail from env lists', async () => {
     const m = await migrate('douban', 'azure.yaml');
     const api = env(m, '-api');
