@@ -251,9 +251,22 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     return undefined;
   };
 
-  /** One env list: typed keys, credentials, then extraConfig or the component's extraEnv. */
-  const envList = (path: string, components: string[], deployment: string, allowConfig: boolean): void => {
+  /** Appends entries to a component's extraEnv: the global lists' first, as in douban's pods. */
+  const addEnv = (c: string, entries: Value[]): void => {
+    if (entries.length === 0) return;
+    const cur = isMap(out[c]) ? (out[c] as ValueMap)['extraEnv'] : undefined;
+    put(out, `${c}.extraEnv`, [...(Array.isArray(cur) ? cur : []), ...entries]);
+  };
+
+  /**
+   * One env list: typed keys, credentials, then extraConfig or the components' extraEnv. `others`
+   * are components the list reached that do not read dify.extraConfig (web, the plugin daemon): they
+   * get its extraConfig entries as extraEnv too. Typed keys need no copy: they become settings this
+   * chart gives every component that uses them.
+   */
+  const envList = (path: string, components: string[], others: string[], deployment: string, allowConfig: boolean): void => {
     const keep: Value[] = [];
+    const toOthers: Value[] = [];
     for (const [i, e] of o.list(path).entries()) {
       const p = `${path}.${i}`;
       if (!isMap(e) || typeof e['name'] !== 'string') {
@@ -277,13 +290,16 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
         o.report(p, `${name}: ${refused.get(name)!}`);
       } else if (plain && allowConfig) {
         extraConfig[name] = e['value'] as string;
+        toOthers.push(e);
       } else {
         keep.push(e);
+        toOthers.push(e);
       }
       o.consume(p);
     }
     o.consume(path);
-    if (keep.length > 0) for (const c of components) put(out, `${c}.extraEnv`, [...(isMap(out[c]) && Array.isArray((out[c] as ValueMap)['extraEnv']) ? ((out[c] as ValueMap)['extraEnv'] as Value[]) : []), ...keep]);
+    for (const c of components) addEnv(c, keep);
+    for (const c of others) addEnv(c, toOthers);
   };
 
   // Public URLs, as the peer derives them.
@@ -366,12 +382,14 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   o.consume('pluginDaemon.enabled');
   if (pullSecrets.length > 0) put(out, 'global.imagePullSecrets', pullSecrets);
 
-  // Env lists. Backend lists reach api, worker and beat in both charts.
-  envList('global.extraEnvs', ['web', 'api', 'worker', 'beat'], `${fullname}-api`, true);
-  envList('global.extraBackendEnvs', ['api', 'worker', 'beat'], `${fullname}-api`, true);
-  envList('api.envs', ['api'], `${fullname}-api`, true);
-  envList('worker.envs', ['worker'], `${fullname}-worker`, false);
-  envList('workerBeat.envs', ['beat'], `${fullname}-worker-beat`, false);
+  // Env lists. douban gave global.extraEnvs to every component but the sandbox, and
+  // global.extraBackendEnvs to api, worker, beat and the plugin daemon.
+  const plugin = pluginOn ? ['pluginDaemon'] : [];
+  envList('global.extraEnvs', ['api', 'worker', 'beat'], ['web', ...plugin], `${fullname}-api`, true);
+  envList('global.extraBackendEnvs', ['api', 'worker', 'beat'], plugin, `${fullname}-api`, true);
+  envList('api.envs', ['api'], [], `${fullname}-api`, true);
+  envList('worker.envs', ['worker'], [], `${fullname}-worker`, false);
+  envList('workerBeat.envs', ['beat'], [], `${fullname}-worker-beat`, false);
   // frontend: marketplace URLs have typed values; the rest stays on web.
   const webKeep: Value[] = [];
   for (const e of o.list('frontend.envs')) {
@@ -379,7 +397,7 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     else if (isMap(e) && e['name'] === 'MARKETPLACE_URL' && typeof e['value'] === 'string') put(out, 'dify.marketplace.url', e['value']);
     else webKeep.push(e);
   }
-  if (webKeep.length > 0) put(out, 'web.extraEnv', webKeep);
+  addEnv('web', webKeep);
   const sandboxKeep: Value[] = [];
   for (const e of o.list('sandbox.envs')) {
     if (isMap(e) && e['name'] === 'WORKER_TIMEOUT' && typeof e['value'] === 'string' && /^[0-9]+$/.test(e['value'])) put(out, 'sandbox.workerTimeout', Number(e['value']));
@@ -399,14 +417,15 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
       else if (n === 'SERVER_PORT' || n === 'PPROF_ENABLED' || n === 'PLUGIN_REMOTE_INSTALLING_HOST') continue; // set by this chart
       else keep.push(e);
     }
-    if (keep.length > 0) put(out, 'pluginDaemon.extraEnv', keep);
+    addEnv('pluginDaemon', keep);
   }
   o.consume('frontend.envs');
   o.consume('sandbox.envs');
   o.consume('pluginDaemon.envs');
   if (Object.keys(extraConfig).length > 0) put(out, 'dify.extraConfig', extraConfig);
-  if (o.list('volumes').length > 0) for (const c of ['api', 'worker']) put(out, `${c}.extraVolumes`, o.list('volumes'));
-  if (o.list('volumeMounts').length > 0) for (const c of ['api', 'worker']) put(out, `${c}.extraVolumeMounts`, o.list('volumeMounts'));
+  // douban mounted them on api, worker and worker-beat.
+  if (o.list('volumes').length > 0) for (const c of ['api', 'worker', 'beat']) put(out, `${c}.extraVolumes`, o.list('volumes'));
+  if (o.list('volumeMounts').length > 0) for (const c of ['api', 'worker', 'beat']) put(out, `${c}.extraVolumeMounts`, o.list('volumeMounts'));
   o.cannot('serviceAccount', 'this chart makes ServiceAccounts per component: set <component>.serviceAccount (e.g. api and worker for cloud IAM)');
 
   // This chart sends mail only with a sender; Dify without one failed to send, so mail stays off.

@@ -512,7 +512,11 @@ describe('migrate --from douban: every env name and store it maps', () => {
     const a = deploy(m.objects, '-api');
     expect(a.metadata.labels).toMatchObject({ team: 'ai' });
     expect(a.spec.template.spec.volumes).toContainEqual({ name: 'certs', secret: { secretName: 'corp-ca' } });
-    expect(deploy(m.objects, '-worker').spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'certs', mountPath: '/etc/corp-ca', readOnly: true });
+    // douban mounted its top-level volumes on api, worker and worker-beat.
+    for (const c of ['-api', '-worker', '-beat']) {
+      expect(deploy(m.objects, c).spec.template.spec.volumes, c).toContainEqual({ name: 'certs', secret: { secretName: 'corp-ca' } });
+      expect(deploy(m.objects, c).spec.template.spec.containers[0].volumeMounts, c).toContainEqual({ name: 'certs', mountPath: '/etc/corp-ca', readOnly: true });
+    }
     const pd = deploy(m.objects, '-plugin-daemon');
     expect(claims(pd)).toContain('dify-plugin-daemon-pvc');
     expect(pd.spec.strategy.type).toBe('RollingUpdate');
@@ -593,6 +597,21 @@ describe('migrate --from douban: every env name and store it maps', () => {
     const r = await cli(['migrate', '--from', 'douban', celery]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^check: externalRedis\.celeryDb: the old values set CELERY_BROKER_URL/m);
+  });
+
+  it('the global env lists reach web and the plugin daemon as they did in douban', async () => {
+    const m = await migrate('douban', 'env-reach.yaml');
+    for (const c of ['-api', '-worker', '-beat', '-web', '-plugin-daemon']) {
+      expect(env(m, c).get('TZ'), c).toBe('Europe/Paris');
+      expect(env(m, c).get('HTTPS_PROXY'), c).toBe('secret:proxy/url');
+    }
+    for (const c of ['-api', '-worker', '-beat', '-plugin-daemon']) expect(env(m, c).get('HTTP_REQUEST_MAX_READ_TIMEOUT'), c).toBe('120');
+    expect(env(m, '-web').has('HTTP_REQUEST_MAX_READ_TIMEOUT')).toBe(false);
+    expect(env(m, '-web').get('NEXT_TELEMETRY_DISABLED')).toBe('1');
+    expect(env(m, '-dify-sandbox').has('TZ')).toBe(false);
+    // The global entries come before the component's own, as in douban's pods.
+    expect((m.values['web'] as { extraEnv: { name: string }[] }).extraEnv.map((e) => e.name)).toEqual(['TZ', 'HTTPS_PROXY', 'NEXT_TELEMETRY_DISABLED']);
+    expect(unmappedLines(m)).toEqual([]);
   });
 
   it('Azure Blob, OpenSearch, an external Redis and resend mail from env lists', async () => {
