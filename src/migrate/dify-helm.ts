@@ -154,6 +154,8 @@ export const DIFY_HELM_DEFAULTS: ValueMap = {
     replicas: 1,
     service: { name: 'weaviate', type: 'ClusterIP' },
     grpcService: { enabled: true, name: 'weaviate-grpc', ports: [{ name: 'grpc', protocol: 'TCP', port: 50051 }] },
+    // Only whether apikey is a non-empty map matters to dify-helm (its `enabled` is not read).
+    authentication: { apikey: { enabled: true } },
   },
   service: { type: 'ClusterIP', port: 80 },
   ingress: {
@@ -892,9 +894,17 @@ function mapVectorStore(o: OldValues, out: ValueMap, cred: Cred, dataNote: strin
         const ports = o.list('weaviate.grpcService.ports');
         const first = ports[0];
         const port = isMap(first) && typeof first['port'] === 'number' ? first['port'] : 50051;
+        // The old Secret holds WEAVIATE_API_KEY only while weaviate.authentication.apikey is a
+        // non-empty map (under ESO: while the api's remoteRefs name it); without it, no key.
+        const eso = o.bool('externalSecret.enabled') && o.bool('externalSecret.api.enabled');
+        const keyed = eso ? isMap(o.get(['externalSecret', 'api', 'remoteRefs', 'WEAVIATE_API_KEY'])) : Object.keys(o.map('weaviate.authentication.apikey')).length > 0;
         put(out, 'vectorStore', {
           type: 'weaviate',
-          weaviate: { endpoint: `http://${name}`, grpcEndpoint: grpcOn ? `grpc://${o.str('weaviate.grpcService.name')}:${port}` : `grpc://${name}:50051`, apiKey: cred('WEAVIATE_API_KEY') },
+          weaviate: {
+            endpoint: `http://${name}`,
+            grpcEndpoint: grpcOn ? `grpc://${o.str('weaviate.grpcService.name')}:${port}` : `grpc://${name}:50051`,
+            ...(keyed ? { apiKey: cred('WEAVIATE_API_KEY') } : {}),
+          },
         });
         const n = o.num('weaviate.replicas') ?? 1;
         dataNote.push(`Weaviate (weaviate chart, Service ${name}): PVC ${Array.from({ length: n }, (_, i) => `weaviate-data-weaviate-${i}`).join(', ')}`);

@@ -347,6 +347,24 @@ describe('migrate --from dify-helm: every store, mail and exposure it maps', () 
     expect(unmappedLines(m)).toEqual([]);
   });
 
+  it("Weaviate without API keys: no key, as the old Secret has none", async () => {
+    const m = await migrate('dify-helm', 'weaviate-anonymous.yaml');
+    const api = env(m, '-api');
+    expect(api.get('WEAVIATE_ENDPOINT')).toBe('http://weaviate');
+    expect(api.get('WEAVIATE_API_KEY') ?? '').toBe('');
+    expect(m.values['vectorStore']).not.toHaveProperty('weaviate.apiKey');
+    // Its authentication settings stay with the Weaviate the old release keeps running.
+    expect(unmappedLines(m)).toEqual([expect.stringMatching(/^weaviate\.authentication\.anonymous_access\.enabled: setting of a store the old release keeps running/)]);
+  });
+
+  it('Weaviate under External Secrets: the key comes from its remote reference, as the old ExternalSecret made it', async () => {
+    const m = await migrate('dify-helm', 'weaviate-eso.yaml');
+    expect(env(m, '-api').get('WEAVIATE_API_KEY')).toBe('secret:next-dify-external/WEAVIATE_API_KEY');
+    const es = workload(m.objects, 'ExternalSecret', '');
+    const refs = new Map(es.spec.data.map((d: { secretKey: string; remoteRef: Record<string, string> }) => [d.secretKey, d.remoteRef]));
+    expect(refs.get('WEAVIATE_API_KEY')).toMatchObject({ key: 'dify/weaviate', property: 'api_key' });
+  });
+
   it('Aliyun OSS and PGVector; bundled stores renamed, standalone, TLS Redis; fullnameOverride', async () => {
     const m = await migrate('dify-helm', 'oss-pgvector.yaml');
     const api = env(m, '-api');
