@@ -7,7 +7,7 @@
  * The defaults below are the peer's documented defaults of the keys this mapping reads, written
  * here as data: an unset key in the old file means these, as it did for the old release.
  */
-import { fromSecret, helmFullname, OldValues, put, splitImage, type Check, type MigrateOptions, type MigrationResult } from './index.js';
+import { fromSecret, helmFullname, helmTrunc, OldValues, put, splitImage, type Check, type MigrateOptions, type MigrationResult } from './index.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 
 const PEER = "dify-helm's values";
@@ -154,6 +154,8 @@ export const DIFY_HELM_DEFAULTS: ValueMap = {
     replicas: 1,
     service: { name: 'weaviate', type: 'ClusterIP' },
     grpcService: { enabled: true, name: 'weaviate-grpc', ports: [{ name: 'grpc', protocol: 'TCP', port: 50051 }] },
+    // Only whether apikey is a non-empty map matters to dify-helm (its `enabled` is not read).
+    authentication: { apikey: { enabled: true } },
   },
   service: { type: 'ClusterIP', port: 80 },
   ingress: {
@@ -510,7 +512,8 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
 
   // Database: the first the peer would pick.
   const pgFull = helmFullname(opts.release, 'postgresql', o.str('postgresql.nameOverride'), o.str('postgresql.fullnameOverride'));
-  const pgPrimary = o.str('postgresql.architecture') === 'replication' ? `${pgFull}-${o.str('postgresql.primary.name') || 'primary'}` : pgFull;
+  // Bitnami's primary and read-replica names (and dify-helm's DB_HOST) are cut after the suffix.
+  const pgPrimary = o.str('postgresql.architecture') === 'replication' ? helmTrunc(`${pgFull}-${o.str('postgresql.primary.name') || 'primary'}`) : pgFull;
   put(out, 'postgresql.enabled', false);
   if (o.bool('externalPostgres.enabled')) {
     put(out, 'externalPostgresql', {
@@ -551,7 +554,8 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
     const pvcs = [claim || `data-${pgPrimary}-0`];
     if (o.str('postgresql.architecture') === 'replication') {
       const n = o.num('postgresql.readReplicas.replicaCount') ?? 1;
-      for (let i = 0; i < n; i++) pvcs.push(`data-${pgFull}-${o.str('postgresql.readReplicas.name') || 'read'}-${i}`);
+      const read = helmTrunc(`${pgFull}-${o.str('postgresql.readReplicas.name') || 'read'}`);
+      for (let i = 0; i < n; i++) pvcs.push(`data-${read}-${i}`);
     }
     if (o.bool('postgresql.primary.persistence.enabled')) dataNote.push(`PostgreSQL (Bitnami, Service ${pgPrimary}): PVC ${pvcs.join(', ')} (the first holds the data)`);
     else dataNote.push(`PostgreSQL (Bitnami, Service ${pgPrimary}): no PVC (postgresql.primary.persistence.enabled=false): the data lives only as long as its pod; dump it now`);
@@ -564,6 +568,7 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
   restOf(o, 'postgresql', OLD_STORE);
 
   // Redis.
+  // Bitnami Redis 16 appends -master, -replicas, -node and -headless to its fullname uncut, as dify-helm does.
   const redisFull = helmFullname(opts.release, 'redis', o.str('redis.nameOverride'), o.str('redis.fullnameOverride'));
   put(out, 'redis.enabled', false);
   const sentinelCommon = (nodes: string[], masterName: string, password: ValueMap | undefined): ValueMap => {
@@ -768,7 +773,8 @@ function mapStorage(o: OldValues, out: ValueMap, cred: Cred, check: (p: string, 
     }
   } else {
     // Files on the peer's PVC: this chart mounts the same claim.
-    const claim = o.str('api.persistence.persistentVolumeClaim.existingClaim') || fullname;
+    // dify-helm names its claims `<name> | trunc 58` (no trimSuffix).
+    const claim = o.str('api.persistence.persistentVolumeClaim.existingClaim') || fullname.slice(0, 58);
     put(out, 'storage.type', 'local');
     put(out, 'storage.local.existingClaim', claim);
     const modes = o.str('api.persistence.persistentVolumeClaim.accessModes');
@@ -785,7 +791,7 @@ function mapStorage(o: OldValues, out: ValueMap, cred: Cred, check: (p: string, 
     } else if (newPluginClaim) {
       dataNote.push('installed plugins: on a new PVC of this chart; reinstall them from the marketplace');
     } else {
-      const claim = o.str('pluginDaemon.persistence.persistentVolumeClaim.existingClaim') || `${fullname}-plugin-daemon`;
+      const claim = o.str('pluginDaemon.persistence.persistentVolumeClaim.existingClaim') || `${fullname}-plugin-daemon`.slice(0, 58);
       put(out, 'pluginDaemon.persistence.existingClaim', claim);
       const modes = o.str('pluginDaemon.persistence.persistentVolumeClaim.accessModes');
       if (modes) put(out, 'pluginDaemon.persistence.accessModes', [modes]);
@@ -888,9 +894,17 @@ function mapVectorStore(o: OldValues, out: ValueMap, cred: Cred, dataNote: strin
         const ports = o.list('weaviate.grpcService.ports');
         const first = ports[0];
         const port = isMap(first) && typeof first['port'] === 'number' ? first['port'] : 50051;
+        // The old Secret holds WEAVIATE_API_KEY only while weaviate.authentication.apikey is a
+        // non-empty map (under ESO: while the api's remoteRefs name it); without it, no key.
+        const eso = o.bool('externalSecret.enabled') && o.bool('externalSecret.api.enabled');
+        const keyed = eso ? isMap(o.get(['externalSecret', 'api', 'remoteRefs', 'WEAVIATE_API_KEY'])) : Object.keys(o.map('weaviate.authentication.apikey')).length > 0;
         put(out, 'vectorStore', {
           type: 'weaviate',
-          weaviate: { endpoint: `http://${name}`, grpcEndpoint: grpcOn ? `grpc://${o.str('weaviate.grpcService.name')}:${port}` : `grpc://${name}:50051`, apiKey: cred('WEAVIATE_API_KEY') },
+          weaviate: {
+            endpoint: `http://${name}`,
+            grpcEndpoint: grpcOn ? `grpc://${o.str('weaviate.grpcService.name')}:${port}` : `grpc://${name}:50051`,
+            ...(keyed ? { apiKey: cred('WEAVIATE_API_KEY') } : {}),
+          },
         });
         const n = o.num('weaviate.replicas') ?? 1;
         dataNote.push(`Weaviate (weaviate chart, Service ${name}): PVC ${Array.from({ length: n }, (_, i) => `weaviate-data-weaviate-${i}`).join(', ')}`);

@@ -7,7 +7,7 @@
  * existingSecret references (a value written inline must first be copied into a Secret: the
  * command is printed); the bundled Bitnami PostgreSQL, Redis and MinIO are used as external stores.
  */
-import { fromSecret, helmFullname, OldValues, put, splitImage, type Check, type MigrateOptions, type MigrationResult } from './index.js';
+import { fromSecret, helmFullname, helmTrunc, OldValues, put, splitImage, type Check, type MigrateOptions, type MigrationResult } from './index.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SCHEMA } from '../chart/locations.js';
@@ -102,24 +102,33 @@ export const DOUBAN_DEFAULTS: ValueMap = {
     containerPort: 5002,
     persistence: { enabled: true, accessMode: 'ReadWriteOnce', size: '20Gi', resourcePolicy: '' },
   }),
-  redis: { embedded: true, nameOverride: '', fullnameOverride: '', image: { repository: 'bitnamilegacy/redis' }, architecture: 'standalone', auth: { password: 'REDIS_PASSWORD' }, master: { persistence: { enabled: false, size: '8Gi' } } },
+  // The Bitnami subcharts' own defaults of the keys read below are included (auth, existing claims).
+  redis: {
+    embedded: true,
+    nameOverride: '',
+    fullnameOverride: '',
+    image: { repository: 'bitnamilegacy/redis' },
+    architecture: 'standalone',
+    auth: { enabled: true, password: 'REDIS_PASSWORD', existingSecret: '', existingSecretPasswordKey: '' },
+    master: { persistence: { enabled: false, size: '8Gi', existingClaim: '' } },
+  },
   postgresql: {
     embedded: true,
     nameOverride: '',
     fullnameOverride: '',
     image: { repository: 'bitnamilegacy/postgresql' },
     architecture: 'standalone',
-    auth: { postgresPassword: 'testpassword', database: 'dify' },
-    primary: { persistence: { enabled: false } },
+    auth: { postgresPassword: 'testpassword', database: 'dify', existingSecret: '', secretKeys: { adminPasswordKey: 'postgres-password' } },
+    primary: { persistence: { enabled: false, existingClaim: '' } },
   },
   minio: {
     embedded: false,
     nameOverride: '',
     fullnameOverride: '',
     image: { repository: 'bitnamilegacy/minio' },
-    auth: { rootUser: 'minioadmin', rootPassword: 'minioadmin' },
+    auth: { rootUser: 'minioadmin', rootPassword: 'minioadmin', existingSecret: '' },
     defaultBuckets: 'dify',
-    persistence: { enabled: false },
+    persistence: { enabled: false, existingClaim: '' },
     service: { ports: { api: 9000 } },
   },
 };
@@ -219,6 +228,9 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   const newSecret = `${fullname}-migrated`;
   const refused = chartSetNames();
   const typed: ValueMap = {};
+  // Plain values of the global env lists, which also reached the plugin daemon.
+  const globalEnv = new Map<string, string>();
+  let celeryUrl = false;
   const extraConfig: ValueMap = {};
 
   /** A credential env entry: a Secret it already names, or one to make from the live Deployment. */
@@ -239,9 +251,22 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     return undefined;
   };
 
-  /** One env list: typed keys, credentials, then extraConfig or the component's extraEnv. */
-  const envList = (path: string, components: string[], deployment: string, allowConfig: boolean): void => {
+  /** Appends entries to a component's extraEnv: the global lists' first, as in douban's pods. */
+  const addEnv = (c: string, entries: Value[]): void => {
+    if (entries.length === 0) return;
+    const cur = isMap(out[c]) ? (out[c] as ValueMap)['extraEnv'] : undefined;
+    put(out, `${c}.extraEnv`, [...(Array.isArray(cur) ? cur : []), ...entries]);
+  };
+
+  /**
+   * One env list: typed keys, credentials, then extraConfig or the components' extraEnv. `others`
+   * are components the list reached that do not read dify.extraConfig (web, the plugin daemon): they
+   * get its extraConfig entries as extraEnv too. Typed keys need no copy: they become settings this
+   * chart gives every component that uses them.
+   */
+  const envList = (path: string, components: string[], others: string[], deployment: string, allowConfig: boolean): void => {
     const keep: Value[] = [];
+    const toOthers: Value[] = [];
     for (const [i, e] of o.list(path).entries()) {
       const p = `${path}.${i}`;
       if (!isMap(e) || typeof e['name'] !== 'string') {
@@ -250,6 +275,8 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
       }
       const name = e['name'];
       const plain = typeof e['value'] === 'string' && e['valueFrom'] === undefined;
+      if (plain && path.startsWith('global.')) globalEnv.set(name, e['value'] as string);
+      if (name === 'CELERY_BROKER_URL') celeryUrl = true;
       if (name in CREDENTIALS) {
         const c = credential(p, e, deployment);
         if (c) typed[CREDENTIALS[name]!] = c;
@@ -263,13 +290,16 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
         o.report(p, `${name}: ${refused.get(name)!}`);
       } else if (plain && allowConfig) {
         extraConfig[name] = e['value'] as string;
+        toOthers.push(e);
       } else {
         keep.push(e);
+        toOthers.push(e);
       }
       o.consume(p);
     }
     o.consume(path);
-    if (keep.length > 0) for (const c of components) put(out, `${c}.extraEnv`, [...(isMap(out[c]) && Array.isArray((out[c] as ValueMap)['extraEnv']) ? ((out[c] as ValueMap)['extraEnv'] as Value[]) : []), ...keep]);
+    for (const c of components) addEnv(c, keep);
+    for (const c of others) addEnv(c, toOthers);
   };
 
   // Public URLs, as the peer derives them.
@@ -352,12 +382,14 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   o.consume('pluginDaemon.enabled');
   if (pullSecrets.length > 0) put(out, 'global.imagePullSecrets', pullSecrets);
 
-  // Env lists. Backend lists reach api, worker and beat in both charts.
-  envList('global.extraEnvs', ['web', 'api', 'worker', 'beat'], `${fullname}-api`, true);
-  envList('global.extraBackendEnvs', ['api', 'worker', 'beat'], `${fullname}-api`, true);
-  envList('api.envs', ['api'], `${fullname}-api`, true);
-  envList('worker.envs', ['worker'], `${fullname}-worker`, false);
-  envList('workerBeat.envs', ['beat'], `${fullname}-worker-beat`, false);
+  // Env lists. douban gave global.extraEnvs to every component but the sandbox, and
+  // global.extraBackendEnvs to api, worker, beat and the plugin daemon.
+  const plugin = pluginOn ? ['pluginDaemon'] : [];
+  envList('global.extraEnvs', ['api', 'worker', 'beat'], ['web', ...plugin], `${fullname}-api`, true);
+  envList('global.extraBackendEnvs', ['api', 'worker', 'beat'], plugin, `${fullname}-api`, true);
+  envList('api.envs', ['api'], [], `${fullname}-api`, true);
+  envList('worker.envs', ['worker'], [], `${fullname}-worker`, false);
+  envList('workerBeat.envs', ['beat'], [], `${fullname}-worker-beat`, false);
   // frontend: marketplace URLs have typed values; the rest stays on web.
   const webKeep: Value[] = [];
   for (const e of o.list('frontend.envs')) {
@@ -365,14 +397,14 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     else if (isMap(e) && e['name'] === 'MARKETPLACE_URL' && typeof e['value'] === 'string') put(out, 'dify.marketplace.url', e['value']);
     else webKeep.push(e);
   }
-  if (webKeep.length > 0) put(out, 'web.extraEnv', webKeep);
+  addEnv('web', webKeep);
   const sandboxKeep: Value[] = [];
   for (const e of o.list('sandbox.envs')) {
     if (isMap(e) && e['name'] === 'WORKER_TIMEOUT' && typeof e['value'] === 'string' && /^[0-9]+$/.test(e['value'])) put(out, 'sandbox.workerTimeout', Number(e['value']));
     else if (!(isMap(e) && e['name'] === 'GIN_MODE')) sandboxKeep.push(e);
   }
   if (sandboxKeep.length > 0) put(out, 'sandbox.extraEnv', sandboxKeep);
-  let pluginDb = 'dify_plugin';
+  let pluginDb: string | undefined;
   if (pluginOn) {
     const keep: Value[] = [];
     for (const e of o.list('pluginDaemon.envs')) {
@@ -385,14 +417,15 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
       else if (n === 'SERVER_PORT' || n === 'PPROF_ENABLED' || n === 'PLUGIN_REMOTE_INSTALLING_HOST') continue; // set by this chart
       else keep.push(e);
     }
-    if (keep.length > 0) put(out, 'pluginDaemon.extraEnv', keep);
+    addEnv('pluginDaemon', keep);
   }
   o.consume('frontend.envs');
   o.consume('sandbox.envs');
   o.consume('pluginDaemon.envs');
   if (Object.keys(extraConfig).length > 0) put(out, 'dify.extraConfig', extraConfig);
-  if (o.list('volumes').length > 0) for (const c of ['api', 'worker']) put(out, `${c}.extraVolumes`, o.list('volumes'));
-  if (o.list('volumeMounts').length > 0) for (const c of ['api', 'worker']) put(out, `${c}.extraVolumeMounts`, o.list('volumeMounts'));
+  // douban mounted them on api, worker and worker-beat.
+  if (o.list('volumes').length > 0) for (const c of ['api', 'worker', 'beat']) put(out, `${c}.extraVolumes`, o.list('volumes'));
+  if (o.list('volumeMounts').length > 0) for (const c of ['api', 'worker', 'beat']) put(out, `${c}.extraVolumeMounts`, o.list('volumeMounts'));
   o.cannot('serviceAccount', 'this chart makes ServiceAccounts per component: set <component>.serviceAccount (e.g. api and worker for cloud IAM)');
 
   // This chart sends mail only with a sender; Dify without one failed to send, so mail stays off.
@@ -443,18 +476,27 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   const db = (k: string): Value | undefined => typed[`db.${k}`];
   if (o.bool('postgresql.embedded')) {
     const pgFull = helmFullname(opts.release, 'postgresql', o.str('postgresql.nameOverride'), o.str('postgresql.fullnameOverride'));
+    // douban connects as postgres, whose password Bitnami keeps under the admin key: in the user's
+    // Secret when given (Bitnami then makes none), else in its own under postgres-password.
+    const pgSecret = o.str('postgresql.auth.existingSecret');
+    const password = pgSecret ? fromSecret(pgSecret, o.str('postgresql.auth.secretKeys.adminPasswordKey') || 'postgres-password') : fromSecret(pgFull, 'postgres-password');
     put(out, 'postgresql.enabled', false);
+    // douban's own DB_ entries come first in the pods' env and the env lists after, so an entry of
+    // the lists is what the pods used (the last of two entries with one name wins).
+    const database = (db('database') as string | undefined) ?? o.str('postgresql.auth.database');
     put(out, 'externalPostgresql', {
       enabled: true,
-      host: `${fullname}-postgresql`,
-      port: 5432,
-      username: { value: 'postgres' },
-      password: fromSecret(pgFull, 'postgres-password'),
-      database: o.str('postgresql.auth.database'),
-      pluginDatabase: pluginDb,
+      host: (db('host') as string | undefined) ?? `${fullname}-postgresql`,
+      port: (db('port') as number | undefined) ?? 5432,
+      username: (db('username') as ValueMap | undefined) ?? { value: 'postgres' },
+      password: (db('password') as ValueMap | undefined) ?? password,
+      database,
+      // Without its own DB_DATABASE the plugin daemon took the backend's (it gets the same env).
+      pluginDatabase: pluginDb ?? globalEnv.get('DB_DATABASE') ?? o.str('postgresql.auth.database'),
     });
     o.consume('postgresql.auth');
-    if (o.bool('postgresql.primary.persistence.enabled')) dataNote.push(`PostgreSQL (Bitnami, Service ${fullname}-postgresql): PVC data-${pgFull}-0`);
+    const claim = o.str('postgresql.primary.persistence.existingClaim') || `data-${pgFull}-0`;
+    if (o.bool('postgresql.primary.persistence.enabled')) dataNote.push(`PostgreSQL (Bitnami, Service ${fullname}-postgresql): PVC ${claim}`);
     else dataNote.push(`PostgreSQL (Bitnami, Service ${fullname}-postgresql): no PVC (douban's default): the data lives only as long as its pod; pg_dump it now`);
   } else if (db('host')) {
     // DB_TYPE: MySQL and its kin (Dify's mysql, oceanbase, seekdb) go to externalMysql, with its flavor.
@@ -474,7 +516,8 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
       ...(db('username') ? { username: db('username') as ValueMap } : {}),
       ...(db('password') ? { password: db('password') as ValueMap } : {}),
       database: (db('database') as string | undefined) ?? 'dify',
-      pluginDatabase: pluginDb,
+      // Without a DB_DATABASE of its own or from the global lists, the daemon's default.
+      pluginDatabase: pluginDb ?? globalEnv.get('DB_DATABASE') ?? 'dify_plugin',
     });
   } else {
     o.report('postgresql.embedded', 'no database: postgresql.embedded is false and no DB_HOST in the env lists');
@@ -488,8 +531,17 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   put(out, 'redis.enabled', false);
   if (o.bool('redis.embedded')) {
     const redisFull = helmFullname(opts.release, 'redis', o.str('redis.nameOverride'), o.str('redis.fullnameOverride'));
-    put(out, 'externalRedis', { enabled: true, host: `${fullname}-redis-master`, port: 6379, password: fromSecret(redisFull, 'redis-password'), db: 1, celeryDb: 1 });
-    if (o.bool('redis.master.persistence.enabled')) dataNote.push(`Redis (Bitnami, Service ${fullname}-redis-master): PVC redis-data-${redisFull}-master-0 (caches and queues only)`);
+    const r: ValueMap = { enabled: true, host: `${fullname}-redis-master`, port: 6379, db: 1, celeryDb: 1 };
+    // Without auth Bitnami's Redis takes no password; with it, the password is in the user's Secret or Bitnami's.
+    const redisSecret = o.str('redis.auth.existingSecret');
+    if (o.bool('redis.auth.enabled')) r['password'] = redisSecret ? fromSecret(redisSecret, o.str('redis.auth.existingSecretPasswordKey') || 'redis-password') : fromSecret(redisFull, 'redis-password');
+    o.consume('redis.auth');
+    // As for the database: REDIS_ entries of the env lists override douban's own.
+    Object.assign(r, rx);
+    if (celeryUrl) check('externalRedis.celeryDb', "the old values set CELERY_BROKER_URL over douban's own (database 1 of the embedded Redis); this chart builds it from externalRedis: check the database number");
+    put(out, 'externalRedis', r);
+    const claim = o.str('redis.master.persistence.existingClaim') || `redis-data-${redisFull}-master-0`;
+    if (o.bool('redis.master.persistence.enabled')) dataNote.push(`Redis (Bitnami, Service ${fullname}-redis-master): PVC ${claim} (caches and queues only)`);
     else dataNote.push(`Redis (Bitnami, Service ${fullname}-redis-master): no PVC (douban's default); it holds caches and queues only`);
   } else if (typeof rx['host'] === 'string') {
     put(out, 'externalRedis', { enabled: true, ...rx, celeryDb: typeof rx['db'] === 'number' ? rx['db'] : 1 });
@@ -512,10 +564,12 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
     put(out, 'storage.s3.endpoint', `http://${fullname}-minio:${o.num('minio.service.ports.api') ?? 9000}`);
     put(out, 'storage.s3.bucket', o.str('minio.defaultBuckets').split(',')[0]!.split(':')[0]!.trim());
     put(out, 'storage.s3.pathStyle', true);
-    put(out, 'storage.s3.accessKey', fromSecret(minioFull, 'root-user'));
-    put(out, 'storage.s3.secretKey', fromSecret(minioFull, 'root-password'));
+    // The root credentials are in the user's Secret when given (Bitnami then makes none), under the same keys.
+    const minioSecret = o.str('minio.auth.existingSecret') || minioFull;
+    put(out, 'storage.s3.accessKey', fromSecret(minioSecret, 'root-user'));
+    put(out, 'storage.s3.secretKey', fromSecret(minioSecret, 'root-password'));
     o.consume('minio.auth');
-    if (o.bool('minio.persistence.enabled')) dataNote.push(`files (Bitnami MinIO, Service ${fullname}-minio): PVC ${minioFull}`);
+    if (o.bool('minio.persistence.enabled')) dataNote.push(`files (Bitnami MinIO, Service ${fullname}-minio): PVC ${o.str('minio.persistence.existingClaim') || minioFull}`);
     else dataNote.push(`files (Bitnami MinIO, Service ${fullname}-minio): no PVC (minio.persistence.enabled=false): copy the bucket out now (mc mirror)`);
   } else if (storageType === 's3' && !typed['storage.s3.accessKey'] && typed['storage.s3.useIam'] !== true) {
     // douban's default: STORAGE_TYPE=s3 and nothing else, which stores no file; this chart needs keys for s3.
@@ -557,8 +611,11 @@ export function migrateDouban(user: ValueMap, opts: MigrateOptions): MigrationRe
   o.consume('httpRoute');
 
   const unmapped = [...o.unmapped, ...o.leftovers(PEER)];
+  // douban's selector labels add its name: the instance label alone also matches the embedded
+  // MinIO's Deployment, which the output keeps using.
+  const name = helmTrunc(o.str('nameOverride') || 'dify');
   dataNote.push(
-    `install the output as a new release in the same namespace next to the old one (not as an upgrade of it: that would delete the stores this output reads), after scaling the old release's Deployments to 0: kubectl scale deploy -l app.kubernetes.io/instance=${opts.release} --replicas=0`,
+    `install the output as a new release in the same namespace next to the old one (not as an upgrade of it: that would delete the stores this output reads), after scaling the old release's Deployments to 0: kubectl scale deploy -l app.kubernetes.io/instance=${opts.release},app.kubernetes.io/name=${name} --replicas=0`,
     "to move the data into this chart later: pg_dump the old database and restore it into this chart's postgresql (postgresql.enabled=true), copy the files (mc mirror for MinIO), then drop the external settings",
   );
   return { values: out, unmapped, checks, dataNote };

@@ -212,12 +212,17 @@ export function put(obj: ValueMap, path: string, value: Value): void {
 /** A credential read from a Secret: `{existingSecret: {name, key}}`. */
 export const fromSecret = (name: string, key: string): ValueMap => ({ existingSecret: { name, key } });
 
+/** Helm's `trunc 63 | trimSuffix "-"` (sprig's trimSuffix drops one "-", not a run of them). */
+export function helmTrunc(s: string): string {
+  const t = s.slice(0, 63);
+  return t.endsWith('-') ? t.slice(0, -1) : t;
+}
+
 /** Helm's `<release>-<name>` rule most charts use (`helm create`), with overrides. */
 export function helmFullname(release: string, chartName: string, nameOverride = '', fullnameOverride = ''): string {
-  const cut = (s: string): string => s.slice(0, 63).replace(/-+$/, '');
-  if (fullnameOverride) return cut(fullnameOverride);
+  if (fullnameOverride) return helmTrunc(fullnameOverride);
   const name = nameOverride || chartName;
-  return cut(release.includes(name) ? release : `${release}-${name}`);
+  return helmTrunc(release.includes(name) ? release : `${release}-${name}`);
 }
 
 /** A container image reference split the way this chart writes images. */

@@ -11,6 +11,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { cli, ROOT } from '../cli/run.js';
 import { effectiveEnv, type K8sObject } from '../chart/render.js';
 import { OBJECT_STORES } from '../../src/migrate/dify-helm.js';
+import { helmFullname } from '../../src/migrate/index.js';
 
 const FIX = join(ROOT, 'test', 'fixtures', 'migrate');
 const tmp = mkdtempSync(join(tmpdir(), 'dify-migrate-'));
@@ -79,6 +80,29 @@ describe('migrate --from dify-helm', () => {
     expect(env.get('SECRET_KEY')).toBe('secret:prod-dify-api/SECRET_KEY');
     expect(env.get('DB_HOST')).toBe('prod-postgresql-primary');
     expect(m.stderr).toContain('PVC prod-dify-plugin-daemon');
+  });
+
+  it('a long --release: every derived name is cut as the template that makes it cuts it', async () => {
+    const release = 'customer-support-assistant-prod-europe-west-01'; // 46 characters
+    const m = await migrate('dify-helm', 'empty.yaml', ['--release', release]);
+    const api = env(m, '-api');
+    // Bitnami's primary name and dify-helm's DB_HOST: `<fullname>-primary | trunc 63 | trimSuffix "-"`.
+    expect(api.get('DB_HOST')).toBe(`${release}-postgresql-prima`);
+    // Secrets and the Redis Services append their suffix after the cut: nothing is cut at this length.
+    expect(api.get('SECRET_KEY')).toBe(`secret:${release}-dify-api/SECRET_KEY`);
+    expect(api.get('REDIS_HOST')).toBe(`${release}-redis-master`);
+    // dify-helm names its claims `<name> | trunc 58`.
+    expect(claims(deploy(m.objects, '-api'))).toContain(`${release}-dify`);
+    expect(claims(deploy(m.objects, '-plugin-daemon'))).toContain(`${release}-dify-plugin`);
+    expect(m.stderr).toContain(`data: PostgreSQL (Bitnami, Service ${release}-postgresql-prima): PVC data-${release}-postgresql-prima-0, data-${release}-postgresql-read-0 `);
+    expect(m.stderr).toContain(`PVC ${release}-dify-plugin, mounted`);
+    expect(m.stderr).toContain(`PVC redis-data-${release}-redis-master-0, redis-data-${release}-redis-replicas-0`);
+  });
+
+  it("helmFullname cuts at 63 and drops one trailing '-', as trunc and trimSuffix do", () => {
+    expect(helmFullname(`${'a'.repeat(61)}--x`, 'dify')).toBe(`${'a'.repeat(61)}-`);
+    expect(helmFullname('prod', 'dify', '', `${'b'.repeat(62)}-c`)).toBe('b'.repeat(62));
+    expect(helmFullname('my-dify', 'dify')).toBe('my-dify');
   });
 
   it('external stores, images, scheduling, exposure and ESO carry over', async () => {
@@ -323,6 +347,24 @@ describe('migrate --from dify-helm: every store, mail and exposure it maps', () 
     expect(unmappedLines(m)).toEqual([]);
   });
 
+  it("Weaviate without API keys: no key, as the old Secret has none", async () => {
+    const m = await migrate('dify-helm', 'weaviate-anonymous.yaml');
+    const api = env(m, '-api');
+    expect(api.get('WEAVIATE_ENDPOINT')).toBe('http://weaviate');
+    expect(api.get('WEAVIATE_API_KEY') ?? '').toBe('');
+    expect(m.values['vectorStore']).not.toHaveProperty('weaviate.apiKey');
+    // Its authentication settings stay with the Weaviate the old release keeps running.
+    expect(unmappedLines(m)).toEqual([expect.stringMatching(/^weaviate\.authentication\.anonymous_access\.enabled: setting of a store the old release keeps running/)]);
+  });
+
+  it('Weaviate under External Secrets: the key comes from its remote reference, as the old ExternalSecret made it', async () => {
+    const m = await migrate('dify-helm', 'weaviate-eso.yaml');
+    expect(env(m, '-api').get('WEAVIATE_API_KEY')).toBe('secret:next-dify-external/WEAVIATE_API_KEY');
+    const es = workload(m.objects, 'ExternalSecret', '');
+    const refs = new Map(es.spec.data.map((d: { secretKey: string; remoteRef: Record<string, string> }) => [d.secretKey, d.remoteRef]));
+    expect(refs.get('WEAVIATE_API_KEY')).toMatchObject({ key: 'dify/weaviate', property: 'api_key' });
+  });
+
   it('Aliyun OSS and PGVector; bundled stores renamed, standalone, TLS Redis; fullnameOverride', async () => {
     const m = await migrate('dify-helm', 'oss-pgvector.yaml');
     const api = env(m, '-api');
@@ -458,6 +500,9 @@ describe('migrate --from douban: every env name and store it maps', () => {
   it('embedded MinIO, PGVector, SMTP from env lists, an HTTPRoute, persistence and plugin Secrets', async () => {
     const m = await migrate('douban', 'minio.yaml');
     const api = env(m, '-api');
+    // Bitnami's MinIO Deployment carries the same instance label (and app.kubernetes.io/name=minio):
+    // the scale command must leave it running, as the output stores files in it.
+    expect(m.stderr).toContain('kubectl scale deploy -l app.kubernetes.io/instance=dify,app.kubernetes.io/name=dify --replicas=0');
     expect(api.get('CONSOLE_API_URL')).toBe('https://dify.example.com:8443');
     expect(api.get('STORAGE_TYPE')).toBe('s3');
     expect(api.get('S3_ENDPOINT')).toBe('http://dify-minio:9100');
@@ -485,7 +530,11 @@ describe('migrate --from douban: every env name and store it maps', () => {
     const a = deploy(m.objects, '-api');
     expect(a.metadata.labels).toMatchObject({ team: 'ai' });
     expect(a.spec.template.spec.volumes).toContainEqual({ name: 'certs', secret: { secretName: 'corp-ca' } });
-    expect(deploy(m.objects, '-worker').spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'certs', mountPath: '/etc/corp-ca', readOnly: true });
+    // douban mounted its top-level volumes on api, worker and worker-beat.
+    for (const c of ['-api', '-worker', '-beat']) {
+      expect(deploy(m.objects, c).spec.template.spec.volumes, c).toContainEqual({ name: 'certs', secret: { secretName: 'corp-ca' } });
+      expect(deploy(m.objects, c).spec.template.spec.containers[0].volumeMounts, c).toContainEqual({ name: 'certs', mountPath: '/etc/corp-ca', readOnly: true });
+    }
     const pd = deploy(m.objects, '-plugin-daemon');
     expect(claims(pd)).toContain('dify-plugin-daemon-pvc');
     expect(pd.spec.strategy.type).toBe('RollingUpdate');
@@ -510,6 +559,76 @@ describe('migrate --from douban: every env name and store it maps', () => {
     expect(api.get('S3_BUCKET_NAME')).toBe('dify');
     expect(api.get('S3_ACCESS_KEY')).toBe('secret:prod-minio/root-user');
     expect(m.stderr).toContain('kubectl create secret generic prod-migrated');
+    // nameOverride is douban's name label: the scale command stops its Deployments only.
+    expect(m.stderr).toContain('kubectl scale deploy -l app.kubernetes.io/instance=dify,app.kubernetes.io/name=ai --replicas=0');
+    expect(unmappedLines(m)).toEqual([]);
+  });
+
+  it("the embedded stores' existing Secrets and claims: the Secrets Bitnami read, not the ones it did not make", async () => {
+    const m = await migrate('douban', 'existing-secrets.yaml');
+    const api = env(m, '-api');
+    // douban connects as postgres: Bitnami keeps its password under the admin key.
+    expect(api.get('DB_USERNAME')).toMatch(/^secret:next-dify-/);
+    expect(m.values['externalPostgresql']).toMatchObject({ username: { value: 'postgres' } });
+    expect(api.get('DB_PASSWORD')).toBe('secret:pg-creds/postgres-password');
+    expect(api.get('REDIS_PASSWORD')).toBe('secret:redis-creds/redis-password');
+    expect(api.get('S3_ACCESS_KEY')).toBe('secret:minio-creds/root-user');
+    expect(api.get('S3_SECRET_KEY')).toBe('secret:minio-creds/root-password');
+    expect(m.stderr).toContain('data: PostgreSQL (Bitnami, Service dify-postgresql): PVC my-pg-data\n');
+    expect(m.stderr).toContain('data: Redis (Bitnami, Service dify-redis-master): PVC my-redis-data ');
+    expect(m.stderr).toContain('data: files (Bitnami MinIO, Service dify-minio): PVC my-minio-data\n');
+    expect(JSON.stringify(m.values)).not.toMatch(/"name":"dify-(postgresql|redis|minio)"/);
+    expect(unmappedLines(m)).toEqual([]);
+  });
+
+  it('existing Secrets under other keys: the admin key for postgres, the Redis password key', async () => {
+    const m = await migrate('douban', 'secret-keys.yaml');
+    const api = env(m, '-api');
+    expect(api.get('DB_PASSWORD')).toBe('secret:pg-creds/admin-password');
+    expect(api.get('REDIS_PASSWORD')).toBe('secret:redis-creds/pw');
+    expect(unmappedLines(m)).toEqual([]);
+  });
+
+  it('Redis without auth: no password', async () => {
+    const m = await migrate('douban', 'redis-no-auth.yaml');
+    expect(m.values['externalRedis']).not.toHaveProperty('password');
+    expect(env(m, '-api').get('REDIS_PASSWORD') ?? '').toBe('');
+    expect(env(m, '-api').get('CELERY_BROKER_URL')).toBe('redis://dify-redis-master:6379/1');
+    expect(unmappedLines(m)).toEqual([]);
+  });
+
+  it("env lists override the embedded stores' settings, as they did in the old pods", async () => {
+    const m = await migrate('douban', 'env-overrides.yaml');
+    const api = env(m, '-api');
+    expect(api.get('DB_HOST')).toBe('dify-postgresql');
+    expect(api.get('DB_DATABASE')).toBe('difyprod');
+    expect(api.get('DB_PASSWORD')).toBe('secret:dify-creds/DB_PASSWORD');
+    expect(api.get('REDIS_HOST')).toBe('dify-redis-master');
+    expect(api.get('REDIS_DB')).toBe('3');
+    // douban's CELERY_BROKER_URL stayed on database 1.
+    expect(api.get('CELERY_BROKER_URL')).toMatch(/@dify-redis-master:6379\/1$/);
+    expect(env(m, '-plugin-daemon').get('DB_DATABASE')).toBe('difyprod');
+    expect(unmappedLines(m)).toEqual([]);
+    // A broker URL of the lists replaced douban's: its database is not known here, and said.
+    const celery = join(tmp, 'douban-celery.yaml');
+    writeFileSync(celery, 'global:\n  extraBackendEnvs:\n    - {name: SECRET_KEY, valueFrom: {secretKeyRef: {name: s, key: k}}}\n    - {name: CELERY_BROKER_URL, value: "redis://:p@dify-redis-master:6379/5"}\n');
+    const r = await cli(['migrate', '--from', 'douban', celery]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^check: externalRedis\.celeryDb: the old values set CELERY_BROKER_URL/m);
+  });
+
+  it('the global env lists reach web and the plugin daemon as they did in douban', async () => {
+    const m = await migrate('douban', 'env-reach.yaml');
+    for (const c of ['-api', '-worker', '-beat', '-web', '-plugin-daemon']) {
+      expect(env(m, c).get('TZ'), c).toBe('Europe/Paris');
+      expect(env(m, c).get('HTTPS_PROXY'), c).toBe('secret:proxy/url');
+    }
+    for (const c of ['-api', '-worker', '-beat', '-plugin-daemon']) expect(env(m, c).get('HTTP_REQUEST_MAX_READ_TIMEOUT'), c).toBe('120');
+    expect(env(m, '-web').has('HTTP_REQUEST_MAX_READ_TIMEOUT')).toBe(false);
+    expect(env(m, '-web').get('NEXT_TELEMETRY_DISABLED')).toBe('1');
+    expect(env(m, '-dify-sandbox').has('TZ')).toBe(false);
+    // The global entries come before the component's own, as in douban's pods.
+    expect((m.values['web'] as { extraEnv: { name: string }[] }).extraEnv.map((e) => e.name)).toEqual(['TZ', 'HTTPS_PROXY', 'NEXT_TELEMETRY_DISABLED']);
     expect(unmappedLines(m)).toEqual([]);
   });
 
