@@ -44,6 +44,13 @@ const STORAGE: [string, string, Record<string, string>, string, Record<string, s
     PLUGIN_STORAGE_OSS_BUCKET: 'dify-plugins', S3_USE_AWS: 'false', S3_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com', S3_USE_PATH_STYLE: 'false',
     AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY: 'secret:s3-keys/access-key', AWS_SECRET_KEY: 'secret:s3-keys/secret-key',
   }],
+  ['storage-s3-iam-endpoint.yaml', 's3', {
+    S3_ENDPOINT: 'https://bucket.vpce-0a1b2c3d4e5f-abcdefgh.s3.eu-west-1.vpce.amazonaws.com', S3_REGION: 'eu-west-1', S3_BUCKET_NAME: 'dify-prod',
+    S3_USE_AWS_MANAGED_IAM: 'true',
+  }, 'aws_s3', {
+    PLUGIN_STORAGE_OSS_BUCKET: 'dify-plugins', S3_USE_AWS: 'true', S3_USE_AWS_MANAGED_IAM: 'true', AWS_REGION: 'eu-west-1',
+    S3_ENDPOINT: 'https://bucket.vpce-0a1b2c3d4e5f-abcdefgh.s3.eu-west-1.vpce.amazonaws.com',
+  }],
   ['minio-qdrant.yaml', 's3', {
     S3_ENDPOINT: 'http://release-name-dify-minio:9000', S3_BUCKET_NAME: 'dify-files', S3_ADDRESS_STYLE: 'path', S3_USE_AWS_MANAGED_IAM: 'false',
     S3_ACCESS_KEY: `${OWN}/S3_ACCESS_KEY`, S3_SECRET_KEY: `${OWN}/S3_SECRET_KEY`,
