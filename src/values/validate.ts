@@ -191,8 +191,9 @@ function describeError(e: ErrorObject, values: ValueMap, sourceOf?: SourceOf, ru
   switch (e.keyword) {
     case 'required': {
       path.push(String(params['missingProperty']));
-      // Absent because a file or flag set it to null, which deletes the chart's default: say which.
-      const nulled = sourceOf?.(path, true);
+      // Absent because a file or flag set it to null, which deletes the chart's default: say which (a
+      // flag by its name and path only: a --set-json text may carry a credential beside the null).
+      const nulled = sourceOf?.(path, true)?.replace(/^(--[\w-]+ [^=]*)=[\s\S]*$/, '$1');
       what = nulled === undefined ? 'required' : `required (set to null by ${nulled}, which removes the chart's default)`;
       withSource = false;
       break;

@@ -378,6 +378,10 @@ describe('exit codes and errors', () => {
     expectError(await cli(['render', '-f', PINNED, '-f', f]), 1, [
       `Error: values.api.resources: required (set to null by ${f}:2:3, which removes the chart's default)`,
     ]);
+    // A --set-json that nulls one key may carry a credential in another: the flag is named without its text.
+    const leak = await cli(['render', '-f', PINNED, '--set-json', 'dify.secretKey={"value":"s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t-12","existingSecret":null}']);
+    expect(leak.stderr).toContain('set to null by --set-json dify.secretKey, which');
+    expect(leak.stderr).not.toContain('s3cr3t');
     expectError(await cli(['render', '-f', PINNED, '--set', 'api.extraEnv[1].name=A,api.extraEnv[1].value=b']), 1, [
       'Error: values.api.extraEnv[0]: expected object, got null (from --set api.extraEnv[1].name=A)',
     ]);
