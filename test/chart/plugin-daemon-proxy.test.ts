@@ -5,7 +5,9 @@
  * (not the chart's), and NO_PROXY is matched as Go's golang.org/x/net/http/httpproxy matches it.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { engineAvailable, find, fixtures, render } from './render.js';
+import { parseAllDocuments } from 'yaml';
+import { cli } from '../cli/run.js';
+import { engineAvailable, find, fixtures, render, type K8sObject } from './render.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -40,5 +42,18 @@ describe.skipIf(!engineAvailable)('plugin daemon behind the SSRF proxy', () => {
     }
     // The in-cluster MinIO fixture and network-policy-custom's private S3 endpoint at least.
     expect(checked).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads the host of any endpoint form: a port, user info, a path, a query, no scheme, IPv6, capitals', async () => {
+    const endpoints = ['http://h1.example:9000?x=1', 'https://u:p@h2.example:9443/base/path', 'h3.example:9443', 'http://[fd00::1]:9000', 'HTTPS://H5.EXAMPLE#f'];
+    for (const endpoint of endpoints) {
+      const r = await cli(['render', 'r', '-s', 'templates/plugin-daemon/configmap.yaml', '--set', 'storage.type=s3', '--set-string', `storage.s3.endpoint=${endpoint}`,
+        '--set', 'storage.s3.accessKey.value=a', '--set', 'storage.s3.secretKey.value=b', '--set', 'pluginDaemon.useSsrfProxy=true', '--set', 'pluginDaemon.storage.type=objectStorage']);
+      expect(r.stderr, endpoint).toBe('');
+      const cm = parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).find((o) => o?.kind === 'ConfigMap');
+      const data = (cm?.['data'] ?? {}) as Record<string, string>;
+      const host = new URL(endpoint.includes('://') ? endpoint : `https://${endpoint}`).hostname.replace(/^\[|\]$/g, '');
+      expect(exempt(data['NO_PROXY'] ?? '', host), `${endpoint}: ${host} not in ${data['NO_PROXY']}`).toBe(true);
+    }
   });
 });
