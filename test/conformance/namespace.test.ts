@@ -48,6 +48,32 @@ describe.skipIf(!haveHelm)('the namespace when -n is not given, as real Helm tak
     const badCa = kubeconfig('d.yaml', { current: 'y', clusters: [cluster('c4', `    certificate-authority: ${join(dir, 'missing-ca.crt')}\n`)], contexts: [context('y', 'c4', 'team-e')] });
     const certNoKey = join(dir, 'f.yaml');
     writeFileSync(certNoKey, `current-context: z\nclusters:\n${cluster('c5')}contexts:\n${context('z', 'c5', 'team-f')}users:\n- name: u\n  user:\n    client-certificate-data: Zm9v\n`);
+    // One context `w` (namespace team) on cluster c, user u, and one change each, all of which client-go refuses
+    // (so Helm says "default") but the last, where go-yaml keeps the later of two equal keys.
+    const variant = (name: string, change: { context?: string; user?: string; cluster?: string; top?: string }): string => {
+      const path = join(dir, `${name}.yaml`);
+      writeFileSync(
+        path,
+        `current-context: w\n${change.top ?? ''}clusters:\n- name: c\n  cluster:\n    server: https://c.example:6443\n${change.cluster ?? ''}` +
+          `contexts:\n- name: w\n  context:\n    cluster: c\n    user: u\n    namespace: team\n${change.context ?? ''}` +
+          `users:\n- name: u\n  user:\n${change.user ?? '    token: t\n'}`,
+      );
+      return path;
+    };
+    const refused = [
+      variant('dup-context', { context: '- name: w\n  context:\n    cluster: c\n    user: u\n    namespace: other\n' }),
+      variant('yes-namespace', { context: '- name: y\n  context:\n    namespace: yes\n' }),
+      variant('number-token', { user: '    token: 5\n' }),
+      variant('two-methods', { user: '    token: t\n    username: a\n' }),
+      variant('exec-v1', { user: '    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: x\n' }),
+      variant('exec-provider', { user: '    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: x\n    auth-provider:\n      name: p\n' }),
+      variant('exec-env', { user: '    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: x\n      env:\n      - name: ""\n        value: v\n' }),
+      variant('proxy-ftp', { cluster: '    proxy-url: ftp://x\n' }),
+      variant('bad-base64', { cluster: '    certificate-authority-data: "not base64!"\n' }),
+      variant('uid-alone', { user: '    token: t\n    as-uid: "1"\n' }),
+    ];
+    const execOk = variant('exec-v1beta1', { user: '    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: x\n' });
+    const twice = variant('twice', { top: 'current-context: v\n', context: '- name: v\n  context:\n    cluster: c\n    user: u\n    namespace: team2\n' });
     const broken = join(dir, 'e.yaml');
     writeFileSync(broken, 'clusters: [\n');
     const cases: { env: NodeJS.ProcessEnv; expected: string }[] = [
@@ -63,6 +89,9 @@ describe.skipIf(!haveHelm)('the namespace when -n is not given, as real Helm tak
       { env: { KUBECONFIG: certNoKey }, expected: 'default' },
       { env: { KUBECONFIG: `${broken}:${a}` }, expected: 'default' },
       { env: { KUBECONFIG: join(dir, 'missing.yaml') }, expected: 'default' },
+      ...refused.map((k) => ({ env: { KUBECONFIG: k }, expected: 'default' })),
+      { env: { KUBECONFIG: execOk }, expected: 'team' },
+      { env: { KUBECONFIG: twice }, expected: 'team2' },
     ];
     for (const c of cases) {
       const label = JSON.stringify(c.env).replaceAll(dir, '');
