@@ -7,7 +7,7 @@ import { type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
 import { loadChartArchive, NotAChart } from './chart-loader.js';
 import { CHART_VERSION, metadataProblem, type Metadata } from '../chart/metadata.js';
-import { decodeJson, DecodeError, field, marshalStruct, stringFieldOf, type GoStruct, type StructType } from '../go/jsonstruct.js';
+import { decodeJson, DecodeError, field, MarshalError, marshalStruct, stringFieldOf, type GoStruct, type StructType } from '../go/jsonstruct.js';
 import { parseGoYaml } from '../values/load.js';
 import { compareVersionsDesc, parseConstraints, parseVersion, satisfies } from '../go/semver.js';
 import { compareGoStrings } from '../go/fmt.js';
@@ -122,6 +122,16 @@ export function rfc3339Nano(d: Date): string {
   return iso.replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
 }
 
+/** An entry of the --merge index as json.Marshal writes it; a time it cannot write (an offset of 24 hours) fails the command, as it fails Helm's write. */
+function marshalIndexEntry(e: GoStruct): ValueMap {
+  try {
+    return marshalStruct(e, CHART_VERSION);
+  } catch (err) {
+    if (err instanceof MarshalError) throw new UserError(`error marshaling into JSON: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The folder's URL joined as URLs, or by path.Join where url.Parse refuses it (Helm's fallback). */
 const urlJoin = (base: string, elem: string): string => helmUrlJoin(base, elem) ?? goPathJoin(base, elem);
 
@@ -189,7 +199,7 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
     for (const e of old) {
       const name = String(e.name);
       const current = entries.get(name) ?? [];
-      if (!has(current, String(e.version))) current.push(marshalStruct(e, CHART_VERSION));
+      if (!has(current, String(e.version))) current.push(marshalIndexEntry(e));
       entries.set(name, current);
     }
   }
