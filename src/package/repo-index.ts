@@ -83,7 +83,9 @@ function loadIndexFile(path: string, warn: (line: string) => void): GoStruct[] {
   const entries = (index['entries'] ?? {}) as Record<string, (GoStruct | null)[] | undefined>;
   const kept: GoStruct[] = [];
   for (const [name, list] of Object.entries(entries)) {
-    for (const cv of list ?? []) {
+    // Helm checks a chart's entries from the last to the first (its warnings come in that order); the survivors keep theirs.
+    const survivors: GoStruct[] = [];
+    for (const cv of [...(list ?? [])].reverse()) {
       if (cv === null) {
         warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} from ${path}: empty entry`);
         continue;
@@ -95,8 +97,9 @@ function loadIndexFile(path: string, warn: (line: string) => void): GoStruct[] {
         warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} ${JSON.stringify(String(cv['version'] ?? ''))} from ${path}: validation: ${problem.message}`);
         continue;
       }
-      kept.push(cv);
+      survivors.push(cv);
     }
+    kept.push(...survivors.reverse());
   }
   if (!index['apiVersion']) fail('no API version specified');
   return kept;

@@ -320,6 +320,24 @@ describe.skipIf(!helmOrSkip())('repo index as helm repo index writes it', () => 
   );
 
   it(
+    "--merge checks a chart's entries from the last to the first, as LoadIndexFile does: its warnings come in that order",
+    async () => {
+      const old = 'apiVersion: v1\nentries:\n  foo:\n  - name: foo\n    version: 1.0.0\n  - null\n  - name: foo\n    version: bad\n  - name: foo\n';
+      const { dify } = await same({ 'm.yaml': old }, (dir) => ['--merge', join(dir, 'm.yaml')], true);
+      const h3 = await run(3, { 'm.yaml': old }, (dir) => ['--merge', join(dir, 'm.yaml')]);
+      // Helm 3 logs them with its log prefix (time, file and line); dify-chart as warnings.
+      const helmLines = h3.stderr.split('\n').filter(Boolean).map((l) => l.replace(/^.*index\.go:\d+: /, 'warning: '));
+      expect(dify.stderr.split('\n').filter(Boolean)).toEqual(helmLines);
+      expect(helmLines).toEqual([
+        'warning: skipping loading invalid entry for chart "foo" "" from DIR/m.yaml: validation: chart.metadata.version is required',
+        'warning: skipping loading invalid entry for chart "foo" "bad" from DIR/m.yaml: validation: chart.metadata.version "bad" is invalid',
+        'warning: skipping loading invalid entry for chart "foo" from DIR/m.yaml: empty entry',
+      ]);
+    },
+    T,
+  );
+
+  it(
     "the loader's size limits: an archive inflating past 100 MiB is skipped after reading no more than that, quickly and in little memory",
     async () => {
       const chart = 'apiVersion: v2\nname: c\nversion: 1.0.0\n';
