@@ -9,9 +9,13 @@ import { compareGoStrings } from './fmt.js';
 import { goEqualFold } from './strings.js';
 import { setKey } from '../values/maps.js';
 import { isMap, type Value, type ValueMap } from '../values/types.js';
+import { goJsonStringBody, goTimeFromJson, goTimeMarshalProblem, GoTimeError } from './time.js';
 
-/** A refusal of the decoder, in Go's words (json: ...). */
+/** A refusal of the decoder, in Go's words (json: ..., or a field's own UnmarshalJSON's). */
 export class DecodeError extends Error {}
+
+/** A refusal of json.Marshal, in its words. */
+export class MarshalError extends Error {}
 
 export type FieldType =
   | { t: 'string' }
@@ -54,6 +58,20 @@ export interface DecodeOptions {
    * sorts (`Version` before `version`, so `version` wins); JSON text is read in its own order.
    */
   fromYaml: boolean;
+}
+
+/**
+ * The decoder's state: like encoding/json, a type mismatch or an unknown field is saved (the first
+ * one) and the value skipped, decoding going on; an error of a field's own UnmarshalJSON (time.Time)
+ * stops it at once; the saved error is returned at the end.
+ */
+interface State extends DecodeOptions {
+  saved?: DecodeError;
+}
+
+/** Saves the first of the decoder's errors, for the end. */
+function save(st: State, e: DecodeError): void {
+  st.saved ??= e;
 }
 
 interface Where {
@@ -113,14 +131,17 @@ const nilable = (type: FieldType): boolean => type.t !== 'string' && type.t !== 
  * what is there, so a map keeps the keys the new one lacks, a struct pointer the fields, and a
  * list of struct pointers has each element decoded over the one at its index.
  */
-function decodeField(v: Value, type: FieldType, before: unknown, at: Where, opts: DecodeOptions): unknown {
+function decodeField(v: Value, type: FieldType, before: unknown, at: Where, opts: State): unknown {
   if (v === null) return nilable(type) ? undefined : before;
-  const wrong = (): never => {
-    throw typeError(v, typeName(type), at);
+  // A mismatch is saved and the value skipped: the field keeps what it held.
+  const wrong = (): unknown => {
+    save(opts, typeError(v, typeName(type), at));
+    return before;
   };
-  const str = (e: Value): string => {
-    if (typeof e !== 'string') throw typeError(e, 'string', at);
-    return e;
+  const str = (e: Value, old: string | undefined): string => {
+    if (typeof e === 'string') return e;
+    save(opts, typeError(e, 'string', at));
+    return old ?? '';
   };
   switch (type.t) {
     case 'string':
@@ -128,8 +149,15 @@ function decodeField(v: Value, type: FieldType, before: unknown, at: Where, opts
     case 'bool':
       return typeof v === 'boolean' ? v : wrong();
     case 'time':
+      // Its own UnmarshalJSON: its refusal stops the decoder.
       if (typeof v !== 'string') throw new DecodeError('Time.UnmarshalJSON: input is not a JSON string');
-      return goTime(v);
+      try {
+        // It reads the JSON text as written, escapes and all (JSON given as such is taken as json.Marshal writes it).
+        return goTimeFromJson(goJsonStringBody(v));
+      } catch (e) {
+        if (e instanceof GoTimeError) throw new DecodeError(e.message);
+        throw e;
+      }
     case 'any':
       return v;
     case 'anys':
@@ -137,12 +165,12 @@ function decodeField(v: Value, type: FieldType, before: unknown, at: Where, opts
     case 'strings':
       if (!Array.isArray(v)) return wrong();
       // null leaves an element of the slice that was there as it was.
-      return v.map((e, i) => (e === null ? ((before as string[] | undefined)?.[i] ?? '') : str(e)));
+      return v.map((e, i) => (e === null ? ((before as string[] | undefined)?.[i] ?? '') : str(e, (before as string[] | undefined)?.[i])));
     case 'stringMap': {
       if (!isMap(v)) return wrong();
       const out: Record<string, string> = { ...(before as Record<string, string> | undefined) };
       // Each value is decoded into a fresh element (null leaves it ""), then stored.
-      for (const k of keysOf(v, opts)) setKey(out, k, v[k] === null ? '' : str(v[k]!));
+      for (const k of keysOf(v, opts)) setKey(out, k, v[k] === null ? '' : str(v[k]!, undefined));
       return out;
     }
     case 'map': {
@@ -160,7 +188,10 @@ function decodeField(v: Value, type: FieldType, before: unknown, at: Where, opts
       const old = Array.isArray(before) ? (before as (GoStruct | null)[]) : [];
       return v.map((e, i) => {
         if (e === null) return null;
-        if (!isMap(e)) throw typeError(e, type.of.goName, at);
+        if (!isMap(e)) {
+          save(opts, typeError(e, type.of.goName, at));
+          return old[i] ?? null;
+        }
         return decodeStruct(e, type.of, { ...at, struct: type.of.goName }, opts, old[i] ?? undefined);
       });
     }
@@ -174,12 +205,13 @@ function fieldOf(st: StructType, key: string): { field: Field; embedded: boolean
 }
 
 /** A JSON object decoded into a struct (over `into`, when the struct was there before), a later key winning. */
-function decodeStruct(v: ValueMap, st: StructType, at: Where, opts: DecodeOptions, into?: GoStruct): GoStruct {
+function decodeStruct(v: ValueMap, st: StructType, at: Where, opts: State, into?: GoStruct): GoStruct {
   const out: GoStruct = { ...into };
   for (const key of keysOf(v, opts)) {
     const found = fieldOf(st, key);
     if (!found) {
-      if (opts.strict) throw new DecodeError(`json: unknown field ${JSON.stringify(key)}`);
+      // Its value is skipped unread.
+      if (opts.strict) save(opts, new DecodeError(`json: unknown field ${JSON.stringify(key)}`));
       continue;
     }
     const { field: f, embedded } = found;
@@ -198,7 +230,10 @@ function decodeStruct(v: ValueMap, st: StructType, at: Where, opts: DecodeOption
 export function decodeJson(doc: Value, st: StructType, opts: DecodeOptions, into: GoStruct = {}, path: string[] = []): GoStruct {
   if (doc === null) return into;
   if (!isMap(doc)) throw new DecodeError(`json: cannot unmarshal ${jsonKind(doc)} into Go value of type ${st.goName}`);
-  return decodeStruct(doc, st, { struct: st.goName, path }, opts, into);
+  const state: State = { ...opts };
+  const out = decodeStruct(doc, st, { struct: st.goName, path }, state, into);
+  if (state.saved) throw state.saved;
+  return out;
 }
 
 /**
@@ -234,17 +269,6 @@ export function stringFieldOf(st: StructType): (path: readonly string[]) => bool
   return (path) => inStruct(st, path, 0);
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
-/** time.Time from JSON text, written back as RFC3339Nano (trailing zeros of the fraction dropped). */
-function goTime(s: string): string {
-  const m = RFC3339.exec(s);
-  if (!m) throw new DecodeError(`parsing time ${JSON.stringify(s)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(s)} as "2006"`);
-  const frac = (m[7] ?? '').replace(/0+$/, '');
-  const zone = m[8] === 'z' || m[8] === 'Z' ? 'Z' : m[8]!;
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${frac === '.' ? '' : frac}${zone}`;
-}
-
 /** Go's zero time.Time as JSON writes it. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -270,8 +294,12 @@ function marshalValue(v: unknown, type: FieldType): Value {
       return (v as string | undefined) ?? '';
     case 'bool':
       return (v as boolean | undefined) ?? false;
-    case 'time':
-      return (v as string | undefined) ?? ZERO_TIME;
+    case 'time': {
+      const text = (v as string | undefined) ?? ZERO_TIME;
+      const problem = goTimeMarshalProblem(text);
+      if (problem) throw new MarshalError(`json: error calling MarshalJSON for type time.Time: ${problem}`);
+      return text;
+    }
     case 'structs':
       return v === undefined ? null : (v as (GoStruct | null)[]).map((e) => (e === null ? null : marshalStruct(e, type.of)));
     case 'struct':

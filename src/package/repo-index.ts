@@ -7,7 +7,7 @@ import { type Value, type ValueMap } from '../values/types.js';
 import { describeFsError, UserError } from '../errors.js';
 import { loadChartArchive, NotAChart } from './chart-loader.js';
 import { CHART_VERSION, metadataProblem, type Metadata } from '../chart/metadata.js';
-import { decodeJson, DecodeError, field, marshalStruct, stringFieldOf, type GoStruct, type StructType } from '../go/jsonstruct.js';
+import { decodeJson, DecodeError, field, MarshalError, marshalStruct, stringFieldOf, type GoStruct, type StructType } from '../go/jsonstruct.js';
 import { parseGoYaml } from '../values/load.js';
 import { compareVersionsDesc, parseConstraints, parseVersion, satisfies } from '../go/semver.js';
 import { compareGoStrings } from '../go/fmt.js';
@@ -83,7 +83,9 @@ function loadIndexFile(path: string, warn: (line: string) => void): GoStruct[] {
   const entries = (index['entries'] ?? {}) as Record<string, (GoStruct | null)[] | undefined>;
   const kept: GoStruct[] = [];
   for (const [name, list] of Object.entries(entries)) {
-    for (const cv of list ?? []) {
+    // Helm checks a chart's entries from the last to the first (its warnings come in that order); the survivors keep theirs.
+    const survivors: GoStruct[] = [];
+    for (const cv of [...(list ?? [])].reverse()) {
       if (cv === null) {
         warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} from ${path}: empty entry`);
         continue;
@@ -95,8 +97,9 @@ function loadIndexFile(path: string, warn: (line: string) => void): GoStruct[] {
         warn(`warning: skipping loading invalid entry for chart ${JSON.stringify(name)} ${JSON.stringify(String(cv['version'] ?? ''))} from ${path}: validation: ${problem.message}`);
         continue;
       }
-      kept.push(cv);
+      survivors.push(cv);
     }
+    kept.push(...survivors.reverse());
   }
   if (!index['apiVersion']) fail('no API version specified');
   return kept;
@@ -120,6 +123,16 @@ const INDEX_STRINGS = stringFieldOf(INDEX_FILE);
 export function rfc3339Nano(d: Date): string {
   const iso = d.toISOString();
   return iso.replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
+}
+
+/** An entry of the --merge index as json.Marshal writes it; a time it cannot write (an offset of 24 hours) fails the command, as it fails Helm's write. */
+function marshalIndexEntry(e: GoStruct): ValueMap {
+  try {
+    return marshalStruct(e, CHART_VERSION);
+  } catch (err) {
+    if (err instanceof MarshalError) throw new UserError(`error marshaling into JSON: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The folder's URL joined as URLs, or by path.Join where url.Parse refuses it (Helm's fallback). */
@@ -189,7 +202,7 @@ export async function buildIndex(opts: IndexOptions): Promise<string> {
     for (const e of old) {
       const name = String(e.name);
       const current = entries.get(name) ?? [];
-      if (!has(current, String(e.version))) current.push(marshalStruct(e, CHART_VERSION));
+      if (!has(current, String(e.version))) current.push(marshalIndexEntry(e));
       entries.set(name, current);
     }
   }

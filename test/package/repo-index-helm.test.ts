@@ -25,12 +25,12 @@ interface Outcome {
   index: unknown;
 }
 
-/** The index without `generated` and the entries' `created`. */
-function timeless(text: string): unknown {
+/** The index without `generated` and (unless `created` is kept) the entries' `created`. */
+function timeless(text: string, keepCreated = false): unknown {
   const doc = parse(text) as Record<string, unknown> | null;
   if (doc && typeof doc === 'object') {
     delete doc['generated'];
-    for (const list of Object.values((doc['entries'] ?? {}) as Record<string, Record<string, unknown>[] | null>)) {
+    if (!keepCreated) for (const list of Object.values((doc['entries'] ?? {}) as Record<string, Record<string, unknown>[] | null>)) {
       for (const e of list ?? []) delete e['created'];
     }
   }
@@ -46,21 +46,22 @@ function lay(files: Files): string {
   return dir;
 }
 
-async function run(which: 'dify' | 3 | 4, files: Files, args: (dir: string) => string[]): Promise<Outcome & { stderr: string }> {
+/** `created`: compare the entries' times too (an index merged from an old one alone, no archive given a new time). */
+async function run(which: 'dify' | 3 | 4, files: Files, args: (dir: string) => string[], created = false): Promise<Outcome & { stderr: string }> {
   const dir = lay(files);
   const r = which === 'dify' ? await cli(['repo', 'index', dir, ...args(dir)], { timeoutMs: T }) : await helm(which, ['repo', 'index', dir, ...args(dir)]);
   const out = join(dir, 'index.yaml');
-  const index = existsSync(out) ? timeless(readFileSync(out, 'utf8')) : undefined;
+  const index = existsSync(out) ? timeless(readFileSync(out, 'utf8'), created) : undefined;
   // The folder's path is written as DIR, so messages compare across runs.
   return { code: r.code, stdout: r.stdout, stderr: r.stderr.split(dir).join('DIR'), index };
 }
 
 /** dify-chart and both Helms on copies of `files`: the same exit code and index. */
-async function same(files: Files, args: (dir: string) => string[] = () => []): Promise<{ dify: Outcome & { stderr: string }; helm: Outcome & { stderr: string } }> {
-  const dify = await run('dify', files, args);
+async function same(files: Files, args: (dir: string) => string[] = () => [], created = false): Promise<{ dify: Outcome & { stderr: string }; helm: Outcome & { stderr: string } }> {
+  const dify = await run('dify', files, args, created);
   let first: (Outcome & { stderr: string }) | undefined;
   for (const major of HELM_MAJORS) {
-    const h = await run(major, files, args);
+    const h = await run(major, files, args, created);
     expect({ code: dify.code === 0 ? 0 : 1, index: dify.index }, `helm${major}: ${h.stderr}`).toEqual({ code: h.code, index: h.index });
     first ??= h;
   }
@@ -222,6 +223,118 @@ describe.skipIf(!helmOrSkip())('repo index as helm repo index writes it', () => 
       expect(dify.stderr).toBe('warning: skipping loading invalid entry for chart "c" "notsemver" from DIR/m.yaml: validation: chart.metadata.version "notsemver" is invalid\n');
     },
     T * 2,
+  );
+
+  it(
+    "--merge reads an entry's created as time.Time does: RFC 3339 parsed as time.Parse parses it, refused in its words, written back as RFC3339Nano",
+    async () => {
+      const E = 'apiVersion: v1\nentries:\n  foo:\n  - name: foo\n    version: 1.0.0\n';
+      const merge = (dir: string) => ['--merge', join(dir, 'm.yaml')];
+      // [created as the YAML has it, as the index writes it]
+      const written: [string, string][] = [
+        ['2020-01-01T00:00:00+00:00', '2020-01-01T00:00:00Z'],
+        ['2020-01-01T00:00:00.5000-00:00', '2020-01-01T00:00:00.5Z'],
+        ['2020-01-01T00:00:00.123456789123Z', '2020-01-01T00:00:00.123456789Z'],
+        ['2020-01-01T00:00:00.000000000Z', '2020-01-01T00:00:00Z'],
+        ['2020-01-01T1:02:03,5+05:30', '2020-01-01T01:02:03.5+05:30'],
+        ['2020-01-01T00:00:00+00:60', '2020-01-01T00:00:00+01:00'],
+        ['0000-01-01T00:00:00-01:00', '0000-01-01T00:00:00-01:00'],
+        ['2020-02-29T00:00:00Z', '2020-02-29T00:00:00Z'],
+        ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00Z'],
+      ];
+      for (const [created, text] of written) {
+        const { dify } = await same({ 'm.yaml': `${E}    created: ${created}\n` }, merge, true);
+        expect(dify.code, created).toBe(0);
+        expect((dify.index as { entries: { foo: { created: string }[] } }).entries.foo[0]!.created, created).toBe(text);
+      }
+      const p = 'Error: merge failed: error loading DIR/m.yaml: error unmarshaling JSON: while decoding JSON: parsing time ';
+      const L = 'as "2006-01-02T15:04:05Z07:00": cannot parse';
+      // [created as the YAML has it, Helm's refusal]
+      const refused: [string, string][] = [
+        ['2020-01-01t00:00:00z', `"2020-01-01t00:00:00z" ${L} "t00:00:00z" as "T"`],
+        ['2020-01-01', `"2020-01-01" ${L} "" as "T"`],
+        ['2020-01-01T00:00:00+0000', `"2020-01-01T00:00:00+0000" ${L} "+0000" as "Z07:00"`],
+        ['2020-1-01T00:00:00Z', `"2020-1-01T00:00:00Z" ${L} "1-01T00:00:00Z" as "01"`],
+        ['2020-01-01T00:00:00.Z', `"2020-01-01T00:00:00.Z" ${L} ".Z" as "Z07:00"`],
+        ['"2020-01-01T00:00:00<Z"', `"2020-01-01T00:00:00\\\\u003cZ" ${L} "\\\\u003cZ" as "Z07:00"`],
+        ['é2020', `"\\xc3\\xa92020" ${L} "\\xc3\\xa92020" as "2006"`],
+        ['2020-13-01T25:00:00Z', '"2020-13-01T25:00:00Z": month out of range'],
+        ['2020-01-01T25:00:00Z', '"2020-01-01T25:00:00Z": hour out of range'],
+        ['2020-01-01T00:60:00Z', '"2020-01-01T00:60:00Z": minute out of range'],
+        ['2020-01-01T00:00:60Z', '"2020-01-01T00:00:60Z": second out of range'],
+        ['2020-02-30T00:00:00Z', '"2020-02-30T00:00:00Z": day out of range'],
+        ['2021-02-29T00:00:00Z', '"2021-02-29T00:00:00Z": day out of range'],
+        ['1900-02-29T00:00:00Z', '"1900-02-29T00:00:00Z": day out of range'],
+        ['2020-01-00T00:00:00Z', '"2020-01-00T00:00:00Z": day out of range'],
+        ['2020-01-01T00:00:00+25:61', '"2020-01-01T00:00:00+25:61": time zone offset minute out of range'],
+        ['2020-01-01T00:00:00*25:00', '"2020-01-01T00:00:00*25:00": time zone offset hour out of range'],
+        ['2020-01-01T00:00:00Zx', '"2020-01-01T00:00:00Zx": extra text: "x"'],
+      ];
+      for (const [created, refusal] of refused) {
+        const { dify, helm } = await same({ 'm.yaml': `${E}    created: ${created}\n` }, merge, true);
+        expect(dify.stderr, created).toBe(`${p}${refusal}\n`);
+        expect(helm.stderr, created).toBe(dify.stderr);
+      }
+      // An offset json.Marshal cannot write back fails the write.
+      for (const created of ['2020-01-01T00:00:00+24:00', '2020-01-01T00:00:00+23:60']) {
+        const { dify, helm } = await same({ 'm.yaml': `${E}    created: ${created}\n` }, merge, true);
+        expect(dify.stderr, created).toBe('Error: error marshaling into JSON: json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: timezone hour outside of range [0,23]\n');
+        expect(helm.stderr, created).toBe(dify.stderr);
+      }
+    },
+    T * 3,
+  );
+
+  it(
+    "--merge decodes as encoding/json does: a type mismatch or an unknown field is saved and decoding goes on; an error of time.Time's own UnmarshalJSON stops it at once",
+    async () => {
+      const E = 'apiVersion: v1\nentries:\n  foo:\n  - name: foo\n    version: 1.0.0\n';
+      const merge = (dir: string) => ['--merge', join(dir, 'm.yaml')];
+      const p = 'Error: merge failed: error loading DIR/m.yaml: error unmarshaling JSON: while decoding JSON: parsing time ';
+      const L = 'as "2006-01-02T15:04:05Z07:00": cannot parse';
+      // An error of time.Time's UnmarshalJSON stops the decoder at once; a type mismatch or an unknown field met before it is only saved, for the end.
+      const first: [string, string][] = [
+        ['    appVersion: [1]\n    created: 2020-01-01\n', `${p}"2020-01-01" ${L} "" as "T"\n`],
+        ['    bogus: 1\n    created: x\n', `${p}"x" ${L} "x" as "2006"\n`],
+        ['    annotations: {a: [1]}\n    created: x\n    keywords: [1]\n', `${p}"x" ${L} "x" as "2006"\n`],
+        ['    appVersion: [1]\n    created: "2020-01-01T00:00:00Z"\n    home: 1\n', 'Error: merge failed: error loading DIR/m.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field ChartVersion.entries.Metadata.appVersion of type string\n'],
+        ['    bogus: 1\n    home: 1\n', 'Error: merge failed: error loading DIR/m.yaml: error unmarshaling JSON: while decoding JSON: json: unknown field "bogus"\n'],
+      ];
+      for (const [extra, refusal] of first) {
+        const { dify, helm } = await same({ 'm.yaml': E + extra }, merge, true);
+        expect(dify.stderr, extra).toBe(refusal);
+        expect(helm.stderr, extra).toBe(dify.stderr);
+      }
+      // The same in a list (a mismatched element is skipped) and in the other charts of the map.
+      for (const old of [
+        'apiVersion: v1\nentries:\n  foo:\n  - 1\n  - name: foo\n    version: 1.0.0\n    created: x\n',
+        'apiVersion: v1\nentries:\n  a: 1\n  foo:\n  - name: foo\n    version: 1.0.0\n    created: x\n',
+        '{"apiVersion":"v1","entries":{"foo":[{"name":"foo","version":"1.0.0","appVersion":[1],"created":"x"}]}}',
+      ]) {
+        const { dify, helm } = await same({ 'm.yaml': old }, merge, true);
+        expect(dify.stderr, old).toMatch(/parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"\n$/);
+        expect(helm.stderr, old).toBe(dify.stderr);
+      }
+    },
+    T * 4,
+  );
+
+  it(
+    "--merge checks a chart's entries from the last to the first, as LoadIndexFile does: its warnings come in that order",
+    async () => {
+      const old = 'apiVersion: v1\nentries:\n  foo:\n  - name: foo\n    version: 1.0.0\n  - null\n  - name: foo\n    version: bad\n  - name: foo\n';
+      const { dify } = await same({ 'm.yaml': old }, (dir) => ['--merge', join(dir, 'm.yaml')], true);
+      const h3 = await run(3, { 'm.yaml': old }, (dir) => ['--merge', join(dir, 'm.yaml')]);
+      // Helm 3 logs them with its log prefix (time, file and line); dify-chart as warnings.
+      const helmLines = h3.stderr.split('\n').filter(Boolean).map((l) => l.replace(/^.*index\.go:\d+: /, 'warning: '));
+      expect(dify.stderr.split('\n').filter(Boolean)).toEqual(helmLines);
+      expect(helmLines).toEqual([
+        'warning: skipping loading invalid entry for chart "foo" "" from DIR/m.yaml: validation: chart.metadata.version is required',
+        'warning: skipping loading invalid entry for chart "foo" "bad" from DIR/m.yaml: validation: chart.metadata.version "bad" is invalid',
+        'warning: skipping loading invalid entry for chart "foo" from DIR/m.yaml: empty entry',
+      ]);
+    },
+    T,
   );
 
   it(
