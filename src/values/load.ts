@@ -22,6 +22,7 @@ import {
   visit,
 } from 'yaml';
 import { keyString, resolvePlain, type Resolved } from '../go/yaml-resolve.js';
+import { goScan } from '../go/yaml-scan.js';
 import { setKey } from './maps.js';
 import { Provenance } from './provenance.js';
 import { parseSimpleValues } from './simpleyaml.js';
@@ -142,6 +143,8 @@ export function readGoYaml(text: string, source: string, opts: GoYamlOptions = {
 }
 
 function readDocument(input: string, source: string, opts: GoYamlOptions): GoYamlDocument {
+  // What go-yaml's scanner refuses or stops at where the `yaml` package reads on (src/go/yaml-scan.ts).
+  const scan = goScan(input);
   let text = input;
   let lines = new LineCounter();
   let docs = parseStream(text, lines, source);
@@ -156,6 +159,7 @@ function readDocument(input: string, source: string, opts: GoYamlOptions): GoYam
   }
   const positions = new Provenance();
   checkStreamStart(text, (offset, what) => failAt(lines, source, offset, what));
+  if (scan.error) failAtText(input, source, scan.error.offset, scan.error.message);
   const doc = docs[0];
   if (!doc) return { value: null, positions, warnings: [] };
   // The `yaml` package's composer recurses per level, and reports its own stack overflow as an
@@ -353,6 +357,14 @@ export function parseGoYaml(text: string, source: string, opts: Pick<GoYamlOptio
 /** A UserError at a position of the text: `file:line:col: what`. */
 function failAt(lines: LineCounter, source: string, offset: number, what: string): never {
   const { line, col } = lines.linePos(offset);
+  throw new UserError(`${source}:${line}:${col}: ${what}`, { file: source, line, col });
+}
+
+/** A UserError at an offset of `text` (its lines and columns counted as go-yaml counts them, in characters). */
+function failAtText(text: string, source: string, offset: number, what: string): never {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const line = text.slice(0, start).split('\n').length;
+  const col = Array.from(text.slice(start, offset)).length + 1;
   throw new UserError(`${source}:${line}:${col}: ${what}`, { file: source, line, col });
 }
 

@@ -86,6 +86,8 @@ const CASES: [string, () => string[]][] = [
   // A line ending in an escaped quote (\" or the second of '') continues the value, at any indentation.
   ['quoted values whose line ends in an escaped quote, continued less deep', () => ['-f', file('escaped-end.yaml', "str: 'a''\nb'\nnested:\n  x: 'x''\n c'\nm:\n  q: \"x\\\"\n y\"\n")]],
   ["go-yaml's escapes, \\' among them", () => ['-f', file('escapes.yaml', 'str: "it\\\'s \\x41\\u00e9\\U0001F600 \\e\\N\\_\\L\\P\\0 \\\\"\n')]],
+  // A tab where go-yaml skips blanks before a token: after a key's colon, and in a value's continuation line.
+  ['tabs go-yaml reads: after a colon, in a continued value, in flow', () => ['-f', file('tabs-ok.yaml', 'a:\t2\nstr: x\n \ty\nm: {q:\t1,\tz: 2}\n')]],
 ];
 
 /** Warnings dify-chart adds on stderr for a case (Helm is silent there); stdout is held to Helm's. */
@@ -133,6 +135,19 @@ const REFUSED: [string, string, string][] = [
   ['a directive and nothing after it', '%YAML 1.1\n', '2:1: did not find expected <document start>'],
   ['a directive name of no letters', '%!s\n---\na: 1\n', '1:1: could not find expected directive name'],
   ['an indented comment, then a document end', '  # c\n...\nk: 1\n', '2:1: did not find expected node content'],
+  // go-yaml skips a tab before a token only inside flow and where no key may start: not at a
+  // line's start (after its spaces), nor after `-`, `?` or a `:` that does not follow a key.
+  ['a tab after a dash', 'sandbox:\n  pythonRequirements:\n    -\tnumpy\n', '3:6: found character that cannot start any token'],
+  ['a tab after indentation, before a quoted value', 'commonAnnotations:\n  a:\n    \t"x"\n', '3:5: found character that cannot start any token'],
+  ['a tab after a dash and a space', 'a:\n- \tx\n', '2:3: found character that cannot start any token'],
+  ['a tab after ?', '?\tx\n', '1:2: found character that cannot start any token'],
+  ['a tab after the : of an explicit key', '? a\n:\tb\n', '2:2: found character that cannot start any token'],
+  ['a tab after indentation, before a key', 'a:\n  \tb: 2\n', '2:3: found character that cannot start any token'],
+  ['a line of a tab after a comment', 'a: 1 # c\n\t\nb: 2\n', '2:1: found character that cannot start any token'],
+  ['a line of a tab after a quoted value', 'a: "1"\n\t# c\nb: 2\n', '2:1: found character that cannot start any token'],
+  ['a line of a tab after a plain value', 'a: 1\n\t\nb: 2\n', '2:1: found a tab character that violates indentation'],
+  ['a tab less indented than a plain value\'s map', 'a:\n  b: 1\n  \tc: 2\n', '3:3: found a tab character that violates indentation'],
+  ['a tab in the indentation after a block scalar', 'a: |\n  x\n \t\nb: 1\n', '3:2: found a tab character where an indentation space is expected'],
 ];
 
 describe.skipIf(!haveHelm)('values files real Helm refuses', () => {

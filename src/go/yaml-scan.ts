@@ -1,0 +1,490 @@
+/**
+ * go-yaml v2's scanner (scannerc.go, as sigs.k8s.io/yaml and so Helm 3 run it), walked over the
+ * first document of a text only for what the `yaml` package reads differently: where go-yaml
+ * refuses a tab, an implicit key longer than 1024 characters or spanning lines, and where a
+ * directive line ends the first document. No values are made here; the reader in
+ * src/values/load.ts makes them. Where this walk meets what it does not follow (an error of
+ * another kind, a construct it does not model), it stops and leaves the text to that reader.
+ *
+ * The text is go-yaml's after its reader: CR LF, CR and NEL already read as '\n'.
+ */
+
+/** A position as go-yaml counts it: `index` and `column` in characters (code points), `pos` in UTF-16 units. */
+interface Mark {
+  pos: number;
+  index: number;
+  line: number;
+  column: number;
+}
+
+interface SimpleKey {
+  possible: boolean;
+  required: boolean;
+  mark: Mark;
+}
+
+/** What the walk found in the first document. */
+export interface GoScan {
+  /** go-yaml's error there: its offset and its words. */
+  error?: { offset: number; message: string };
+  /** The offset of a directive line that ends the first document (go-yaml reads no further). */
+  directiveAt?: number;
+  /** Offsets of the `|` or `>` of block scalars whose last line runs into the end of the text without a line break. */
+  unterminatedBlocks: number[];
+}
+
+/** The walk stops here: the rest is the `yaml` package's to read (and refuse, if it is wrong). */
+class Stop {}
+
+/** Characters of an anchor or alias name (go-yaml's is_alpha). */
+const isAlpha = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d;
+/** Characters of a tag (go-yaml's is_alpha, then ";/?:@&=+$,.!~*'()[]%"). */
+const TAG_CHARS = new Set(Array.from(";/?:@&=+$,.!~*'()[]%", (c) => c.charCodeAt(0)));
+
+export function goScan(text: string): GoScan {
+  return new Scanner(text).run();
+}
+
+class Scanner {
+  private pos = 0;
+  private index = 0;
+  private line = 0;
+  private column = 0;
+  private flow = 0;
+  private allowed = true;
+  private indent = -1;
+  private readonly indents: number[] = [];
+  private readonly keys: SimpleKey[] = [{ possible: false, required: false, mark: this.mark() }];
+  /** Per flow level: whether the entry began with `?`, and whether the level is a mapping. */
+  private readonly explicit: boolean[] = [false];
+  private readonly flowMap: boolean[] = [false];
+  /** Whether the last token was a node (a scalar, an alias, a flow collection's end). */
+  private afterNode = false;
+  private started = false;
+  /**
+   * Whether a node just ended at the top (no block collection open, outside flow): the document's
+   * whole content, unless a `:` makes it a key. go-yaml's parser then looks at one more token only.
+   */
+  private rootDone = false;
+  private readonly result: GoScan = { unterminatedBlocks: [] };
+
+  constructor(private readonly text: string) {}
+
+  run(): GoScan {
+    try {
+      this.tokens();
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+    }
+    return this.result;
+  }
+
+  private mark(): Mark {
+    return { pos: this.pos, index: this.index, line: this.line, column: this.column };
+  }
+
+  private ch(at = this.pos): number {
+    return at < this.text.length ? this.text.charCodeAt(at) : -1;
+  }
+
+  private isBreak(at = this.pos): boolean {
+    return this.ch(at) === 0x0a;
+  }
+
+  private isBlank(at = this.pos): boolean {
+    const c = this.ch(at);
+    return c === 0x20 || c === 0x09;
+  }
+
+  private isZ(at = this.pos): boolean {
+    return at >= this.text.length;
+  }
+
+  private isBlankZ(at = this.pos): boolean {
+    return this.isBlank(at) || this.isBreak(at) || this.isZ(at);
+  }
+
+  private isBreakZ(at = this.pos): boolean {
+    return this.isBreak(at) || this.isZ(at);
+  }
+
+  private skip(): void {
+    const c = this.ch();
+    this.pos += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+    this.index++;
+    this.column++;
+  }
+
+  private skipLine(): void {
+    this.pos++;
+    this.index++;
+    this.line++;
+    this.column = 0;
+  }
+
+  private fail(at: number, message: string): never {
+    this.result.error = { offset: at, message };
+    throw new Stop();
+  }
+
+  private stop(): never {
+    throw new Stop();
+  }
+
+  private tokens(): void {
+    for (;;) {
+      this.staleKeys();
+      this.toNextToken();
+      this.unroll(this.column);
+      if (this.isZ()) {
+        this.unroll(-1);
+        this.removeKey();
+        return;
+      }
+      const c = this.ch();
+      if (this.column === 0 && c === 0x25 /* % */) {
+        // A directive after the document began ends it; one before it is checked by the reader.
+        if (this.started) {
+          this.result.directiveAt = this.pos;
+          return;
+        }
+        this.unroll(-1);
+        this.removeKey();
+        this.allowed = false;
+        while (!this.isBreakZ()) this.skip();
+        continue;
+      }
+      if (this.column === 0 && this.isDocumentIndicator()) {
+        if (c === 0x2e /* . */ || this.started) return; // the first document ends here
+        this.started = true;
+        this.unroll(-1);
+        this.removeKey();
+        this.allowed = false;
+        this.skip();
+        this.skip();
+        this.skip();
+        continue;
+      }
+      this.started = true;
+      if (this.rootDone) {
+        // The token after the document's content is scanned (a tab there is refused) and ends it,
+        // unless it is the `:` of a key.
+        if (c === 0x09) this.fail(this.pos, 'found character that cannot start any token');
+        const next = this.pos + 1;
+        if (!(c === 0x3a && (this.flow > 0 || this.isBlankZ(next)) && this.keyValid(this.keys[this.keys.length - 1]!))) return;
+        this.rootDone = false;
+      }
+      this.token(c);
+      this.rootDone = this.afterNode && this.flow === 0 && this.indent === -1;
+    }
+  }
+
+  private isDocumentIndicator(): boolean {
+    const t = this.text;
+    const p = this.pos;
+    return ((t.startsWith('---', p) || t.startsWith('...', p)) && this.isBlankZ(p + 3));
+  }
+
+  private token(c: number): void {
+    switch (c) {
+      case 0x5b /* [ */:
+      case 0x7b /* { */:
+        this.saveKey();
+        this.flow++;
+        this.keys.push({ possible: false, required: false, mark: this.mark() });
+        this.explicit.push(false);
+        this.flowMap.push(c === 0x7b);
+        this.allowed = true;
+        this.afterNode = false;
+        this.skip();
+        return;
+      case 0x5d /* ] */:
+      case 0x7d /* } */:
+        this.removeKey();
+        if (this.flow > 0) {
+          this.flow--;
+          this.keys.pop();
+          this.explicit.pop();
+          this.flowMap.pop();
+        }
+        this.allowed = false;
+        this.afterNode = true;
+        this.skip();
+        return;
+      case 0x2c /* , */:
+        this.removeKey();
+        this.allowed = true;
+        this.explicit[this.flow] = false;
+        this.afterNode = false;
+        this.skip();
+        return;
+    }
+    const next = this.pos + (c >= 0xd800 && c <= 0xdbff ? 2 : 1);
+    if (c === 0x2d /* - */ && this.isBlankZ(next)) return this.blockEntry();
+    if (c === 0x3f /* ? */ && (this.flow > 0 || this.isBlankZ(next))) return this.explicitKey();
+    if (c === 0x3a /* : */ && (this.flow > 0 || this.isBlankZ(next))) return this.value();
+    if (c === 0x2a /* * */ || c === 0x26 /* & */) {
+      this.saveKey();
+      this.allowed = false;
+      this.skip();
+      const from = this.pos;
+      while (isAlpha(this.ch())) this.skip();
+      const e = this.ch();
+      const ends = this.isBlankZ() || e === 0x3f || e === 0x3a || e === 0x2c || e === 0x5d || e === 0x7d || e === 0x25 || e === 0x40 || e === 0x60;
+      if (this.pos === from || !ends) this.stop();
+      if (c === 0x2a) this.afterNode = true;
+      return;
+    }
+    if (c === 0x21 /* ! */) {
+      this.saveKey();
+      this.allowed = false;
+      this.tag();
+      return;
+    }
+    if ((c === 0x7c /* | */ || c === 0x3e /* > */) && this.flow === 0) {
+      this.removeKey();
+      this.allowed = true;
+      this.blockScalar();
+      this.afterNode = true;
+      return;
+    }
+    if (c === 0x27 /* ' */ || c === 0x22 /* " */) {
+      this.saveKey();
+      this.allowed = false;
+      this.quoted(c);
+      this.afterNode = true;
+      return;
+    }
+    const n = this.ch(next);
+    const indicator = this.isBlankZ() || '-?:,[]{}#&*!|>\'"%@`'.includes(String.fromCharCode(c));
+    if (!indicator || (c === 0x2d && !this.isBlank(next)) || (this.flow === 0 && (c === 0x3f || c === 0x3a) && !this.isBlankZ(next))) {
+      void n;
+      this.saveKey();
+      this.allowed = false;
+      this.plain();
+      this.afterNode = true;
+      return;
+    }
+    // A tab where a token must start; anything else is left to the reader.
+    if (c === 0x09) this.fail(this.pos, 'found character that cannot start any token');
+    this.stop();
+  }
+
+  /** Spaces, comments and line breaks up to the next token; tabs only where go-yaml skips them. */
+  private toNextToken(): void {
+    for (;;) {
+      while (this.ch() === 0x20 || ((this.flow > 0 || !this.allowed) && this.ch() === 0x09)) this.skip();
+      if (this.ch() === 0x23 /* # */) while (!this.isBreakZ()) this.skip();
+      if (!this.isBreak()) return;
+      this.skipLine();
+      if (this.flow === 0) this.allowed = true;
+    }
+  }
+
+  /** Whether a possible simple key still is one here: on its line and at most 1024 characters back. */
+  private keyValid(k: SimpleKey): boolean {
+    if (!k.possible) return false;
+    if (k.mark.line < this.line || k.mark.index + 1024 < this.index) {
+      if (k.required) this.fail(this.pos, "could not find expected ':'");
+      k.possible = false;
+      return false;
+    }
+    return true;
+  }
+
+  private staleKeys(): void {
+    for (const k of this.keys) this.keyValid(k);
+  }
+
+  private saveKey(): void {
+    if (!this.allowed) return;
+    const required = this.flow === 0 && this.indent === this.column;
+    this.removeKey();
+    this.keys[this.keys.length - 1] = { possible: true, required, mark: this.mark() };
+  }
+
+  private removeKey(): void {
+    const k = this.keys[this.keys.length - 1]!;
+    if (k.possible && k.required) this.fail(this.pos, "could not find expected ':'");
+    k.possible = false;
+  }
+
+  private roll(column: number): void {
+    if (this.flow > 0) return;
+    if (this.indent < column) {
+      this.indents.push(this.indent);
+      this.indent = column;
+    }
+  }
+
+  private unroll(column: number): void {
+    if (this.flow > 0) return;
+    while (this.indent > column) this.indent = this.indents.pop()!;
+  }
+
+  private blockEntry(): void {
+    if (this.flow > 0) this.stop();
+    if (!this.allowed) this.fail(this.pos, 'block sequence entries are not allowed in this context');
+    this.roll(this.column);
+    this.removeKey();
+    this.allowed = true;
+    this.afterNode = false;
+    this.skip();
+  }
+
+  private explicitKey(): void {
+    if (this.flow === 0) {
+      if (!this.allowed) this.fail(this.pos, 'mapping keys are not allowed in this context');
+      this.roll(this.column);
+    }
+    this.removeKey();
+    this.allowed = this.flow === 0;
+    this.explicit[this.flow] = true;
+    this.afterNode = false;
+    this.skip();
+  }
+
+  private value(): void {
+    const k = this.keys[this.keys.length - 1]!;
+    if (this.keyValid(k)) {
+      this.roll(k.mark.column);
+      k.possible = false;
+      this.allowed = false;
+    } else {
+      if (this.flow === 0) {
+        if (!this.allowed) this.fail(this.pos, 'mapping values are not allowed in this context');
+        this.roll(this.column);
+      } else if (!this.explicit[this.flow] && this.afterNode) {
+        // The parser's: a node, then a value without a key.
+        this.fail(this.pos, this.flowMap[this.flow] ? "did not find expected ',' or '}'" : "did not find expected ',' or ']'");
+      }
+      this.allowed = this.flow === 0;
+    }
+    this.explicit[this.flow] = false;
+    this.afterNode = false;
+    this.skip();
+  }
+
+  private tag(): void {
+    this.skip();
+    if (this.ch() === 0x3c /* < */) {
+      while (!this.isBlankZ() && this.ch() !== 0x3e /* > */) this.skip();
+      if (this.ch() !== 0x3e) this.stop();
+      this.skip();
+    } else {
+      while (isAlpha(this.ch()) || TAG_CHARS.has(this.ch())) this.skip();
+    }
+    if (!this.isBlankZ() && !(this.flow > 0 && this.ch() === 0x2c)) this.stop();
+  }
+
+  private quoted(quote: number): void {
+    this.skip();
+    for (;;) {
+      if (this.isZ()) this.stop();
+      if (this.column === 0 && this.isDocumentIndicator()) this.stop();
+      const c = this.ch();
+      if (quote === 0x27 && c === 0x27) {
+        this.skip();
+        if (this.ch() !== 0x27) return;
+        this.skip();
+      } else if (quote === 0x22 && c === 0x22) {
+        this.skip();
+        return;
+      } else if (quote === 0x22 && c === 0x5c /* \ */) {
+        this.skip();
+        if (this.isBreak()) this.skipLine();
+        else if (!this.isZ()) this.skip();
+      } else if (this.isBreak()) {
+        this.skipLine();
+      } else {
+        this.skip();
+      }
+    }
+  }
+
+  private plain(): void {
+    const indent = this.indent + 1;
+    let leadingBlanks = false;
+    for (;;) {
+      if (this.column === 0 && this.isDocumentIndicator()) break;
+      if (this.ch() === 0x23 /* # */) break;
+      while (!this.isBlankZ()) {
+        const c = this.ch();
+        if ((c === 0x3a && this.isBlankZ(this.pos + 1)) || (this.flow > 0 && (c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d))) break;
+        leadingBlanks = false;
+        this.skip();
+      }
+      if (!(this.isBlank() || this.isBreak())) break;
+      while (this.isBlank() || this.isBreak()) {
+        if (this.isBlank()) {
+          if (leadingBlanks && this.column < indent && this.ch() === 0x09) this.fail(this.pos, 'found a tab character that violates indentation');
+          this.skip();
+        } else {
+          this.skipLine();
+          leadingBlanks = true;
+        }
+      }
+      if (this.flow === 0 && this.column < indent) break;
+    }
+    if (leadingBlanks) this.allowed = true;
+  }
+
+  private blockScalar(): void {
+    const start = this.pos;
+    this.skip();
+    let increment = 0;
+    const digit = (): void => {
+      const c = this.ch();
+      if (c >= 0x31 && c <= 0x39) {
+        increment = c - 0x30;
+        this.skip();
+      } else if (c === 0x30) {
+        this.stop();
+      }
+    };
+    const chomp = (): boolean => {
+      const c = this.ch();
+      if (c !== 0x2b && c !== 0x2d) return false;
+      this.skip();
+      return true;
+    };
+    if (chomp()) digit();
+    else if (this.ch() >= 0x30 && this.ch() <= 0x39) {
+      digit();
+      chomp();
+    }
+    while (this.isBlank()) this.skip();
+    if (this.ch() === 0x23) while (!this.isBreakZ()) this.skip();
+    if (!this.isBreakZ()) this.stop();
+    if (this.isBreak()) this.skipLine();
+    let indent = increment > 0 ? (this.indent >= 0 ? this.indent + increment : increment) : 0;
+    indent = this.blockBreaks(indent);
+    let content = false;
+    let unterminated = false;
+    while (this.column === indent && !this.isZ()) {
+      content = true;
+      while (!this.isBreakZ()) this.skip();
+      unterminated = this.isZ();
+      if (this.isBreak()) this.skipLine();
+      indent = this.blockBreaks(indent);
+    }
+    if (content && unterminated) this.result.unterminatedBlocks.push(start);
+  }
+
+  /** go-yaml's yaml_parser_scan_block_scalar_breaks: indentation and empty lines; the block's indentation. */
+  private blockBreaks(indent: number): number {
+    let maxIndent = 0;
+    for (;;) {
+      while ((indent === 0 || this.column < indent) && this.ch() === 0x20) this.skip();
+      if (this.column > maxIndent) maxIndent = this.column;
+      if ((indent === 0 || this.column < indent) && this.ch() === 0x09) this.fail(this.pos, 'found a tab character where an indentation space is expected');
+      if (!this.isBreak()) break;
+      this.skipLine();
+    }
+    if (indent === 0) {
+      indent = Math.max(maxIndent, this.indent + 1, 1);
+    }
+    return indent;
+  }
+}
