@@ -171,9 +171,12 @@ class Scanner {
         // The token after the document's content is scanned (a tab there is refused) and ends it,
         // unless it is the `:` of a key.
         if (c === 0x09) this.fail(this.pos, 'found character that cannot start any token');
-        const next = this.pos + 1;
-        if (!(c === 0x3a && (this.flow > 0 || this.isBlankZ(next)) && this.keyValid(this.keys[this.keys.length - 1]!))) return;
+        if (!(c === 0x3a && (this.flow > 0 || this.isBlankZ(this.pos + 1)))) return;
+        const key = this.keyValid(this.keys[this.keys.length - 1]!);
+        this.token(c); // a `:` without its key may be refused here
+        if (!key) return;
         this.rootDone = false;
+        continue;
       }
       this.token(c);
       this.rootDone = this.afterNode && this.flow === 0 && this.indent === -1;

@@ -11,8 +11,11 @@ import { setKey } from './maps.js';
 import { Provenance } from './provenance.js';
 import type { Value, ValueMap } from './types.js';
 
-/** Plain keys this scanner reads: the first character alphanumeric or `_`, then also `.`, `/`, `-`. */
-const KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+/**
+ * Plain keys this scanner reads: the first character alphanumeric or `_`, then also `.`, `/`, `-`;
+ * at most 1024 characters (go-yaml refuses a longer implicit key, and the full loader says so).
+ */
+const KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]{0,1023}$/;
 /** First characters a plain scalar may not start with (YAML indicators), `-` handled apart. */
 const INDICATOR = /^[?:,[\]{}#&*!|>'"%@`]/;
 /** A one-line double-quoted scalar with only the escapes JSON shares with go-yaml. */

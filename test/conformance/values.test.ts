@@ -87,6 +87,8 @@ const CASES: [string, () => string[]][] = [
   ['quoted values whose line ends in an escaped quote, continued less deep', () => ['-f', file('escaped-end.yaml', "str: 'a''\nb'\nnested:\n  x: 'x''\n c'\nm:\n  q: \"x\\\"\n y\"\n")]],
   ["go-yaml's escapes, \\' among them", () => ['-f', file('escapes.yaml', 'str: "it\\\'s \\x41\\u00e9\\U0001F600 \\e\\N\\_\\L\\P\\0 \\\\"\n')]],
   // A tab where go-yaml skips blanks before a token: after a key's colon, and in a value's continuation line.
+  // go-yaml takes an implicit key of at most 1024 characters.
+  ['plain keys of 1024 characters, block and flow', () => ['-f', file('key1024.yaml', `${'k'.repeat(1024)}: 1\nm: {${'q'.repeat(1024)}: 2}\nlist:\n- ${'x'.repeat(1024)}: 3\n`)]],
   ['tabs go-yaml reads: after a colon, in a continued value, in flow', () => ['-f', file('tabs-ok.yaml', 'a:\t2\nstr: x\n \ty\nm: {q:\t1,\tz: 2}\n')]],
 ];
 
@@ -147,6 +149,12 @@ const REFUSED: [string, string, string][] = [
   ['a line of a tab after a quoted value', 'a: "1"\n\t# c\nb: 2\n', '2:1: found character that cannot start any token'],
   ['a line of a tab after a plain value', 'a: 1\n\t\nb: 2\n', '2:1: found a tab character that violates indentation'],
   ['a tab less indented than a plain value\'s map', 'a:\n  b: 1\n  \tc: 2\n', '3:3: found a tab character that violates indentation'],
+  // An implicit key longer than 1024 characters is no key to go-yaml.
+  ['a plain key of 1025 characters', `${'k'.repeat(1025)}: 1\n`, '1:1026: mapping values are not allowed in this context'],
+  ['a plain key of 1025 characters in a map', `m:\n  ${'k'.repeat(1025)}: 1\n`, '2:1028: mapping values are not allowed in this context'],
+  ['a plain key of 1025 characters in a list item', `l:\n- ${'k'.repeat(1025)}: 1\n`, '2:1028: mapping values are not allowed in this context'],
+  ['a plain key of 1025 characters after another key', `a: 1\n${'k'.repeat(1025)}: 1\n`, "2:1026: could not find expected ':'"],
+  ['a plain key of 1025 characters in flow', `m: {${'k'.repeat(1025)}: 1}\n`, "1:1030: did not find expected ',' or '}'"],
   ['a tab in the indentation after a block scalar', 'a: |\n  x\n \t\nb: 1\n', '3:2: found a tab character where an indentation space is expected'],
 ];
 
