@@ -89,6 +89,7 @@ const CASES: [string, () => string[]][] = [
   // A tab where go-yaml skips blanks before a token: after a key's colon, and in a value's continuation line.
   // go-yaml takes an implicit key of at most 1024 characters.
   ['plain keys of 1024 characters, block and flow', () => ['-f', file('key1024.yaml', `${'k'.repeat(1024)}: 1\nm: {${'q'.repeat(1024)}: 2}\nlist:\n- ${'x'.repeat(1024)}: 3\n`)]],
+  ['a key over two lines after ? in a flow map', () => ['-f', file('flow-explicit.yaml', 'm: {? a\n b: 1, c: 2}\n')]],
   ['tabs go-yaml reads: after a colon, in a continued value, in flow', () => ['-f', file('tabs-ok.yaml', 'a:\t2\nstr: x\n \ty\nm: {q:\t1,\tz: 2}\n')]],
 ];
 
@@ -155,6 +156,10 @@ const REFUSED: [string, string, string][] = [
   ['a plain key of 1025 characters in a list item', `l:\n- ${'k'.repeat(1025)}: 1\n`, '2:1028: mapping values are not allowed in this context'],
   ['a plain key of 1025 characters after another key', `a: 1\n${'k'.repeat(1025)}: 1\n`, "2:1026: could not find expected ':'"],
   ['a plain key of 1025 characters in flow', `m: {${'k'.repeat(1025)}: 1}\n`, "1:1030: did not find expected ',' or '}'"],
+  // An implicit key on more than one line is no key to go-yaml either: in flow, a value after a node.
+  ['a quoted key over two lines in a flow map', 'commonAnnotations: {"a\nb": "1"}\n', "2:3: did not find expected ',' or '}'"],
+  ['a plain key over two lines in a flow map', 'commonAnnotations: {a\n b: "1"}\n', "2:3: did not find expected ',' or '}'"],
+  ['a plain key over two lines in a flow list', 'l: [a\n b: 1]\n', "2:3: did not find expected ',' or ']'"],
   ['a tab in the indentation after a block scalar', 'a: |\n  x\n \t\nb: 1\n', '3:2: found a tab character where an indentation space is expected'],
 ];
 
