@@ -598,7 +598,7 @@ class Converter {
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
         const valueNode = pair.value as Node | null;
-        if (keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.value === '<<' && !keyNode.tag) {
+        if (keyNode !== null && isMergeKey(keyNode)) {
           this.merge(valueNode, path, out, keyNode);
           continue;
         }
@@ -695,6 +695,16 @@ class Converter {
     if (wanted === 'float' && (r.kind === 'int' || r.kind === 'uint')) return { kind: 'float', value: Number(r.value) };
     return this.fail(this.offsetOf(node), `cannot decode ${shortKind(r)} \`${text}\` as a !!${wanted}`);
   }
+}
+
+/**
+ * Whether a key is go-yaml v2's merge key `<<` (its isMerge): plain and untagged, or tagged `!`
+ * (quoted too, as the parser calls that implicit), or tagged `!!merge` (quoted too).
+ */
+function isMergeKey(node: Node): boolean {
+  if (!isScalar(node) || node.value !== '<<') return false;
+  const tag = node.tag;
+  return tag === undefined ? node.type === 'PLAIN' : tag === '!' || tag === `${TAG}merge`;
 }
 
 /**

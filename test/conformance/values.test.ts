@@ -64,6 +64,8 @@ const CASES: [string, () => string[]][] = [
   // A '.' float ParseFloat reads out of range stays a string; a float key beyond float32 is `.inf`.
   ['overflowing floats: a value, and keys', () => ['-f', file('overflow.yaml', 'ov: .1e400\nkeys:\n  1e300: x\n  -1e39: y\n  .5: z\n')]],
   ['anchors and merge keys', () => ['-f', file('anchors.yaml', 'base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n')]],
+  // go-yaml merges a `<<` key tagged !!merge or ! (quoted too), not a quoted one without a tag.
+  ['merge keys tagged !!merge or !', () => ['-f', file('merge-tags.yaml', 'm:\n  !!merge <<: {a: 1}\n  ! "<<": {b: 2}\n  "<<": {c: 3}\nnested:\n  !!merge "<<": [{d: 4}, {e: 5}]\n')]],
   ['-f, then --set over it, then --set-string over that', () => ['-f', file('order.yaml', 'a: 5\n'), '--set', 'a=6', '--set-string', 'a=7']],
   // go-yaml v2 as Helm reads values: a later duplicate key wins (we also warn on stderr), CR LF,
   // a lone CR and NEL end lines, `!!null` takes what resolves to null, `%YAML 1.1` is its own.
