@@ -168,6 +168,8 @@ function readDocument(input: string, source: string, opts: GoYamlOptions): GoYam
   if (doc.errors.some((e) => OVERFLOW.test(e.message))) throw tooDeepOr(new RangeError(OVERFLOW.source), text, source);
   const conv = new Converter(doc, lines, source, positions, opts);
   conv.checkEscapes(text);
+  // A block scalar whose last line runs into the end of the text: go-yaml reads no line break there.
+  if (scan.unterminatedBlocks.length > 0) conv.unterminatedText = text;
   // go-yaml reads `\'` in double quotes as `'`; the `yaml` package refuses it (its value is made below).
   // Directives are checked above by go-yaml's rules (which let a version run into a comment).
   const err = doc.errors.find((e) => e.code !== 'BAD_DIRECTIVE' && !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
@@ -496,6 +498,11 @@ class Converter {
   /** Offsets of `\'` escapes in one-line double-quoted scalars, and those scalars' text as go-yaml reads it. */
   readonly quoteEscapes = new Set<number>();
   private readonly decoded = new Map<Scalar, string>();
+  /**
+   * The text, when it ends inside a block scalar's last line: go-yaml's reader finds no line break
+   * after that line, so the scalar keeps none (`|` and `|+` alike), where the `yaml` package adds one.
+   */
+  unterminatedText: string | undefined;
 
 
   constructor(
@@ -679,7 +686,12 @@ class Converter {
 
   /** go-yaml v2's decoder: quoted and block scalars are strings, plain ones are resolved. */
   private resolve(node: Scalar): Resolved {
-    const text = this.decoded.get(node) ?? String(node.value ?? '');
+    let text = this.decoded.get(node) ?? String(node.value ?? '');
+    const all = this.unterminatedText;
+    if (all !== undefined && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && node.range?.[1] === all.length && text.endsWith('\n')) {
+      const header = /^[|>][0-9+-]*/.exec(all.slice(node.range[0]))?.[0] ?? '';
+      if (!header.includes('-')) text = text.slice(0, -1);
+    }
     const tag = node.tag;
     if (tag === undefined) {
       return node.type === 'PLAIN' ? resolvePlain(text) : { kind: 'str', value: text };

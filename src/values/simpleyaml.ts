@@ -281,6 +281,8 @@ export function parseSimpleValues(text: string, source: string): { values: Value
       }
       content.push(l.slice(n));
     }
+    // A last line without a line break: go-yaml keeps none there (the full loader's).
+    if (j === lines.length && lines[j - 1] !== '') return undefined;
     while (content.length > 0 && content[content.length - 1] === '') content.pop();
     const textValue = content.length === 0 ? '' : content.join('\n') + (s.block ? '' : '\n');
     place(frame.container, key, path, textValue, i, column);
