@@ -42,6 +42,63 @@ const isAlpha = (c: number): boolean =>
 /** Characters of a tag (go-yaml's is_alpha, then ";/?:@&=+$,.!~*'()[]%"). */
 const TAG_CHARS = new Set(Array.from(";/?:@&=+$,.!~*'()[]%", (c) => c.charCodeAt(0)));
 
+/**
+ * go-yaml's words for a directive line its scanner refuses (yaml_parser_scan_directive), from the
+ * `%` at `at`; undefined for a directive it scans (its version or handles are the parser's, which
+ * reads them only at a stream's start).
+ */
+export function directiveError(text: string, at: number): string | undefined {
+  let p = at + 1;
+  const c = (): number => (p < text.length ? text.charCodeAt(p) : -1);
+  const blank = (): boolean => c() === 0x20 || c() === 0x09;
+  const blankZ = (): boolean => blank() || c() === 0x0a || c() === -1;
+  const from = p;
+  while (isAlpha(c())) p++;
+  if (p === from) return 'could not find expected directive name';
+  if (!blankZ()) return 'found unexpected non-alphabetical character';
+  const name = text.slice(from, p);
+  if (name === 'YAML') {
+    const number = (): string | undefined => {
+      const start = p;
+      while (c() >= 0x30 && c() <= 0x39) {
+        p++;
+        if (p - start > 2) return 'found extremely long version number';
+      }
+      return p === start ? 'did not find expected version number' : undefined;
+    };
+    while (blank()) p++;
+    const major = number();
+    if (major !== undefined) return major;
+    if (c() !== 0x2e /* . */) return "did not find expected digit or '.' character";
+    p++;
+    const minor = number();
+    if (minor !== undefined) return minor;
+  } else if (name === 'TAG') {
+    while (blank()) p++;
+    if (c() !== 0x21 /* ! */) return "did not find expected '!'";
+    const handle = p++;
+    while (isAlpha(c())) p++;
+    // The handle `!`, or `!name!`.
+    if (c() === 0x21) p++;
+    else if (p - handle !== 1) return "did not find expected '!'";
+    if (!blank()) return 'did not find expected whitespace';
+    while (blank()) p++;
+    const uri = p;
+    while (isAlpha(c()) || TAG_CHARS.has(c())) {
+      if (c() === 0x25 /* % */ && !/^%[0-9A-Fa-f]{2}/.test(text.slice(p, p + 3))) return 'did not find URI escaped octet';
+      p++;
+    }
+    if (p === uri) return 'did not find expected tag URI';
+    if (!blankZ()) return 'did not find expected whitespace or line break';
+  } else {
+    return 'found unknown directive name';
+  }
+  while (blank()) p++;
+  if (c() === 0x23 /* # */) while (c() !== 0x0a && c() !== -1) p++;
+  if (c() !== 0x0a && c() !== -1) return 'did not find expected comment or line break';
+  return undefined;
+}
+
 export function goScan(text: string): GoScan {
   return new Scanner(text).run();
 }
@@ -147,6 +204,9 @@ class Scanner {
         // A directive after the document began ends it; one before it is checked by the reader.
         if (this.started) {
           this.result.directiveAt = this.pos;
+          // Its token is still scanned (go-yaml's parser looks at it to end the document).
+          const refused = directiveError(this.text, this.pos);
+          if (refused !== undefined) this.fail(this.pos, refused);
           return;
         }
         this.unroll(-1);

@@ -145,7 +145,8 @@ export function readGoYaml(text: string, source: string, opts: GoYamlOptions = {
 function readDocument(input: string, source: string, opts: GoYamlOptions): GoYamlDocument {
   // What go-yaml's scanner refuses or stops at where the `yaml` package reads on (src/go/yaml-scan.ts).
   const scan = goScan(input);
-  let text = input;
+  // A directive line ends the first document, as go-yaml's parser reads it; the rest is not read.
+  let text = scan.directiveAt === undefined ? input : input.slice(0, scan.directiveAt);
   let lines = new LineCounter();
   let docs = parseStream(text, lines, source);
   // go-yaml does not hold the lines of a quoted scalar to any indentation, the `yaml` package

@@ -68,6 +68,8 @@ const CASES: [string, () => string[]][] = [
   ['merge keys tagged !!merge or !', () => ['-f', file('merge-tags.yaml', 'm:\n  !!merge <<: {a: 1}\n  ! "<<": {b: 2}\n  "<<": {c: 3}\nnested:\n  !!merge "<<": [{d: 4}, {e: 5}]\n')]],
   // A block scalar's last line at the end of the file without a line break keeps none in go-yaml v2 (Helm 4 adds one).
   ['block scalars whose last line ends the file', () => ['-f', file('block-at-eof-1.yaml', 'str: |+\n  x'), '-f', file('block-at-eof-2.yaml', 'nested:\n  x: >\n    a\n    b'), '-f', file('block-at-eof-3.yaml', 'm:\n  q: |+\n    x\n    ')]],
+  // A directive line ends the first document even without `...` before it: Helm 3 reads no further.
+  ['directive lines after the document', () => ['-f', file('mid-directive.yaml', 'a: 3\n%YAML 1.1\n---\na: 4\n'), '-f', file('mid-tag-directive.yaml', 'str: t\n%TAG ! x\n---\nstr: u\n')]],
   ['-f, then --set over it, then --set-string over that', () => ['-f', file('order.yaml', 'a: 5\n'), '--set', 'a=6', '--set-string', 'a=7']],
   // go-yaml v2 as Helm reads values: a later duplicate key wins (we also warn on stderr), CR LF,
   // a lone CR and NEL end lines, `!!null` takes what resolves to null, `%YAML 1.1` is its own.
@@ -166,6 +168,10 @@ const REFUSED: [string, string, string][] = [
   ['a quoted key over two lines in a flow map', 'commonAnnotations: {"a\nb": "1"}\n', "2:3: did not find expected ',' or '}'"],
   ['a plain key over two lines in a flow map', 'commonAnnotations: {a\n b: "1"}\n', "2:3: did not find expected ',' or '}'"],
   ['a plain key over two lines in a flow list', 'l: [a\n b: 1]\n', "2:3: did not find expected ',' or ']'"],
+  // A directive after the document is still scanned.
+  ['an unknown directive after the document', 'a: 1\n%foo\n---\na: 2\n', '2:1: found unknown directive name'],
+  ['a %YAML directive without a version after the document', 'a: 1\n%YAML x\n', '2:1: did not find expected version number'],
+  ['a %TAG directive without a handle after the document', 'a: 1\n%TAG x y\n', "2:1: did not find expected '!'"],
   ['a tab in the indentation after a block scalar', 'a: |\n  x\n \t\nb: 1\n', '3:2: found a tab character where an indentation space is expected'],
 ];
 
