@@ -6,7 +6,9 @@
  * src/values/load.ts makes them. Where this walk meets what it does not follow (an error of
  * another kind, a construct it does not model), it stops and leaves the text to that reader.
  *
- * The text is go-yaml's after its reader: CR LF, CR and NEL already read as '\n'.
+ * The text is go-yaml's after its reader: CR LF, CR and NEL already read as '\n'; LS and PS are
+ * line breaks here as in go-yaml (which keeps them in a scalar's value where it keeps a break), and
+ * the values of scalars holding them are made here, go-yaml's way.
  */
 
 /** A position as go-yaml counts it: `index` and `column` in characters (code points), `pos` in UTF-16 units. */
@@ -31,7 +33,17 @@ export interface GoScan {
   directiveAt?: number;
   /** Offsets of the `|` or `>` of block scalars whose last line runs into the end of the text without a line break. */
   unterminatedBlocks: number[];
+  /** go-yaml's values of the scalars whose text holds LS or PS, by their first offset. */
+  values: Map<number, string>;
+  /** Whether the walk followed the whole first document (it stops at what it does not model). */
+  complete: boolean;
 }
+
+/** go-yaml's one-character escapes in double quotes. */
+const ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', "'": "'", '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+};
 
 /** The walk stops here: the rest is the `yaml` package's to read (and refuse, if it is wrong). */
 class Stop {}
@@ -51,7 +63,8 @@ export function directiveError(text: string, at: number): string | undefined {
   let p = at + 1;
   const c = (): number => (p < text.length ? text.charCodeAt(p) : -1);
   const blank = (): boolean => c() === 0x20 || c() === 0x09;
-  const blankZ = (): boolean => blank() || c() === 0x0a || c() === -1;
+  const breakZ = (): boolean => c() === 0x0a || c() === 0x2028 || c() === 0x2029 || c() === -1;
+  const blankZ = (): boolean => blank() || breakZ();
   const from = p;
   while (isAlpha(c())) p++;
   if (p === from) return 'could not find expected directive name';
@@ -94,8 +107,8 @@ export function directiveError(text: string, at: number): string | undefined {
     return 'found unknown directive name';
   }
   while (blank()) p++;
-  if (c() === 0x23 /* # */) while (c() !== 0x0a && c() !== -1) p++;
-  if (c() !== 0x0a && c() !== -1) return 'did not find expected comment or line break';
+  if (c() === 0x23 /* # */) while (!breakZ()) p++;
+  if (!breakZ()) return 'did not find expected comment or line break';
   return undefined;
 }
 
@@ -124,13 +137,18 @@ class Scanner {
    * whole content, unless a `:` makes it a key. go-yaml's parser then looks at one more token only.
    */
   private rootDone = false;
-  private readonly result: GoScan = { unterminatedBlocks: [] };
+  private readonly result: GoScan = { unterminatedBlocks: [], values: new Map(), complete: false };
+  /** Whether the text holds LS or PS (only then are scalars' values made). */
+  private readonly lsps: boolean;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    this.lsps = /[\u2028\u2029]/.test(text);
+  }
 
   run(): GoScan {
     try {
       this.tokens();
+      this.result.complete = true;
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
     }
@@ -145,8 +163,10 @@ class Scanner {
     return at < this.text.length ? this.text.charCodeAt(at) : -1;
   }
 
+  /** go-yaml's is_break: '\n' (CR and NEL are '\n' already), LS and PS. */
   private isBreak(at = this.pos): boolean {
-    return this.ch(at) === 0x0a;
+    const c = this.ch(at);
+    return c === 0x0a || c === 0x2028 || c === 0x2029;
   }
 
   private isBlank(at = this.pos): boolean {
@@ -441,33 +461,108 @@ class Scanner {
     if (!this.isBlankZ() && !(this.flow > 0 && this.ch() === 0x2c)) this.stop();
   }
 
-  private quoted(quote: number): void {
-    this.skip();
-    for (;;) {
-      if (this.isZ()) this.stop();
-      if (this.column === 0 && this.isDocumentIndicator()) this.stop();
-      const c = this.ch();
-      if (quote === 0x27 && c === 0x27) {
-        this.skip();
-        if (this.ch() !== 0x27) return;
-        this.skip();
-      } else if (quote === 0x22 && c === 0x22) {
-        this.skip();
-        return;
-      } else if (quote === 0x22 && c === 0x5c /* \ */) {
-        this.skip();
-        if (this.isBreak()) this.skipLine();
-        else if (!this.isZ()) this.skip();
-      } else if (this.isBreak()) {
-        this.skipLine();
-      } else {
-        this.skip();
-      }
-    }
+  /** The character at the position and the position after it (a surrogate pair is one character). */
+  private char(): string {
+    const c = this.ch();
+    return this.text.slice(this.pos, this.pos + (c >= 0xd800 && c <= 0xdbff ? 2 : 1));
   }
 
+  /** go-yaml's read_line: the line break here as its value keeps it ('\n', or LS or PS as they are), consumed; '' at the end. */
+  private readLine(): string {
+    if (!this.isBreak()) return '';
+    const b = this.text[this.pos]!;
+    this.skipLine();
+    return b;
+  }
+
+  /** Keeps a scalar's value as go-yaml makes it, where its text holds LS or PS (the `yaml` package reads those as text). */
+  private keep(start: number, value: string): void {
+    if (!this.lsps) return;
+    const src = this.text.slice(start, this.pos);
+    if (src.includes('\u2028') || src.includes('\u2029')) this.result.values.set(start, value);
+  }
+
+  /** yaml_parser_scan_flow_scalar: a quoted scalar's extent and value. */
+  private quoted(quote: number): void {
+    const start = this.pos;
+    const single = quote === 0x27;
+    this.skip();
+    let s = '';
+    let leadingBreak = '';
+    let trailingBreaks = '';
+    let whitespaces = '';
+    for (;;) {
+      if (this.column === 0 && this.isDocumentIndicator()) this.stop();
+      if (this.isZ()) this.stop();
+      let leadingBlanks = false;
+      while (!this.isBlankZ()) {
+        const c = this.ch();
+        if (single && c === 0x27 && this.ch(this.pos + 1) === 0x27) {
+          s += "'";
+          this.skip();
+          this.skip();
+        } else if ((single && c === 0x27) || (!single && c === 0x22)) {
+          break;
+        } else if (!single && c === 0x5c && this.isBreak(this.pos + 1)) {
+          this.skip();
+          this.skipLine();
+          leadingBlanks = true;
+          break;
+        } else if (!single && c === 0x5c) {
+          const e = this.text[this.pos + 1] ?? '';
+          const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+          if (width === 0) {
+            if (!Object.hasOwn(ESCAPES, e)) this.stop(); // the reader refuses it
+            s += ESCAPES[e];
+            this.skip();
+            this.skip();
+          } else {
+            const hex = this.text.slice(this.pos + 2, this.pos + 2 + width);
+            if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length < width) this.stop();
+            const code = parseInt(hex, 16);
+            if ((code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) this.stop();
+            s += String.fromCodePoint(code);
+            for (let k = 0; k < width + 2; k++) this.skip();
+          }
+        } else {
+          s += this.char();
+          this.skip();
+        }
+      }
+      if (this.ch() === quote) break;
+      while (this.isBlank() || this.isBreak()) {
+        if (this.isBlank()) {
+          if (!leadingBlanks) whitespaces += this.char();
+          this.skip();
+        } else if (!leadingBlanks) {
+          whitespaces = '';
+          leadingBreak = this.readLine();
+          leadingBlanks = true;
+        } else {
+          trailingBreaks += this.readLine();
+        }
+      }
+      if (leadingBlanks) {
+        s += leadingBreak === '\n' ? (trailingBreaks === '' ? ' ' : trailingBreaks) : leadingBreak + trailingBreaks;
+        leadingBreak = '';
+        trailingBreaks = '';
+      } else {
+        s += whitespaces;
+        whitespaces = '';
+      }
+    }
+    this.skip();
+    this.keep(start, s);
+  }
+
+  /** yaml_parser_scan_plain_scalar: a plain scalar's extent and value. */
   private plain(): void {
+    const start = this.pos;
     const indent = this.indent + 1;
+    let s = '';
+    let leadingBreak = '';
+    let trailingBreaks = '';
+    let whitespaces = '';
     let leadingBlanks = false;
     for (;;) {
       if (this.column === 0 && this.isDocumentIndicator()) break;
@@ -475,28 +570,45 @@ class Scanner {
       while (!this.isBlankZ()) {
         const c = this.ch();
         if ((c === 0x3a && this.isBlankZ(this.pos + 1)) || (this.flow > 0 && (c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d))) break;
-        leadingBlanks = false;
+        if (leadingBlanks) {
+          s += leadingBreak === '\n' ? (trailingBreaks === '' ? ' ' : trailingBreaks) : leadingBreak + trailingBreaks;
+          leadingBreak = '';
+          trailingBreaks = '';
+          leadingBlanks = false;
+        } else if (whitespaces !== '') {
+          s += whitespaces;
+          whitespaces = '';
+        }
+        s += this.char();
         this.skip();
       }
       if (!(this.isBlank() || this.isBreak())) break;
       while (this.isBlank() || this.isBreak()) {
         if (this.isBlank()) {
           if (leadingBlanks && this.column < indent && this.ch() === 0x09) this.fail(this.pos, 'found a tab character that violates indentation');
+          if (!leadingBlanks) whitespaces += this.char();
           this.skip();
-        } else {
-          this.skipLine();
+        } else if (!leadingBlanks) {
+          whitespaces = '';
+          leadingBreak = this.readLine();
           leadingBlanks = true;
+        } else {
+          trailingBreaks += this.readLine();
         }
       }
       if (this.flow === 0 && this.column < indent) break;
     }
     if (leadingBlanks) this.allowed = true;
+    this.keep(start, s);
   }
 
+  /** yaml_parser_scan_block_scalar: a literal or folded scalar's extent and value. */
   private blockScalar(): void {
     const start = this.pos;
+    const literal = this.ch() === 0x7c;
     this.skip();
     let increment = 0;
+    let chomping = 0;
     const digit = (): void => {
       const c = this.ch();
       if (c >= 0x31 && c <= 0x39) {
@@ -509,6 +621,7 @@ class Scanner {
     const chomp = (): boolean => {
       const c = this.ch();
       if (c !== 0x2b && c !== 0x2d) return false;
+      chomping = c === 0x2b ? 1 : -1;
       this.skip();
       return true;
     };
@@ -522,28 +635,48 @@ class Scanner {
     if (!this.isBreakZ()) this.stop();
     if (this.isBreak()) this.skipLine();
     let indent = increment > 0 ? (this.indent >= 0 ? this.indent + increment : increment) : 0;
-    indent = this.blockBreaks(indent);
+    const breaks = { text: '' };
+    indent = this.blockBreaks(indent, breaks);
+    let s = '';
+    let leadingBreak = '';
+    let leadingBlank = false;
     let content = false;
     let unterminated = false;
     while (this.column === indent && !this.isZ()) {
       content = true;
-      while (!this.isBreakZ()) this.skip();
+      const trailingBlank = this.isBlank();
+      if (!literal && !leadingBlank && !trailingBlank && leadingBreak === '\n') {
+        if (breaks.text === '') s += ' ';
+      } else {
+        s += leadingBreak;
+      }
+      leadingBreak = '';
+      s += breaks.text;
+      breaks.text = '';
+      leadingBlank = this.isBlank();
+      while (!this.isBreakZ()) {
+        s += this.char();
+        this.skip();
+      }
       unterminated = this.isZ();
-      if (this.isBreak()) this.skipLine();
-      indent = this.blockBreaks(indent);
+      leadingBreak = this.readLine();
+      indent = this.blockBreaks(indent, breaks);
     }
+    if (chomping !== -1) s += leadingBreak;
+    if (chomping === 1) s += breaks.text;
     if (content && unterminated) this.result.unterminatedBlocks.push(start);
+    this.keep(start, s);
   }
 
   /** go-yaml's yaml_parser_scan_block_scalar_breaks: indentation and empty lines; the block's indentation. */
-  private blockBreaks(indent: number): number {
+  private blockBreaks(indent: number, breaks: { text: string }): number {
     let maxIndent = 0;
     for (;;) {
       while ((indent === 0 || this.column < indent) && this.ch() === 0x20) this.skip();
       if (this.column > maxIndent) maxIndent = this.column;
       if ((indent === 0 || this.column < indent) && this.ch() === 0x09) this.fail(this.pos, 'found a tab character where an indentation space is expected');
       if (!this.isBreak()) break;
-      this.skipLine();
+      breaks.text += this.readLine();
     }
     if (indent === 0) {
       indent = Math.max(maxIndent, this.indent + 1, 1);

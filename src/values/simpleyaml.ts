@@ -119,7 +119,8 @@ function scalarValue(raw: string): Scalar | undefined {
  * simple (the full loader then reads it, and reports any error).
  */
 export function parseSimpleValues(text: string, source: string): { values: ValueMap; positions: Provenance } | undefined {
-  if (text.includes('\t') || text.includes('\r')) return undefined;
+  // Tabs, CR, and LS and PS (line breaks to go-yaml) are the full loader's.
+  if (text.includes('\t') || text.includes('\r') || text.includes('\u2028') || text.includes('\u2029')) return undefined;
   const lines = text.split('\n');
   const positions = new Provenance();
   const values: ValueMap = {};

@@ -70,6 +70,8 @@ const CASES: [string, () => string[]][] = [
   ['block scalars whose last line ends the file', () => ['-f', file('block-at-eof-1.yaml', 'str: |+\n  x'), '-f', file('block-at-eof-2.yaml', 'nested:\n  x: >\n    a\n    b'), '-f', file('block-at-eof-3.yaml', 'm:\n  q: |+\n    x\n    ')]],
   // A directive line ends the first document even without `...` before it: Helm 3 reads no further.
   ['directive lines after the document', () => ['-f', file('mid-directive.yaml', 'a: 3\n%YAML 1.1\n---\na: 4\n'), '-f', file('mid-tag-directive.yaml', 'str: t\n%TAG ! x\n---\nstr: u\n')]],
+  // LS and PS are line breaks to go-yaml (kept in a value where it keeps a break).
+  ['LS and PS as line breaks', () => ['-f', file('lsps.yaml', 'm:\n  q: "x" # c\u2028  r: "y"\nstr: "x\u2028   y"\nnested:\n  x: |\n    a\u2029    b\n  y: p\u2028   q\n  z: \'s\u2029\n\n  t\'\n')]],
   ['-f, then --set over it, then --set-string over that', () => ['-f', file('order.yaml', 'a: 5\n'), '--set', 'a=6', '--set-string', 'a=7']],
   // go-yaml v2 as Helm reads values: a later duplicate key wins (we also warn on stderr), CR LF,
   // a lone CR and NEL end lines, `!!null` takes what resolves to null, `%YAML 1.1` is its own.
