@@ -55,7 +55,8 @@ function keyColon(u: Uint16Array, from: number): number {
   let i = from + 1;
   let c = u[i]!;
   while (KEY_REST[c] === 1) c = u[++i]!;
-  if (c !== 0x3a /* : */) return -1;
+  // go-yaml refuses an implicit key longer than 1024 characters.
+  if (c !== 0x3a /* : */ || i - from > 1024) return -1;
   const next = u[i + 1];
   if (next !== 0x20 && next !== 0x0a) return -1;
   // A key sigs.k8s.io/yaml cannot make a JSON key of: null, or a number past int64.

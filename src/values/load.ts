@@ -22,6 +22,7 @@ import {
   visit,
 } from 'yaml';
 import { keyString, resolvePlain, type Resolved } from '../go/yaml-resolve.js';
+import { goScan } from '../go/yaml-scan.js';
 import { setKey } from './maps.js';
 import { Provenance } from './provenance.js';
 import { parseSimpleValues } from './simpleyaml.js';
@@ -44,11 +45,13 @@ export interface LoadedValues {
 
 const TAG = 'tag:yaml.org,2002:';
 /**
- * Line breaks go-yaml's reader turns into '\n': CR LF, a lone CR, NEL. It keeps LS and PS as text
- * in quoted scalars, as here, but breaks a plain scalar at them, where this reader does not (a
- * difference README.md lists).
+ * Line breaks go-yaml's reader turns into '\n': CR LF, a lone CR, NEL. LS and PS are line breaks
+ * to its scanner too, kept as they are in a value where it keeps a break (readDocument).
  */
 const GO_BREAKS = /\r\n?|\x85/g;
+/** LS and PS, line breaks to go-yaml (is_break) and text to the `yaml` package. */
+const LS_PS = /[\u2028\u2029]/;
+const LS_PS_ALL = /[\u2028\u2029]/g;
 /** Characters YAML does not allow raw in a stream (go-yaml's yaml_reader check). */
 const NOT_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 // A "billion laughs" guard: go-yaml also refuses documents whose aliases expand enormously.
@@ -142,20 +145,33 @@ export function readGoYaml(text: string, source: string, opts: GoYamlOptions = {
 }
 
 function readDocument(input: string, source: string, opts: GoYamlOptions): GoYamlDocument {
-  let text = input;
+  // What go-yaml's scanner refuses or stops at where the `yaml` package reads on (src/go/yaml-scan.ts).
+  const scan = goScan(input);
+  // go-yaml breaks lines at LS and PS too: the `yaml` package is given '\n' there (one unit for
+  // one, offsets kept), and the values of scalars holding them are the walk's.
+  const lsps = LS_PS.test(input);
+  const lined = lsps ? input.replace(LS_PS_ALL, '\n') : input;
+  // A directive line ends the first document, as go-yaml's parser reads it; the rest is not read.
+  const first = scan.directiveAt === undefined ? lined : lined.slice(0, scan.directiveAt);
+  let text = first;
   let lines = new LineCounter();
   let docs = parseStream(text, lines, source);
   // go-yaml does not hold the lines of a quoted scalar to any indentation, the `yaml` package
   // does: such a scalar is indented (its value unchanged) and the text read again.
+  // Where each rewrite put its indentation (line starts of the text it was made on), to find the
+  // walk's offsets again.
+  const shifts: Indented[] = [];
   for (let tries = 0; tries < 64; tries++) {
     const fixed = goQuotedScalar(text, docs[0], (offset, what) => failAt(lines, source, offset, what));
     if (fixed === undefined) break;
-    text = fixed;
+    text = fixed.text;
+    shifts.push(fixed);
     lines = new LineCounter();
     docs = parseStream(text, lines, source);
   }
   const positions = new Provenance();
   checkStreamStart(text, (offset, what) => failAt(lines, source, offset, what));
+  if (scan.error) failAtText(lined, source, scan.error.offset, scan.error.message);
   const doc = docs[0];
   if (!doc) return { value: null, positions, warnings: [] };
   // The `yaml` package's composer recurses per level, and reports its own stack overflow as an
@@ -164,10 +180,22 @@ function readDocument(input: string, source: string, opts: GoYamlOptions): GoYam
   if (doc.errors.some((e) => OVERFLOW.test(e.message))) throw tooDeepOr(new RangeError(OVERFLOW.source), text, source);
   const conv = new Converter(doc, lines, source, positions, opts);
   conv.checkEscapes(text);
+  // A block scalar whose last line runs into the end of the text: go-yaml reads no line break there.
+  if (scan.unterminatedBlocks.length > 0) conv.unterminatedText = text;
   // go-yaml reads `\'` in double quotes as `'`; the `yaml` package refuses it (its value is made below).
   // Directives are checked above by go-yaml's rules (which let a version run into a comment).
   const err = doc.errors.find((e) => e.code !== 'BAD_DIRECTIVE' && !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
   if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
+  if (lsps) {
+    // Exact only where the walk followed the whole document over the text as given.
+    if (!scan.complete) {
+      const at = LS_PS.exec(input)!.index;
+      failAtText(lined, source, at, `U+${input.codePointAt(at)!.toString(16).toUpperCase()} (a line break to go-yaml) in a document dify-chart does not read as go-yaml does; write it as an escape (\\L, \\P) in a double-quoted string`);
+    }
+    const moved = new Map<number, string>();
+    for (const [at, v] of scan.values) moved.set(shifts.reduce((o, f) => o + f.pad * f.at.filter((p) => p <= o).length, at), v);
+    conv.goValues(moved);
+  }
   const root = doc.contents;
   let value: Value;
   try {
@@ -205,7 +233,14 @@ const MARKER_LINE = /^(?:---|\.\.\.)(?:[ \t]|$)/;
  * undefined when there is none. Leading blanks of a quoted scalar's lines are not its text, so
  * the value stays go-yaml's.
  */
-function goQuotedScalar(text: string, doc: Document | undefined, fail: (offset: number, what: string) => never): string | undefined {
+interface Indented {
+  text: string;
+  /** The offsets (in the text before) where `pad` spaces went in. */
+  at: number[];
+  pad: number;
+}
+
+function goQuotedScalar(text: string, doc: Document | undefined, fail: (offset: number, what: string) => never): Indented | undefined {
   const cut = quotedScalarCut(text, doc);
   if (!cut) return undefined;
   const { nl, quote } = cut;
@@ -231,7 +266,13 @@ function goQuotedScalar(text: string, doc: Document | undefined, fail: (offset: 
   // go-yaml meets the marker inside the scalar; the `yaml` package's reading (the scalar cut short) must not stand.
   const marker = body.findIndex((l) => MARKER_LINE.test(l));
   if (marker >= 0) fail(nl + 1 + body.slice(0, marker).reduce((n, l) => n + l.length + 1, 0), 'found unexpected document indicator');
-  return text.slice(0, nl + 1) + body.map((l) => (l === '' ? l : pad + l)).join('\n') + text.slice(close + 1);
+  const at: number[] = [];
+  let lineAt = nl + 1;
+  for (const l of body) {
+    if (l !== '') at.push(lineAt);
+    lineAt += l.length + 1;
+  }
+  return { text: text.slice(0, nl + 1) + body.map((l) => (l === '' ? l : pad + l)).join('\n') + text.slice(close + 1), at, pad: pad.length };
 }
 
 /**
@@ -353,6 +394,14 @@ export function parseGoYaml(text: string, source: string, opts: Pick<GoYamlOptio
 /** A UserError at a position of the text: `file:line:col: what`. */
 function failAt(lines: LineCounter, source: string, offset: number, what: string): never {
   const { line, col } = lines.linePos(offset);
+  throw new UserError(`${source}:${line}:${col}: ${what}`, { file: source, line, col });
+}
+
+/** A UserError at an offset of `text` (its lines and columns counted as go-yaml counts them, in characters). */
+function failAtText(text: string, source: string, offset: number, what: string): never {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const line = text.slice(0, start).split('\n').length;
+  const col = Array.from(text.slice(start, offset)).length + 1;
   throw new UserError(`${source}:${line}:${col}: ${what}`, { file: source, line, col });
 }
 
@@ -484,6 +533,11 @@ class Converter {
   /** Offsets of `\'` escapes in one-line double-quoted scalars, and those scalars' text as go-yaml reads it. */
   readonly quoteEscapes = new Set<number>();
   private readonly decoded = new Map<Scalar, string>();
+  /**
+   * The text, when it ends inside a block scalar's last line: go-yaml's reader finds no line break
+   * after that line, so the scalar keeps none (`|` and `|+` alike), where the `yaml` package adds one.
+   */
+  unterminatedText: string | undefined;
 
 
   constructor(
@@ -528,6 +582,17 @@ class Converter {
           }
           i += 2 + width;
         }
+      },
+    });
+  }
+
+  /** go-yaml's values of the scalars that hold LS or PS (by their first offset), in place of the `yaml` package's. */
+  goValues(values: Map<number, string>): void {
+    if (values.size === 0) return;
+    visit(this.doc, {
+      Scalar: (_key, node) => {
+        const v = node.range ? values.get(node.range[0]) : undefined;
+        if (v !== undefined) this.decoded.set(node, v);
       },
     });
   }
@@ -586,7 +651,7 @@ class Converter {
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
         const valueNode = pair.value as Node | null;
-        if (keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.value === '<<' && !keyNode.tag) {
+        if (keyNode !== null && isMergeKey(keyNode)) {
           this.merge(valueNode, path, out, keyNode);
           continue;
         }
@@ -667,7 +732,12 @@ class Converter {
 
   /** go-yaml v2's decoder: quoted and block scalars are strings, plain ones are resolved. */
   private resolve(node: Scalar): Resolved {
-    const text = this.decoded.get(node) ?? String(node.value ?? '');
+    let text = this.decoded.get(node) ?? String(node.value ?? '');
+    const all = this.unterminatedText;
+    if (all !== undefined && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && node.range?.[1] === all.length && text.endsWith('\n')) {
+      const header = /^[|>][0-9+-]*/.exec(all.slice(node.range[0]))?.[0] ?? '';
+      if (!header.includes('-')) text = text.slice(0, -1);
+    }
     const tag = node.tag;
     if (tag === undefined) {
       return node.type === 'PLAIN' ? resolvePlain(text) : { kind: 'str', value: text };
@@ -683,6 +753,16 @@ class Converter {
     if (wanted === 'float' && (r.kind === 'int' || r.kind === 'uint')) return { kind: 'float', value: Number(r.value) };
     return this.fail(this.offsetOf(node), `cannot decode ${shortKind(r)} \`${text}\` as a !!${wanted}`);
   }
+}
+
+/**
+ * Whether a key is go-yaml v2's merge key `<<` (its isMerge): plain and untagged, or tagged `!`
+ * (quoted too, as the parser calls that implicit), or tagged `!!merge` (quoted too).
+ */
+function isMergeKey(node: Node): boolean {
+  if (!isScalar(node) || node.value !== '<<') return false;
+  const tag = node.tag;
+  return tag === undefined ? node.type === 'PLAIN' : tag === '!' || tag === `${TAG}merge`;
 }
 
 /**

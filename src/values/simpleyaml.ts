@@ -11,8 +11,11 @@ import { setKey } from './maps.js';
 import { Provenance } from './provenance.js';
 import type { Value, ValueMap } from './types.js';
 
-/** Plain keys this scanner reads: the first character alphanumeric or `_`, then also `.`, `/`, `-`. */
-const KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+/**
+ * Plain keys this scanner reads: the first character alphanumeric or `_`, then also `.`, `/`, `-`;
+ * at most 1024 characters (go-yaml refuses a longer implicit key, and the full loader says so).
+ */
+const KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]{0,1023}$/;
 /** First characters a plain scalar may not start with (YAML indicators), `-` handled apart. */
 const INDICATOR = /^[?:,[\]{}#&*!|>'"%@`]/;
 /** A one-line double-quoted scalar with only the escapes JSON shares with go-yaml. */
@@ -116,7 +119,8 @@ function scalarValue(raw: string): Scalar | undefined {
  * simple (the full loader then reads it, and reports any error).
  */
 export function parseSimpleValues(text: string, source: string): { values: ValueMap; positions: Provenance } | undefined {
-  if (text.includes('\t') || text.includes('\r')) return undefined;
+  // Tabs, CR, and LS and PS (line breaks to go-yaml) are the full loader's.
+  if (text.includes('\t') || text.includes('\r') || text.includes('\u2028') || text.includes('\u2029')) return undefined;
   const lines = text.split('\n');
   const positions = new Provenance();
   const values: ValueMap = {};
@@ -278,6 +282,8 @@ export function parseSimpleValues(text: string, source: string): { values: Value
       }
       content.push(l.slice(n));
     }
+    // A last line without a line break: go-yaml keeps none there (the full loader's).
+    if (j === lines.length && lines[j - 1] !== '') return undefined;
     while (content.length > 0 && content[content.length - 1] === '') content.pop();
     const textValue = content.length === 0 ? '' : content.join('\n') + (s.block ? '' : '\n');
     place(frame.container, key, path, textValue, i, column);

@@ -33,6 +33,8 @@ const CASES: [string, string, string, string | null, string][] = [
   ['a nested quoted value continued less deep than its key', 'a:\n  b: "{{Values.d}}"\n  c: 1\n', 'd: "x\\n  y\\nz"\n', null, ''],
   ['a single-quoted value whose line ends in an escaped quote, continued at column 0', "a: '{{Values.d}}'\n", "d: \"a''\\nb\"\n", null, ''],
   ['a document marker inside a value whose line ends in \\"', 'a: "x\\"\n...\n"\n', '', 'found unexpected document indicator', 'found unexpected document indicator'],
+  // U+2029 (PS) breaks the line to go-yaml: the kind after it is read, and the document sorted by it.
+  ['a kind after a PS line break, sorted by it', 'kind: Secret\n---\na: |+\n  x\n{{Values.p}}kind: Namespace\n', 'p: "\\u2029"\n', null, ''],
   ['a kind key in another case, sorted by its kind', 'Kind: Namespace\n---\nkind: ConfigMap\n---\nkinD: Secret\n', '', null, ''],
 ];
 
