@@ -46,6 +46,11 @@ const ESCAPES: Record<string, string> = {
 };
 
 /** The walk stops here: the rest is the `yaml` package's to read (and refuse, if it is wrong). */
+/** How a flow scalar joins its lines (libyaml): one line break becomes a space, more keep all but the first; LS and PS stay. */
+function folded(leadingBreak: string, trailingBreaks: string): string {
+  return leadingBreak === '\n' ? (trailingBreaks === '' ? ' ' : trailingBreaks) : leadingBreak + trailingBreaks;
+}
+
 class Stop {}
 
 /** Characters of an anchor or alias name (go-yaml's is_alpha). */
@@ -543,7 +548,7 @@ class Scanner {
         }
       }
       if (leadingBlanks) {
-        s += leadingBreak === '\n' ? (trailingBreaks === '' ? ' ' : trailingBreaks) : leadingBreak + trailingBreaks;
+        s += folded(leadingBreak, trailingBreaks);
         leadingBreak = '';
         trailingBreaks = '';
       } else {
@@ -571,7 +576,7 @@ class Scanner {
         const c = this.ch();
         if ((c === 0x3a && this.isBlankZ(this.pos + 1)) || (this.flow > 0 && (c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d))) break;
         if (leadingBlanks) {
-          s += leadingBreak === '\n' ? (trailingBreaks === '' ? ' ' : trailingBreaks) : leadingBreak + trailingBreaks;
+          s += folded(leadingBreak, trailingBreaks);
           leadingBreak = '';
           trailingBreaks = '';
           leadingBlanks = false;
