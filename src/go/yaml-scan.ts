@@ -53,6 +53,9 @@ function folded(leadingBreak: string, trailingBreaks: string): string {
 
 class Stop {}
 
+/** Flow levels the walk follows before it steps aside. */
+const MAX_FLOW_DEPTH = 1000;
+
 /** Characters of an anchor or alias name (go-yaml's is_alpha). */
 const isAlpha = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d;
@@ -278,6 +281,9 @@ class Scanner {
     switch (c) {
       case 0x5b /* [ */:
       case 0x7b /* { */:
+        // Deeper than any values file is let nest (MAX_VALUES_DEPTH): the reader refuses it anyway, and
+        // the walk, which checks every open level's key at each token, would take quadratic time.
+        if (this.flow >= MAX_FLOW_DEPTH) this.stop();
         this.saveKey();
         this.flow++;
         this.keys.push({ possible: false, required: false, mark: this.mark() });
