@@ -145,6 +145,19 @@ export function readGoYaml(text: string, source: string, opts: GoYamlOptions = {
 }
 
 function readDocument(input: string, source: string, opts: GoYamlOptions): GoYamlDocument {
+  try {
+    return readNested(input, source, opts);
+  } catch (e) {
+    // The `yaml` package recurses per level: a file nested thousands deep overflows it before the
+    // values check could name the place (go-yaml reads up to 10000 levels).
+    if (e instanceof RangeError && /call stack/.test(e.message)) {
+      throw new UserError(`${source}: nests deeper than dify-chart can read (values may nest ${MAX_VALUES_DEPTH} levels)`, { file: source });
+    }
+    throw e;
+  }
+}
+
+function readNested(input: string, source: string, opts: GoYamlOptions): GoYamlDocument {
   // What go-yaml's scanner refuses or stops at where the `yaml` package reads on (src/go/yaml-scan.ts).
   const scan = goScan(input);
   // go-yaml breaks lines at LS and PS too: the `yaml` package is given '\n' there (one unit for
