@@ -148,12 +148,13 @@ function readDocument(input: string, source: string, opts: GoYamlOptions): GoYam
   try {
     return readNested(input, source, opts);
   } catch (e) {
-    // The `yaml` package recurses per level: a file nested thousands deep overflows it before the
-    // values check could name the place (go-yaml reads up to 10000 levels).
-    if (e instanceof RangeError && /call stack/.test(e.message)) {
+    // The `yaml` package recurses per level: a file nested thousands deep overflows it. Named as
+    // the composer's own overflow is (tooDeepOr), else by the file alone.
+    const located = tooDeepOr(e, input, source);
+    if (located instanceof RangeError && OVERFLOW.test(located.message)) {
       throw new UserError(`${source}: nests deeper than dify-chart can read (values may nest ${MAX_VALUES_DEPTH} levels)`, { file: source });
     }
-    throw e;
+    throw located;
   }
 }
 
