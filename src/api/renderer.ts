@@ -12,7 +12,7 @@
  */
 import { DEFAULT_CHART_DIR, DEFAULT_SCHEMA, schemaFor } from '../chart/locations.js';
 import { loadPrebuilt, type Prebuilt } from '../chart/prebuilt.js';
-import { printManifests, type Manifest } from '../render/manifests.js';
+import { printManifests, shownManifests, type Manifest } from '../render/manifests.js';
 import { checkReleaseOptions, compileChart, renderRelease, type PrebuiltChart } from '../render/release.js';
 import { loadChart, type ChartSource } from '../chart/load.js';
 import { DEFAULT_KUBE_VERSION } from '../render/context.js';
@@ -42,6 +42,11 @@ export interface RenderOptions {
   apiVersions?: string[];
   /** `--show-only` template paths, e.g. `templates/api.yaml`. */
   showOnly?: string[];
+  /** `--skip-tests`: leave out the test hooks; `--no-hooks`: leave out every hook (both still rendered and checked). */
+  skipTests?: boolean;
+  noHooks?: boolean;
+  /** `--is-upgrade`: render with Release.IsUpgrade true and Release.IsInstall false. */
+  isUpgrade?: boolean;
   /**
    * What `lookup` reads live objects with (default: nothing, as `helm template`); pass
    * `kubectlLookup()` for what `render --lookup` does, or your own client.
@@ -52,7 +57,7 @@ export interface RenderOptions {
 export interface RenderOutput {
   /** What `helm template` prints. */
   text: string;
-  /** The documents in Helm's install order, hooks last. */
+  /** The documents printed, in Helm's install order, hooks last. */
   manifests: Manifest[];
   /** Helm's coalescing warnings, one line each. */
   warnings: string[];
@@ -80,6 +85,7 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
         namespace: o.namespace ?? 'default',
         kubeVersion: o.kubeVersion ?? DEFAULT_KUBE_VERSION,
         apiVersions: o.apiVersions ?? [],
+        isUpgrade: o.isUpgrade === true,
       };
       checkReleaseOptions(release);
       const { values, warnings } = buildValues({
@@ -97,9 +103,10 @@ export async function createRenderer(opts: RendererOptions = {}): Promise<Render
       // bad values file is reported before a bad template, as Helm merges values before loading.
       const compiled = 'render' in prebuilt ? prebuilt.render : (prebuilt.compiled ??= compileChart(prebuilt.source));
       const result = renderRelease(compiled, values, { ...release, ...(o.lookup ? { lookup: o.lookup } : {}) });
+      const manifests = shownManifests(result.manifests, o);
       return {
-        text: printManifests(result.manifests, { showOnly: o.showOnly ?? [] }),
-        manifests: result.manifests,
+        text: printManifests(manifests, { showOnly: o.showOnly ?? [] }),
+        manifests,
         // Helm's install and template say so before anything else.
         warnings: compiled.metadata.Deprecated === true ? ['WARNING: This chart is deprecated', ...warnings] : warnings,
       };

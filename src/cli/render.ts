@@ -15,6 +15,10 @@ export interface RenderFlags extends ValuesFlags {
   outputDir?: string;
   lookup?: boolean;
   debug?: boolean;
+  skipTests?: boolean;
+  /** false with `--no-hooks` (commander's negated option). */
+  hooks?: boolean;
+  isUpgrade?: boolean;
 }
 
 
@@ -49,6 +53,9 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
     ...valueSources(flags),
     // --output-dir selects documents itself (below); the printed text applies --show-only.
     showOnly: flags.outputDir ? [] : flags.showOnly,
+    skipTests: flags.skipTests === true,
+    noHooks: flags.hooks === false,
+    isUpgrade: flags.isUpgrade === true,
     ...(flags.lookup ? { lookup: kubectlLookup() } : {}),
   });
   for (const w of warnings) io.err(`${w}\n`);

@@ -13,6 +13,8 @@ export interface ReleaseOptions {
   namespace: string;
   kubeVersion?: string;
   apiVersions?: string[];
+  /** `--is-upgrade`: Release.IsUpgrade instead of Release.IsInstall (the revision stays 1, as in Helm). */
+  isUpgrade?: boolean;
 }
 
 /** Capabilities.KubeVersion as Helm 3.21 reads `--kube-version` (GitVersion is its deprecated alias of Version). */
@@ -40,7 +42,7 @@ export function renderContext(values: ValueMap, chart: ChartMetadata, opts: Rele
   assertKubeVersion(chart, kube.Version);
   return {
     Values: values,
-    Release: { Name: opts.name, Namespace: opts.namespace, Service: 'Helm', IsInstall: true, IsUpgrade: false, Revision: 1n },
+    Release: { Name: opts.name, Namespace: opts.namespace, Service: 'Helm', IsInstall: !opts.isUpgrade, IsUpgrade: opts.isUpgrade === true, Revision: 1n },
     Chart: chart,
     Capabilities: {
       KubeVersion: kube,

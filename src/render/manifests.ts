@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { compareGoStrings } from '../go/fmt.js';
 import { goPathMatch } from '../go/filepath.js';
-import { goTrimSpace } from '../go/strings.js';
+import { goToLower, goTrimSpace } from '../go/strings.js';
 import { UserError } from '../errors.js';
 import { readGoYaml } from '../values/load.js';
 import { decodeJson, DecodeError, field, stringFieldOf, type GoStruct, type StructType } from '../go/jsonstruct.js';
@@ -193,7 +193,7 @@ export function hookText(doc: string, scan = true): string | undefined {
 /** The hook events of a document whose `helm.sh/hook` annotation reads `text`. */
 function hookEvents(text: string | undefined): string[] | undefined | 'unknown' {
   if (text === undefined) return undefined;
-  const events = text.split(',').map((e) => e.trim().toLowerCase());
+  const events = text.split(',').map((e) => goToLower(goTrimSpace(e)));
   return events.every((e) => HOOK_EVENTS.has(e)) ? events : 'unknown';
 }
 
@@ -265,6 +265,22 @@ export function assertParses(m: Manifest): void {
 
 function header(m: Manifest): string {
   return `---\n# Source: ${m.source}\n${m.content}\n`;
+}
+
+/** Which hooks `helm template` prints: `--skip-tests` leaves out test hooks, `--no-hooks` every hook. */
+export interface HookChoice {
+  skipTests?: boolean;
+  noHooks?: boolean;
+}
+
+/**
+ * The manifests `helm template` prints under `--skip-tests` and `--no-hooks` (cmd/helm/template.go):
+ * every hook is still rendered and checked, then left out. A test hook is one with the `test`
+ * event, which Helm 2's `test-success` also names.
+ */
+export function shownManifests(manifests: Manifest[], choice: HookChoice): Manifest[] {
+  if (!choice.skipTests && !choice.noHooks) return manifests;
+  return manifests.filter((m) => !m.hookEvents || (!choice.noHooks && !m.hookEvents.some((e) => e === 'test' || e === 'test-success')));
 }
 
 export interface PrintOptions {
