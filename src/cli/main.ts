@@ -93,6 +93,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('-n, --namespace <ns>', "namespace of the release (default: $HELM_NAMESPACE, else your kubeconfig context's, else default, as Helm)")
     .option('-s, --show-only <path>', 'print only manifests from this template, e.g. templates/api/deployment.yaml, or a pattern: templates/api/* (repeatable)', collect, [])
     .option('--output-dir <dir>', 'write each template to <dir>/dify/templates/<file> instead of stdout')
+    .option('--release-name', 'with --output-dir: write below <dir>/<release>/, as helm template --release-name')
     .option('--skip-tests', 'leave the test hooks (helm test) out of the output, as helm template --skip-tests')
     .option('--no-hooks', 'leave every hook (migration, credentials, tests) out of the output, as helm template --no-hooks')
     .option('--is-upgrade', 'render with .Release.IsUpgrade true instead of .Release.IsInstall, as helm template --is-upgrade')

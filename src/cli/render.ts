@@ -19,6 +19,8 @@ export interface RenderFlags extends ValuesFlags {
   /** false with `--no-hooks` (commander's negated option). */
   hooks?: boolean;
   isUpgrade?: boolean;
+  /** With --output-dir: write below DIR/<release>/, as helm template --release-name. */
+  releaseName?: boolean;
 }
 
 
@@ -63,8 +65,9 @@ export async function renderCommand(release: string, flags: RenderFlags, io: IO)
   if (noSchema) io.err(`${noSchema}\n`);
   if (flags.outputDir) {
     const shown = onlyShown(manifests, flags.showOnly);
-    writeTree(flags.outputDir, outputDirLayout(shown), `--output-dir ${flags.outputDir}`);
-    io.out(outputDirLog(flags.outputDir, shown));
+    const layout = flags.releaseName ? { releaseName: release } : {};
+    writeTree(flags.outputDir, outputDirLayout(shown, layout), `--output-dir ${flags.outputDir}`);
+    io.out(outputDirLog(flags.outputDir, shown, layout));
   } else {
     io.out(text);
   }

@@ -1,9 +1,9 @@
 /**
- * `--skip-tests`, `--no-hooks` and `--is-upgrade` against real Helm: a chart of one manifest and
+ * `--skip-tests`, `--no-hooks`, `--is-upgrade` and `--release-name` against real Helm: a chart of one manifest and
  * hooks of every sort (a test hook, Helm 2's `test-success`, a hook that is also a test, an event
  * spelled with Go's spaces and capitals) rendered by dify-chart from its folder and by both Helms
  * from its archive with the same flags: the same bytes, the same files under `--output-dir`, and
- * both failing where `--show-only` names a template the flags left out. The shipped chart's own
+ * the same `wrote` lines, both failing where `--show-only` names a template the flags left out. The shipped chart's own
  * test Job is left out by `--skip-tests` and kept otherwise.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -69,14 +69,16 @@ describe.skipIf(!haveHelm)('hook flags as real helm template takes them', () => 
     expect(ours.stdout.includes('upgrade: "true"')).toBe(flags.includes('--is-upgrade'));
   }, 120_000);
 
-  it('--output-dir writes the files both Helms write', async () => {
-    for (const flags of [['--skip-tests'], ['--no-hooks']]) {
+  it('--output-dir writes the files both Helms write, and says so as they do', async () => {
+    for (const flags of [['--skip-tests'], ['--no-hooks'], ['--release-name'], ['--release-name', '--skip-tests']]) {
       const dirs = { ours: tempDir('dify-hooks-out-'), 3: tempDir('dify-hooks-h3-'), 4: tempDir('dify-hooks-h4-') };
       const ours = await cli(['render', 'r', '--chart', chartDir, ...flags, '--output-dir', dirs.ours]);
       expect(ours.code, ours.stderr).toBe(0);
+      expect(Object.keys(tree(dirs.ours)).every((p) => p.startsWith(flags.includes('--release-name') ? 'r/hooks/' : 'hooks/'))).toBe(true);
       for (const major of HELM_MAJORS) {
         const h = await helm(major, ['template', 'r', tgz, ...flags, '--output-dir', dirs[major]]);
         expect(h.code, h.stderr).toBe(0);
+        expect(ours.stdout.replaceAll(dirs.ours, 'DIR'), `helm ${major} ${flags}`).toBe(h.stdout.replaceAll(dirs[major], 'DIR'));
         const theirs = tree(dirs[major]);
         expect(Object.keys(tree(dirs.ours)).sort(), `helm ${major} ${flags}`).toEqual(Object.keys(theirs).sort());
         if (major === 3) expect(tree(dirs.ours), flags.join(' ')).toEqual(theirs);
