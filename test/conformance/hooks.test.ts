@@ -1,10 +1,10 @@
 /**
- * `--skip-tests`, `--no-hooks`, `--is-upgrade` and `--release-name` against real Helm: a chart of one manifest and
- * hooks of every sort (a test hook, Helm 2's `test-success`, a hook that is also a test, an event
- * spelled with Go's spaces and capitals) rendered by dify-chart from its folder and by both Helms
- * from its archive with the same flags: the same bytes, the same files under `--output-dir`, and
- * the same `wrote` lines, both failing where `--show-only` names a template the flags left out. The shipped chart's own
- * test Job is left out by `--skip-tests` and kept otherwise.
+ * `--skip-tests`, `--no-hooks`, `--is-upgrade` and `--release-name` against real Helm: a chart of
+ * one manifest and hooks of every sort (a test hook, Helm 2's `test-success`, a hook that is also
+ * a test, an event spelled with Go's spaces and capitals) rendered by dify-chart from its folder
+ * and by both Helms from its archive with the same flags: the same bytes, the same files and
+ * `wrote` lines under `--output-dir`, and all three failing where `--show-only` names a template
+ * the flags left out. The shipped chart's own test Job is left out by `--skip-tests`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
