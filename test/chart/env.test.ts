@@ -123,7 +123,8 @@ describe.skipIf(!engineAvailable)('component env', () => {
     const web = effectiveEnv(objects, find(objects, 'Deployment', '-web')!);
     expect(web.get('CONSOLE_API_URL')).toBe('');
     expect(web.get('APP_API_URL')).toBe('');
-    expect(web.get('MARKETPLACE_API_URL')).toBe('/marketplace');
+    // Not /marketplace: that is the console's Marketplace page (web/app/(commonLayout)/marketplace in Dify 1.17).
+    expect(web.get('MARKETPLACE_API_URL')).toBe('/marketplace-api');
     expect([...web.keys()].some((k) => /KEY|PASSWORD/.test(k))).toBe(false);
   });
 

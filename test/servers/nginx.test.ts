@@ -111,8 +111,14 @@ const EDGE_PATHS = [
   '/explore/apps',
   '/',
   '/apps',
-  '/marketplace/api/v1/x',
-  '/marketplace/api/v1/plugins?page=2&q=a%20b',
+  '/marketplace-api/api/v1/x',
+  '/marketplace-api/api/v1/plugins?page=2&q=a%20b',
+  // The console's own pages (Dify 1.17's web app routes), which no API route may take.
+  '/marketplace',
+  '/marketplace?category=tool',
+  '/plugins?tab=plugins',
+  '/datasets',
+  '/tools',
 ];
 
 /** Every route of the table (turned off or not): its own path and a path below it. */
@@ -510,6 +516,15 @@ describe.skipIf(!NGINX)('nginx: the rendered proxy on the real server', () => {
       await checkRouting(px);
     });
 
+    it("sends the console's own pages to web, whatever the table's API routes are", async () => {
+      if (!routeActive(px.release.values, { path: '/', component: 'web' })) return;
+      for (const page of ['/marketplace', '/marketplace?category=tool', '/plugins?tab=plugins', '/apps', '/datasets', '/tools']) {
+        const { res, got } = await send(px, page);
+        expect(res.status, page).toBe(200);
+        expect(got.map((g) => g.stub), page).toEqual(['web']);
+      }
+    });
+
     it('keeps or appends the forwarded headers of a load balancer in front', async () => {
       await checkForwardedHeaders(px);
     });
@@ -551,9 +566,9 @@ describe.skipIf(!NGINX)('nginx: the rendered proxy on the real server', () => {
       await px?.proc.stop();
     });
 
-    it('routes by the table of values: /mcp and /marketplace fall through to /, the extra route exists', async () => {
+    it('routes by the table of values: /mcp and /marketplace-api fall through to /, the extra route exists', async () => {
       expect(expectedRoute(px.release.values, '/mcp/x')?.component).toBe('web');
-      expect(expectedRoute(px.release.values, '/marketplace/api/v1/x')?.component).toBe('web');
+      expect(expectedRoute(px.release.values, '/marketplace-api/api/v1/x')?.component).toBe('web');
       await checkRouting(px);
       const { res, got } = await send(px, '/custom-hooks/a');
       expect(res.status).toBe(200);
