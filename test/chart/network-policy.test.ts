@@ -420,8 +420,9 @@ function needsOf(v: V, rendered: string[]): Need[] {
     const port = v.mail.type === 'smtp' ? v.mail.smtp.port : v.mail.type === 'resend' ? urlPort(v.mail.resend.apiUrl, 443) : 443;
     for (const s of ['api', 'worker']) add(c(s), store('mail'), tcp(port));
   }
+  // Every api-image process initialises the app (storage included) at start, so each gets them, and the plugin daemon.
   for (const rule of np.extraEgress)
-    for (const s of ['api', 'worker', 'plugin-daemon'])
+    for (const s of ['api', 'api-websocket', 'worker', 'beat', 'migration', 'plugin-backfill', 'plugin-daemon'])
       add(c(s), { peers: rule.to && rule.to.length > 0 ? rule.to : 'any' }, rule.ports && rule.ports.length > 0 ? rule.ports.map((p) => `${p.protocol ?? 'TCP'}/${p.port}`) : 'all');
 
   // DNS for every component.

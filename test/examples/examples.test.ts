@@ -151,10 +151,11 @@ describe('examples/', () => {
     expect(route.spec.parentRefs).toEqual([{ name: 'external-http', namespace: 'gateway-infra', sectionName: 'https' }]);
     expect(route.spec.hostnames).toEqual(['dify.example.com']);
     expect(objects.some((o) => o.kind === 'Ingress')).toBe(false);
-    // The metadata server for Workload Identity tokens: open for api by extraEgress, never for the SSRF proxy.
+    // The metadata server for Workload Identity tokens: open by extraEgress for every process that opens Cloud
+    // Storage at start (the migration Job included: without it the schema is never migrated), never for the SSRF proxy.
     const egressTo = (component: string): string[] =>
       (get(objects, 'NetworkPolicy', `dify-${component}`).spec.egress as { to?: { ipBlock?: { cidr: string } }[] }[]).flatMap((r) => (r.to ?? []).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : [])));
-    expect(egressTo('api')).toContain('169.254.169.254/32');
+    for (const c of ['api', 'api-websocket', 'worker', 'beat', 'migration', 'plugin-backfill', 'plugin-daemon']) expect(egressTo(c), c).toContain('169.254.169.254/32');
     expect(egressTo('ssrf-proxy')).not.toContain('169.254.169.254/32');
   });
 
