@@ -217,6 +217,16 @@ describe('examples/', () => {
     const daemon = pluginEnv(objects);
     expect(daemon.get('PIP_MIRROR_URL')).toBe('https://pypi.internal.example/simple');
     expect(daemon.get('PIP_MIRROR_AUTO_DETECT')).toBe('false');
+    // The mirror's private address is open to the plugin daemon, and to the sandbox through squid and its policy.
+    const cidrs = (component: string): string[] =>
+      (get(objects, 'NetworkPolicy', `dify-${component}`).spec.egress as { to?: { ipBlock?: { cidr: string } }[] }[]).flatMap((r) => (r.to ?? []).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : [])));
+    expect(cidrs('plugin-daemon')).toContain('10.20.0.15/32');
+    expect(cidrs('ssrf-proxy')).toContain('10.20.0.15/32');
+    const squid = get(objects, 'ConfigMap', 'dify-ssrf-proxy').data!['squid.conf']!;
+    expect(squid).toContain('acl allowed_networks dst 10.20.0.15/32');
+    expect(squid.indexOf('http_access allow allowed_networks')).toBeGreaterThan(-1);
+    expect(squid.indexOf('http_access allow allowed_networks')).toBeLessThan(squid.indexOf('http_access deny denied_networks'));
+    expect(effectiveEnv(objects, get(objects, 'Deployment', 'dify-sandbox')).get('HTTPS_PROXY')).toBe('http://dify-ssrf-proxy:3128');
     // No /marketplace route to the internet in nginx.
     expect(get(objects, 'ConfigMap', 'dify-proxy').data!['default.conf'] ?? '').not.toMatch(/marketplace/);
   });
