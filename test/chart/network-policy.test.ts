@@ -317,6 +317,9 @@ function needsOf(v: V, rendered: string[]): Need[] {
     add(c(s), c('ssrf-proxy'), tcp(v.ssrfProxy.port));
   }
   add(c('plugin-backfill'), c('plugin-daemon'), tcp(5002)); // §5.5: backfill-plugin-auto-upgrade needs the daemon
+  // dify-plugin-daemon 0.6.10 internal/cluster: a replica forwards a call to the one running the plugin (redirect.go)
+  // and checks the others' /health/check (vote.go), pod to pod on its server port.
+  add(c('plugin-daemon'), c('plugin-daemon'), tcp(5002));
   // values.yaml: sandboxed code with network goes through the SSRF proxy, or, with none deployed, straight out.
   if (v.sandbox.enableNetwork) {
     if (v.ssrfProxy.enabled) add(c('sandbox'), c('ssrf-proxy'), tcp(v.ssrfProxy.port));
