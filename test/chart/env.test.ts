@@ -163,6 +163,9 @@ describe.skipIf(!engineAvailable)('component env', () => {
     expect(api.get('DB_USERNAME')).toBe('secret:pg-credentials/username');
     expect(api.get('REDIS_USERNAME')).toBe('secret:dify-prod-inline-credentials/REDIS_USERNAME');
     expect(api.get('DB_DATABASE')).toBe('dify_prod');
+    // externalPostgresql.sslMode require: libpq's sslmode of the api image too, as the plugin daemon's DB_SSL_MODE.
+    expect(api.get('DB_EXTRAS')).toBe('sslmode=require');
+    expect(effectiveEnv(objects, find(objects, 'Deployment', '-plugin-daemon')!).get('DB_SSL_MODE')).toBe('require');
     expect(api.get('DB_PASSWORD')).toBe('secret:pg-credentials/password');
     expect(api.get('REDIS_PASSWORD')).toBe('secret:redis-credentials/REDIS_PASSWORD');
     expect(api.get('REDIS_USE_SSL')).toBe('true');
