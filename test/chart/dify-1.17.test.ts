@@ -98,6 +98,24 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     expect(r.stdout).toContain('  PIP_MIRROR_AUTO_DETECT: "false"\n');
   });
 
+  it('login cookies: the api names them as the console looks for them, in every fixture', async () => {
+    // api/libs/token.py: `__Host-` names when CONSOLE_WEB_URL and CONSOLE_API_URL are both https; web/config
+    // CSRF_COOKIE_NAME: `__Host-` when NEXT_PUBLIC_API_PREFIX (web's CONSOLE_API_URL + /console/api) is https.
+    let secure = 0;
+    for (const fixture of fixtures) {
+      const { objects } = await render(fixture);
+      const api = find(objects, 'Deployment', '-api');
+      const web = find(objects, 'Deployment', '-web');
+      if (!api || !web) continue;
+      const a = effectiveEnv(objects, api);
+      const apiSecure = a.get('CONSOLE_WEB_URL')!.startsWith('https') && a.get('CONSOLE_API_URL')!.startsWith('https');
+      const webSecure = `${effectiveEnv(objects, web).get('CONSOLE_API_URL')}/console/api`.startsWith('https://');
+      expect(apiSecure, fixture).toBe(webSecure);
+      if (apiSecure) secure++;
+    }
+    expect(secure, 'fixtures served over https').toBeGreaterThan(2);
+  });
+
   it('web: SERVER_CONSOLE_API_URL reaches the api Service; PM2_INSTANCES is gone', async () => {
     const { objects } = await render('defaults.yaml');
     const web = effectiveEnv(objects, find(objects, 'Deployment', '-web')!);
