@@ -46,7 +46,7 @@ const STORAGE: [string, string, Record<string, string>, string, Record<string, s
   }],
   ['storage-s3-iam-endpoint.yaml', 's3', {
     S3_ENDPOINT: 'https://bucket.vpce-0a1b2c3d4e5f-abcdefgh.s3.eu-west-1.vpce.amazonaws.com', S3_REGION: 'eu-west-1', S3_BUCKET_NAME: 'dify-prod',
-    S3_USE_AWS_MANAGED_IAM: 'true',
+    S3_USE_AWS_MANAGED_IAM: 'true', AWS_ENDPOINT_URL_S3: 'https://bucket.vpce-0a1b2c3d4e5f-abcdefgh.s3.eu-west-1.vpce.amazonaws.com',
   }, 'aws_s3', {
     PLUGIN_STORAGE_OSS_BUCKET: 'dify-plugins', S3_USE_AWS: 'true', S3_USE_AWS_MANAGED_IAM: 'true', AWS_REGION: 'eu-west-1',
     S3_ENDPOINT: 'https://bucket.vpce-0a1b2c3d4e5f-abcdefgh.s3.eu-west-1.vpce.amazonaws.com',
