@@ -116,6 +116,15 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
     expect(secure, 'fixtures served over https').toBeGreaterThan(2);
   });
 
+  it("web: its probes never wait on the api (1.17's home page asks the api while it renders)", async () => {
+    const { objects } = await render('defaults.yaml');
+    const c = find(objects, 'Deployment', '-web')!.spec.template.spec.containers[0];
+    for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      expect(c[p].tcpSocket, p).toEqual({ port: 'http' });
+      expect(c[p].httpGet, p).toBeUndefined();
+    }
+  });
+
   it('web: SERVER_CONSOLE_API_URL reaches the api Service; PM2_INSTANCES is gone', async () => {
     const { objects } = await render('defaults.yaml');
     const web = effectiveEnv(objects, find(objects, 'Deployment', '-web')!);
