@@ -2,7 +2,8 @@
  * dify.extraConfig cannot set a name the chart sets itself (it rendered the key twice in one
  * ConfigMap, or under an env entry that silently won, or put a credential into a ConfigMap): the
  * schema refuses each such name with the typed value to use, so render, lint and `helm install`
- * refuse it alike.
+ * refuse it alike; or, for a name the chart sets only as a default (DB_EXTRAS with an external
+ * PostgreSQL's sslMode), the chart gives way and renders the user's line alone.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,13 @@ function refusedWith(fixture: string, name: string): boolean {
     return String((e as Error).message).includes(`values.dify.extraConfig.${name}: ${name} is set by the chart`);
   }
   return false;
+}
+
+/** Does the chart give way to dify.extraConfig.NAME next to this fixture's values, rendering the user's line alone?
+ *  (DB_EXTRAS with an external PostgreSQL's sslMode: the user's parameters replace the chart's sslmode.) */
+async function yieldsWith(fixture: string, name: string): Promise<boolean> {
+  const r = await cli(['render', '-f', join(FIXTURES, fixture), '--set-string', `dify.extraConfig.${name}=x`, '-s', 'templates/backend/configmap.yaml']);
+  return r.code === 0 && r.stdout.split(`\n  ${name}: `).length === 2 && r.stdout.includes(`\n  ${name}: "x"\n`);
 }
 
 describe('dify.extraConfig refuses names the chart sets', () => {
@@ -75,7 +83,7 @@ describe('dify.extraConfig refuses names the chart sets', () => {
       for (const n of names) {
         if (own.has(n)) continue;
         seen.add(n);
-        if (REFUSED[n]?.not === undefined && !refusedWith(fixture, n)) missing.add(`${fixture}: ${n}`);
+        if (REFUSED[n]?.not === undefined && !refusedWith(fixture, n) && !(await yieldsWith(fixture, n))) missing.add(`${fixture}: ${n}`);
       }
     }
     expect([...missing]).toEqual([]);
