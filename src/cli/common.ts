@@ -1,6 +1,7 @@
 /** What every command shares: its output streams, the values and release flags, the chart argument. */
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { helmNamespace } from '../io/kubeconfig.js';
 
 /** Where a command writes: standard output and standard error (tests pass their own). */
 export interface IO {
@@ -21,6 +22,15 @@ export interface ValuesFlags {
   kubeVersion: string;
   apiVersions: string[];
   chart?: string;
+}
+
+/**
+ * The release namespace as Helm's EnvSettings.Namespace gives it: `-n NS`, else HELM_NAMESPACE, else the
+ * kubeconfig's; `-n ''` is no namespace at all, so HELM_NAMESPACE is passed over too.
+ */
+export function namespaceOf(flags: ValuesFlags): string {
+  if (flags.namespace === undefined) return helmNamespace();
+  return flags.namespace === '' ? helmNamespace({ ...process.env, HELM_NAMESPACE: '' }) : flags.namespace;
 }
 
 /** The values flags as the renderer and lint take them, in Helm's order. */

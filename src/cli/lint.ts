@@ -2,8 +2,7 @@
 import { formatFinding, lintChart } from '../lint/index.js';
 import { UserError } from '../errors.js';
 import { noSchemaWarning, DEFAULT_CHART_DIR } from '../chart/locations.js';
-import { helmNamespace } from '../io/kubeconfig.js';
-import { chartArgument, valueSources, type IO, type ValuesFlags } from './common.js';
+import { chartArgument, namespaceOf, valueSources, type IO, type ValuesFlags } from './common.js';
 
 export interface LintFlags extends ValuesFlags {
   release: string;
@@ -18,7 +17,7 @@ export async function lintCommand(positional: string | undefined, flags: LintFla
     chartDir: chart ?? DEFAULT_CHART_DIR,
     ...valueSources(flags),
     release: flags.release,
-    namespace: flags.namespace ?? helmNamespace(),
+    namespace: namespaceOf(flags),
     kubeVersion: flags.kubeVersion,
     apiVersions: flags.apiVersions,
     ...(flags.server ? { server: true } : {}),

@@ -6,8 +6,7 @@ import { kubectlLookup } from '../render/lookup.js';
 import { writeTree } from '../io/files.js';
 import { noSchemaWarning } from '../chart/locations.js';
 import { createRenderer } from '../api/renderer.js';
-import { helmNamespace } from '../io/kubeconfig.js';
-import { valueSources, type IO, type ValuesFlags } from './common.js';
+import { namespaceOf, valueSources, type IO, type ValuesFlags } from './common.js';
 import { UsageError } from '../errors.js';
 
 export interface RenderFlags extends ValuesFlags {
@@ -43,7 +42,7 @@ export const LOOKUP_UNNEEDED =
 
 export async function renderCommand(release: string, flags: RenderFlags, io: IO): Promise<void> {
   // Usage errors before any values error.
-  const namespace = flags.namespace ?? helmNamespace();
+  const namespace = namespaceOf(flags);
   checkReleaseOptions({ name: release, namespace, kubeVersion: flags.kubeVersion });
   if (flags.lookup && flags.chart === undefined) throw new UsageError(LOOKUP_UNNEEDED);
   const renderer = await createRenderer(flags.chart === undefined ? {} : { chart: flags.chart });

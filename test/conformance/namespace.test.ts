@@ -3,7 +3,7 @@
  * HELM_NAMESPACE, else from the kubeconfig's current context (KUBECONFIG's files merged, the
  * first to set a name winning; HELM_KUBECONTEXT choosing another context), else "default"; an
  * unusable kubeconfig (an unknown context, a certificate file that cannot be read, a file that
- * does not parse) gives "default". Each case runs through both real Helms with
+ * does not parse) gives "default"; `-n ''` passes HELM_NAMESPACE over. Each case runs through both real Helms with
  * the same environment.
  */
 import { writeFileSync } from 'node:fs';
@@ -76,8 +76,11 @@ describe.skipIf(!haveHelm)('the namespace when -n is not given, as real Helm tak
     const twice = variant('twice', { top: 'current-context: v\n', context: '- name: v\n  context:\n    cluster: c\n    user: u\n    namespace: team2\n' });
     const broken = join(dir, 'e.yaml');
     writeFileSync(broken, 'clusters: [\n');
-    const cases: { env: NodeJS.ProcessEnv; expected: string }[] = [
+    const cases: { env: NodeJS.ProcessEnv; expected: string; args?: string[] }[] = [
       { env: { HELM_NAMESPACE: 'from-env' }, expected: 'from-env' },
+      // `-n ''` is no namespace: HELM_NAMESPACE is passed over, the kubeconfig's (else default) taken.
+      { env: { HELM_NAMESPACE: 'from-env' }, expected: 'default', args: ['-n', ''] },
+      { env: { HELM_NAMESPACE: 'from-env', KUBECONFIG: a }, expected: 'team-a', args: ['--namespace='] },
       { env: { KUBECONFIG: a }, expected: 'team-a' },
       { env: { KUBECONFIG: `${b}:${a}` }, expected: 'default' }, // b's current context "other" does not exist
       { env: { KUBECONFIG: `${a}:${b}` }, expected: 'team-a' }, // the first file's "work" wins
@@ -95,11 +98,11 @@ describe.skipIf(!haveHelm)('the namespace when -n is not given, as real Helm tak
     ];
     for (const c of cases) {
       const label = JSON.stringify(c.env).replaceAll(dir, '');
-      const ours = await cli(['render', 'r', '--show-only', 'templates/api/service.yaml'], { env: { ...process.env, ...c.env } });
+      const ours = await cli(['render', 'r', '--show-only', 'templates/api/service.yaml', ...(c.args ?? [])], { env: { ...process.env, ...c.env } });
       expect(ours.stderr, label).toBe('');
       expect(namespaces(ours.stdout), label).toEqual([c.expected]);
       for (const major of HELM_MAJORS) {
-        const r = await helm(major, ['template', 'r', tgz, '--show-only', 'templates/api/service.yaml'], { env: c.env });
+        const r = await helm(major, ['template', 'r', tgz, '--show-only', 'templates/api/service.yaml', ...(c.args ?? [])], { env: c.env });
         expect(r.code, `helm ${major} ${label}: ${r.stderr}`).toBe(0);
         expect(namespaces(r.stdout), `helm ${major} ${label}`).toEqual([c.expected]);
       }
