@@ -640,9 +640,35 @@ class Converter {
     return null;
   }
 
+  /**
+   * Each alias's node, found in one walk of the document by Alias.resolve's rule (the last node
+   * anchored with its name before it, in visit order): resolve walks the whole document at each
+   * call, which made a file of thousands of aliases take seconds.
+   */
+  private targets: Map<Alias, Node> | undefined;
+
+  private targetOf(alias: Alias): Node | undefined {
+    if (this.targets === undefined) {
+      const targets = new Map<Alias, Node>();
+      const anchored = new Map<string, Node>();
+      visit(this.doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) {
+            const target = anchored.get(node.source);
+            if (target) targets.set(node, target);
+          } else if (node.anchor) {
+            anchored.set(node.anchor, node);
+          }
+        },
+      });
+      this.targets = targets;
+    }
+    return this.targets.get(alias);
+  }
+
   /** Follows an alias, refusing one that points into itself. */
   private withTarget<T>(alias: Alias, use: (target: Node) => T): T {
-    const target = alias.resolve(this.doc);
+    const target = this.targetOf(alias);
     if (!target) this.fail(this.offsetOf(alias), `unknown anchor "${alias.source}"`);
     if (this.open.has(target)) this.fail(this.offsetOf(alias), `anchor "${alias.source}" value contains itself`);
     this.open.add(target);

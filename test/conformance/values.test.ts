@@ -64,6 +64,8 @@ const CASES: [string, () => string[]][] = [
   // A '.' float ParseFloat reads out of range stays a string; a float key beyond float32 is `.inf`.
   ['overflowing floats: a value, and keys', () => ['-f', file('overflow.yaml', 'ov: .1e400\nkeys:\n  1e300: x\n  -1e39: y\n  .5: z\n')]],
   ['anchors and merge keys', () => ['-f', file('anchors.yaml', 'base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n')]],
+  // Thousands of aliases and merges of one anchor, then of the same name anchored again (an alias takes the last before it).
+  ['4,000 aliases and merge keys of one anchor, then of it anchored again', () => ['-f', file('many-aliases.yaml', `base: &b {x: 1, y: [2, 3]}\nlist:\n${'- *b\n'.repeat(2000)}m:\n${Array.from({ length: 2000 }, (_, i) => `  k${i}: {<<: *b, y: ${i}}\n`).join('')}again: &b [4]\nafter: [*b, *b]\n`)]],
   // go-yaml merges a `<<` key tagged !!merge or ! (quoted too), not a quoted one without a tag.
   ['merge keys tagged !!merge or !', () => ['-f', file('merge-tags.yaml', 'm:\n  !!merge <<: {a: 1}\n  ! "<<": {b: 2}\n  "<<": {c: 3}\nnested:\n  !!merge "<<": [{d: 4}, {e: 5}]\n')]],
   // A block scalar's last line at the end of the file without a line break keeps none in go-yaml v2 (Helm 4 adds one).
