@@ -195,6 +195,32 @@ describe.skipIf(!haveHelm)('values files real Helm refuses', () => {
   });
 });
 
+/** A block map of keys k0, k1, ... nested `depth` deep, each key on its own line one space deeper. */
+function deepBlock(depth: number): string {
+  return Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k${i}:\n`).join('');
+}
+
+/**
+ * Values files nested past MAX_VALUES_DEPTH, which real Helm reads (up to 10000 levels): refused
+ * in one line naming the path and where its level 501 was written, by the line reader and by the
+ * full one (an anchor sends a file there) alike, however deep.
+ */
+const TOO_DEEP: [string, string, string][] = [
+  ['a block map nested 3000 deep', deepBlock(3000), 'values.k0.k1.k2.k3...', '501:501'],
+  ['a block map nested 3000 deep after an anchor', `x: &a 1\n${deepBlock(3000)}`, 'values.k0.k1.k2.k3...', '502:501'],
+];
+
+describe.skipIf(!haveHelm)('values files nested deeper than dify-chart renders', () => {
+  it.each(TOO_DEEP)('%s', async (name, text, path, where) => {
+    const f = file(`deep-${name.replace(/\W+/g, '-')}.yaml`, text);
+    const r = await cli(['render', 'r', '--chart', chart, '-f', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`Error: ${path}: values nested more than 500 levels deep, the most dify-chart renders (Helm reads up to 10000) (from ${f}:${where})\n`);
+    for (const major of HELM_MAJORS) expect((await helm(major, ['template', 'r', tgz, '-f', f])).code).toBe(0);
+  });
+});
+
 /** [case, flags, what our error says, what real Helm's says; Helm 3 only where Helm 4 reads it] */
 const PATHS_REFUSED: [string, () => string[], string, string, (3 | 4)[]][] = [
   ['a -f path Go url.Parse refuses', () => ['-f', file('pct%zz', 'a: 1\n')], 'invalid URL escape "%zz"', 'invalid URL escape "%zz"', [3, 4]],
