@@ -101,6 +101,9 @@ const CASES: [string, () => string[]][] = [
   ['plain keys of 1024 characters, block and flow', () => ['-f', file('key1024.yaml', `${'k'.repeat(1024)}: 1\nm: {${'q'.repeat(1024)}: 2}\nlist:\n- ${'x'.repeat(1024)}: 3\n`)]],
   ['a key over two lines after ? in a flow map', () => ['-f', file('flow-explicit.yaml', 'm: {? a\n b: 1, c: 2}\n')]],
   ['tabs go-yaml reads: after a colon, in a continued value, in flow', () => ['-f', file('tabs-ok.yaml', 'a:\t2\nstr: x\n \ty\nm: {q:\t1,\tz: 2}\n')]],
+  // In flow, go-yaml keeps a colon before `,` `[` `]` `{` `}` in a plain value, and reads `?` as a key even against its text.
+  ['colons before a flow indicator, in flow', () => ['-f', file('flow-colons.yaml', 'list: [a:, b::, "c":d, e:f]\nm: {q: r:, s:: t, u:}\nnested: {x: [y:\n  z:]}\n')]],
+  ['? running into its key, in flow', () => ['-f', file('flow-keys.yaml', 'list: [?x, ?y z, ?w: 1, ?"q", ? s]\nm: {?k, ?l: 2, ?"n": 3}\nnested: {x: [a, ?b c\n  d]}\n')]],
 ];
 
 /** Warnings dify-chart adds on stderr for a case (Helm is silent there); stdout is held to Helm's. */
@@ -177,6 +180,17 @@ const REFUSED: [string, string, string][] = [
   ['a %YAML directive without a version after the document', 'a: 1\n%YAML x\n', '2:1: did not find expected version number'],
   ['a %TAG directive without a handle after the document', 'a: 1\n%TAG x y\n', "2:1: did not find expected '!'"],
   ['a tab in the indentation after a block scalar', 'a: |\n  x\n \t\nb: 1\n', '3:2: found a tab character where an indentation space is expected'],
+  // In flow, a `?` (a key to go-yaml, even inside a plain value) or any node right after a node, with no `,` between.
+  ['a ? inside a URL in a flow list', 'a: [http://x/?q=1]\n', "1:14: did not find expected ',' or ']'"],
+  ['a ? inside a key in a flow map', 'a: {b?c: 1}\n', "1:6: did not find expected ',' or '}'"],
+  ['a ? inside a one-line flow list of plain values', 'a: [b, c?d]\n', "1:9: did not find expected ',' or ']'"],
+  ['a ? after a value in a flow list', 'a: [b ?c]\n', "1:7: did not find expected ',' or ']'"],
+  ['a flow list right after a plain value ending in a colon', 'a: [b:[c]]\n', "1:7: did not find expected ',' or ']'"],
+  ['a ? as the value of a flow map', 'a: {b: ?c}\n', '1:8: did not find expected node content'],
+  // On the line of a block `?`, after its key: go-yaml's parser wants a key.
+  ['text right after a double-quoted explicit key', '? "a"x\n', '1:6: did not find expected key'],
+  ['text after a single-quoted explicit key, then a value', "? 'a' x\n: 1\n", '1:7: did not find expected key'],
+  ['text after an alias as an explicit key', 'x: &x 1\n? *x y\n', '2:6: did not find expected key'],
 ];
 
 describe.skipIf(!haveHelm)('values files real Helm refuses', () => {
