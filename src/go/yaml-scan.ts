@@ -157,8 +157,11 @@ class Scanner {
   private readonly keys: SimpleKey[] = [{ possible: false, required: false, mark: this.mark() }];
   /** Per flow level: whether the entry began with `?`, and whether the level is a mapping. */
   private readonly explicit: boolean[] = [false];
-  /** The line of the last `?` outside flow. */
-  private explicitLine = -1;
+  /** The line a quoted scalar, an alias or a flow collection last ended on (-1 after other nodes). */
+  private nodeLine = -1;
+  /** Whether the innermost block collection is a sequence, and the same for each of `indents`. */
+  private inSeq = false;
+  private readonly seqs: boolean[] = [];
   /** Whether the last token was a `:`. */
   private afterValue = false;
   /** Whether a `?` of `seqKeys` waits for its key's node. */
@@ -338,6 +341,7 @@ class Scanner {
         this.allowed = false;
         this.afterNode = true;
         this.skip();
+        this.nodeLine = this.line;
         return;
       case 0x2c /* , */:
         this.seqKeyPending = false;
@@ -365,7 +369,10 @@ class Scanner {
       const name = this.text.slice(from, this.pos);
       if (c === 0x26) this.anchors.add(name);
       else if (!this.anchors.has(name)) this.stop(); // the reader names the unknown anchor
-      if (c === 0x2a) this.afterNode = true;
+      if (c === 0x2a) {
+        this.afterNode = true;
+        this.nodeLine = this.line;
+      }
       return;
     }
     if (c === 0x21 /* ! */) {
@@ -380,6 +387,7 @@ class Scanner {
       this.allowed = true;
       this.blockScalar();
       this.afterNode = true;
+      this.nodeLine = -1;
       return;
     }
     if (c === 0x27 /* ' */ || c === 0x22 /* " */) {
@@ -388,6 +396,7 @@ class Scanner {
       this.allowed = false;
       this.quoted(c);
       this.afterNode = true;
+      this.nodeLine = this.line;
       return;
     }
     const n = this.ch(next);
@@ -399,6 +408,7 @@ class Scanner {
       this.allowed = false;
       this.plain();
       this.afterNode = true;
+      this.nodeLine = -1; // it takes in whatever follows on its line
       return;
     }
     // A tab where a token must start; anything else is left to the reader.
@@ -445,28 +455,34 @@ class Scanner {
     k.possible = false;
   }
 
-  private roll(column: number): void {
+  private roll(column: number, seq: boolean): void {
     if (this.flow > 0) return;
     if (this.indent < column) {
       this.indents.push(this.indent);
+      this.seqs.push(this.inSeq);
       this.indent = column;
+      this.inSeq = seq;
     }
   }
 
   private unroll(column: number): void {
     if (this.flow > 0) return;
-    while (this.indent > column) this.indent = this.indents.pop()!;
+    while (this.indent > column) {
+      this.indent = this.indents.pop()!;
+      this.inSeq = this.seqs.pop()!;
+    }
   }
 
   /**
    * A node (or a `?`) right after a node, where go-yaml's parser wants something else and the
-   * `yaml` package reads on: in flow without `,` between (`[http://x/?q=1]` is a node, then a key),
-   * or on the line of a block `?` after its key's node (`? "a"x`), where no key can start.
+   * `yaml` package may read on: in flow without `,` between (`[http://x/?q=1]` is a node, then a
+   * key); in a block collection on the line a quoted scalar, an alias or a flow collection ended
+   * on (`? "a"x`, `k: "v"x`), where no key can start (the document's one node is `rootDone`'s).
    */
   private nodeStart(content: boolean): void {
     if (this.afterNode) {
       if (this.flow > 0) this.fail(this.pos, this.flowMap[this.flow] ? "did not find expected ',' or '}'" : "did not find expected ',' or ']'");
-      if (this.explicit[0] && this.line === this.explicitLine) this.fail(this.pos, 'did not find expected key');
+      if (this.line === this.nodeLine) this.fail(this.pos, this.inSeq ? "did not find expected '-' indicator" : 'did not find expected key');
     }
     if (content && this.seqKeyPending) {
       this.result.seqKeys.push(this.pos);
@@ -477,9 +493,7 @@ class Scanner {
   private blockEntry(): void {
     if (this.flow > 0) this.stop();
     if (!this.allowed) this.fail(this.pos, 'block sequence entries are not allowed in this context');
-    // What follows is in a block sequence, where go-yaml's parser wants a `-`, not a key.
-    this.explicit[0] = false;
-    this.roll(this.column);
+    this.roll(this.column, true);
     this.removeKey();
     this.allowed = true;
     this.afterNode = false;
@@ -489,8 +503,7 @@ class Scanner {
   private explicitKey(afterValue: boolean): void {
     if (this.flow === 0) {
       if (!this.allowed) this.fail(this.pos, 'mapping keys are not allowed in this context');
-      this.roll(this.column);
-      this.explicitLine = this.line;
+      this.roll(this.column, false);
     } else {
       this.nodeStart(false);
       // A value's node cannot be a key.
@@ -512,13 +525,13 @@ class Scanner {
   private value(): void {
     const k = this.keys[this.keys.length - 1]!;
     if (this.keyValid(k)) {
-      this.roll(k.mark.column);
+      this.roll(k.mark.column, false);
       k.possible = false;
       this.allowed = false;
     } else {
       if (this.flow === 0) {
         if (!this.allowed) this.fail(this.pos, 'mapping values are not allowed in this context');
-        this.roll(this.column);
+        this.roll(this.column, false);
       } else if (!this.explicit[this.flow] && this.afterNode) {
         // The parser's: a node, then a value without a key.
         this.fail(this.pos, this.flowMap[this.flow] ? "did not find expected ',' or '}'" : "did not find expected ',' or ']'");

@@ -187,7 +187,10 @@ const REFUSED: [string, string, string][] = [
   ['a ? after a value in a flow list', 'a: [b ?c]\n', "1:7: did not find expected ',' or ']'"],
   ['a flow list right after a plain value ending in a colon', 'a: [b:[c]]\n', "1:7: did not find expected ',' or ']'"],
   ['a ? as the value of a flow map', 'a: {b: ?c}\n', '1:8: did not find expected node content'],
-  // On the line of a block `?`, after its key: go-yaml's parser wants a key.
+  // On the line a quoted value, an alias or a flow collection ended on: go-yaml's parser wants a key, or a `-` in a list.
+  ['text right after a quoted value', 'image: "nginx"latest\nb: 1\n', '1:15: did not find expected key'],
+  ['text after a quoted list item', 'a:\n  - "x" y\n', "2:9: did not find expected '-' indicator"],
+  ['text after a flow list as a value', 'a: [b] c\n', '1:8: did not find expected key'],
   ['text right after a double-quoted explicit key', '? "a"x\n', '1:6: did not find expected key'],
   ['text after a single-quoted explicit key, then a value', "? 'a' x\n: 1\n", '1:7: did not find expected key'],
   ['text after an alias as an explicit key', 'x: &x 1\n? *x y\n', '2:6: did not find expected key'],
