@@ -508,9 +508,11 @@ class Scanner {
       this.nodeStart(false);
       // A value's node cannot be a key.
       if (afterValue) this.fail(this.pos, 'did not find expected node content');
-      // Before a flow indicator or `:` the `yaml` package reads a key indicator too (or fails).
       const n = this.ch(this.pos + 1);
-      if (!this.isBlankZ(this.pos + 1) && !FLOW_INDICATORS.has(n) && n !== 0x3a) {
+      // A key of nothing, which Helm's conversion to JSON refuses (go-yaml reads `:x` as its value).
+      if (n === 0x3a) this.fail(this.pos, 'a map key cannot be null');
+      // Before a flow indicator the `yaml` package reads a key indicator too (or fails).
+      if (!this.isBlankZ(this.pos + 1) && !FLOW_INDICATORS.has(n)) {
         this.result.flowKeys.push(this.pos);
         this.seqKeyPending = !this.flowMap[this.flow];
       }
