@@ -33,8 +33,26 @@ export interface GoScan {
   directiveAt?: number;
   /** Offsets of the `|` or `>` of block scalars whose last line runs into the end of the text without a line break. */
   unterminatedBlocks: number[];
-  /** go-yaml's values of the scalars whose text holds LS or PS, by their first offset. */
+  /**
+   * go-yaml's values of the scalars whose text holds LS or PS, or a colon of `colons`, by their
+   * first offset.
+   */
   values: Map<number, string>;
+  /**
+   * Offsets of colons go-yaml keeps inside a plain scalar in flow where the `yaml` package ends it
+   * there: before `,`, `[`, `]`, `{` or `}` (`[a:]` is the text "a:" to go-yaml, a map to the other).
+   */
+  colons: number[];
+  /**
+   * Offsets of each `?` in flow that runs into its key (`[?x]`): a key indicator to go-yaml, the
+   * start of a plain scalar to the `yaml` package, which is given a space there.
+   */
+  flowKeys: number[];
+  /**
+   * Where the key of each of those in a flow sequence starts: go-yaml reads the entry as a map of
+   * the key to null (`[?x]` is `[{x: null}]`) unless a `:` gives it a value.
+   */
+  seqKeys: number[];
   /** Whether the walk followed the whole first document (it stops at what it does not model). */
   complete: boolean;
 }
@@ -52,6 +70,9 @@ function folded(leadingBreak: string, trailingBreaks: string): string {
 }
 
 class Stop {}
+
+/** `,`, `[`, `]`, `{` and `}`. */
+const FLOW_INDICATORS = new Set([0x2c, 0x5b, 0x5d, 0x7b, 0x7d]);
 
 /** Flow levels the walk follows before it steps aside. */
 const MAX_FLOW_DEPTH = 1000;
@@ -136,6 +157,17 @@ class Scanner {
   private readonly keys: SimpleKey[] = [{ possible: false, required: false, mark: this.mark() }];
   /** Per flow level: whether the entry began with `?`, and whether the level is a mapping. */
   private readonly explicit: boolean[] = [false];
+  /** The line a quoted scalar, an alias or a flow collection last ended on (-1 after other nodes). */
+  private nodeLine = -1;
+  /** Whether the innermost block collection is a sequence, and the same for each of `indents`. */
+  private inSeq = false;
+  private readonly seqs: boolean[] = [];
+  /** Whether the last token was a `:`. */
+  private afterValue = false;
+  /** Whether a `?` of `seqKeys` waits for its key's node. */
+  private seqKeyPending = false;
+  /** The anchors defined so far: go-yaml's parser fails at an alias of none, before anything after it. */
+  private readonly anchors = new Set<string>();
   private readonly flowMap: boolean[] = [false];
   /** Whether the last token was a node (a scalar, an alias, a flow collection's end). */
   private afterNode = false;
@@ -145,7 +177,7 @@ class Scanner {
    * whole content, unless a `:` makes it a key. go-yaml's parser then looks at one more token only.
    */
   private rootDone = false;
-  private readonly result: GoScan = { unterminatedBlocks: [], values: new Map(), complete: false };
+  private readonly result: GoScan = { unterminatedBlocks: [], values: new Map(), colons: [], flowKeys: [], seqKeys: [], complete: false };
   /** Whether the text holds LS or PS (only then are scalars' values made). */
   private readonly lsps: boolean;
 
@@ -278,12 +310,15 @@ class Scanner {
   }
 
   private token(c: number): void {
+    const afterValue = this.afterValue;
+    this.afterValue = false;
     switch (c) {
       case 0x5b /* [ */:
       case 0x7b /* { */:
         // Deeper than any values file is let nest (MAX_VALUES_DEPTH): the reader refuses it anyway, and
         // the walk, which checks every open level's key at each token, would take quadratic time.
         if (this.flow >= MAX_FLOW_DEPTH) this.stop();
+        this.nodeStart(true);
         this.saveKey();
         this.flow++;
         this.keys.push({ possible: false, required: false, mark: this.mark() });
@@ -295,6 +330,7 @@ class Scanner {
         return;
       case 0x5d /* ] */:
       case 0x7d /* } */:
+        this.seqKeyPending = false;
         this.removeKey();
         if (this.flow > 0) {
           this.flow--;
@@ -305,8 +341,10 @@ class Scanner {
         this.allowed = false;
         this.afterNode = true;
         this.skip();
+        this.nodeLine = this.line;
         return;
       case 0x2c /* , */:
+        this.seqKeyPending = false;
         this.removeKey();
         this.allowed = true;
         this.explicit[this.flow] = false;
@@ -316,9 +354,10 @@ class Scanner {
     }
     const next = this.pos + (c >= 0xd800 && c <= 0xdbff ? 2 : 1);
     if (c === 0x2d /* - */ && this.isBlankZ(next)) return this.blockEntry();
-    if (c === 0x3f /* ? */ && (this.flow > 0 || this.isBlankZ(next))) return this.explicitKey();
+    if (c === 0x3f /* ? */ && (this.flow > 0 || this.isBlankZ(next))) return this.explicitKey(afterValue);
     if (c === 0x3a /* : */ && (this.flow > 0 || this.isBlankZ(next))) return this.value();
     if (c === 0x2a /* * */ || c === 0x26 /* & */) {
+      this.nodeStart(c === 0x2a);
       this.saveKey();
       this.allowed = false;
       this.skip();
@@ -327,10 +366,17 @@ class Scanner {
       const e = this.ch();
       const ends = this.isBlankZ() || e === 0x3f || e === 0x3a || e === 0x2c || e === 0x5d || e === 0x7d || e === 0x25 || e === 0x40 || e === 0x60;
       if (this.pos === from || !ends) this.stop();
-      if (c === 0x2a) this.afterNode = true;
+      const name = this.text.slice(from, this.pos);
+      if (c === 0x26) this.anchors.add(name);
+      else if (!this.anchors.has(name)) this.stop(); // the reader names the unknown anchor
+      if (c === 0x2a) {
+        this.afterNode = true;
+        this.nodeLine = this.line;
+      }
       return;
     }
     if (c === 0x21 /* ! */) {
+      this.nodeStart(false);
       this.saveKey();
       this.allowed = false;
       this.tag();
@@ -341,23 +387,28 @@ class Scanner {
       this.allowed = true;
       this.blockScalar();
       this.afterNode = true;
+      this.nodeLine = -1;
       return;
     }
     if (c === 0x27 /* ' */ || c === 0x22 /* " */) {
+      this.nodeStart(true);
       this.saveKey();
       this.allowed = false;
       this.quoted(c);
       this.afterNode = true;
+      this.nodeLine = this.line;
       return;
     }
     const n = this.ch(next);
     const indicator = this.isBlankZ() || '-?:,[]{}#&*!|>\'"%@`'.includes(String.fromCharCode(c));
     if (!indicator || (c === 0x2d && !this.isBlank(next)) || (this.flow === 0 && (c === 0x3f || c === 0x3a) && !this.isBlankZ(next))) {
       void n;
+      this.nodeStart(true);
       this.saveKey();
       this.allowed = false;
       this.plain();
       this.afterNode = true;
+      this.nodeLine = -1; // it takes in whatever follows on its line
       return;
     }
     // A tab where a token must start; anything else is left to the reader.
@@ -404,33 +455,67 @@ class Scanner {
     k.possible = false;
   }
 
-  private roll(column: number): void {
+  private roll(column: number, seq: boolean): void {
     if (this.flow > 0) return;
     if (this.indent < column) {
       this.indents.push(this.indent);
+      this.seqs.push(this.inSeq);
       this.indent = column;
+      this.inSeq = seq;
     }
   }
 
   private unroll(column: number): void {
     if (this.flow > 0) return;
-    while (this.indent > column) this.indent = this.indents.pop()!;
+    while (this.indent > column) {
+      this.indent = this.indents.pop()!;
+      this.inSeq = this.seqs.pop()!;
+    }
+  }
+
+  /**
+   * A node (or a `?`) right after a node, where go-yaml's parser wants something else and the
+   * `yaml` package may read on: in flow without `,` between (`[http://x/?q=1]` is a node, then a
+   * key); in a block collection on the line a quoted scalar, an alias or a flow collection ended
+   * on (`? "a"x`, `k: "v"x`), where no key can start (the document's one node is `rootDone`'s).
+   */
+  private nodeStart(content: boolean): void {
+    if (this.afterNode) {
+      if (this.flow > 0) this.fail(this.pos, this.flowMap[this.flow] ? "did not find expected ',' or '}'" : "did not find expected ',' or ']'");
+      if (this.line === this.nodeLine) this.fail(this.pos, this.inSeq ? "did not find expected '-' indicator" : 'did not find expected key');
+    }
+    if (content && this.seqKeyPending) {
+      this.result.seqKeys.push(this.pos);
+      this.seqKeyPending = false;
+    }
   }
 
   private blockEntry(): void {
     if (this.flow > 0) this.stop();
     if (!this.allowed) this.fail(this.pos, 'block sequence entries are not allowed in this context');
-    this.roll(this.column);
+    this.roll(this.column, true);
     this.removeKey();
     this.allowed = true;
     this.afterNode = false;
     this.skip();
   }
 
-  private explicitKey(): void {
+  private explicitKey(afterValue: boolean): void {
     if (this.flow === 0) {
       if (!this.allowed) this.fail(this.pos, 'mapping keys are not allowed in this context');
-      this.roll(this.column);
+      this.roll(this.column, false);
+    } else {
+      this.nodeStart(false);
+      // A value's node cannot be a key.
+      if (afterValue) this.fail(this.pos, 'did not find expected node content');
+      const n = this.ch(this.pos + 1);
+      // A key of nothing, which Helm's conversion to JSON refuses (go-yaml reads `:x` as its value).
+      if (n === 0x3a) this.fail(this.pos, 'a map key cannot be null');
+      // Before a flow indicator the `yaml` package reads a key indicator too (or fails).
+      if (!this.isBlankZ(this.pos + 1) && !FLOW_INDICATORS.has(n)) {
+        this.result.flowKeys.push(this.pos);
+        this.seqKeyPending = !this.flowMap[this.flow];
+      }
     }
     this.removeKey();
     this.allowed = this.flow === 0;
@@ -442,13 +527,13 @@ class Scanner {
   private value(): void {
     const k = this.keys[this.keys.length - 1]!;
     if (this.keyValid(k)) {
-      this.roll(k.mark.column);
+      this.roll(k.mark.column, false);
       k.possible = false;
       this.allowed = false;
     } else {
       if (this.flow === 0) {
         if (!this.allowed) this.fail(this.pos, 'mapping values are not allowed in this context');
-        this.roll(this.column);
+        this.roll(this.column, false);
       } else if (!this.explicit[this.flow] && this.afterNode) {
         // The parser's: a node, then a value without a key.
         this.fail(this.pos, this.flowMap[this.flow] ? "did not find expected ',' or '}'" : "did not find expected ',' or ']'");
@@ -457,6 +542,8 @@ class Scanner {
     }
     this.explicit[this.flow] = false;
     this.afterNode = false;
+    this.afterValue = true;
+    this.seqKeyPending = false;
     this.skip();
   }
 
@@ -486,8 +573,12 @@ class Scanner {
     return b;
   }
 
-  /** Keeps a scalar's value as go-yaml makes it, where its text holds LS or PS (the `yaml` package reads those as text). */
-  private keep(start: number, value: string): void {
+  /**
+   * Keeps a scalar's value as go-yaml makes it, where its text holds LS or PS (the `yaml` package
+   * reads those as text) or, from `colonsFrom` on, a colon of `colons`.
+   */
+  private keep(start: number, value: string, colonsFrom = this.result.colons.length): void {
+    if (colonsFrom < this.result.colons.length) return void this.result.values.set(start, value);
     if (!this.lsps) return;
     const src = this.text.slice(start, this.pos);
     if (src.includes('\u2028') || src.includes('\u2029')) this.result.values.set(start, value);
@@ -569,6 +660,7 @@ class Scanner {
   /** yaml_parser_scan_plain_scalar: a plain scalar's extent and value. */
   private plain(): void {
     const start = this.pos;
+    const colons = this.result.colons.length;
     const indent = this.indent + 1;
     let s = '';
     let leadingBreak = '';
@@ -581,6 +673,7 @@ class Scanner {
       while (!this.isBlankZ()) {
         const c = this.ch();
         if ((c === 0x3a && this.isBlankZ(this.pos + 1)) || (this.flow > 0 && (c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d))) break;
+        if (c === 0x3a && this.flow > 0 && FLOW_INDICATORS.has(this.ch(this.pos + 1))) this.result.colons.push(this.pos);
         if (leadingBlanks) {
           s += folded(leadingBreak, trailingBreaks);
           leadingBreak = '';
@@ -610,7 +703,7 @@ class Scanner {
       if (this.flow === 0 && this.column < indent) break;
     }
     if (leadingBlanks) this.allowed = true;
-    this.keep(start, s);
+    this.keep(start, s, colons);
   }
 
   /** yaml_parser_scan_block_scalar: a literal or folded scalar's extent and value. */

@@ -70,6 +70,9 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
   const fileWarnings: string[] = [];
   for (const file of opts.valueFiles) {
     const loaded = loadValuesFile(file, opts.stdin);
+    // Before the recursive steps below (the provenance overlay, the merge): a file's line reader
+    // reads any depth without recursion, so a block map thousands deep would overflow them first.
+    checkDepth(loaded.values, (path) => loaded.positions.sourceOf(path));
     if (loaded.warnings) fileWarnings.push(...loaded.warnings);
     userSources.overlay(loaded.positions, user, loaded.values);
     user = mergeValueMaps(user, loaded.values);
@@ -91,6 +94,7 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     }
   }
 
+  // Again for what the flags added (the files are checked above).
   checkDepth(user, (path) => userSources.sourceOf(path));
   const { values, warnings: coalesced } = coalesceValues(user, defaults.values, prepared?.chartName ?? chartName(opts.chartDir));
   // Where each value came from is only asked to explain an error: worked out on first need.

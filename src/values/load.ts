@@ -165,8 +165,14 @@ function readNested(input: string, source: string, opts: GoYamlOptions): GoYamlD
   // one, offsets kept), and the values of scalars holding them are the walk's.
   const lsps = LS_PS.test(input);
   const lined = lsps ? input.replace(LS_PS_ALL, '\n') : input;
+  // A colon go-yaml keeps in a plain scalar in flow, where the `yaml` package would end the scalar
+  // (`[a:]`), is given to it as a character it reads as text, and the values of those scalars are
+  // the walk's; a `?` in flow that runs into its key (`{?x}`), a key indicator to go-yaml, as a
+  // space (the Converter makes `[?x]` a map). One unit for one: offsets are kept.
+  const edits: [number, string][] = [...scan.colons.map((at): [number, string] => [at, TEXT_COLON]), ...scan.flowKeys.map((at): [number, string] => [at, ' '])];
+  const kept = edits.length === 0 ? lined : replaceAt(lined, edits.sort((a, b) => a[0] - b[0]));
   // A directive line ends the first document, as go-yaml's parser reads it; the rest is not read.
-  const first = scan.directiveAt === undefined ? lined : lined.slice(0, scan.directiveAt);
+  const first = scan.directiveAt === undefined ? kept : kept.slice(0, scan.directiveAt);
   let text = first;
   let lines = new LineCounter();
   let docs = parseStream(text, lines, source);
@@ -200,15 +206,16 @@ function readNested(input: string, source: string, opts: GoYamlOptions): GoYamlD
   // Directives are checked above by go-yaml's rules (which let a version run into a comment).
   const err = doc.errors.find((e) => e.code !== 'BAD_DIRECTIVE' && !(e.code === 'BAD_DQ_ESCAPE' && conv.quoteEscapes.has(e.pos[0])));
   if (err) conv.fail(err.pos[0], err.message.split('\n')[0] ?? err.message);
-  if (lsps) {
-    // Exact only where the walk followed the whole document over the text as given.
-    if (!scan.complete) {
-      const at = LS_PS.exec(input)!.index;
-      failAtText(lined, source, at, `U+${input.codePointAt(at)!.toString(16).toUpperCase()} (a line break to go-yaml) in a document dify-chart does not read as go-yaml does; write it as an escape (\\L, \\P) in a double-quoted string`);
-    }
-    const moved = new Map<number, string>();
-    for (const [at, v] of scan.values) moved.set(shifts.reduce((o, f) => o + f.pad * f.at.filter((p) => p <= o).length, at), v);
-    conv.goValues(moved);
+  // Exact only where the walk followed the whole document over the text as given.
+  if (lsps && !scan.complete) {
+    const at = LS_PS.exec(input)!.index;
+    failAtText(lined, source, at, `U+${input.codePointAt(at)!.toString(16).toUpperCase()} (a line break to go-yaml) in a document dify-chart does not read as go-yaml does; write it as an escape (\\L, \\P) in a double-quoted string`);
+  }
+  // The walk's offsets in the text the `yaml` package read last.
+  const moved = (at: number): number => shifts.reduce((o, f) => o + f.pad * f.at.filter((p) => p <= o).length, at);
+  for (const at of scan.seqKeys) conv.seqKeys.add(moved(at));
+  if (scan.values.size > 0) {
+    conv.goValues(new Map([...scan.values].map(([at, v]) => [moved(at), v])));
   }
   const root = doc.contents;
   let value: Value;
@@ -218,6 +225,20 @@ function readNested(input: string, source: string, opts: GoYamlOptions): GoYamlD
     throw tooDeepOr(e, text, source);
   }
   return { value, positions, warnings: conv.warnings };
+}
+
+/** What the `yaml` package is given for a colon go-yaml keeps as text: a private-use character, one UTF-16 unit. */
+const TEXT_COLON = '\ue000';
+
+/** `text` with the one-unit character at each offset (ascending) replaced by its edit's. */
+function replaceAt(text: string, edits: readonly [number, string][]): string {
+  let out = '';
+  let from = 0;
+  for (const [at, by] of edits) {
+    out += text.slice(from, at) + by;
+    from = at + 1;
+  }
+  return out + text.slice(from);
 }
 
 /** The stream's documents, read by the `yaml` package under go-yaml's version and rules (typing is the Converter's). */
@@ -547,6 +568,8 @@ class Converter {
   /** Offsets of `\'` escapes in one-line double-quoted scalars, and those scalars' text as go-yaml reads it. */
   readonly quoteEscapes = new Set<number>();
   private readonly decoded = new Map<Scalar, string>();
+  /** Where the key of a flow sequence's `?` entry starts (`[?x]`, given to the `yaml` package as `[ x]`): go-yaml makes the entry a map. */
+  readonly seqKeys = new Set<number>();
   /**
    * The text, when it ends inside a block scalar's last line: go-yaml's reader finds no line break
    * after that line, so the scalar keeps none (`|` and `|+` alike), where the `yaml` package adds one.
@@ -628,7 +651,13 @@ class Converter {
       return node.items.map((item, i) => {
         const p = [...path, String(i)];
         if (item === null || !isNodeLike(item)) return null;
-        this.positions.record(p, this.at(this.offsetOf(item)));
+        const at = this.offsetOf(item);
+        this.positions.record(p, this.at(at));
+        if (this.seqKeys.has(at)) {
+          // Unless the `yaml` package read a `:` after the key too, making the map itself (`[?x: 1]`).
+          const pairKey: unknown = isYamlMap(item) ? item.items[0]?.key : undefined;
+          if (!(isNodeLike(pairKey) && this.offsetOf(pairKey) === at)) return this.keyOnly(item, node, p);
+        }
         return this.value(item, p);
       });
     }
@@ -640,9 +669,35 @@ class Converter {
     return null;
   }
 
+  /**
+   * Each alias's node, found in one walk of the document by Alias.resolve's rule (the last node
+   * anchored with its name before it, in visit order): resolve walks the whole document at each
+   * call, which made a file of thousands of aliases take seconds.
+   */
+  private targets: Map<Alias, Node> | undefined;
+
+  private targetOf(alias: Alias): Node | undefined {
+    if (this.targets === undefined) {
+      const targets = new Map<Alias, Node>();
+      const anchored = new Map<string, Node>();
+      visit(this.doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) {
+            const target = anchored.get(node.source);
+            if (target) targets.set(node, target);
+          } else if (node.anchor) {
+            anchored.set(node.anchor, node);
+          }
+        },
+      });
+      this.targets = targets;
+    }
+    return this.targets.get(alias);
+  }
+
   /** Follows an alias, refusing one that points into itself. */
   private withTarget<T>(alias: Alias, use: (target: Node) => T): T {
-    const target = alias.resolve(this.doc);
+    const target = this.targetOf(alias);
     if (!target) this.fail(this.offsetOf(alias), `unknown anchor "${alias.source}"`);
     if (this.open.has(target)) this.fail(this.offsetOf(alias), `anchor "${alias.source}" value contains itself`);
     this.open.add(target);
@@ -651,6 +706,15 @@ class Converter {
     } finally {
       this.open.delete(target);
     }
+  }
+
+  /** A flow sequence's entry `?x` as go-yaml reads it: a map of the key to null. */
+  private keyOnly(item: Node, seq: Node, path: readonly string[]): ValueMap {
+    const { key } = this.key(item, seq);
+    this.positions.record([...path, key], this.at(this.offsetOf(item)));
+    const out: ValueMap = {};
+    setKey(out, key, null);
+    return out;
   }
 
   /**
@@ -711,7 +775,7 @@ class Converter {
    * A map key as sigs.k8s.io/yaml writes it into JSON, and the type go-yaml gave it (two keys of
    * two types are two Go map keys, even where they print alike).
    */
-  private key(node: Node | null, map: YAMLMap): { key: string; kind: string } {
+  private key(node: Node | null, map: Node): { key: string; kind: string } {
     if (node === null) return this.fail(this.offsetOf(map), 'a map key cannot be empty');
     if (isAlias(node)) return this.withTarget(node, (t) => this.key(t, map));
     if (!isScalar(node)) this.fail(this.offsetOf(node), 'a map or list cannot be a map key');

@@ -44,8 +44,8 @@ interface Pending {
   path: string[];
 }
 
-/** A one-line flow list of plain scalars, `[a, b]`: no quotes, nesting, comments or colons inside. */
-const FLOW_LIST = /^\[([^[\]{}#"':]*)\](?: +#.*)?$/;
+/** A one-line flow list of plain scalars, `[a, b]`: no quotes, nesting, comments, colons or `?` (a key to go-yaml, `[a?b]` refused) inside. */
+const FLOW_LIST = /^\[([^[\]{}#"':?]*)\](?: +#.*)?$/;
 
 /** A flow list's items with their offsets in `t`; undefined when an item is empty or not plain. */
 function flowItems(t: string): { value: Value; offset: number }[] | undefined {

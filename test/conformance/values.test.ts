@@ -64,6 +64,8 @@ const CASES: [string, () => string[]][] = [
   // A '.' float ParseFloat reads out of range stays a string; a float key beyond float32 is `.inf`.
   ['overflowing floats: a value, and keys', () => ['-f', file('overflow.yaml', 'ov: .1e400\nkeys:\n  1e300: x\n  -1e39: y\n  .5: z\n')]],
   ['anchors and merge keys', () => ['-f', file('anchors.yaml', 'base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n')]],
+  // Thousands of aliases and merges of one anchor, then of the same name anchored again (an alias takes the last before it).
+  ['4,000 aliases and merge keys of one anchor, then of it anchored again', () => ['-f', file('many-aliases.yaml', `base: &b {x: 1, y: [2, 3]}\nlist:\n${'- *b\n'.repeat(2000)}m:\n${Array.from({ length: 2000 }, (_, i) => `  k${i}: {<<: *b, y: ${i}}\n`).join('')}again: &b [4]\nafter: [*b, *b]\n`)]],
   // go-yaml merges a `<<` key tagged !!merge or ! (quoted too), not a quoted one without a tag.
   ['merge keys tagged !!merge or !', () => ['-f', file('merge-tags.yaml', 'm:\n  !!merge <<: {a: 1}\n  ! "<<": {b: 2}\n  "<<": {c: 3}\nnested:\n  !!merge "<<": [{d: 4}, {e: 5}]\n')]],
   // A block scalar's last line at the end of the file without a line break keeps none in go-yaml v2 (Helm 4 adds one).
@@ -99,6 +101,9 @@ const CASES: [string, () => string[]][] = [
   ['plain keys of 1024 characters, block and flow', () => ['-f', file('key1024.yaml', `${'k'.repeat(1024)}: 1\nm: {${'q'.repeat(1024)}: 2}\nlist:\n- ${'x'.repeat(1024)}: 3\n`)]],
   ['a key over two lines after ? in a flow map', () => ['-f', file('flow-explicit.yaml', 'm: {? a\n b: 1, c: 2}\n')]],
   ['tabs go-yaml reads: after a colon, in a continued value, in flow', () => ['-f', file('tabs-ok.yaml', 'a:\t2\nstr: x\n \ty\nm: {q:\t1,\tz: 2}\n')]],
+  // In flow, go-yaml keeps a colon before `,` `[` `]` `{` `}` in a plain value, and reads `?` as a key even against its text.
+  ['colons before a flow indicator, in flow', () => ['-f', file('flow-colons.yaml', 'list: [a:, b::, "c":d, e:f]\nm: {q: r:, s:: t, u:}\nnested: {x: [y:\n  z:]}\n')]],
+  ['? running into its key, in flow', () => ['-f', file('flow-keys.yaml', 'list: [?x, ?y z, ?w: 1, ?"q", ? s]\nm: {?k, ?l: 2, ?"n": 3}\nnested: {x: [a, ?b c\n  d]}\n')]],
 ];
 
 /** Warnings dify-chart adds on stderr for a case (Helm is silent there); stdout is held to Helm's. */
@@ -175,6 +180,20 @@ const REFUSED: [string, string, string][] = [
   ['a %YAML directive without a version after the document', 'a: 1\n%YAML x\n', '2:1: did not find expected version number'],
   ['a %TAG directive without a handle after the document', 'a: 1\n%TAG x y\n', "2:1: did not find expected '!'"],
   ['a tab in the indentation after a block scalar', 'a: |\n  x\n \t\nb: 1\n', '3:2: found a tab character where an indentation space is expected'],
+  // In flow, a `?` (a key to go-yaml, even inside a plain value) or any node right after a node, with no `,` between.
+  ['a ? inside a URL in a flow list', 'a: [http://x/?q=1]\n', "1:14: did not find expected ',' or ']'"],
+  ['a ? inside a key in a flow map', 'a: {b?c: 1}\n', "1:6: did not find expected ',' or '}'"],
+  ['a ? inside a one-line flow list of plain values', 'a: [b, c?d]\n', "1:9: did not find expected ',' or ']'"],
+  ['a ? after a value in a flow list', 'a: [b ?c]\n', "1:7: did not find expected ',' or ']'"],
+  ['a flow list right after a plain value ending in a colon', 'a: [b:[c]]\n', "1:7: did not find expected ',' or ']'"],
+  ['a ? as the value of a flow map', 'a: {b: ?c}\n', '1:8: did not find expected node content'],
+  // On the line a quoted value, an alias or a flow collection ended on: go-yaml's parser wants a key, or a `-` in a list.
+  ['text right after a quoted value', 'image: "nginx"latest\nb: 1\n', '1:15: did not find expected key'],
+  ['text after a quoted list item', 'a:\n  - "x" y\n', "2:9: did not find expected '-' indicator"],
+  ['text after a flow list as a value', 'a: [b] c\n', '1:8: did not find expected key'],
+  ['text right after a double-quoted explicit key', '? "a"x\n', '1:6: did not find expected key'],
+  ['text after a single-quoted explicit key, then a value', "? 'a' x\n: 1\n", '1:7: did not find expected key'],
+  ['text after an alias as an explicit key', 'x: &x 1\n? *x y\n', '2:6: did not find expected key'],
 ];
 
 describe.skipIf(!haveHelm)('values files real Helm refuses', () => {
@@ -190,6 +209,53 @@ describe.skipIf(!haveHelm)('values files real Helm refuses', () => {
       expect(h.code).not.toBe(0);
       expect(h.stderr).toContain(words);
     }
+  });
+});
+
+/** Values files real Helm refuses where dify-chart's words are its own: [case, text, ours, real Helm's]. */
+const REFUSED_IN_OTHER_WORDS: [string, string, string, string][] = [
+  // go-yaml reads `?` then `:` in flow as a key of nothing, which Helm's conversion to JSON refuses.
+  ['a ? right before a : in a flow map', 'a: {b: 1, ?:x}\n', '1:11: a map key cannot be null', 'unsupported map key of type'],
+];
+
+describe.skipIf(!haveHelm)('values files real Helm refuses in other words', () => {
+  it.each(REFUSED_IN_OTHER_WORDS)('%s', async (name, text, ours, theirs) => {
+    const f = file(`refused-other-${name.replace(/\W+/g, '-')}.yaml`, text);
+    const r = await cli(['render', 'r', '--chart', chart, '-f', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`Error: ${f}:${ours}\n`);
+    for (const major of HELM_MAJORS) {
+      const h = await helm(major, ['template', 'r', tgz, '-f', f]);
+      expect(h.code).not.toBe(0);
+      expect(h.stderr).toContain(theirs);
+    }
+  });
+});
+
+/** A block map of keys k0, k1, ... nested `depth` deep, each key on its own line one space deeper. */
+function deepBlock(depth: number): string {
+  return Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k${i}:\n`).join('');
+}
+
+/**
+ * Values files nested past MAX_VALUES_DEPTH, which real Helm reads (up to 10000 levels): refused
+ * in one line naming the path and where its level 501 was written, by the line reader and by the
+ * full one (an anchor sends a file there) alike, however deep.
+ */
+const TOO_DEEP: [string, string, string][] = [
+  ['a block map nested 3000 deep', deepBlock(3000), 'values.k0.k1.k2.k3...', '501:501'],
+  ['a block map nested 3000 deep after an anchor', `x: &a 1\n${deepBlock(3000)}`, 'values.k0.k1.k2.k3...', '502:501'],
+];
+
+describe.skipIf(!haveHelm)('values files nested deeper than dify-chart renders', () => {
+  it.each(TOO_DEEP)('%s', async (name, text, path, where) => {
+    const f = file(`deep-${name.replace(/\W+/g, '-')}.yaml`, text);
+    const r = await cli(['render', 'r', '--chart', chart, '-f', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`Error: ${path}: values nested more than 500 levels deep, the most dify-chart renders (Helm reads up to 10000) (from ${f}:${where})\n`);
+    for (const major of HELM_MAJORS) expect((await helm(major, ['template', 'r', tgz, '-f', f])).code).toBe(0);
   });
 });
 
