@@ -99,21 +99,26 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
   });
 
   it('login cookies: the api names them as the console looks for them, in every fixture', async () => {
-    // api/libs/token.py: `__Host-` names when CONSOLE_WEB_URL and CONSOLE_API_URL are both https; web/config
-    // CSRF_COOKIE_NAME: `__Host-` when NEXT_PUBLIC_API_PREFIX (web's CONSOLE_API_URL + /console/api) is https.
+    // api/libs/token.py: `__Host-` names when CONSOLE_WEB_URL and CONSOLE_API_URL are both https and COOKIE_DOMAIN
+    // is empty; web/config CSRF_COOKIE_NAME: `__Host-` when NEXT_PUBLIC_COOKIE_DOMAIN is empty and
+    // NEXT_PUBLIC_API_PREFIX (web's CONSOLE_API_URL + /console/api) is https.
     let secure = 0;
+    let domains = 0;
     for (const fixture of fixtures) {
       const { objects } = await render(fixture);
       const api = find(objects, 'Deployment', '-api');
       const web = find(objects, 'Deployment', '-web');
       if (!api || !web) continue;
       const a = effectiveEnv(objects, api);
-      const apiSecure = a.get('CONSOLE_WEB_URL')!.startsWith('https') && a.get('CONSOLE_API_URL')!.startsWith('https');
-      const webSecure = `${effectiveEnv(objects, web).get('CONSOLE_API_URL')}/console/api`.startsWith('https://');
+      const w = effectiveEnv(objects, web);
+      const apiSecure = !a.get('COOKIE_DOMAIN')!.trim() && a.get('CONSOLE_WEB_URL')!.startsWith('https') && a.get('CONSOLE_API_URL')!.startsWith('https');
+      const webSecure = !w.get('NEXT_PUBLIC_COOKIE_DOMAIN')!.trim() && `${w.get('CONSOLE_API_URL')}/console/api`.startsWith('https://');
+      if (a.get('COOKIE_DOMAIN')) domains++;
       expect(apiSecure, fixture).toBe(webSecure);
       if (apiSecure) secure++;
     }
     expect(secure, 'fixtures served over https').toBeGreaterThan(2);
+    expect(domains, 'fixtures with a cookie domain').toBeGreaterThan(0);
   });
 
   it("web: its probes never wait on the api (1.17's home page asks the api while it renders)", async () => {
