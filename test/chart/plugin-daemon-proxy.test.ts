@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { cli } from '../cli/run.js';
-import { engineAvailable, find, fixtures, render, type K8sObject } from './render.js';
+import { engineAvailable, find, fixtures, render, renderNotes, type K8sObject } from './render.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -42,6 +42,15 @@ describe.skipIf(!engineAvailable)('plugin daemon behind the SSRF proxy', () => {
     }
     // The in-cluster MinIO fixture and network-policy-custom's private S3 endpoint at least.
     expect(checked).toBeGreaterThanOrEqual(2);
+  });
+
+  it('NOTES warns when several daemons would call each other through the proxy (it refuses pod addresses)', () => {
+    const warning = 'WARNING: several plugin daemon pods with pluginDaemon.useSsrfProxy';
+    expect(renderNotes('plugin-daemon-ssrf-proxy.yaml')).not.toContain(warning);
+    const rwx = ['pluginDaemon.persistence.accessModes={ReadWriteMany}'];
+    expect(renderNotes('plugin-daemon-ssrf-proxy.yaml', ['pluginDaemon.replicaCount=2', ...rwx])).toContain(warning);
+    expect(renderNotes('plugin-daemon-ssrf-proxy.yaml', ['pluginDaemon.autoscaling.enabled=true', ...rwx])).toContain(warning);
+    expect(renderNotes('defaults.yaml', ['pluginDaemon.replicaCount=2', ...rwx])).not.toContain(warning);
   });
 
   it('reads the host of any endpoint form: a port, user info, a path, a query, no scheme, IPv6, capitals', async () => {

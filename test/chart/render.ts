@@ -112,13 +112,13 @@ export function generatorOf(objects: K8sObject[]): GeneratorSpec | undefined {
 let notesEngine: { engine: Engine; metadata: ReturnType<typeof compileChart>['metadata'] } | undefined;
 
 /** NOTES.txt of a fixture's release `rel` in namespace `ns`, which `helm template` does not print (the chart compiled once). */
-export function renderNotes(fixture: string): string {
+export function renderNotes(fixture: string, set: string[] = []): string {
   const chart = join(ROOT, 'chart');
   if (!notesEngine) {
     const compiled = compileChart(chart);
     notesEngine = { engine: new Engine(compiled.chart), metadata: compiled.metadata };
   }
   const { engine, metadata } = notesEngine;
-  const values = buildValues({ chartDir: chart, valueFiles: [join(FIXTURES, fixture)], set: [], setString: [], setFile: [], setJson: [] }).values;
+  const values = buildValues({ chartDir: chart, valueFiles: [join(FIXTURES, fixture)], set, setString: [], setFile: [], setJson: [] }).values;
   return engine.render(renderContext(values, metadata, { name: 'rel', namespace: 'ns' }), metadata.Name).find((t) => t.name.endsWith('/NOTES.txt'))!.content;
 }
