@@ -57,7 +57,7 @@ export interface RenderOptions {
 export interface RenderOutput {
   /** What `helm template` prints. */
   text: string;
-  /** The documents printed, in Helm's install order, hooks last. */
+  /** The documents in Helm's install order, hooks last, without those skipTests/noHooks leave out (showOnly selects in `text` only). */
   manifests: Manifest[];
   /** Helm's coalescing warnings, one line each. */
   warnings: string[];

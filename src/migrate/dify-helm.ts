@@ -300,7 +300,7 @@ export function migrateDifyHelm(user: ValueMap, opts: MigrateOptions): Migration
   put(out, 'dify.marketplace.enabled', o.bool('global.marketplace.enabled'));
   put(out, 'dify.marketplace.url', o.str('global.marketplace.url'));
   put(out, 'dify.marketplace.apiUrl', o.str('global.marketplace.apiUrl'));
-  o.consume('global.marketplace.apiProxyEnabled'); // this chart's proxy routes /marketplace either way
+  o.consume('global.marketplace.apiProxyEnabled'); // this chart's proxy routes /marketplace-api either way
   put(out, 'dify.logLevel', o.str('api.logLevel'));
   if (o.changed('api.migration')) o.cannot('api.migration', 'this chart runs the database migrations in a Job (migration.enabled), which Dify 1.17 needs once after the upgrade');
   o.consume('api.migration');

@@ -60,7 +60,7 @@ const DEFAULT_ROUTES = [
   { path: '/agent-stub/', component: 'agentBackend' },
   { path: '/e/', component: 'pluginDaemon' },
   { path: '/explore', component: 'web' },
-  { path: '/marketplace', component: 'marketplace' },
+  { path: '/marketplace-api', component: 'marketplace' },
   { path: '/', component: 'web' },
 ];
 
