@@ -7,7 +7,9 @@
  * - every Deployment and StatefulSet pod template carries the app.kubernetes.io labels and its
  *   selector matches them;
  * - no credential in a ConfigMap: a key named like one (PASSWORD, SECRET, TOKEN as a word of the
- *   name, or ending in _KEY) with a non-empty value.
+ *   name, or ending in _KEY) with a non-empty value;
+ * - every name is one the API server takes for its kind, as `helm lint` checks it
+ *   (pkg/lint/rules/template.go validateMetadataNameFunc: a Service's is a DNS-1035 label).
  */
 
 type Obj = Record<string, unknown>;
@@ -117,6 +119,37 @@ function configMapRules(obj: Obj): string[] {
   return out;
 }
 
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** What a name of this kind must be, as Helm's lint maps kinds to Kubernetes' validations; undefined: anything. */
+function nameRule(kind: string): { ok: (name: string) => boolean; what: string } | undefined {
+  switch (kind.toLowerCase()) {
+    case 'service':
+      return { ok: (n) => n.length <= 63 && DNS1035_LABEL.test(n), what: "a DNS-1035 label (at most 63 lowercase letters, digits and '-', starting with a letter, ending alphanumeric)" };
+    case 'namespace':
+      return { ok: (n) => n.length <= 63 && DNS1123_LABEL.test(n), what: "a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending alphanumeric)" };
+    case 'certificatesigningrequest':
+      return undefined;
+    case 'role':
+    case 'clusterrole':
+    case 'rolebinding':
+    case 'clusterrolebinding':
+      return { ok: (n) => n !== '.' && n !== '..' && !/[/%]/.test(n), what: "a path segment (not '.' or '..', without '/' or '%')" };
+    default:
+      return { ok: (n) => n.length <= 253 && DNS1123_SUBDOMAIN.test(n), what: "a DNS-1123 subdomain (at most 253 lowercase letters, digits, '-' and '.', each part starting and ending alphanumeric)" };
+  }
+}
+
+function nameRules(obj: Obj): string[] {
+  const meta = obj['metadata'];
+  const name = isObj(meta) ? meta['name'] : undefined;
+  const rule = typeof obj['kind'] === 'string' ? nameRule(obj['kind']) : undefined;
+  if (typeof name !== 'string' || rule === undefined || rule.ok(name)) return [];
+  return [`metadata.name: ${JSON.stringify(name)} does not conform to Kubernetes naming requirements: ${obj['kind']} names are ${rule.what}`];
+}
+
 /** Every rule's findings for one object, one message each. */
 export function chartRules(obj: Obj): string[] {
   const out: string[] = [];
@@ -126,5 +159,6 @@ export function chartRules(obj: Obj): string[] {
     if (obj['kind'] === 'Deployment' || obj['kind'] === 'StatefulSet') out.push(...labelRules(obj, pod.template, pod.path));
   }
   if (obj['kind'] === 'ConfigMap') out.push(...configMapRules(obj));
+  out.push(...nameRules(obj));
   return out;
 }

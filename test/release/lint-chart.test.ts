@@ -1,13 +1,18 @@
 /**
  * `dify-chart lint` on the real chart: every developer fixture and the CI install values are
  * clean; a deliberately broken setting is reported with the template, the object and a message,
- * and the command exits 1.
+ * and the command exits 1; names real `helm lint --strict` refuses for their kind are refused too.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { formatFinding, lintRelease } from '../../src/lint/index.js';
+import { packageChart } from '../../src/package/chart-archive.js';
+import { cli, tempDir } from '../cli/run.js';
+import { helm, HELM_MAJORS, helmOrSkip } from '../support/helm.js';
+
+const haveHelm = helmOrSkip();
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'chart');
@@ -38,6 +43,41 @@ describe('dify-chart lint on the chart', () => {
       'templates/api/deployment.yaml: Deployment/release-name-dify-api: spec.template.spec.containers[0] (api): image langgenius/dify-api:latest uses the latest tag; pin a version',
     );
   }, 30_000);
+
+  it('reports names the API server refuses for their kind where helm lint --strict does, and no other', async () => {
+    // A leading digit: a Service name (a DNS-1035 label) cannot start with one, a Deployment name can.
+    const digit = await lint([], ['fullnameOverride=0abc']);
+    expect(digit.length).toBeGreaterThan(0);
+    for (const l of digit) expect(l).toMatch(/^templates\/[\w./-]+: Service\/0abc-[\w-]+: metadata\.name: "0abc-[\w-]+" does not conform to Kubernetes naming requirements: Service names are a DNS-1035 label/);
+    const extra = await lint([], [
+      'extraObjects[0].apiVersion=v1', 'extraObjects[0].kind=ConfigMap', 'extraObjects[0].metadata.name=Bad_Name',
+      'extraObjects[1].apiVersion=rbac.authorization.k8s.io/v1', 'extraObjects[1].kind=Role', 'extraObjects[1].metadata.name=a.b-c',
+    ]);
+    expect(extra.filter((l) => l.includes('does not conform'))).toEqual([
+      'templates/extra-objects.yaml: ConfigMap/Bad_Name: metadata.name: "Bad_Name" does not conform to Kubernetes naming requirements: ConfigMap names are a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', each part starting and ending alphanumeric)',
+    ]);
+  }, 30_000);
+
+  it.skipIf(!haveHelm)('real helm lint --strict refuses the same names and takes the same Role name', async () => {
+    const dir = tempDir('dify-lint-names-');
+    const archive = await packageChart({ chartDir: CHART });
+    const tgz = join(dir, archive.fileName);
+    writeFileSync(tgz, archive.bytes);
+    const cases: [string[], boolean][] = [
+      [['--set', 'fullnameOverride=0abc'], false],
+      [['--set', 'extraObjects[0].apiVersion=v1', '--set', 'extraObjects[0].kind=ConfigMap', '--set', 'extraObjects[0].metadata.name=Bad_Name'], false],
+      [['--set', 'extraObjects[0].apiVersion=rbac.authorization.k8s.io/v1', '--set', 'extraObjects[0].kind=Role', '--set', 'extraObjects[0].metadata.name=a.b-c'], true],
+    ];
+    for (const [args, clean] of cases) {
+      for (const major of HELM_MAJORS) {
+        const r = await helm(major, ['lint', '--strict', tgz, ...args]);
+        expect(r.code, `helm ${major} ${args.join(' ')}: ${r.stdout}`).toBe(clean ? 0 : 1);
+        if (!clean) expect(r.stdout + r.stderr).toContain('object name does not conform to Kubernetes naming requirements');
+      }
+      const ours = await cli(['lint', '--strict', ...args]);
+      expect(ours.code, `${args.join(' ')}: ${ours.stdout}${ours.stderr}`).toBe(clean ? 0 : 1);
+    }
+  }, 120_000);
 
   it('exits 1 with one line per finding, and 0 when clean', async () => {
     const out: string[] = [];
