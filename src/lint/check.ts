@@ -84,6 +84,27 @@ export async function lintObjects(docs: RenderedDoc[]): Promise<Finding[]> {
     const earlier = seen.get(key);
     if (earlier !== undefined) push(`duplicate object (also rendered by ${earlier})`);
     else seen.set(key, template);
+    // A v1 List is kubectl's, not the API server's: no schema of its own; its items are the objects (and lint as them).
+    if (apiVersion === 'v1' && object['kind'] === 'List') {
+      const items: unknown = object['items'] ?? [];
+      if (!Array.isArray(items)) {
+        push('items: a List holds a list of objects');
+        continue;
+      }
+      const inner: RenderedDoc[] = [];
+      items.forEach((item: unknown, i) => {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) return push(`items[${i}]: not a Kubernetes object (not a map)`);
+        inner.push({ template, object: item as Record<string, unknown> });
+        // Helm keeps an object it is told to keep only at the top level (helm lint's validateListAnnotations).
+        const meta = (item as Record<string, unknown>)['metadata'];
+        const notes = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['annotations'] : undefined;
+        if (typeof notes === 'object' && notes !== null && Object.hasOwn(notes, 'helm.sh/resource-policy')) {
+          push(`items[${i}]: the helm.sh/resource-policy annotation is ignored within a List`);
+        }
+      });
+      for (const f of await lintObjects(inner)) findings.push({ ...f, object: `${id} ${f.object}` });
+      continue;
+    }
     const schemaErrors = await validateObject(object);
     if (schemaErrors === null) push(`no schema for ${apiVersion} ${object['kind']}`);
     else for (const e of schemaErrors) push(e);

@@ -58,21 +58,38 @@ describe('dify-chart lint on the chart', () => {
     ]);
   }, 30_000);
 
-  it.skipIf(!haveHelm)('real helm lint --strict refuses the same names and takes the same Role name', async () => {
+  it('lints the items of a v1 List as objects (kubectl applies them; the List has no schema of its own)', async () => {
+    const list = (items: string[]): string[] => ['extraObjects[0].apiVersion=v1', 'extraObjects[0].kind=List', 'extraObjects[0].metadata.name=l', ...items];
+    expect(await lint([], list(['extraObjects[0].items[0].apiVersion=v1', 'extraObjects[0].items[0].kind=ConfigMap', 'extraObjects[0].items[0].metadata.name=ok']))).toEqual([]);
+    expect(await lint([], list(['extraObjects[0].items[0].apiVersion=v1', 'extraObjects[0].items[0].kind=ConfigMap', 'extraObjects[0].items[0].metadata.name=ok', 'extraObjects[0].items[0].metadata.annotations.helm\\.sh/resource-policy=keep']))).toEqual([
+      'templates/extra-objects.yaml: List/l: items[0]: the helm.sh/resource-policy annotation is ignored within a List',
+    ]);
+    expect(await lint([], list(['extraObjects[0].items[0].apiVersion=v1', 'extraObjects[0].items[0].kind=ConfigMap', 'extraObjects[0].items[0].metadata.name=Bad_Name', 'extraObjects[0].items[1]=x']))).toEqual([
+      'templates/extra-objects.yaml: List/l: items[1]: not a Kubernetes object (not a map)',
+      'templates/extra-objects.yaml: List/l ConfigMap/Bad_Name: metadata.name: "Bad_Name" does not conform to Kubernetes naming requirements: ConfigMap names are a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', each part starting and ending alphanumeric)',
+    ]);
+  }, 30_000);
+
+  it.skipIf(!haveHelm)('real helm lint --strict refuses the same names and List annotations, and takes the same Role name and List', async () => {
     const dir = tempDir('dify-lint-names-');
     const archive = await packageChart({ chartDir: CHART });
     const tgz = join(dir, archive.fileName);
     writeFileSync(tgz, archive.bytes);
-    const cases: [string[], boolean][] = [
-      [['--set', 'fullnameOverride=0abc'], false],
-      [['--set', 'extraObjects[0].apiVersion=v1', '--set', 'extraObjects[0].kind=ConfigMap', '--set', 'extraObjects[0].metadata.name=Bad_Name'], false],
-      [['--set', 'extraObjects[0].apiVersion=rbac.authorization.k8s.io/v1', '--set', 'extraObjects[0].kind=Role', '--set', 'extraObjects[0].metadata.name=a.b-c'], true],
+    const NAME = 'object name does not conform to Kubernetes naming requirements';
+    const item = ['--set', 'extraObjects[0].apiVersion=v1', '--set', 'extraObjects[0].kind=List', '--set', 'extraObjects[0].metadata.name=l', '--set', 'extraObjects[0].items[0].apiVersion=v1', '--set', 'extraObjects[0].items[0].kind=ConfigMap', '--set', 'extraObjects[0].items[0].metadata.name=ok'];
+    const cases: [string[], string | null][] = [
+      [['--set', 'fullnameOverride=0abc'], NAME],
+      [['--set', 'extraObjects[0].apiVersion=v1', '--set', 'extraObjects[0].kind=ConfigMap', '--set', 'extraObjects[0].metadata.name=Bad_Name'], NAME],
+      [['--set', 'extraObjects[0].apiVersion=rbac.authorization.k8s.io/v1', '--set', 'extraObjects[0].kind=Role', '--set', 'extraObjects[0].metadata.name=a.b-c'], null],
+      [item, null],
+      [[...item, '--set', 'extraObjects[0].items[0].metadata.annotations.helm\\.sh/resource-policy=keep'], 'within List objects are ignored'],
     ];
-    for (const [args, clean] of cases) {
+    for (const [args, words] of cases) {
+      const clean = words === null;
       for (const major of HELM_MAJORS) {
         const r = await helm(major, ['lint', '--strict', tgz, ...args]);
         expect(r.code, `helm ${major} ${args.join(' ')}: ${r.stdout}`).toBe(clean ? 0 : 1);
-        if (!clean) expect(r.stdout + r.stderr).toContain('object name does not conform to Kubernetes naming requirements');
+        if (words !== null) expect(r.stdout + r.stderr).toContain(words);
       }
       const ours = await cli(['lint', '--strict', ...args]);
       expect(ours.code, `${args.join(' ')}: ${ours.stdout}${ours.stderr}`).toBe(clean ? 0 : 1);
