@@ -40,7 +40,10 @@ function objectOf(line: string): string {
 /** Runs the dry run on `manifests` (helm-template-style text); throws a UserError when kubectl cannot run at all. */
 export function serverDryRun(manifests: string, opts: ServerCheckOptions): ServerCheckResult {
   const kubectl = opts.kubectl ?? 'kubectl';
-  const args = ['apply', '--server-side', '--dry-run=server', '--field-manager=dify-chart', '-n', opts.namespace, '-f', '-'];
+  // The context Helm takes (HELM_KUBECONTEXT), which kubectl does not read by itself: else it would send the
+  // objects to its current context's cluster with the namespace of another.
+  const context = process.env['HELM_KUBECONTEXT'] ? ['--context', process.env['HELM_KUBECONTEXT']] : [];
+  const args = ['apply', '--server-side', '--dry-run=server', '--field-manager=dify-chart', ...context, '-n', opts.namespace, '-f', '-'];
   const r = childProcess().spawnSync(kubectl, args, { input: manifests, encoding: 'utf8', maxBuffer: 1 << 28, timeout: opts.timeoutMs ?? 120_000 });
   if (r.error) throw new UserError(`lint --server: cannot run ${kubectl}: ${r.error.message}`);
   const lines = (r.stderr ?? '').split('\n').filter((l) => l.trim() !== '');

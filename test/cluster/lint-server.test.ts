@@ -4,8 +4,11 @@
  * PATH). The server's errors are findings (exit 1), its warnings warnings (exit 1 with --strict),
  * and nothing is stored.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, PINNED } from '../cli/run.js';
+import { parse, stringify } from 'yaml';
+import { cli, PINNED, tempDir } from '../cli/run.js';
 import { clusterEnv, clusterOrSkip, clusterSkipReason, freshNamespace, kubectl, type Cluster } from '../support/cluster.js';
 
 const cluster = clusterOrSkip();
@@ -44,6 +47,24 @@ describe.skipIf(!cluster)(`dify-chart lint --server${cluster ? '' : ` (skipped: 
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^server: [A-Za-z]+\/[a-z0-9-]+: .*namespaces "no-such-namespace" not found/m);
     expect(r.stderr).toMatch(/^Error: lint: \d+ findings?/);
+  }, T);
+
+  it('HELM_KUBECONTEXT picks the context kubectl sends to, as it picks the namespace', async () => {
+    const ns = await freshNamespace(c, 'lint', 'baseline');
+    // The test cluster's kubeconfig with a current context of another, unreachable cluster before it.
+    const config = parse(readFileSync(c.kubeconfig, 'utf8')) as { 'current-context': string; clusters: unknown[]; contexts: { name: string; context: Record<string, unknown> }[] };
+    const real = config['current-context'];
+    const cluster = config.contexts.find((x) => x.name === real)!.context;
+    config.clusters.push({ name: 'elsewhere', cluster: { server: 'https://127.0.0.1:9' } });
+    config.contexts.push({ name: 'elsewhere', context: { ...cluster, cluster: 'elsewhere' } });
+    config['current-context'] = 'elsewhere';
+    const file = join(tempDir('dify-lint-context-'), 'config');
+    writeFileSync(file, stringify(config));
+    const env = { ...clusterEnv(c), KUBECONFIG: file, HELM_KUBECONTEXT: real };
+    const r = await cli(['lint', '--release', 'dify', '-n', ns, '-f', PINNED, '--server', '--strict'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('lint: no findings\n');
+    expect(r.code).toBe(0);
   }, T);
 
   it('kubectl missing: one error line', async () => {
