@@ -66,10 +66,12 @@ function objectName(obj: Record<string, unknown>): string {
   return `${kind}/${name}`;
 }
 
-/** Schema and rule findings of rendered objects, in manifest order. */
-export async function lintObjects(docs: RenderedDoc[]): Promise<Finding[]> {
+/**
+ * Schema and rule findings of rendered objects, in manifest order. `seen` holds the objects met so far
+ * (a List's items join the objects around it: kubectl applies them as if they stood alone).
+ */
+export async function lintObjects(docs: RenderedDoc[], seen = new Map<string, string>()): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const seen = new Map<string, string>();
   for (const { template, object } of docs) {
     const id = objectName(object);
     const push = (message: string) => findings.push({ template, object: id, message });
@@ -102,7 +104,8 @@ export async function lintObjects(docs: RenderedDoc[]): Promise<Finding[]> {
           push(`items[${i}]: the helm.sh/resource-policy annotation is ignored within a List`);
         }
       });
-      for (const f of await lintObjects(inner)) findings.push({ ...f, object: `${id} ${f.object}` });
+      for (const m of chartRules(object)) push(m);
+      for (const f of await lintObjects(inner, seen)) findings.push({ ...f, object: `${id} ${f.object}` });
       continue;
     }
     const schemaErrors = await validateObject(object);

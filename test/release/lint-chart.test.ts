@@ -70,6 +70,18 @@ describe('dify-chart lint on the chart', () => {
     ]);
   }, 30_000);
 
+  it("checks a List's own name, and its items against the objects around it for duplicates", async () => {
+    const lines = await lint([], [
+      'extraObjects[0].apiVersion=v1', 'extraObjects[0].kind=ConfigMap', 'extraObjects[0].metadata.name=dup',
+      'extraObjects[1].apiVersion=v1', 'extraObjects[1].kind=List', 'extraObjects[1].metadata.name=Bad_List',
+      'extraObjects[1].items[0].apiVersion=v1', 'extraObjects[1].items[0].kind=ConfigMap', 'extraObjects[1].items[0].metadata.name=dup',
+    ]);
+    expect(lines).toEqual([
+      'templates/extra-objects.yaml: List/Bad_List: metadata.name: "Bad_List" does not conform to Kubernetes naming requirements: List names are a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', each part starting and ending alphanumeric)',
+      'templates/extra-objects.yaml: List/Bad_List ConfigMap/dup: duplicate object (also rendered by templates/extra-objects.yaml)',
+    ]);
+  }, 30_000);
+
   it.skipIf(!haveHelm)('real helm lint --strict refuses the same names and List annotations, and takes the same Role name and List', async () => {
     const dir = tempDir('dify-lint-names-');
     const archive = await packageChart({ chartDir: CHART });
