@@ -111,7 +111,8 @@ describe.skipIf(!engineAvailable)('Dify 1.17.1', () => {
       if (!api || !web) continue;
       const a = effectiveEnv(objects, api);
       const w = effectiveEnv(objects, web);
-      const apiSecure = !a.get('COOKIE_DOMAIN')!.trim() && a.get('CONSOLE_WEB_URL')!.startsWith('https') && a.get('CONSOLE_API_URL')!.startsWith('https');
+      // token.py strips the domain and a leading dot; web/config only trims it.
+      const apiSecure = !a.get('COOKIE_DOMAIN')!.trim().replace(/^\./, '') && a.get('CONSOLE_WEB_URL')!.startsWith('https') && a.get('CONSOLE_API_URL')!.startsWith('https');
       const webSecure = !w.get('NEXT_PUBLIC_COOKIE_DOMAIN')!.trim() && `${w.get('CONSOLE_API_URL')}/console/api`.startsWith('https://');
       if (a.get('COOKIE_DOMAIN')) domains++;
       expect(apiSecure, fixture).toBe(webSecure);

@@ -34,8 +34,10 @@ function refusedWith(fixture: string, name: string): boolean {
 /** Does the chart give way to dify.extraConfig.NAME next to this fixture's values, rendering the user's line alone?
  *  (DB_EXTRAS with an external PostgreSQL's sslMode: the user's parameters replace the chart's sslmode.) */
 async function yieldsWith(fixture: string, name: string): Promise<boolean> {
-  const r = await cli(['render', '-f', join(FIXTURES, fixture), '--set-string', `dify.extraConfig.${name}=x`, '-s', 'templates/backend/configmap.yaml']);
-  return r.code === 0 && r.stdout.split(`\n  ${name}: `).length === 2 && r.stdout.includes(`\n  ${name}: "x"\n`);
+  // A value of the kind the schema asks for there (DB_EXTRAS must then name an sslmode of its own).
+  const value = name === 'DB_EXTRAS' ? 'sslmode=verify-full' : 'x';
+  const r = await cli(['render', '-f', join(FIXTURES, fixture), '--set-string', `dify.extraConfig.${name}=${value}`, '-s', 'templates/backend/configmap.yaml']);
+  return r.code === 0 && r.stdout.split(`\n  ${name}: `).length === 2 && r.stdout.includes(`\n  ${name}: "${value}"\n`);
 }
 
 describe('dify.extraConfig refuses names the chart sets', () => {

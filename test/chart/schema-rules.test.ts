@@ -37,6 +37,21 @@ describe('schema rejections say what to change', () => {
       expect(rejects(setJson)).toContain(message);
     });
 
+  it('lets through what the newer rules must not refuse', () => {
+    const pgTls = ['postgresql.enabled=false', 'externalPostgresql={"enabled":true,"host":"pg","password":{"value":"pw"},"sslMode":"require"}'];
+    const through: string[][] = [
+      ['postgresql.sharedBuffers="1.5GB"'], ['postgresql.sharedBuffers="128 MB"'], ['postgresql.sharedBuffers="16384"'],
+      [...pgTls, 'dify.extraConfig={"DB_EXTRAS":"sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt"}'],
+      [...pgTls, 'dify.extraConfig={"DB_EXTRAS":"options=-csearch_path%3Ddify&sslmode=require"}'],
+      ['dify.urls.cookieDomain=".example.com"'], ['dify.urls={"consoleApi":"https://a.example.com","consoleWeb":"http://c.example.com","cookieDomain":"example.com"}'],
+      // The route of the old defaults where no nginx renders it.
+      ['proxy.enabled=false', 'routes=[{"path":"/marketplace","component":"marketplace"},{"path":"/","component":"web"}]'],
+      ['dify.marketplace.enabled=false', 'routes=[{"path":"/marketplace","component":"marketplace"},{"path":"/","component":"web"}]'],
+      ['routes=[{"path":"/marketplace-api","component":"marketplace"},{"path":"/marketplaces","component":"web"},{"path":"/","component":"web"}]'],
+    ];
+    for (const setJson of through) expect(() => build(setJson), setJson.join(' ')).not.toThrow();
+  });
+
   it('every selection of a fixture is accepted: in-cluster MinIO + Qdrant, each storage type and vector store', () => {
     expect(() => build(['storage.type="s3"', 'minio.enabled=true', 'weaviate.enabled=false', 'qdrant.enabled=true', 'vectorStore.type="qdrant"', 'api.replicaCount=3', 'worker.replicaCount=3', 'pluginDaemon.storage.type="objectStorage"'])).not.toThrow();
     expect(() => build(['redis.enabled=false', 'externalRedis.enabled=true', 'externalRedis.sentinel={"enabled":true,"nodes":["s:26379"],"eventBusUrl":{"value":"redis://:pw@r:6379/0"}}', 'agentBackend.redisUrl={"value":"redis://:pw@r:6379/2"}'])).not.toThrow();
