@@ -94,8 +94,9 @@ export function buildValues(opts: BuildValuesOptions): BuiltValues {
     }
   }
 
-  // Again for what the flags added (the files are checked above).
-  checkDepth(user, (path) => userSources.sourceOf(path));
+  // Again for what the flags added; files alone need no second walk (merging maps nests none deeper
+  // than the deepest file, each checked above).
+  if (layers.some(([, args]) => args.length > 0)) checkDepth(user, (path) => userSources.sourceOf(path));
   const { values, warnings: coalesced } = coalesceValues(user, defaults.values, prepared?.chartName ?? chartName(opts.chartDir));
   // Where each value came from is only asked to explain an error: worked out on first need.
   let sources: Provenance | undefined;
